@@ -1,0 +1,1 @@
+"""Aisle's conversation brains and the shopping tools they call. No Qt here."""

@@ -1,0 +1,266 @@
+"""The shopping tools every brain calls, validated against what the shopper was actually shown.
+
+`ToolBox.call()` is the one way in: it parses and checks the arguments, runs the tool off the event loop (catalog
+reads are SQLite work), times it, publishes a `function_call` event (and a `context` event when the cart or the
+screen changed), and returns a result dict. It never raises: every failure is a structured result with
+`ok: false` and an `error` the brain can speak about.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from agent.tool_args import ToolArgumentError, parse_arguments
+from app.cart import CartError
+from app.catalog.schema import Product
+from app.catalog.store import Catalog, CatalogError, SearchFilters
+from app.events import EventKind
+from app.session import ShopperSession
+
+log = logging.getLogger("aisle.agent.tools")
+
+T = TypeVar("T")
+BlockingRunner = Callable[[Callable[[], T]], Awaitable[T]]
+CHANGES_CONTEXT = {"search_products", "show_product_details", "add_to_cart", "get_recommendations",
+                   "update_cart_item", "checkout"}
+
+
+async def run_in_thread(fn: Callable[[], T]) -> T:
+    return await asyncio.to_thread(fn)
+
+
+def failure(code: str, message: str, **extra: Any) -> dict[str, Any]:
+    return {"ok": False, "error": {"code": code, "message": message, **extra}}
+
+
+class ToolFailure(Exception):
+    def __init__(self, code: str, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.result = failure(code, message, **extra)
+
+
+class ShoppingTools:
+    """The tools' behaviour. Blocking (reads the catalog); call through `ToolBox`."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self._category_words: dict[str, str] | None = None
+
+    # -- helpers ---------------------------------------------------------------------------------------------------
+    def resolve_category(self, text: str | None) -> str | None:
+        if not text:
+            return None
+        if self._category_words is None:
+            words: dict[str, str] = {}
+            for category in self.catalog.categories():
+                for word in (category.slug, category.name.lower(), *category.synonyms):
+                    words.setdefault(word.lower(), category.slug)
+            self._category_words = words
+        key = text.strip().lower()
+        if key in self._category_words:
+            return self._category_words[key]
+        from rapidfuzz import fuzz, process
+
+        best = process.extractOne(key, list(self._category_words), scorer=fuzz.ratio, score_cutoff=80)
+        if best:
+            return self._category_words[best[0]]
+        slugs = sorted(set(self._category_words.values()))
+        raise ToolFailure("unknown_category", f"There is no category '{text}'.", categories=slugs)
+
+    def _suggestions(self, session: ShopperSession, text: str) -> list[dict[str, Any]]:
+        shown = session.context.shown_ids() + [line.product_id for line in session.cart.lines]
+        found = self.catalog.suggest(text, limit=3, among=shown or None)
+        return [{"id": p.id, "name": p.display_name, "price": p.price} for p in found]
+
+    def _shown_product(self, session: ShopperSession, product_id: str) -> Product:
+        """The product, if the shopper was shown it recently (or has it in the cart); else a failure with ideas."""
+        pid = product_id.strip()
+        product = self.catalog.get(pid) or self.catalog.get(pid.upper())
+        if product is None:
+            log.warning("session %s: unknown product id %r", session.id, product_id)
+            raise ToolFailure(
+                "unknown_product", f"There is no product with id '{product_id}'.",
+                suggestions=self._suggestions(session, product_id),
+            )
+        if not session.context.was_shown(product.id) and product.id not in session.cart:
+            log.warning("session %s: product %s was not shown to the shopper", session.id, product.id)
+            raise ToolFailure(
+                "not_shown",
+                f"{product.display_name} ({product.id}) has not been shown to the shopper. "
+                "Search for it first, or pick one of the suggestions.",
+                suggestions=self._suggestions(session, product_id),
+            )
+        return product
+
+    @staticmethod
+    def _cart_result(session: ShopperSession, **extra: Any) -> dict[str, Any]:
+        return {"ok": True, **extra, "cart": session.cart.to_dict()}
+
+    # -- the tools -------------------------------------------------------------------------------------------------
+    def search_products(self, session: ShopperSession, query: str, category: str | None = None,
+                        max_price: float | None = None, min_price: float | None = None, brand: str | None = None,
+                        limit: int = 10) -> dict[str, Any]:
+        slug = self.resolve_category(category)
+        if min_price is not None and max_price is not None and min_price > max_price:
+            min_price, max_price = max_price, min_price
+        filters = SearchFilters(category=slug, brand=brand or None, min_price=min_price, max_price=max_price)
+        products = self.catalog.search(query, filters, limit)
+        applied = {k: v for k, v in (("category", slug), ("brand", brand), ("min_price", min_price),
+                                     ("max_price", max_price)) if v is not None}
+        session.context.record("search", query, [p.id for p in products], applied, [p.summary() for p in products])
+        return {"ok": True, "query": query, "filters": applied, "count": len(products),
+                "products": [p.summary() for p in products]}
+
+    def show_product_details(self, session: ShopperSession, product_id: str,
+                             include_recommendations: bool = True) -> dict[str, Any]:
+        product = self._shown_product(session, product_id)
+        result: dict[str, Any] = {"ok": True, "product": product.details()}
+        if include_recommendations:
+            recs = self.catalog.recommend(product.id, 4)
+            result["recommendations"] = [p.summary() for p in recs]
+            session.context.record("recommendations", product.id, [p.id for p in recs], products=[p.summary() for p in recs])
+        session.context.record("details", product.id, [product.id], products=[product.summary()])
+        return result
+
+    def add_to_cart(self, session: ShopperSession, product_id: str, quantity: int = 1) -> dict[str, Any]:
+        product = self._shown_product(session, product_id)
+        fresh = self.catalog.get(product.id) or product
+        try:
+            before, after = session.cart.add(fresh, quantity)
+        except CartError as exc:
+            raise ToolFailure(exc.code, str(exc), **exc.details) from exc
+        session.context.focus = product.id
+        session.cart_version += 1
+        return self._cart_result(
+            session, added={"product_id": product.id, "name": product.display_name, "quantity": quantity},
+            cart_change={"product_id": product.id, "before": before, "after": after},
+        )
+
+    def update_cart_item(self, session: ShopperSession, product_id: str, quantity: int) -> dict[str, Any]:
+        pid = product_id.strip()
+        if pid not in session.cart:
+            lines = session.cart.lines
+            raise ToolFailure(
+                "not_in_cart", f"'{product_id}' is not in the cart.",
+                suggestions=[{"id": ln.product_id, "name": f"{ln.brand} {ln.name}".strip(), "quantity": ln.quantity}
+                             for ln in lines],
+            )
+        product = self.catalog.get(pid)
+        if product is None:  # removed from the catalog since: removing is still allowed
+            if quantity != 0:
+                raise ToolFailure("unknown_product", f"'{pid}' is no longer sold here; it can only be removed.")
+            line = next(ln for ln in session.cart.lines if ln.product_id == pid)
+            product = Product(pid, line.name, line.brand, "", line.unit_price, 0, "")
+        try:
+            before, after = session.cart.set_quantity(product, quantity)
+        except CartError as exc:
+            raise ToolFailure(exc.code, str(exc), **exc.details) from exc
+        session.cart_version += 1
+        return self._cart_result(
+            session, updated={"product_id": pid, "name": product.display_name, "quantity": after},
+            cart_change={"product_id": pid, "before": before, "after": after},
+        )
+
+    def view_cart(self, session: ShopperSession) -> dict[str, Any]:
+        fresh = {p.id: p for p in self.catalog.get_many(line.product_id for line in session.cart.lines)}
+        warnings = [
+            f"Only {fresh[ln.product_id].stock} of {ln.name} left (cart has {ln.quantity})."
+            for ln in session.cart.lines
+            if ln.product_id in fresh and fresh[ln.product_id].stock < ln.quantity
+        ]
+        session.read_back_version = session.cart_version
+        session.read_back_at_turn = session.shopper_turns
+        return self._cart_result(session, warnings=warnings)
+
+    def checkout(self, session: ShopperSession) -> dict[str, Any]:
+        if not session.cart.lines:
+            raise ToolFailure("empty_cart", "The cart is empty: there is nothing to check out.")
+        if session.read_back_version != session.cart_version or session.read_back_at_turn is None:
+            raise ToolFailure(
+                "confirmation_required",
+                "Read the order back to the shopper (view_cart) and ask them to confirm before checking out.",
+            )
+        if session.shopper_turns <= session.read_back_at_turn:
+            raise ToolFailure("confirmation_required", "Wait for the shopper to confirm the order you read back.")
+        fresh = {p.id: p for p in self.catalog.get_many(line.product_id for line in session.cart.lines)}
+        short = [ln for ln in session.cart.lines if fresh.get(ln.product_id) is None
+                 or fresh[ln.product_id].stock < ln.quantity]
+        if short:
+            raise ToolFailure(
+                "insufficient_stock",
+                "Some items are no longer available in that quantity: " + ", ".join(ln.name for ln in short) + ".",
+                product_ids=[ln.product_id for ln in short],
+            )
+        order_number = "A" + time.strftime("%y%m%d") + "-" + secrets.token_hex(2).upper()
+        order = session.cart.to_dict()
+        session.order_number = order_number
+        session.cart.clear()
+        session.cart_version += 1
+        return {"ok": True, "order_number": order_number, "order": order, "total": order["total"],
+                "qr_payload": f"AISLE-ORDER:{order_number}:{order['total']:.2f}:"
+                              + ",".join(f"{i['product_id']}x{i['quantity']}" for i in order["items"])}
+
+    def get_recommendations(self, session: ShopperSession, based_on: str, max_results: int = 5) -> dict[str, Any]:
+        target = based_on.strip()
+        product = self.catalog.get(target) or self.catalog.get(target.upper())
+        if product is not None:
+            product = self._shown_product(session, product.id)
+            recs = self.catalog.recommend(product.id, max_results, exclude=[ln.product_id for ln in session.cart.lines])
+            basis: dict[str, Any] = {"product_id": product.id, "name": product.display_name}
+        else:
+            try:
+                slug = self.resolve_category(target)
+            except ToolFailure as exc:
+                raise ToolFailure(
+                    "unknown_reference", f"'{based_on}' is neither a product id nor a category.",
+                    categories=exc.result["error"].get("categories", []),
+                    suggestions=self._suggestions(session, based_on),
+                ) from exc
+            assert slug is not None
+            recs = self.catalog.recommend(slug, max_results)
+            basis = {"category": slug}
+        session.context.record("recommendations", target, [p.id for p in recs], products=[p.summary() for p in recs])
+        return {"ok": True, "based_on": basis, "products": [p.summary() for p in recs]}
+
+
+class ToolBox:
+    """Runs tool calls for every brain and for touch, and reports them on the bus."""
+
+    def __init__(self, tools: ShoppingTools, run_blocking: BlockingRunner[Any] = run_in_thread) -> None:
+        self.tools = tools
+        self._run = run_blocking
+        self._lock = asyncio.Lock()
+
+    async def call(self, session: ShopperSession, name: str, arguments: str | dict[str, Any] | None,
+                   call_id: str = "", source: str = "assistant") -> dict[str, Any]:
+        started = time.perf_counter()
+        parameters: Any = arguments
+        try:
+            parameters = parse_arguments(name, arguments)
+            method = getattr(self.tools, name)
+            async with self._lock:  # one tool at a time: tools mutate the session
+                result = await self._run(lambda: method(session, **parameters))
+        except ToolArgumentError as exc:
+            log.warning("session %s: tool %s rejected arguments %r: %s", session.id, name, arguments, exc)
+            result = failure(exc.code, str(exc))
+        except ToolFailure as exc:
+            result = exc.result
+        except CatalogError as exc:
+            log.error("session %s: tool %s: %s", session.id, name, exc)
+            result = failure("catalog_unavailable", str(exc))
+        except Exception as exc:
+            log.exception("session %s: tool %s failed", session.id, name)
+            result = failure("tool_failed", f"{name} failed unexpectedly ({type(exc).__name__}).")
+        duration_ms = round((time.perf_counter() - started) * 1000, 2)
+        session.publish(EventKind.FUNCTION_CALL, {
+            "name": name, "parameters": parameters, "result": result, "call_id": call_id,
+            "duration_ms": duration_ms, "source": source,
+        })
+        if name in CHANGES_CONTEXT and result.get("ok"):
+            session.publish_context()
+        return result

@@ -1,0 +1,247 @@
+"""Catalog queries: full-text search with BM25 ranking and filters, details, suggestions and recommendations.
+
+All ranking and limiting happens inside SQLite. Each thread gets its own read connection, so the catalog can be
+queried from a worker pool; the UI thread never calls into this module.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from app.catalog.schema import FTS_WEIGHTS, Category, Product
+
+log = logging.getLogger("aisle.app.catalog")
+
+_STOPWORDS = frozenset(
+    "a an and any are as at be can do does for from have i in is it its me my of on or please show some that the "
+    "them these this those to want need looking look find with you your get buy".split()
+)
+_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+class CatalogError(RuntimeError):
+    """The catalog cannot be used; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    category: str | None = None
+    brand: str | None = None
+    min_price: float | None = None
+    max_price: float | None = None
+    in_stock: bool = False
+
+
+def fts_terms(query: str) -> list[str]:
+    """The meaningful lowercase words of a shopper's query."""
+    return [t for t in _TOKEN.findall(query.lower()) if t not in _STOPWORDS]
+
+
+class Catalog:
+    """Read access to one catalog database file."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._local = threading.local()
+        self._names: list[tuple[str, str]] | None = None
+        self._names_lock = threading.Lock()
+        self.check()
+
+    # -- connections -----------------------------------------------------------------------------------------
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            if not self.path.is_file():
+                raise CatalogError(
+                    f"No catalog file at {self.path}. Build the demo catalog with `aisle catalog build` "
+                    "or import yours with `aisle catalog import FILE`."
+                )
+            conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            self._local.conn = conn
+        return conn
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        try:
+            return self._conn().execute(sql, params).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise CatalogError(
+                f"The catalog at {self.path} cannot be read ({exc}). It may be damaged or not a catalog: "
+                "rebuild it with `aisle catalog build` or import a catalog file again."
+            ) from exc
+
+    def check(self) -> None:
+        """Fail early, in words, when the file is missing, not SQLite, or not a catalog."""
+        rows = self._query("select name from sqlite_master where type in ('table', 'view')")
+        tables = {r["name"] for r in rows}
+        missing = {"products", "products_fts", "categories"} - tables
+        if missing:
+            raise CatalogError(
+                f"{self.path} is not an Aisle catalog (missing tables: {', '.join(sorted(missing))}). "
+                "Import a store catalog with `aisle catalog import FILE`."
+            )
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    def invalidate(self) -> None:
+        """Forget cached names after the catalog changed (an import)."""
+        with self._names_lock:
+            self._names = None
+
+    # -- queries -------------------------------------------------------------------------------------------------
+    def count(self) -> int:
+        return int(self._query("select count(*) from products")[0][0])
+
+    def categories(self) -> list[Category]:
+        rows = self._query("select slug, name, synonyms from categories order by name")
+        return [Category(r["slug"], r["name"], json.loads(r["synonyms"] or "[]")) for r in rows]
+
+    def brands(self) -> list[str]:
+        return [r[0] for r in self._query("select distinct brand from products where brand != '' order by brand")]
+
+    def get(self, product_id: str) -> Product | None:
+        rows = self._query("select * from products where id = ?", (product_id,))
+        return Product.from_row(rows[0]) if rows else None
+
+    def get_many(self, product_ids: Iterable[str]) -> list[Product]:
+        ids = list(dict.fromkeys(product_ids))
+        if not ids:
+            return []
+        rows = self._query(f"select * from products where id in ({','.join('?' * len(ids))})", ids)
+        by_id = {r["id"]: Product.from_row(r) for r in rows}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def search(self, query: str, filters: SearchFilters | None = None, limit: int = 10) -> list[Product]:
+        """Products matching all the query's words (or, failing that, any), ranked by BM25, filtered, limited."""
+        filters = filters or SearchFilters()
+        limit = max(1, min(int(limit), 50))
+        where, params = self._filter_sql(filters)
+        terms = fts_terms(query)
+        if not terms:
+            sql = f"select p.* from products p where {where} order by p.stock = 0, p.price limit ?"
+            return [Product.from_row(r) for r in self._query(sql, [*params, limit])]
+        for joiner in (" AND ", " OR "):
+            match = joiner.join(f'"{t}"*' if len(t) > 2 else f'"{t}"' for t in terms)
+            weights = ", ".join(str(w) for w in FTS_WEIGHTS)
+            sql = (
+                "select p.* from products_fts f join products p on p.rowid = f.rowid "
+                f"where products_fts match ? and {where} "
+                f"order by bm25(products_fts, {weights}) limit ?"
+            )
+            rows = self._query(sql, [match, *params, limit])
+            if rows or len(terms) == 1:
+                return [Product.from_row(r) for r in rows]
+        return []
+
+    @staticmethod
+    def _filter_sql(filters: SearchFilters) -> tuple[str, list[Any]]:
+        clauses = ["1"]
+        params: list[Any] = []
+        if filters.category:
+            clauses.append("p.category = ?")
+            params.append(filters.category)
+        if filters.brand:
+            clauses.append("p.brand = ? collate nocase")
+            params.append(filters.brand)
+        if filters.min_price is not None:
+            clauses.append("p.price >= ?")
+            params.append(float(filters.min_price))
+        if filters.max_price is not None:
+            clauses.append("p.price <= ?")
+            params.append(float(filters.max_price))
+        if filters.in_stock:
+            clauses.append("p.stock > 0")
+        return " and ".join(clauses), params
+
+    def _name_index(self) -> list[tuple[str, str]]:
+        with self._names_lock:
+            if self._names is None:
+                rows = self._query("select id, brand, name from products")
+                self._names = [(r["id"], f"{r['brand']} {r['name']}".strip()) for r in rows]
+            return self._names
+
+    def suggest(self, text: str, limit: int = 3, among: Sequence[str] | None = None) -> list[Product]:
+        """Products whose id or name is closest to `text` (typo tolerant), preferring those in `among`."""
+        text = text.strip()
+        if not text:
+            return []
+        names = self._name_index()
+        if among is not None:
+            allowed = set(among)
+            names = [n for n in names if n[0] in allowed] or self._name_index()
+        choices = {pid: f"{pid} {name}" for pid, name in names}
+        found = process.extract(text, choices, scorer=fuzz.WRatio, limit=limit, score_cutoff=40)
+        return self.get_many(key for _, _, key in found)
+
+    def match_name(self, text: str, among: Sequence[str], cutoff: float = 70) -> tuple[str, float] | None:
+        """The product among `among` whose name best matches a phrase the shopper said, with its score."""
+        if not among or not text.strip():
+            return None
+        products = self.get_many(among)
+        choices = {p.id: f"{p.brand} {p.name}" for p in products}
+        best = process.extractOne(text, choices, scorer=fuzz.partial_token_set_ratio, score_cutoff=cutoff)
+        return (best[2], float(best[1])) if best else None
+
+    def recommend(self, based_on: str, max_results: int = 5, exclude: Iterable[str] = ()) -> list[Product]:
+        """Products that go with a product (its related items, then complementary in-stock picks) or a category."""
+        max_results = max(1, min(int(max_results), 20))
+        excluded = set(exclude)
+        product = self.get(based_on)
+        picks: list[Product] = []
+        if product is not None:
+            excluded.add(product.id)
+            picks = [p for p in self.get_many(product.related) if p.in_stock and p.id not in excluded]
+            if len(picks) < max_results:
+                tags = product.tags[:3]
+                if tags:
+                    match = " OR ".join(f'"{t}"' for t in tags)
+                    rows = self._query(
+                        "select p.* from products_fts f join products p on p.rowid = f.rowid "
+                        "where products_fts match ? and p.category != ? and p.stock > 0 "
+                        "order by bm25(products_fts) limit ?",
+                        (match, product.category, max_results * 3),
+                    )
+                    seen = {p.id for p in picks} | excluded
+                    picks += [Product.from_row(r) for r in rows if r["id"] not in seen]
+        else:
+            rows = self._query(
+                "select * from products where category = ? and stock > 0 order by abs(price - "
+                "(select avg(price) from products where category = ?)) limit ?",
+                (based_on, based_on, max_results + len(excluded)),
+            )
+            picks = [Product.from_row(r) for r in rows if r["id"] not in excluded]
+        unique = list({p.id: p for p in picks}.values())
+        return unique[:max_results]
+
+    def featured(self, limit: int = 12) -> list[Product]:
+        """A varied row for the attract screen: in-stock products, a few from each category."""
+        rows = self._query(
+            "select * from (select p.*, row_number() over (partition by category order by stock desc, id) as n "
+            "from products p where stock > 0) where n <= 2 order by n, category limit ?",
+            (limit,),
+        )
+        return [Product.from_row(r) for r in rows]
+
+    def image_svg(self, product_id: str) -> str | None:
+        rows = self._query("select svg from product_images where product_id = ?", (product_id,))
+        return rows[0]["svg"] if rows else None
+
+    def meta(self) -> dict[str, str]:
+        try:
+            return {r["key"]: r["value"] for r in self._conn().execute("select key, value from meta").fetchall()}
+        except sqlite3.DatabaseError:
+            return {}

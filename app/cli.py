@@ -1,0 +1,146 @@
+"""The `aisle` command: the kiosk (default), `chat`, `catalog build|import`, `screenshots`, and `--headless`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from app.logging_setup import setup_logging
+from app.settings import BRAINS, Settings, SettingsError, load_settings
+
+log = logging.getLogger("aisle.app.cli")
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--catalog", type=Path, help="catalog database to use (default: the data directory's)")
+    parser.add_argument("--data-dir", type=Path, help="where settings, history and logs live")
+    parser.add_argument("--brain", choices=("auto", *BRAINS), help="conversation brain (default: auto)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="aisle", description="Aisle, the voice shopping assistant for kiosks.")
+    _common(parser)
+    parser.add_argument("--headless", action="store_true", help="no window: brain, history and the HTTP endpoint")
+    parser.add_argument("--host", help="HTTP endpoint address (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="HTTP endpoint port (default 8765)")
+    parser.add_argument("--no-voice", action="store_true", help="turn the microphone and speaker off")
+    parser.add_argument("--kiosk", action="store_true", help="lock the window fullscreen")
+    sub = parser.add_subparsers(dest="command")
+
+    chat = sub.add_parser("chat", help="talk to Aisle in the terminal")
+    _common(chat)
+    chat.add_argument("--json", action="store_true", help="one message per input line; events as JSON lines")
+
+    catalog = sub.add_parser("catalog", help="build or import the product catalog")
+    catalog_sub = catalog.add_subparsers(dest="catalog_command", required=True)
+    build = catalog_sub.add_parser("build", help="rebuild catalog.db from resources/catalog")
+    build.add_argument("--out", type=Path, help="output file (default: catalog.db in the source tree)")
+    imp = catalog_sub.add_parser("import", help="import a store catalog from CSV or JSON")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--replace", action="store_true", help="replace all products instead of adding/updating")
+    for p in (build, imp):
+        _common(p)
+
+    shots = sub.add_parser("screenshots", help="render every main screen to PNG files (offscreen)")
+    shots.add_argument("--out", type=Path, required=True)
+    _common(shots)
+    return parser
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, Any] = {
+        "catalog": getattr(args, "catalog", None),
+        "data_dir": getattr(args, "data_dir", None),
+        "brain": getattr(args, "brain", None),
+        "api_host": getattr(args, "host", None),
+        "api_port": getattr(args, "port", None),
+    }
+    if getattr(args, "no_voice", False):
+        overrides["voice_enabled"] = False
+    if getattr(args, "kiosk", False):
+        overrides["kiosk_lock"] = True
+    return load_settings(overrides)
+
+
+def _progress(done: int, total: int) -> None:
+    width = 30
+    filled = int(width * done / max(total, 1))
+    sys.stderr.write(f"\r  [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+    if done >= total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+def cmd_catalog(args: argparse.Namespace, settings: Settings) -> int:
+    from app.catalog.build import build_catalog
+    from app.catalog.importer import ImportFailed, import_catalog
+    from app.paths import shipped_catalog_path
+
+    if args.catalog_command == "build":
+        out = args.out or shipped_catalog_path()
+        count = build_catalog(out)
+        print(f"Built {out} with {count} products.")
+        return 0
+    target = settings.catalog_path
+    if settings.catalog is None:
+        from app.catalog.provision import ensure_data_catalog
+        ensure_data_catalog(target)
+    try:
+        report = import_catalog(args.file, target, replace_all=args.replace, progress=_progress)
+    except ImportFailed as exc:
+        print(exc.report(), file=sys.stderr)
+        return 2
+    print(f"{report.summary()} Catalog: {target}")
+    if report.damaged_catalog_kept_as:
+        print(f"The previous catalog could not be read and was kept as {report.damaged_catalog_kept_as}.")
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    from app.brains import make_brain_factory
+    from app.chat import run_chat
+    from app.runtime import build_runtime
+
+    if not args.json and settings.reply_pacing_ms == 0:
+        settings = settings.replace(reply_pacing_ms=25)
+    runtime = build_runtime(settings, make_brain_factory(settings))
+    return asyncio.run(run_chat(runtime, json_mode=args.json))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = settings_from_args(args)
+    except SettingsError as exc:
+        print(f"aisle: {exc}", file=sys.stderr)
+        return 2
+    quiet = args.command == "chat" and getattr(args, "json", False)
+    setup_logging(settings.log_dir, "ERROR" if quiet else "WARNING")
+    from app.catalog.store import CatalogError
+
+    try:
+        if args.command == "chat":
+            return cmd_chat(args, settings)
+        if args.command == "catalog":
+            return cmd_catalog(args, settings)
+        if args.command == "screenshots":
+            from ui.screenshots import render_all
+
+            return render_all(settings, args.out)
+        from app.launch import launch
+
+        return launch(settings, headless=args.headless)
+    except CatalogError as exc:
+        print(f"aisle: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

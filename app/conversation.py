@@ -1,0 +1,151 @@
+"""The conversation host: one active shopper session, one brain, and every way a shopper can take a turn.
+
+Typed, tapped, spoken and posted turns all come through here, so the transcript, the history and every screen see
+the same conversation. Turns are handled one at a time; a new turn interrupts a reply still streaming. Ending a
+session (idle, "start over", checkout finished, shutdown) drops everything about it from memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from app.brain import Brain, ToolRunner
+from app.bus import EventBus
+from app.events import EventKind
+from app.session import ShopperSession
+
+log = logging.getLogger("aisle.app.conversation")
+
+MAX_MESSAGE_CHARS = 1000
+
+
+class MessageRejected(ValueError):
+    """A shopper message that cannot be taken (empty or too long); the message says why."""
+
+
+class Conversation:
+    def __init__(self, bus: EventBus, tools: ToolRunner, brain: Brain, max_chars: int = MAX_MESSAGE_CHARS) -> None:
+        self.bus = bus
+        self.tools = tools
+        self.brain = brain
+        self.max_chars = max_chars
+        self.session: ShopperSession | None = None
+        self._turn_lock = asyncio.Lock()
+        self._session_listeners: list[Callable[[ShopperSession | None], None]] = []
+
+    def on_session_changed(self, listener: Callable[[ShopperSession | None], None]) -> None:
+        self._session_listeners.append(listener)
+
+    def _notify(self) -> None:
+        for listener in self._session_listeners:
+            try:
+                listener(self.session)
+            except Exception:
+                log.exception("session listener failed")
+
+    async def start_session(self, shown_ids: list[str] | None = None) -> ShopperSession:
+        """Begin a new session (ending any current one first)."""
+        if self.session is not None:
+            await self.end_session("replaced")
+        session = ShopperSession(self.bus, self.brain.name)
+        self.session = session
+        session.publish(EventKind.SESSION_STARTED, {"brain": self.brain.name})
+        if shown_ids:
+            session.context.record("featured", "featured", shown_ids)
+        await self.brain.start_session(session)
+        session.publish_context()
+        self._notify()
+        return session
+
+    async def ensure_session(self) -> ShopperSession:
+        return self.session if self.session is not None else await self.start_session()
+
+    def check_message(self, text: str) -> str:
+        clean = " ".join(str(text or "").split())
+        if not clean:
+            raise MessageRejected("The message is empty.")
+        if len(clean) > self.max_chars:
+            raise MessageRejected(f"The message is too long ({len(clean)} characters; the limit is {self.max_chars}).")
+        return clean
+
+    async def submit_text(self, text: str, source: str = "typed") -> None:
+        """Take one shopper turn and let the brain answer it. Never raises for brain failures."""
+        clean = self.check_message(text)
+        session = await self.ensure_session()
+        if self._turn_lock.locked():
+            await self.brain.interrupt(session)
+        async with self._turn_lock:
+            if session is not self.session:  # the session ended while this turn waited
+                return
+            session.add_turn("shopper", clean, source)
+            session.publish(EventKind.SHOPPER_MESSAGE, {"text": clean, "source": source})
+            try:
+                await self.brain.respond(session, clean)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.exception("brain %s failed on a turn", self.brain.name)
+                session.publish(EventKind.ERROR, {
+                    "message": "Sorry, something went wrong on my side. Please try again, or ask a staff member.",
+                    "code": "brain_failed", "detail": type(exc).__name__,
+                })
+                session.publish(EventKind.COMPLETION, {"text": "", "failed": True})
+        if session.end_requested and session is self.session:
+            await self.end_session(session.end_requested)
+
+    async def touch(self, tool: str, arguments: dict[str, Any], label: str) -> dict[str, Any]:
+        """A tap on the screen: a shopper turn (`label`, e.g. "Add to cart: Northpeak Ridgeline 2") that runs
+        `tool` directly, so the transcript, history and other screens record it like any other turn."""
+        session = await self.ensure_session()
+        if self._turn_lock.locked():
+            await self.brain.interrupt(session)
+        async with self._turn_lock:
+            if session is not self.session:
+                return {"ok": False, "error": {"code": "session_ended", "message": "The session has ended."}}
+            session.add_turn("shopper", label, "touch")
+            session.publish(EventKind.SHOPPER_MESSAGE, {"text": label, "source": "touch", "tool": tool})
+            result = await self.tools.call(session, tool, arguments, source="touch")
+            outcome = "done" if result.get("ok") else result["error"]["message"]
+            try:
+                await self.brain.note_action(session, f"The shopper tapped '{label}' ({tool} {arguments}): {outcome}")
+            except Exception:
+                log.exception("brain %s failed to note a touch action", self.brain.name)
+        return result
+
+    async def end_session(self, reason: str) -> None:
+        """End the current session: history records why, and nothing of it stays in memory."""
+        session = self.session
+        if session is None:
+            return
+        self.session = None
+        session.ended = True
+        try:
+            await self.brain.interrupt(session)
+            await self.brain.end_session(session)
+        except Exception:
+            log.exception("brain %s failed to end a session", self.brain.name)
+        session.publish(EventKind.SESSION_ENDED, {
+            "reason": reason, "order_number": session.order_number, "total": session.cart.total,
+        })
+        self.bus.forget(session.id)
+        session.cart.clear()
+        session.context.clear()
+        session.turns.clear()
+        self._notify()
+
+    async def replace_brain(self, brain: Brain, reason: str = "") -> None:
+        """Switch brains (e.g. cloud → offline fallback) without losing the session."""
+        old = self.brain
+        self.brain = brain
+        if self.session is not None:
+            await brain.start_session(self.session)
+            self.session.brain = brain.name
+            self.session.publish(EventKind.BRAIN_CHANGED, {"brain": brain.name, "previous": old.name,
+                                                           "reason": reason})
+        try:
+            await old.close()
+        except Exception:
+            log.exception("closing brain %s failed", old.name)

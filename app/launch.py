@@ -1,0 +1,21 @@
+"""Starts the kiosk window, or explains what to do when there is no display."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from app.settings import Settings
+
+
+def launch(settings: Settings, headless: bool = False) -> int:
+    if headless:
+        print("aisle: headless mode is not available yet; use `aisle chat`.", file=sys.stderr)
+        return 2
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM")):
+        print("aisle: no display is available, so the kiosk window cannot open. Start a virtual display "
+              "(e.g. `Xvfb :99 & export DISPLAY=:99`) or use `aisle chat`.", file=sys.stderr)
+        return 2
+    from ui.kiosk_main import run_kiosk
+
+    return run_kiosk(settings)

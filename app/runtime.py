@@ -1,0 +1,81 @@
+"""The composition root for everything but the screen: catalog, history, bus, tools, brain and conversation.
+
+The kiosk, the headless server, `aisle chat` and the tests all build the same `Runtime`, so a conversation behaves
+identically everywhere. Choosing a brain happens here; cloud brains are added as they arrive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from agent.offline.agent import OfflineAgent
+from agent.tools import ShoppingTools, ToolBox
+from app.brain import Brain
+from app.bus import EventBus
+from app.catalog.provision import ensure_data_catalog
+from app.catalog.store import Catalog
+from app.conversation import Conversation
+from app.history import HistoryStore
+from app.settings import Settings
+
+log = logging.getLogger("aisle.app.runtime")
+T = TypeVar("T")
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    bus: EventBus
+    catalog: Catalog
+    history: HistoryStore
+    tools: ToolBox
+    conversation: Conversation
+    executor: ThreadPoolExecutor
+    closers: list[Callable[[], Any]] = field(default_factory=list)
+
+    async def run_blocking(self, fn: Callable[[], T]) -> T:
+        """Run SQLite or other blocking work on the worker pool, never on the loop's thread."""
+        return await asyncio.get_running_loop().run_in_executor(self.executor, fn)
+
+    async def close(self) -> None:
+        await self.conversation.end_session("shutdown")
+        await self.conversation.brain.close()
+        for closer in reversed(self.closers):
+            result = closer()
+            if asyncio.iscoroutine(result):
+                await result
+        await asyncio.get_running_loop().run_in_executor(self.executor, self.history.flush)
+        self.history.close()
+        self.executor.shutdown(wait=False)
+
+
+def open_catalog(settings: Settings) -> Catalog:
+    path = settings.catalog_path if settings.catalog is not None else ensure_data_catalog(settings.catalog_path)
+    return Catalog(path)
+
+
+def build_runtime(settings: Settings, brain_factory: Callable[[Runtime], Brain] | None = None) -> Runtime:
+    """Wire the app. Blocking (opens files): call it before the loop starts or from a worker thread."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="aisle-db")
+    catalog = open_catalog(settings)
+    history = HistoryStore(settings.history_path, settings.history_retention_days)
+    history.start()
+    bus = EventBus()
+    bus.subscribe(history.record)
+
+    async def run_blocking(fn: Callable[[], Any]) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(executor, fn)
+
+    tools = ToolBox(ShoppingTools(catalog), run_blocking)
+    placeholder = OfflineAgent(tools, catalog, settings.reply_pacing_ms, run_blocking)
+    conversation = Conversation(bus, tools, placeholder, settings.max_message_chars)
+    runtime = Runtime(settings, bus, catalog, history, tools, conversation, executor)
+    if brain_factory is not None:
+        conversation.brain = brain_factory(runtime)
+    return runtime

@@ -1,0 +1,60 @@
+"""One shopper's session: its id, turns, cart and search context. Pure data; events go out through the bus."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.bus import EventBus
+from app.cart import Cart
+from app.events import Event, EventKind
+from app.search_context import SearchContext
+
+
+@dataclass(frozen=True)
+class Turn:
+    role: str  # shopper | assistant
+    text: str
+    source: str = ""  # typed | touch | voice | api (shopper turns)
+    at: float = field(default_factory=time.time)
+
+
+def new_session_id() -> str:
+    return time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
+
+
+class ShopperSession:
+    def __init__(self, bus: EventBus, brain: str, session_id: str | None = None) -> None:
+        self.id = session_id or new_session_id()
+        self.bus = bus
+        self.brain = brain
+        self.started_at = time.time()
+        self.turns: list[Turn] = []
+        self.cart = Cart()
+        self.context = SearchContext()
+        self.order_number: str | None = None
+        self.read_back_at_turn: int | None = None  # shopper-turn count when the order was last read back
+        self.cart_version = 0
+        self.read_back_version = -1
+        self.ended = False
+        self.end_requested = ""  # set by a brain when the shopper asked to start over: the reason to end with
+
+    def publish(self, kind: EventKind, data: dict[str, Any] | None = None) -> Event:
+        return self.bus.publish(self.id, kind, data)
+
+    def add_turn(self, role: str, text: str, source: str = "") -> Turn:
+        turn = Turn(role, text, source)
+        self.turns.append(turn)
+        return turn
+
+    @property
+    def shopper_turns(self) -> int:
+        return sum(1 for t in self.turns if t.role == "shopper")
+
+    def context_snapshot(self) -> dict[str, Any]:
+        return {"cart": self.cart.to_dict(), "shown_ids": self.context.shown_ids()[:30], "focus": self.context.focus}
+
+    def publish_context(self) -> Event:
+        return self.publish(EventKind.CONTEXT, self.context_snapshot())
