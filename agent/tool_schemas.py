@@ -15,7 +15,12 @@ def _tool(name: str, description: str, properties: dict[str, Any], required: lis
         "type": "function",
         "name": name,
         "description": description,
-        "parameters": {"type": "object", "properties": properties, "required": required, "additionalProperties": False},
+        "parameters": {
+            "type": "object",
+            "properties": properties,
+            "required": required,
+            "additionalProperties": False,
+        },
     }
 
 
@@ -24,7 +29,7 @@ TOOL_SCHEMAS: list[ToolSchema] = [
         "search_products",
         "Search the store's catalog. Use for any request to find or browse products. Results appear on the screen.",
         {
-            "query": {"type": "string", "description": "What the shopper wants, in a few words (e.g. '2 person tent')."},
+            "query": {"type": "string", "description": "What the shopper wants, in a few words ('2 person tent')."},
             "category": {"type": "string", "description": "Optional category slug, e.g. 'tents', 'sleeping-bags'."},
             "max_price": {"type": "number", "minimum": 0, "description": "Optional highest price in USD."},
             "min_price": {"type": "number", "minimum": 0, "description": "Optional lowest price in USD."},

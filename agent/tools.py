@@ -112,7 +112,9 @@ class ShoppingTools:
         products = self.catalog.search(query, filters, limit)
         applied = {k: v for k, v in (("category", slug), ("brand", brand), ("min_price", min_price),
                                      ("max_price", max_price)) if v is not None}
-        session.context.record("search", query, [p.id for p in products], applied, [p.summary() for p in products])
+        session.context.record(
+            "search", query, [p.id for p in products], applied, [p.summary() for p in products]
+        )
         return {"ok": True, "query": query, "filters": applied, "count": len(products),
                 "products": [p.summary() for p in products]}
 
@@ -123,7 +125,9 @@ class ShoppingTools:
         if include_recommendations:
             recs = self.catalog.recommend(product.id, 4)
             result["recommendations"] = [p.summary() for p in recs]
-            session.context.record("recommendations", product.id, [p.id for p in recs], products=[p.summary() for p in recs])
+            session.context.record(
+                "recommendations", product.id, [p.id for p in recs], products=[p.summary() for p in recs]
+            )
         session.context.record("details", product.id, [product.id], products=[product.summary()])
         return result
 
@@ -224,7 +228,9 @@ class ShoppingTools:
             assert slug is not None
             recs = self.catalog.recommend(slug, max_results)
             basis = {"category": slug}
-        session.context.record("recommendations", target, [p.id for p in recs], products=[p.summary() for p in recs])
+        session.context.record(
+            "recommendations", target, [p.id for p in recs], products=[p.summary() for p in recs]
+        )
         return {"ok": True, "based_on": basis, "products": [p.summary() for p in recs]}
 
 

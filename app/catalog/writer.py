@@ -33,18 +33,18 @@ def open_for_writing(path: Path) -> sqlite_utils.Database:
 def ensure_schema(db: sqlite_utils.Database) -> None:
     """Create the catalog tables and FTS5 index if they are missing."""
     if "products" not in db.table_names():
-        db["products"].create(PRODUCT_COLUMNS, pk="id")
-        db["products"].create_index(["category", "price"])
-        db["products"].create_index(["brand"])
+        db.table("products").create(PRODUCT_COLUMNS, pk="id")
+        db.table("products").create_index(["category", "price"])
+        db.table("products").create_index(["brand"])
     if "categories" not in db.table_names():
-        db["categories"].create({"slug": str, "name": str, "synonyms": str}, pk="slug")
+        db.table("categories").create({"slug": str, "name": str, "synonyms": str}, pk="slug")
     if "product_images" not in db.table_names():
-        db["product_images"].create({"product_id": str, "svg": str}, pk="product_id")
+        db.table("product_images").create({"product_id": str, "svg": str}, pk="product_id")
     if "meta" not in db.table_names():
-        db["meta"].create({"key": str, "value": str}, pk="key")
+        db.table("meta").create({"key": str, "value": str}, pk="key")
     if "products_fts" not in db.table_names():
-        db["products"].enable_fts(FTS_COLUMNS, fts_version="FTS5", tokenize="porter", create_triggers=True)
-    db["meta"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
+        db.table("products").enable_fts(FTS_COLUMNS, fts_version="FTS5", tokenize="porter", create_triggers=True)
+    db.table("meta").upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
 
 
 def product_row(record: dict[str, Any]) -> dict[str, Any]:
@@ -81,25 +81,25 @@ def write_products(
     with db.atomic():
         ensure_schema(db)
         if replace_all:
-            db["products"].delete_where()
-            db["product_images"].delete_where()
-        known = {r["slug"] for r in db["categories"].rows}
+            db.table("products").delete_where()
+            db.table("product_images").delete_where()
+        known = {r["slug"] for r in db.table("categories").rows}
         for category in categories:
-            db["categories"].upsert(
+            db.table("categories").upsert(
                 {"slug": category["slug"], "name": category["name"], "synonyms": json.dumps(category["synonyms"])},
                 pk="slug",
             )
             known.add(category["slug"])
         for slug in sorted({r["category"] for r in records} - known):
-            db["categories"].insert({"slug": slug, "name": slug.replace("-", " ").capitalize(), "synonyms": "[]"})
+            db.table("categories").insert({"slug": slug, "name": slug.replace("-", " ").capitalize(), "synonyms": "[]"})
         batch = 500
         for start in range(0, total, batch):
             chunk = records[start:start + batch]
-            db["products"].upsert_all((product_row(r) for r in chunk), pk="id")
-            db["product_images"].upsert_all(
+            db.table("products").upsert_all((product_row(r) for r in chunk), pk="id")
+            db.table("product_images").upsert_all(
                 ({"product_id": r["id"], "svg": render_product_svg(r)} for r in chunk), pk="product_id"
             )
             if progress:
                 progress(min(start + batch, total), total)
         for key, value in (meta or {}).items():
-            db["meta"].upsert({"key": key, "value": value}, pk="key")
+            db.table("meta").upsert({"key": key, "value": value}, pk="key")
