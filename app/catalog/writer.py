@@ -47,8 +47,9 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     db.table("meta").upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
 
 
-def product_row(record: dict[str, Any]) -> dict[str, Any]:
-    """A validated product record (python values) as a products-table row."""
+def product_row(record: dict[str, Any], category_words: str = "") -> dict[str, Any]:
+    """A validated product record (python values) as a products-table row; `category_words` are the category's
+    synonyms, made searchable so "raincoat" finds rain jackets."""
     specs = record.get("specs") or {}
     tags = list(record.get("tags") or [])
     return {
@@ -64,7 +65,7 @@ def product_row(record: dict[str, Any]) -> dict[str, Any]:
         "tags": json.dumps(tags),
         "color": record.get("color") or "#4a7c59",
         "related": json.dumps(list(record.get("related") or [])),
-        "keywords": derive_keywords(record["category"], specs, tags),
+        "keywords": " ".join(filter(None, [derive_keywords(record["category"], specs, tags), category_words])),
     }
 
 
@@ -92,10 +93,16 @@ def write_products(
             known.add(category["slug"])
         for slug in sorted({r["category"] for r in records} - known):
             db.table("categories").insert({"slug": slug, "name": slug.replace("-", " ").capitalize(), "synonyms": "[]"})
+        synonyms = {
+            row["slug"]: " ".join(dict.fromkeys(json.loads(row["synonyms"] or "[]")))
+            for row in db.table("categories").rows
+        }
         batch = 500
         for start in range(0, total, batch):
             chunk = records[start:start + batch]
-            db.table("products").upsert_all((product_row(r) for r in chunk), pk="id")
+            db.table("products").upsert_all(
+                (product_row(r, synonyms.get(r["category"], "")) for r in chunk), pk="id"
+            )
             db.table("product_images").upsert_all(
                 ({"product_id": r["id"], "svg": render_product_svg(r)} for r in chunk), pk="product_id"
             )
