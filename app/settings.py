@@ -47,6 +47,14 @@ class Settings:
     api_port: int = 8765
     api_enabled: bool = True
     cors_origins: tuple[str, ...] = ()
+    api_token: str = field(default="", repr=False)  # AISLE_API_TOKEN (environment/keyring) is used when empty
+    api_post_rate_per_min: float = 20.0  # messages one client may post per minute (token bucket refill)
+    api_post_burst: int = 5  # messages one client may post at once
+    sse_heartbeat_s: float = 15.0  # heartbeat comment interval on idle streams
+    sse_client_queue: int = 500  # events a stream client may fall behind before it is dropped (it can resume)
+    sse_ring_size: int = 1000  # recent events kept in memory per session for fast resumes
+    sse_send_timeout_s: float = 30.0  # a stream whose socket accepts nothing for this long is closed
+    sse_max_clients: int = 2000  # concurrent stream clients; more get 503
     # voice
     voice_enabled: bool = True
     input_device: str = ""
