@@ -1,0 +1,149 @@
+"""Echo control: keep the assistant from hearing itself on a loudspeaker.
+
+Two modes:
+
+* :class:`HalfDuplexGate` (always available): the microphone counts as muted while the speaker plays and for a
+  short tail after it stops (default 250 ms, for the room's reverberation and the device's output latency).
+  Feed it every block the speaker actually wrote (``SpeakerPlayback(on_played=gate.note_played)``) and pass mic
+  blocks through :meth:`HalfDuplexGate.process`, which returns silence while muted so stream timing is kept.
+* :class:`EchoCanceller`: software acoustic echo cancellation with WebRTC's audio processing module (AEC3), through
+  the ``livekit`` package (``livekit.rtc.AudioProcessingModule``; it runs locally, no network). It subtracts the
+  played reference from the microphone signal, so the user can interrupt the assistant (barge-in) while it talks.
+  :func:`create_echo_canceller` returns None when that package is missing, and the gate stays the only mode.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+
+log = logging.getLogger("aisle.audio.echo")
+
+APM_RATES = (8000, 16000, 32000, 48000)
+
+
+class EchoMode(StrEnum):
+    OFF = "off"
+    HALF_DUPLEX = "half_duplex"
+    AEC = "aec"
+
+
+class HalfDuplexGate:
+    """Mutes the microphone while playback is audible, plus ``tail_ms``."""
+
+    def __init__(self, tail_ms: int = 250, clock: Callable[[], float] = time.monotonic) -> None:
+        self.tail_ms = tail_ms
+        self._clock = clock
+        self._playing = False
+        self._last_audio_at = float("-inf")
+        self.muted_blocks = 0
+
+    def note_played(self, block: np.ndarray) -> None:
+        """Reference tap: called with every block written to the speaker (silence included)."""
+        if block.size and np.any(block):
+            self._last_audio_at = self._clock()
+
+    def set_playing(self, playing: bool) -> None:
+        """Alternative to :meth:`note_played` for callers that only know start/stop of playback."""
+        if self._playing and not playing:
+            self._last_audio_at = self._clock()
+        self._playing = playing
+
+    @property
+    def muted(self) -> bool:
+        if self._playing:
+            return True
+        return (self._clock() - self._last_audio_at) * 1000.0 < self.tail_ms
+
+    def process(self, mic_block: np.ndarray) -> np.ndarray:
+        """The mic block, or silence of the same length while muted."""
+        if self.muted:
+            self.muted_blocks += 1
+            return np.zeros_like(mic_block)
+        return mic_block
+
+
+def _load_livekit_rtc() -> Any:
+    try:
+        from livekit import rtc
+    except Exception as exc:
+        log.info("software echo cancellation unavailable (livekit not usable: %s)", exc)
+        return None
+    return rtc
+
+
+def aec_available() -> bool:
+    return _load_livekit_rtc() is not None
+
+
+class EchoCanceller:
+    """WebRTC AEC over int16 mono blocks whose length is a multiple of 10 ms.
+
+    ``process(mic_block, played_reference_block)`` takes the microphone block and the block the speaker played in
+    the same period (same rate, same length) and returns the echo-cancelled microphone block. ``stream_delay_ms``
+    is a hint for the delay between a sample reaching the reference tap and its echo reaching the microphone (the
+    output latency plus the input latency); AEC3 also estimates it by itself.
+    """
+
+    def __init__(
+        self,
+        samplerate: int = 48000,
+        *,
+        stream_delay_ms: int = 40,
+        noise_suppression: bool = False,
+        high_pass_filter: bool = True,
+        auto_gain_control: bool = False,
+    ) -> None:
+        if samplerate not in APM_RATES:
+            raise ValueError(f"echo cancellation runs at {APM_RATES} Hz, not {samplerate}")
+        rtc = _load_livekit_rtc()
+        if rtc is None:
+            raise RuntimeError("the livekit package is not installed or cannot load")
+        self._rtc = rtc
+        self.samplerate = samplerate
+        self.frame = samplerate // 100
+        self.stream_delay_ms = int(stream_delay_ms)
+        self._apm = rtc.AudioProcessingModule(
+            echo_cancellation=True,
+            noise_suppression=noise_suppression,
+            high_pass_filter=high_pass_filter,
+            auto_gain_control=auto_gain_control,
+        )
+
+    def process(self, mic_block: np.ndarray, played_reference_block: np.ndarray | None) -> np.ndarray:
+        mic = np.ascontiguousarray(mic_block, dtype=np.int16).reshape(-1)
+        if mic.size % self.frame:
+            raise ValueError(f"blocks must be a multiple of 10 ms ({self.frame} samples)")
+        if played_reference_block is None:
+            ref = np.zeros_like(mic)
+        else:
+            ref = np.ascontiguousarray(played_reference_block, dtype=np.int16).reshape(-1)
+            if ref.size != mic.size:
+                fitted = np.zeros_like(mic)
+                fitted[: min(ref.size, mic.size)] = ref[: mic.size]
+                ref = fitted
+        out = np.empty_like(mic)
+        rtc = self._rtc
+        n = self.frame
+        for i in range(0, mic.size, n):
+            ref_frame = rtc.AudioFrame(ref[i:i + n].tobytes(), self.samplerate, 1, n)
+            self._apm.process_reverse_stream(ref_frame)
+            self._apm.set_stream_delay_ms(self.stream_delay_ms)
+            mic_frame = rtc.AudioFrame(mic[i:i + n].tobytes(), self.samplerate, 1, n)
+            self._apm.process_stream(mic_frame)
+            out[i:i + n] = np.frombuffer(mic_frame.data, dtype=np.int16)
+        return out
+
+
+def create_echo_canceller(samplerate: int = 48000, **kwargs: Any) -> EchoCanceller | None:
+    """An :class:`EchoCanceller`, or None when software AEC is not available here (use the gate)."""
+    try:
+        return EchoCanceller(samplerate, **kwargs)
+    except (RuntimeError, ValueError) as exc:
+        log.info("no software echo cancellation: %s", exc)
+        return None
