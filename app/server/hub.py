@@ -1,0 +1,383 @@
+"""The stream hub: bus events in, Server-Sent Events out, for any number of clients per session.
+
+The hub lives on the server's event loop, never on the app's. The bus calls `on_bus_event` on the publisher's thread
+(the app loop's, in the kiosk); the hub only appends the event to a list and, if no hand-over is pending, asks the
+server loop to take the batch (`call_soon_threadsafe`). Everything else happens on the server loop:
+
+- per session, a bounded ring of recent events (already encoded, once, for every client) for quick resumes;
+- per client, a bounded queue; a client that falls more than `sse_client_queue` events behind gets a final `error`
+  event (`code: too_slow`) and is disconnected. It keeps its `Last-Event-ID`, so it can resume;
+- `current`: the session the kiosk is in. It switches on `session_started`, so a client following `current` sees one
+  session end and the next begin without reconnecting. Its SSE ids carry the session (`<session>:<event id>`)
+  because event ids restart at 1 in every session; a per-session stream's ids are plain event ids.
+
+A resume (`Last-Event-ID`) is served from the ring when the ring still holds the next event, else from history (read
+on a worker thread after a flush, so nothing recorded is missed), then live. The client is registered *before* the
+backlog is read and every session's last delivered id is remembered, so nothing is lost and nothing is sent twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+import time
+from collections import OrderedDict, deque
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from typing import Any
+
+from sse_starlette.event import ServerSentEvent
+
+from app.events import Event, EventKind
+from app.history import HistoryStore
+
+log = logging.getLogger("aisle.app.server.hub")
+
+CURRENT = "current"
+MAX_RINGS = 4  # sessions whose recent events stay in memory: the current one and a few just ended
+HISTORY_PAGE = 1000
+BATCH_BYTES = 256 * 1024  # at most this much is handed to one send
+
+
+class HubFull(RuntimeError):
+    """Too many stream clients are connected."""
+
+
+class BadLastEventId(ValueError):
+    """A Last-Event-ID that is not `<event id>` or `<session>:<event id>`."""
+
+
+class EncodedEvent:
+    """An event with its SSE bytes, built once and shared by every client."""
+
+    __slots__ = ("_plain", "_tagged", "event", "json")
+
+    def __init__(self, event: Event) -> None:
+        self.event = event
+        self.json = json.dumps(event.to_json_dict(), default=str, ensure_ascii=False, separators=(",", ":"))
+        self._plain: bytes | None = None
+        self._tagged: bytes | None = None
+
+    @property
+    def session_id(self) -> str:
+        return self.event.session_id
+
+    @property
+    def id(self) -> int:
+        return self.event.id
+
+    def plain(self) -> bytes:
+        """Framed with `id: <event id>` (per-session streams)."""
+        if self._plain is None:
+            self._plain = ServerSentEvent(self.json, id=str(self.event.id), event=self.event.kind.value).encode()
+        return self._plain
+
+    def tagged(self) -> bytes:
+        """Framed with `id: <session>:<event id>` (the `current` stream, which crosses sessions)."""
+        if self._tagged is None:
+            self._tagged = ServerSentEvent(
+                self.json, id=f"{self.event.session_id}:{self.event.id}", event=self.event.kind.value
+            ).encode()
+        return self._tagged
+
+
+@dataclass(frozen=True)
+class ResumePoint:
+    """Where a client left off: a session (None: the one it asked for) and the last event id it has."""
+
+    session_id: str | None
+    event_id: int
+
+
+def parse_last_event_id(raw: str | None) -> ResumePoint | None:
+    """`42` or `<session>:42` (what the `current` stream sends); None or empty means "from the start"."""
+    if raw is None or not raw.strip():
+        return None
+    text = raw.strip()
+    session_id: str | None = None
+    if ":" in text:
+        session_id, _, text = text.rpartition(":")
+        if not session_id or len(session_id) > 64:
+            raise BadLastEventId("Last-Event-ID must be an event id, or <session id>:<event id>.")
+    if not text.isdigit() or len(text) > 12:
+        raise BadLastEventId("Last-Event-ID must be an event id, or <session id>:<event id>.")
+    return ResumePoint(session_id, int(text))
+
+
+def _frame_error(message: str, code: str, session_id: str | None) -> bytes:
+    """A hub-made `error` event. It has no `id:` so the client's Last-Event-ID stays where it was."""
+    payload = {"event": EventKind.ERROR.value, "data": {"message": message, "code": code}, "id": None,
+               "timestamp": time.time(), "session_id": session_id}
+    return ServerSentEvent(json.dumps(payload, separators=(",", ":")), event=EventKind.ERROR.value).encode()
+
+
+class StreamClient:
+    """One connected SSE client: what it follows, its bounded queue, and what it has been sent."""
+
+    def __init__(self, target: str, max_queue: int) -> None:
+        self.target = target  # a session id, or CURRENT
+        self.max_queue = max(1, max_queue)
+        self.pending: deque[EncodedEvent] = deque()
+        self.wake = asyncio.Event()
+        self.overflowed = False
+        self.closed = False
+        self.sent: dict[str, int] = {}  # session -> last event id delivered
+
+    @property
+    def follows_current(self) -> bool:
+        return self.target == CURRENT
+
+    def offer(self, item: EncodedEvent) -> None:
+        if self.overflowed or self.closed:
+            return
+        if len(self.pending) >= self.max_queue:
+            self.overflowed = True
+            self.pending.clear()  # the memory goes now; the client resumes from its Last-Event-ID
+        else:
+            self.pending.append(item)
+        self.wake.set()
+
+    def close(self) -> None:
+        self.closed = True
+        self.wake.set()
+
+    def frame(self, item: EncodedEvent) -> bytes | None:
+        """The bytes for `item`, or None when this client already has it."""
+        if item.id <= self.sent.get(item.session_id, 0):
+            return None
+        self.sent[item.session_id] = item.id
+        return item.tagged() if self.follows_current else item.plain()
+
+
+class EventHub:
+    """Fans bus events out to stream clients. Create on any thread; use on the server loop."""
+
+    def __init__(self, history: HistoryStore, executor: Executor, *, ring_size: int = 1000,
+                 client_queue: int = 500, max_clients: int = 2000, current: str | None = None,
+                 current_active: bool = False) -> None:
+        self.history = history
+        self.executor = executor
+        self.ring_size = max(16, ring_size)
+        self.client_queue = client_queue
+        self.max_clients = max_clients
+        self.current = current
+        self.current_active = current_active
+        self._rings: OrderedDict[str, deque[EncodedEvent]] = OrderedDict()
+        self._by_session: dict[str, set[StreamClient]] = {}
+        self._current_clients: set[StreamClient] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._handover: list[Event] = []
+        self._handover_lock = threading.Lock()
+        self._scheduled = False
+        self._closed = False
+        self.dropped_slow = 0
+        self.delivered = 0
+
+    # -- wiring -----------------------------------------------------------------------------------------------------
+    def attach(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Set the server loop; events that arrived before are handed over now."""
+        with self._handover_lock:
+            self._loop = loop
+            pending = bool(self._handover) and not self._scheduled
+            if pending:
+                self._scheduled = True
+        if pending:
+            loop.call_soon_threadsafe(self._take_handover)
+
+    def on_bus_event(self, event: Event) -> None:
+        """Bus subscriber; any thread. Cheap: append, and wake the server loop once per batch."""
+        with self._handover_lock:
+            if self._closed:
+                return
+            self._handover.append(event)
+            if self._scheduled or self._loop is None:
+                return
+            self._scheduled = True
+            loop = self._loop
+        try:
+            loop.call_soon_threadsafe(self._take_handover)
+        except RuntimeError:  # the server loop is closed: the server is stopping
+            pass
+
+    def _take_handover(self) -> None:
+        with self._handover_lock:
+            batch, self._handover = self._handover, []
+            self._scheduled = False
+        for event in batch:
+            self.dispatch(event)
+
+    # -- on the server loop -----------------------------------------------------------------------------------------
+    @property
+    def client_count(self) -> int:
+        return len(self._current_clients) + sum(len(c) for c in self._by_session.values())
+
+    def knows_live(self, session_id: str) -> bool:
+        return session_id in self._rings or session_id == self.current
+
+    def ring(self, session_id: str) -> deque[EncodedEvent] | None:
+        return self._rings.get(session_id)
+
+    def _ring_for(self, session_id: str) -> deque[EncodedEvent]:
+        ring = self._rings.get(session_id)
+        if ring is None:
+            ring = self._rings[session_id] = deque(maxlen=self.ring_size)
+            while len(self._rings) > MAX_RINGS:
+                oldest = next(s for s in self._rings if s != session_id)
+                if oldest == self.current:
+                    self._rings.move_to_end(oldest)
+                    oldest = next(s for s in self._rings if s not in (session_id, self.current))
+                del self._rings[oldest]
+        return ring
+
+    def dispatch(self, event: Event) -> None:
+        """Record one event in its session's ring and offer it to every client that follows it."""
+        item = EncodedEvent(event)
+        sid = event.session_id
+        if event.kind is EventKind.SESSION_STARTED:
+            self.current = sid
+            self.current_active = True
+        elif event.kind is EventKind.SESSION_ENDED and sid == self.current:
+            self.current_active = False
+        self._ring_for(sid).append(item)
+        clients = self._by_session.get(sid)
+        if clients:
+            for client in clients:
+                client.offer(item)
+            self.delivered += len(clients)
+        if sid == self.current and self._current_clients:
+            for client in self._current_clients:
+                client.offer(item)
+            self.delivered += len(self._current_clients)
+
+    def latest_cart(self, session_id: str) -> dict[str, Any] | None:
+        """The cart of the session's newest `context` event still in memory."""
+        ring = self._rings.get(session_id)
+        if not ring:
+            return None
+        for item in reversed(ring):
+            if item.event.kind is EventKind.CONTEXT:
+                cart = item.event.data.get("cart")
+                return cart if isinstance(cart, dict) else None
+        return None
+
+    def register(self, target: str) -> StreamClient:
+        if self._closed:
+            raise HubFull("The server is shutting down.")
+        if self.client_count >= self.max_clients:
+            raise HubFull(f"Too many stream clients are connected (limit {self.max_clients}); try again later.")
+        client = StreamClient(target, self.client_queue)
+        if client.follows_current:
+            self._current_clients.add(client)
+        else:
+            self._by_session.setdefault(target, set()).add(client)
+        return client
+
+    def unregister(self, client: StreamClient) -> None:
+        client.closed = True
+        client.pending.clear()
+        if client.follows_current:
+            self._current_clients.discard(client)
+            return
+        clients = self._by_session.get(client.target)
+        if clients is not None:
+            clients.discard(client)
+            if not clients:
+                del self._by_session[client.target]
+
+    def close_all(self) -> None:
+        """Server shutdown: every stream ends (clients reconnect and resume when the server is back)."""
+        with self._handover_lock:
+            self._closed = True
+            self._handover.clear()
+        for client in [*self._current_clients, *(c for cs in self._by_session.values() for c in cs)]:
+            client.close()
+
+    # -- streaming --------------------------------------------------------------------------------------------------
+    def _backlog_plan(self, client: StreamClient, resume: ResumePoint | None) -> list[tuple[str, int]]:
+        """Which sessions to replay, after which id, in order."""
+        if not client.follows_current:
+            after = resume.event_id if resume is not None else 0
+            return [(client.target, after)]
+        plan: list[tuple[str, int]] = []
+        current = self.current
+        if resume is not None and resume.session_id not in (None, current):
+            assert resume.session_id is not None
+            plan.append((resume.session_id, resume.event_id))  # the rest of the session it was watching
+            if current is not None:
+                plan.append((current, 0))
+        elif current is not None:
+            plan.append((current, resume.event_id if resume is not None else 0))
+        return plan
+
+    async def _replay(self, session_id: str, after: int,
+                      snapshot: list[EncodedEvent]) -> AsyncIterator[list[EncodedEvent]]:
+        """Events of `session_id` after `after`: from the ring snapshot if it reaches back far enough, else from
+        history (page by page, off the loop), then whatever the snapshot adds."""
+        if not snapshot or snapshot[0].id > after + 1:
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(self.executor, self.history.flush, 5.0)
+            cursor = after
+            while True:
+                page = await loop.run_in_executor(
+                    self.executor, self.history.events_after, session_id, cursor, HISTORY_PAGE)
+                if not page:
+                    break
+                yield [EncodedEvent(e) for e in page]
+                cursor = page[-1].id
+                if len(page) < HISTORY_PAGE:
+                    break
+        tail = [item for item in snapshot if item.id > after]
+        if tail:
+            yield tail
+
+    async def stream(self, target: str, resume: ResumePoint | None,
+                     on_end: Callable[[], None] | None = None) -> AsyncGenerator[bytes, None]:
+        """The SSE byte stream of one client: backlog, then live, until it disconnects, falls behind or the
+        server stops. Raises HubFull before the first byte when there is no room."""
+        client = self.register(target)
+        try:
+            plan = self._backlog_plan(client, resume)
+            snapshots = {sid: list(self._rings.get(sid, ())) for sid, _ in plan}  # taken at registration
+            yield b": connected\r\nretry: 2000\r\n\r\n"
+            for sid, after in plan:
+                client.sent[sid] = max(client.sent.get(sid, 0), after)
+                async for chunk in self._replay(sid, after, snapshots[sid]):
+                    data = b"".join(f for f in map(client.frame, chunk) if f is not None)
+                    if data:
+                        yield data
+                    if client.overflowed or client.closed:
+                        break
+                if client.overflowed or client.closed:
+                    break
+            while True:
+                if client.overflowed:
+                    self.dropped_slow += 1
+                    log.info("stream client of %s fell %d events behind; disconnecting it", target,
+                             client.max_queue)
+                    yield _frame_error(
+                        f"This stream fell more than {client.max_queue} events behind and is closed. "
+                        "Reconnect with Last-Event-ID to resume.", "too_slow",
+                        None if client.follows_current else target)
+                    return
+                if client.closed:
+                    return
+                if not client.pending:
+                    client.wake.clear()
+                    await client.wake.wait()
+                    continue
+                parts: list[bytes] = []
+                size = 0
+                while client.pending and size < BATCH_BYTES:
+                    framed = client.frame(client.pending.popleft())
+                    if framed is not None:
+                        parts.append(framed)
+                        size += len(framed)
+                if parts:
+                    yield b"".join(parts)
+        finally:
+            self.unregister(client)
+            if on_end is not None:
+                on_end()

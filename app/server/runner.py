@@ -1,0 +1,204 @@
+"""`ApiServer`: the HTTP/SSE endpoint on its own thread and event loop, started and stopped by the kiosk or headless.
+
+The server never runs on the app loop, so hundreds of stream clients cost the kiosk only the hand-over of each event
+(one append, one `call_soon_threadsafe` per batch). The listening socket is bound in `start()` on the caller's
+thread, so a busy port or a refused address is reported right there, in words, and port 0 picks a free port.
+
+Use (on the app loop's thread, after the runtime is built)::
+
+    server = ApiServer(runtime, settings, asyncio.get_running_loop())
+    server.start()          # raises ApiServerError with a message for the person; returns False when disabled
+    ...
+    await server.aclose()   # or server.stop() where no coroutine can run (e.g. a Qt aboutToQuit handler)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import uvicorn
+
+from app.runtime import Runtime
+from app.server.api import create_app
+from app.server.auth import ApiServerError, check_bind, resolve_token
+from app.server.context import ServerContext
+from app.server.hub import EventHub
+from app.settings import Settings
+
+log = logging.getLogger("aisle.app.server")
+
+START_TIMEOUT_S = 10.0
+STOP_TIMEOUT_S = 5.0
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, telling the starting thread when it listens."""
+
+    def __init__(self, config: uvicorn.Config, ready: threading.Event) -> None:
+        super().__init__(config)
+        self.ready = ready
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        self.ready.set()
+
+
+class ApiServer:
+    def __init__(self, runtime: Runtime, settings: Settings | None = None,
+                 app_loop: asyncio.AbstractEventLoop | None = None, *,
+                 audio_status: Callable[[], str] | None = None, web_dir: Path | None = None) -> None:
+        """`app_loop` is the loop the conversation runs on (the qasync loop in the kiosk); default: the running
+        loop. `audio_status` (called on the server thread, must be quick and thread-safe) feeds /health."""
+        self.runtime = runtime
+        self.settings = settings or runtime.settings
+        self._app_loop = app_loop
+        self.audio_status = audio_status
+        self.web_dir = web_dir
+        self.hub: EventHub | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.port: int | None = None
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._unsubscribe: Callable[[], None] | None = None
+        self._executor: ThreadPoolExecutor | None = None
+        self._token: str | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    @property
+    def url(self) -> str | None:
+        """The address to open (with `?token=` left for the person to add), or None when not running."""
+        if self.port is None:
+            return None
+        host = self.settings.api_host
+        shown = "127.0.0.1" if host in ("0.0.0.0", "") else ("[::1]" if host == "::" else host)
+        if ":" in shown and not shown.startswith("["):
+            shown = f"[{shown}]"
+        return f"http://{shown}:{self.port}/"
+
+    @property
+    def token_required(self) -> bool:
+        return self._token is not None
+
+    def start(self) -> bool:
+        """Bind, start the server thread and wait until it serves. Call on the app loop's thread.
+
+        Returns False (and does nothing) when `api_enabled` is off. Raises ApiServerError when the server cannot
+        start: a non-loopback address without a token, the port in use, or a failure while starting."""
+        if self.running:
+            return True
+        settings = self.settings
+        if not settings.api_enabled:
+            log.info("the HTTP endpoint is turned off (api_enabled = false)")
+            return False
+        app_loop = self._app_loop or asyncio.get_event_loop()
+        token = resolve_token(settings)
+        check_bind(settings.api_host, token)
+        sock = self._bind(settings.api_host, settings.api_port)
+        self.port = sock.getsockname()[1]
+        self._token = token
+
+        conversation = self.runtime.conversation
+        executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="aisle-api-db")
+        hub = EventHub(
+            self.runtime.history, executor, ring_size=settings.sse_ring_size, client_queue=settings.sse_client_queue,
+            max_clients=settings.sse_max_clients,
+            current=conversation.session.id if conversation.session is not None else None,
+            current_active=conversation.session is not None,
+        )
+        # Subscribe now, on the app thread, so no event published from here on is missed; the hub holds them
+        # until its loop is attached.
+        self._unsubscribe = self.runtime.bus.subscribe(hub.on_bus_event)
+        context = ServerContext(self.runtime, settings, hub, app_loop, executor, token=token,
+                                audio_status=self.audio_status)
+        config = uvicorn.Config(
+            create_app(context, self.web_dir), log_config=None, access_log=False, lifespan="off",
+            timeout_graceful_shutdown=2, ws="none", http="h11", server_header=False,
+        )
+        ready = threading.Event()
+        server = _Server(config, ready)
+        loop = asyncio.new_event_loop()
+        failure: list[BaseException] = []
+
+        async def serve() -> None:
+            hub.attach(asyncio.get_running_loop())
+            await server.serve(sockets=[sock])
+
+        def run() -> None:
+            asyncio.set_event_loop(loop)
+            try:
+                loop.run_until_complete(serve())
+            except BaseException as exc:  # SystemExit from uvicorn's startup, or a crash
+                failure.append(exc)
+                log.exception("the HTTP endpoint stopped with an error")
+            finally:
+                ready.set()
+                try:
+                    leftovers = asyncio.all_tasks(loop)  # e.g. sse-starlette's shutdown watcher
+                    for task in leftovers:
+                        task.cancel()
+                    loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
+                    loop.run_until_complete(loop.shutdown_asyncgens())
+                finally:
+                    loop.close()
+
+        self.hub, self.loop, self._server, self._executor = hub, loop, server, executor
+        self._thread = threading.Thread(target=run, name="aisle-api", daemon=True)
+        self._thread.start()
+        if not ready.wait(START_TIMEOUT_S) or failure or not server.started:
+            self.stop()
+            reason = f" ({failure[0]!r})" if failure else ""
+            raise ApiServerError(f"The HTTP endpoint did not start on {settings.api_host}:{self.port}{reason}.")
+        log.info("HTTP endpoint serving on %s%s", self.url, " (token required)" if token else "")
+        return True
+
+    @staticmethod
+    def _bind(host: str, port: int) -> socket.socket:
+        try:
+            infos = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+            family = infos[0][0]
+            return socket.create_server((host, port), family=family, backlog=2048)
+        except OSError as exc:
+            if port and exc.errno in (98, 48, 10048):  # EADDRINUSE on Linux, macOS, Windows
+                raise ApiServerError(
+                    f"Port {port} on {host} is already in use, so the HTTP endpoint cannot start. Stop the other "
+                    "program, or choose another port (--port or api_port in settings.toml)."
+                ) from exc
+            raise ApiServerError(f"The HTTP endpoint cannot listen on {host}:{port}: {exc.strerror or exc}.") from exc
+
+    def stop(self, timeout: float = STOP_TIMEOUT_S) -> None:
+        """End every stream, stop the server and wait for its thread. Safe to call twice, from any thread."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        loop, server, hub, thread = self.loop, self._server, self.hub, self._thread
+        if loop is not None and server is not None and hub is not None and not loop.is_closed():
+            def shut() -> None:
+                hub.close_all()
+                server.should_exit = True
+
+            try:
+                loop.call_soon_threadsafe(shut)
+            except RuntimeError:
+                pass
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
+            if thread.is_alive():
+                log.warning("the HTTP endpoint did not stop within %.0f s", timeout)
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+        self._thread = None
+        self._executor = None
+        self.port = None
+
+    async def aclose(self, wait_s: float = STOP_TIMEOUT_S) -> None:
+        """`stop()` without blocking the calling loop (a posted message waiting for this loop can finish)."""
+        await asyncio.get_running_loop().run_in_executor(None, self.stop, wait_s)
