@@ -10,8 +10,9 @@ from app.settings import Settings
 
 def launch(settings: Settings, headless: bool = False) -> int:
     if headless:
-        print("aisle: headless mode is not available yet; use `aisle chat`.", file=sys.stderr)
-        return 2
+        from app.headless import run_headless
+
+        return run_headless(settings)
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM")):
         print("aisle: no display is available, so the kiosk window cannot open. Start a virtual display "
               "(e.g. `Xvfb :99 & export DISPLAY=:99`) or use `aisle chat`.", file=sys.stderr)

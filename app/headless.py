@@ -1,0 +1,162 @@
+"""Headless mode: the brain, the session, the history and the HTTP endpoint with no window.
+
+For machines without a display and for testing. `run_headless(settings)` builds the same runtime as the kiosk, starts
+the endpoint (and the live web view at `/`), keeps one shopper session open the way the kiosk does (ending it after
+`idle_timeout_s` without activity and starting a fresh one), and runs until SIGINT or SIGTERM, then shuts down cleanly.
+
+Hook for more: `HeadlessService`s (the voice pipeline, for one) are started after the endpoint and stopped before it,
+in reverse order. `default_services()` builds the ones headless mode runs; pass `services=` to run others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+import time
+from collections.abc import Callable, Sequence
+from typing import Protocol, TextIO
+
+from app.events import Event, EventKind
+from app.runtime import Runtime
+from app.server import ApiServer, ApiServerError
+from app.settings import Settings
+
+log = logging.getLogger("aisle.app.headless")
+
+ACTIVITY = frozenset({EventKind.SHOPPER_MESSAGE, EventKind.TEXT_CHUNK, EventKind.COMPLETION, EventKind.TRANSCRIPT,
+                      EventKind.FUNCTION_CALL})
+
+
+class HeadlessService(Protocol):
+    """Something that runs alongside the endpoint in headless mode (e.g. microphone and speaker)."""
+
+    name: str
+
+    async def start(self) -> None:
+        """Start; raise to report that it cannot run (headless mode goes on without it)."""
+
+    async def stop(self) -> None:
+        """Stop and release devices and threads."""
+
+    def status(self) -> str:
+        """One word or short phrase for /health (called on the server thread: quick and thread-safe)."""
+
+
+ServiceFactory = Callable[[Runtime], HeadlessService]
+
+
+def default_services(settings: Settings) -> list[ServiceFactory]:
+    """The services headless mode runs besides the endpoint. Voice: add the audio pipeline's factory here."""
+    return []
+
+
+class IdleReset:
+    """Ends a session nobody has used for `idle_timeout_s` and opens a fresh one, like the kiosk's idle reset."""
+
+    def __init__(self, runtime: Runtime, timeout_s: float) -> None:
+        self.runtime = runtime
+        self.timeout_s = timeout_s
+        self.last_activity = time.monotonic()
+        self._unsubscribe = runtime.bus.subscribe(self._on_event)
+
+    def _on_event(self, event: Event) -> None:
+        if event.kind in ACTIVITY:
+            self.last_activity = time.monotonic()
+
+    async def run(self) -> None:
+        conversation = self.runtime.conversation
+        while True:
+            await asyncio.sleep(min(1.0, self.timeout_s / 4))
+            session = conversation.session
+            idle = time.monotonic() - self.last_activity
+            if session is not None and session.turns and idle >= self.timeout_s:
+                log.info("session %s idle for %.0f s: starting over", session.id, idle)
+                await conversation.end_session("idle")
+                await conversation.start_session()
+                self.last_activity = time.monotonic()
+
+    def close(self) -> None:
+        self._unsubscribe()
+
+
+async def serve_headless(runtime: Runtime, settings: Settings, stop: asyncio.Event,
+                         services: Sequence[ServiceFactory] = (), out: TextIO = sys.stdout) -> int:
+    """Run until `stop` is set. Returns the exit status."""
+    loop = asyncio.get_running_loop()
+    started: list[HeadlessService] = []
+    built = [factory(runtime) for factory in services]
+
+    def audio_status() -> str:
+        for service in built:
+            if service.name == "audio":
+                return service.status()
+        return "off (headless, no voice service)"
+
+    server = ApiServer(runtime, settings, loop, audio_status=audio_status)
+    try:
+        if not server.start():
+            print("aisle: the HTTP endpoint is turned off (api_enabled = false); headless mode has nothing to "
+                  "serve. Turn it on, or use `aisle chat`.", file=sys.stderr)
+            return 2
+    except ApiServerError as exc:
+        print(f"aisle: {exc}", file=sys.stderr)
+        return 2
+    idle = IdleReset(runtime, settings.idle_timeout_s) if settings.idle_timeout_s > 0 else None
+    idle_task = loop.create_task(idle.run(), name="aisle-idle-reset") if idle else None
+    try:
+        for service in built:
+            try:
+                await service.start()
+                started.append(service)
+            except Exception as exc:
+                log.exception("headless service %s failed to start", service.name)
+                print(f"aisle: {service.name} is not available ({exc}); going on without it.", file=sys.stderr)
+        await runtime.conversation.start_session()
+        token_note = " Add ?token=<your AISLE_API_TOKEN> in a browser." if server.token_required else ""
+        print(f"Aisle is running headless (brain: {runtime.conversation.brain.name}).\n"
+              f"  Live web view: {server.url}\n  API docs:      {server.url}docs\n"
+              f"  Stream:        {server.url}api/stream/current\n{token_note and '  ' + token_note.strip() + chr(10)}"
+              "Press Ctrl+C to stop.", file=out, flush=True)
+        await stop.wait()
+        print("Stopping…", file=out, flush=True)
+        return 0
+    finally:
+        if idle_task is not None:
+            idle_task.cancel()
+            await asyncio.gather(idle_task, return_exceptions=True)
+        if idle is not None:
+            idle.close()
+        for service in reversed(started):
+            try:
+                await service.stop()
+            except Exception:
+                log.exception("headless service %s failed to stop", service.name)
+        await runtime.conversation.end_session("shutdown")  # streams see the session end before the server goes
+        await asyncio.sleep(0.05)
+        await server.aclose()
+
+
+def run_headless(settings: Settings, services: Sequence[ServiceFactory] | None = None) -> int:
+    """`aisle --headless`: build the runtime, serve until SIGINT/SIGTERM, shut down cleanly."""
+    from app.brains import make_brain_factory
+    from app.runtime import build_runtime
+
+    runtime = build_runtime(settings, make_brain_factory(settings))
+
+    async def main() -> int:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(sig, stop.set)
+            except (NotImplementedError, RuntimeError):  # not the main thread, or Windows
+                signal.signal(sig, lambda *_: loop.call_soon_threadsafe(stop.set))
+        try:
+            return await serve_headless(runtime, settings, stop,
+                                        default_services(settings) if services is None else services)
+        finally:
+            await runtime.close()
+
+    return asyncio.run(main())
