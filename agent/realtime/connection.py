@@ -221,6 +221,7 @@ class RealtimeConnection:
         self._endpoint = endpoint
         self._open_timeout = open_timeout
         self._client = client
+        self._owned_client: AsyncOpenAI | None = None  # built here from the endpoint, closed with the connection
         self._socket: RealtimeSocket | None = None
         self._closing = False
         self._close_code: int | None = None
@@ -254,11 +255,14 @@ class RealtimeConnection:
             raise RuntimeError("RealtimeConnection.open() was already called")
         endpoint = self._endpoint
         try:
+            if self._client is None:
+                self._owned_client = endpoint.make_client()
             async with asyncio.timeout(self._open_timeout):
-                self._socket = await endpoint.open_socket(self._client)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
+                self._socket = await endpoint.open_socket(self._client or self._owned_client)
+        except BaseException as exc:
+            await self._close_owned_client()
+            if not isinstance(exc, Exception):
+                raise
             error = classify_failure(exc, endpoint)
             log.warning("realtime: could not connect to %s: %s", endpoint.label, error)
             raise error from exc
@@ -319,6 +323,7 @@ class RealtimeConnection:
             await self._socket.close(code=code, reason=reason)
         except Exception as exc:  # the socket may already be gone; closing must not fail
             log.debug("realtime: error while closing: %r", exc)
+        await self._close_owned_client()
         if self._close_code is None:
             self._close_code = code
             self._close_reason = reason
@@ -333,6 +338,14 @@ class RealtimeConnection:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.close()
+
+    async def _close_owned_client(self) -> None:
+        client, self._owned_client = self._owned_client, None
+        if client is not None:
+            try:
+                await client.close()
+            except Exception as exc:
+                log.debug("realtime: error while closing the SDK client: %r", exc)
 
     def _require_socket(self) -> RealtimeSocket:
         if self._socket is None:

@@ -83,6 +83,7 @@ async def test_ga_exchange_with_the_sdk(server: FakeRealtimeServer) -> None:
 
         for n in range(5):  # 5 x 40 ms of microphone audio, then a manual commit
             await conn.send(ev.input_audio_append(sine_pcm16(960, 220.0, start=n * 960)))
+        assert len(await server.wait_for("input_audio_buffer.append", count=5)) == 5
         await conn.send(ev.input_audio_commit())
         heard = await events_until(conn, ev.InputTranscriptCompleted)
         committed = next(e for e in heard if isinstance(e, ev.InputAudioCommitted))
