@@ -1,0 +1,149 @@
+"""`show_product_details` → a detail card: image, price, stock, description, specs, and a recommendation strip."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent
+from PySide6.QtWidgets import QBoxLayout, QGridLayout, QSizePolicy, QVBoxLayout, QWidget
+
+from ui import theme as themes
+from ui.components.common import CardStrip, ScrollPage
+from ui.components.registry import ComponentContext, register
+from ui.images import ImageProvider
+from ui.widgets import button, frame, label, money
+
+
+class ProductImage(QWidget):
+    def __init__(self, product_id: str, images: ImageProvider, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.product_id = product_id
+        self._images = images
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.setMinimumSize(240, 180)
+        images.ready.connect(self._ready)
+        images.request([product_id])
+
+    def _ready(self, pid: str) -> None:
+        if pid == self.product_id:
+            self.update()
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return round(width * 0.75)
+
+    def sizeHint(self) -> QSize:
+        return QSize(480, 360)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        t = themes.current()
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        w = self.width()
+        h = min(self.height(), round(w * 0.75))
+        rect = QRectF(0, 0, w, h)
+        clip = QPainterPath()
+        clip.addRoundedRect(rect, 20, 20)
+        p.setClipPath(clip)
+        p.fillRect(rect, QColor(t.surface_alt))
+        pix = self._images.pixmap(self.product_id)
+        if pix is not None:
+            scale = max(rect.width() / pix.width(), rect.height() / pix.height())
+            pw, ph = pix.width() * scale, pix.height() * scale
+            p.drawPixmap(QRectF((w - pw) / 2, (h - ph) / 2, pw, ph), pix, QRectF(pix.rect()))
+        p.end()
+
+
+def _spec_name(key: str) -> str:
+    words = key.replace("_", " ").strip()
+    for unit in (" c", " kg", " g", " mm", " l", " cm", " m"):
+        if words.endswith(unit):
+            words = words[: -len(unit)] + f" ({unit.strip()})"
+    return words[:1].upper() + words[1:]
+
+
+def _spec_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+class DetailsView(QWidget):
+    def __init__(self, ctx: ComponentContext, product: dict[str, Any], recs: list[dict[str, Any]],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("DetailsView")
+        self.product = product
+        t = themes.current()
+        pid = str(product.get("id", ""))
+        name = f"{product.get('brand', '')} {product.get('name', '')}".strip()
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        page = ScrollPage()
+        outer.addWidget(page)
+        top = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        top.setSpacing(t.px(28))
+        self._top = top
+        self.image = ProductImage(pid, ctx.images)
+        top.addWidget(self.image, 5, Qt.AlignmentFlag.AlignTop)
+        info = QVBoxLayout()
+        info.setSpacing(t.px(10))
+        brand = label(str(product.get("brand", "")).upper(), "small")
+        info.addWidget(brand)
+        info.addWidget(label(str(product.get("name", "")), "h2", wrap=True))
+        info.addWidget(label(str(product.get("short_description", "")), "muted", wrap=True))
+        info.addWidget(label(money(float(product.get("price", 0))), "price"))
+        stock = int(product.get("stock", 0))
+        stock_text = "Out of stock" if stock <= 0 else (f"Only {stock} left" if stock <= 3 else f"In stock · {stock}")
+        info.addWidget(label(stock_text, "warning" if stock <= 3 else "muted"))
+        self.add_button = button("Add to cart", f"Add to cart: {name}", role="primary", icon_name="plus")
+        self.add_button.setEnabled(stock > 0)
+        self.add_button.clicked.connect(lambda: ctx.add_to_cart(pid, name))
+        self.add_button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        info.addSpacing(t.px(6))
+        info.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignLeft)
+        info.addStretch(1)
+        top.addLayout(info, 6)
+        page.content.addLayout(top)
+        description = str(product.get("description", ""))
+        if description:
+            page.content.addWidget(label(description, wrap=True))
+        specs = product.get("specs") or {}
+        if specs:
+            box = frame("soft")
+            grid = QGridLayout(box)
+            grid.setContentsMargins(t.px(20), t.px(16), t.px(20), t.px(16))
+            grid.setHorizontalSpacing(t.px(24))
+            grid.setVerticalSpacing(t.px(8))
+            for i, (key, value) in enumerate(list(specs.items())[:16]):
+                row, col = divmod(i, 2)
+                grid.addWidget(label(_spec_name(str(key)), "small"), row, col * 2)
+                grid.addWidget(label(_spec_value(value), wrap=True), row, col * 2 + 1)
+            grid.setColumnStretch(1, 1)
+            grid.setColumnStretch(3, 1)
+            page.content.addWidget(box)
+        self.strip: CardStrip | None = None
+        if recs:
+            page.content.addWidget(label("Goes well with it", "h3"))
+            self.strip = CardStrip(ctx, recs)
+            page.content.addWidget(self.strip)
+        page.content.addStretch(1)
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        narrow = self.width() < 760
+        direction = QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight
+        if self._top.direction() != direction:
+            self._top.setDirection(direction)
+
+
+@register("show_product_details")
+def details(ctx: ComponentContext, call: dict[str, Any]) -> QWidget:
+    result = call["result"]
+    return DetailsView(ctx, dict(result["product"]), list(result.get("recommendations") or []))

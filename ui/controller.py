@@ -1,0 +1,172 @@
+"""Intents in, conversation calls out: the only place the window talks to the runtime.
+
+Every method starts an asyncio task on the qasync loop and returns at once; blocking work (catalog, history, files)
+goes through `runtime.run_blocking`. What the shopper sees changes only when the resulting bus events come back
+through the bridge, so a tap, a typed message, a spoken one and one posted from a second screen all look the same.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from PySide6.QtCore import QObject, Signal
+
+from app.settings import Settings
+
+if TYPE_CHECKING:
+    from app.runtime import Runtime
+
+log = logging.getLogger("aisle.ui.controller")
+T = TypeVar("T")
+
+
+class KioskController(QObject):
+    runtime_ready = Signal()
+    runtime_failed = Signal(str)
+    problem = Signal(str)  # a failure the shopper should read, in words
+    busy_changed = Signal(bool)  # a shopper turn is being handled
+
+    def __init__(self, settings: Settings, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.runtime: Runtime | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._turns = 0
+
+    # -- plumbing --------------------------------------------------------------------------------------------------
+    def attach(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.runtime_ready.emit()
+
+    @property
+    def ready(self) -> bool:
+        return self.runtime is not None
+
+    def spawn(self, coro: Coroutine[Any, Any, T], what: str) -> asyncio.Task[T] | None:
+        """Run `coro` on the loop, keep a reference, and log (and show) a failure instead of losing it."""
+        try:
+            loop = asyncio.get_event_loop()
+        except RuntimeError:
+            coro.close()
+            log.error("no event loop for %s", what)
+            return None
+        task = loop.create_task(coro)
+        self._tasks.add(task)
+
+        def done(t: asyncio.Task[Any]) -> None:
+            self._tasks.discard(t)
+            if t.cancelled():
+                return
+            exc = t.exception()
+            if exc is not None:
+                log.error("%s failed", what, exc_info=exc)
+                self.problem.emit(f"Sorry, that did not work ({what}). Please try again.")
+
+        task.add_done_callback(done)
+        return task
+
+    async def blocking(self, fn: Callable[[], T]) -> T:
+        if self.runtime is None:
+            raise RuntimeError("the runtime is not ready")
+        return await self.runtime.run_blocking(fn)
+
+    async def fetch_images(self, ids: list[str]) -> dict[str, str | None]:
+        if self.runtime is None:
+            return {}
+        catalog = self.runtime.catalog
+        return await self.runtime.run_blocking(lambda: {pid: catalog.image_svg(pid) for pid in ids})
+
+    async def featured(self, limit: int = 12) -> list[dict[str, Any]]:
+        if self.runtime is None:
+            return []
+        catalog = self.runtime.catalog
+        products = await self.runtime.run_blocking(lambda: catalog.featured(limit))
+        return [p.summary() for p in products]
+
+    @property
+    def in_session(self) -> bool:
+        return self.runtime is not None and self.runtime.conversation.session is not None
+
+    async def wait_idle(self) -> None:
+        """Wait for every task started so far (tests, screenshots, shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def _turn(self, work: Awaitable[Any]) -> Any:
+        self._turns += 1
+        if self._turns == 1:
+            self.busy_changed.emit(True)
+        try:
+            return await work
+        finally:
+            self._turns -= 1
+            if self._turns == 0:
+                self.busy_changed.emit(False)
+
+    # -- intents ---------------------------------------------------------------------------------------------------
+    def check_message(self, text: str) -> str | None:
+        """None when `text` can be sent, else the reason in words."""
+        if self.runtime is None:
+            return "Just a moment, Aisle is starting."
+        from app.conversation import MessageRejected
+
+        try:
+            self.runtime.conversation.check_message(text)
+        except MessageRejected as exc:
+            return str(exc)
+        return None
+
+    def start_session(self, shown_ids: list[str] | None = None) -> None:
+        if self.runtime is None or self.runtime.conversation.session is not None:
+            return
+        self.spawn(self.runtime.conversation.start_session(shown_ids=list(shown_ids or [])), "starting a session")
+
+    def submit_text(self, text: str, source: str = "typed") -> str | None:
+        problem = self.check_message(text)
+        if problem is not None or self.runtime is None:
+            return problem
+        self.spawn(self._turn(self.runtime.conversation.submit_text(text, source=source)), "sending your message")
+        return None
+
+    def touch(self, tool: str, arguments: dict[str, Any], label: str) -> None:
+        if self.runtime is None:
+            return
+        self.spawn(self._turn(self.runtime.conversation.touch(tool, arguments, label)), label)
+
+    def show_details(self, product_id: str, name: str) -> None:
+        self.touch("show_product_details", {"product_id": product_id}, f"Details: {name}")
+
+    def add_to_cart(self, product_id: str, name: str, quantity: int = 1) -> None:
+        self.touch("add_to_cart", {"product_id": product_id, "quantity": quantity}, f"Add to cart: {name}")
+
+    def set_quantity(self, product_id: str, name: str, quantity: int) -> None:
+        label = f"Remove: {name}" if quantity <= 0 else f"Quantity {quantity}: {name}"
+        self.touch("update_cart_item", {"product_id": product_id, "quantity": max(0, quantity)}, label)
+
+    def recommend(self, based_on: str, name: str) -> None:
+        self.touch("get_recommendations", {"based_on": based_on}, f"Goes well with: {name}")
+
+    def review_order(self) -> None:
+        self.touch("view_cart", {}, "Checkout")
+
+    def confirm_order(self) -> None:
+        self.touch("checkout", {}, "Confirm order")
+
+    def end_session(self, reason: str) -> None:
+        if self.runtime is None:
+            return
+        self.spawn(self.runtime.conversation.end_session(reason), "ending the session")
+
+    async def shutdown(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        if self.runtime is not None:
+            runtime, self.runtime = self.runtime, None
+            try:
+                await asyncio.wait_for(runtime.close(), 10)
+            except Exception:
+                log.exception("closing the runtime failed")

@@ -1,0 +1,142 @@
+"""Product images: SVG text fetched from the catalog off the UI thread, rendered with QSvgRenderer on it, cached.
+
+Widgets ask for `pixmap(product_id, size)`; when it is not ready yet they get None, paint a placeholder, and repaint
+on `ready(product_id)`. Fetches are batched (one worker round trip for a whole results grid) and rendering is
+time-sliced so that a grid of twenty new products never blocks the loop for a whole frame.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Iterable
+
+from PySide6.QtCore import QByteArray, QObject, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QImage, QPainter, QPixmap
+from PySide6.QtSvg import QSvgRenderer
+
+log = logging.getLogger("aisle.ui.images")
+
+Fetcher = Callable[[list[str]], Awaitable[dict[str, str | None]]]
+RENDER_WIDTH = 480  # every product image is rendered once at this width (4:3) and scaled when drawn
+RENDER_HEIGHT = 360
+SLICE_S = 0.006  # render for at most this long per loop turn
+
+
+class ImageProvider(QObject):
+    ready = Signal(str)
+
+    def __init__(self, fetch: Fetcher | None = None, max_svgs: int = 400, max_pixmaps: int = 240,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._fetch = fetch
+        self._svgs: OrderedDict[str, bytes | None] = OrderedDict()
+        self._pixmaps: OrderedDict[str, QPixmap] = OrderedDict()
+        self._max_svgs = max_svgs
+        self._max_pixmaps = max_pixmaps
+        self._wanted: list[str] = []
+        self._in_flight: set[str] = set()
+        self._render_queue: OrderedDict[str, None] = OrderedDict()
+        self._fetch_task: asyncio.Task[None] | None = None
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._render_some)
+
+    def set_fetcher(self, fetch: Fetcher | None) -> None:
+        self._fetch = fetch
+        if fetch is not None and self._wanted:
+            self._schedule_fetch()
+
+    def clear(self) -> None:
+        """Forget everything (a catalog import changed the images)."""
+        self._svgs.clear()
+        self._pixmaps.clear()
+        self._render_queue.clear()
+
+    @property
+    def cached(self) -> int:
+        return len(self._pixmaps)
+
+    def pixmap(self, product_id: str) -> QPixmap | None:
+        pix = self._pixmaps.get(product_id)
+        if pix is not None:
+            self._pixmaps.move_to_end(product_id)
+            return pix
+        self.request([product_id])
+        return None
+
+    def request(self, product_ids: Iterable[str]) -> None:
+        for pid in product_ids:
+            if pid in self._pixmaps or pid in self._render_queue or pid in self._in_flight:
+                continue
+            if pid in self._svgs:
+                self._render_queue[pid] = None
+                self._timer.start()
+            elif pid not in self._wanted:
+                self._wanted.append(pid)
+        if self._wanted:
+            self._schedule_fetch()
+
+    def _schedule_fetch(self) -> None:
+        if self._fetch is None or (self._fetch_task is not None and not self._fetch_task.done()):
+            return
+        try:
+            loop = asyncio.get_event_loop()
+        except RuntimeError:
+            return
+        self._fetch_task = loop.create_task(self._fetch_all())
+
+    async def _fetch_all(self) -> None:
+        while self._wanted and self._fetch is not None:
+            batch, self._wanted = self._wanted[:40], self._wanted[40:]
+            self._in_flight.update(batch)
+            try:
+                found = await self._fetch(batch)
+            except Exception:
+                log.exception("fetching %d product images failed", len(batch))
+                found = {}
+            finally:
+                self._in_flight.difference_update(batch)
+            for pid in batch:
+                svg = found.get(pid)
+                self._svgs[pid] = svg.encode("utf-8") if svg else None
+                self._svgs.move_to_end(pid)
+                self._render_queue[pid] = None
+            while len(self._svgs) > self._max_svgs:
+                self._svgs.popitem(last=False)
+            self._timer.start()
+
+    def _render_some(self) -> None:
+        started = time.perf_counter()
+        while self._render_queue and time.perf_counter() - started < SLICE_S:
+            pid, _ = self._render_queue.popitem(last=False)
+            svg = self._svgs.get(pid)
+            if not svg:
+                continue
+            self._pixmaps[pid] = render_svg(svg, QSize(RENDER_WIDTH, RENDER_HEIGHT))
+            while len(self._pixmaps) > self._max_pixmaps:
+                self._pixmaps.popitem(last=False)
+            self.ready.emit(pid)
+        if self._render_queue:
+            self._timer.start()
+
+
+def render_svg(svg: bytes, size: QSize) -> QPixmap:
+    renderer = QSvgRenderer(QByteArray(svg))
+    image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    if renderer.isValid():
+        view = renderer.viewBoxF()
+        if view.width() > 0 and view.height() > 0:
+            scale = min(size.width() / view.width(), size.height() / view.height())
+            w, h = view.width() * scale, view.height() * scale
+            renderer.render(painter, QRectF((size.width() - w) / 2, (size.height() - h) / 2, w, h))
+        else:
+            renderer.render(painter)
+    painter.end()
+    return QPixmap.fromImage(image)

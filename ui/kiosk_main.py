@@ -1,0 +1,111 @@
+"""Runs the kiosk: QApplication + qasync loop, the window first, the runtime right behind it, a clean shutdown.
+
+The first frame paints before anything opens a database: `build_runtime` (catalog, history, brain) runs on a worker
+thread while the attract screen is already on screen, and the window picks the runtime up when it is ready.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
+
+from app.settings import Settings
+
+if TYPE_CHECKING:
+    from app.runtime import Runtime
+
+log = logging.getLogger("aisle.ui.kiosk")
+
+
+def _build_runtime(settings: Settings) -> Runtime:
+    from app.brains import make_brain_factory
+    from app.runtime import build_runtime
+
+    return build_runtime(settings, make_brain_factory(settings))
+
+
+def _report_loop_exception(loop: asyncio.AbstractEventLoop, context: dict[str, object]) -> None:
+    exc = context.get("exception")
+    log.error("event loop: %s", context.get("message"), exc_info=exc if isinstance(exc, BaseException) else None)
+
+
+def run_kiosk(settings: Settings, on_first_frame: Callable[[], None] | None = None,
+              runtime_factory: Callable[[Settings], Runtime] | None = None) -> int:
+    """Open the kiosk window and run until staff quit it (or the window closes). Returns the exit code."""
+    import qasync
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from ui import theme as themes
+    from ui.controller import KioskController
+    from ui.fonts import load_fonts
+    from ui.main_window import KioskWindow
+    from ui.qtlog import install
+
+    install()
+    QApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Aisle")
+    app.setApplicationDisplayName("Aisle")
+    app.setQuitOnLastWindowClosed(False)
+    family = load_fonts()
+    themes.apply_theme(app, themes.theme_for(settings.theme, settings.large_text, family))
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    loop.set_exception_handler(_report_loop_exception)
+
+    builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aisle-boot")
+    boot = builder.submit(runtime_factory or _build_runtime, settings)
+
+    controller = KioskController(settings)
+    window = KioskWindow(settings, controller)
+    done: asyncio.Future[int] = loop.create_future()
+
+    def finish() -> None:
+        if not done.done():
+            done.set_result(0)
+
+    window.quit_requested.connect(finish)
+    if on_first_frame is not None:
+        window.first_painted.connect(on_first_frame)
+    if settings.kiosk_lock:
+        window.apply_window_mode()
+    else:
+        screen = app.primaryScreen().availableGeometry() if app.primaryScreen() else None
+        if screen is not None and os.environ.get("QT_QPA_PLATFORM") != "offscreen":
+            window.resize(min(1920, screen.width()), min(1080, screen.height()))
+            window.showMaximized()
+        else:
+            window.resize(1920, 1080)
+            window.show()
+        window.apply_window_mode()
+
+    async def main() -> int:
+        try:
+            runtime = await asyncio.wrap_future(boot)
+        except Exception as exc:
+            log.exception("Aisle could not start")
+            window.toast.show_message(f"Aisle could not start: {exc}", warning=True, ms=600_000)
+            controller.runtime_failed.emit(str(exc))
+            await done
+            return 2
+        finally:
+            builder.shutdown(wait=False)
+        controller.attach(runtime)
+        code = await done
+        window.idle.stop()
+        await controller.shutdown()
+        return code
+
+    try:
+        with loop:
+            code = loop.run_until_complete(main())
+    except KeyboardInterrupt:
+        code = 130
+    window.deleteLater()
+    return code

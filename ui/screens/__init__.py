@@ -1,0 +1,1 @@
+"""The kiosk's screens: attract, shopping (conversation, product area, cart) and finish."""

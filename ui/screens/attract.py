@@ -1,0 +1,128 @@
+"""The attract screen: the store's name, an invitation, and a slowly turning row of featured products."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QPointF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QLinearGradient, QMouseEvent, QPainter, QPaintEvent, QRadialGradient
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+
+from ui import theme as themes
+from ui.images import ImageProvider
+from ui.widgets import ProductCard, button, label
+
+ROTATE_MS = 4500
+
+
+class AttractScreen(QWidget):
+    start_requested = Signal()
+    product_chosen = Signal(str, str)
+    first_painted = Signal()
+
+    def __init__(self, store_name: str, images: ImageProvider, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("AttractScreen")
+        self.images = images
+        self.featured: list[dict[str, Any]] = []
+        self._offset = 0
+        self._painted = False
+        t = themes.current()
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(t.px(64), t.px(56), t.px(64), t.px(56))
+        outer.setSpacing(t.px(12))
+        self.eyebrow = label("WELCOME TO", "small")
+        outer.addWidget(self.eyebrow, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.title = label(store_name, "h1")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        outer.addWidget(self.title)
+        self.tagline = label("Tap anywhere or just say hello", "h2")
+        self.tagline.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.tagline.setProperty("role", "h2")
+        outer.addWidget(self.tagline)
+        sub = label("Aisle finds products, answers questions and takes your order, by voice or touch.", "muted",
+                    wrap=True)
+        sub.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        outer.addWidget(sub)
+        outer.addStretch(1)
+        self.row = QHBoxLayout()
+        self.row.setSpacing(t.px(20))
+        outer.addLayout(self.row)
+        self.cards: list[ProductCard] = []
+        outer.addStretch(1)
+        self.start_button = button("Tap to start", "Start shopping with Aisle", role="primary")
+        self.start_button.setProperty("wide", True)
+        self.start_button.setMinimumHeight(80)
+        self.start_button.clicked.connect(self.start_requested.emit)
+        outer.addWidget(self.start_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.timer = QTimer(self)
+        self.timer.setInterval(ROTATE_MS)
+        self.timer.timeout.connect(self.rotate)
+
+    def set_store_name(self, name: str) -> None:
+        self.title.setText(name)
+
+    def set_featured(self, products: list[dict[str, Any]]) -> None:
+        self.featured = list(products)
+        self._offset = 0
+        self._layout_cards()
+        if self.featured:
+            self.timer.start()
+
+    def _visible_count(self) -> int:
+        width = self.width() - 2 * themes.current().px(64)
+        return max(1, min(6, (width + 20) // 300))
+
+    def _layout_cards(self) -> None:
+        n = min(self._visible_count(), len(self.featured))
+        while len(self.cards) > n:
+            card = self.cards.pop()
+            self.row.removeWidget(card)
+            card.deleteLater()
+        for i in range(n):
+            product = self.featured[(self._offset + i) % len(self.featured)]
+            if i < len(self.cards):
+                self.cards[i].set_product(product)
+            else:
+                card = ProductCard(product, self.images, compact=True, show_add=False)
+                card.setMaximumWidth(320)
+                card.activated.connect(self.product_chosen.emit)
+                self.cards.append(card)
+                self.row.addWidget(card)
+
+    def rotate(self) -> None:
+        if len(self.featured) > len(self.cards):
+            self._offset = (self._offset + 1) % len(self.featured)
+            self._layout_cards()
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        if self.featured and self._visible_count() != len(self.cards):
+            self._layout_cards()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.start_requested.emit()
+        super().mouseReleaseEvent(event)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        t = themes.current()
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        grad = QLinearGradient(0, 0, 0, self.height())
+        grad.setColorAt(0, QColor(t.accent_soft))
+        grad.setColorAt(0.55, QColor(t.bg))
+        p.fillRect(self.rect(), grad)
+        if t.name != "contrast":
+            glow = QRadialGradient(QPointF(self.width() * 0.85, self.height() * 0.1), self.width() * 0.45)
+            c = QColor(t.accent)
+            c.setAlpha(28)
+            glow.setColorAt(0, c)
+            c2 = QColor(t.accent)
+            c2.setAlpha(0)
+            glow.setColorAt(1, c2)
+            p.fillRect(self.rect(), glow)
+        p.end()
+        if not self._painted:
+            self._painted = True
+            self.first_painted.emit()

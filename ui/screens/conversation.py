@@ -1,0 +1,240 @@
+"""The conversation panel: the turns as they stream, a live transcript while the shopper speaks, and the text box
+with its character counter, send button and on-screen keyboard toggle."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QScrollArea, QVBoxLayout, QWidget
+
+from ui import theme as themes
+from ui.widgets import button, clear_layout, kinetic, label
+
+MAX_BUBBLES = 60
+SUGGESTIONS = ("Sleeping bags under $150", "A tent for two", "Something to cook on")
+
+
+class Bubble(QFrame):
+    def __init__(self, role: str, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.role = role
+        self.setProperty("role", f"bubble-{role}")
+        layout = QVBoxLayout(self)
+        t = themes.current()
+        if role == "touch":
+            layout.setContentsMargins(t.px(12), t.px(6), t.px(12), t.px(6))
+            text = f"Tapped · {text}"
+        else:
+            layout.setContentsMargins(t.px(18), t.px(12), t.px(18), t.px(12))
+        self.text_label = QLabel(text)
+        self.text_label.setWordWrap(True)
+        self.text_label.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(self.text_label)
+
+    @property
+    def text(self) -> str:
+        return self.text_label.text()
+
+    def append(self, chunk: str) -> None:
+        self.text_label.setText(self.text_label.text() + chunk)
+
+    def set_text(self, text: str) -> None:
+        self.text_label.setText(text)
+
+
+class ConversationPanel(QFrame):
+    send_requested = Signal(str)
+    keyboard_toggled = Signal()
+    suggestion_chosen = Signal(str)
+
+    def __init__(self, max_chars: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setProperty("role", "panel")
+        self.setObjectName("ConversationPanel")
+        self.max_chars = max_chars
+        t = themes.current()
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(t.px(18), t.px(18), t.px(18), t.px(16))
+        outer.setSpacing(t.px(10))
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        body = QWidget()
+        self.turns = QVBoxLayout(body)
+        self.turns.setContentsMargins(0, 0, 6, 0)
+        self.turns.setSpacing(t.px(10))
+        self.turns.addStretch(1)
+        self.scroll.setWidget(body)
+        kinetic(self.scroll)
+        outer.addWidget(self.scroll, 1)
+        self.bubbles: list[Bubble] = []
+        self._streaming: Bubble | None = None
+        self._live: Bubble | None = None
+        self._greeting: QWidget | None = None
+        self.problem = label("", "error", wrap=True)
+        self.problem.hide()
+        outer.addWidget(self.problem)
+        row = QHBoxLayout()
+        row.setSpacing(t.px(10))
+        self.keyboard_button = button("", "Show on-screen keyboard", icon_name="keyboard")
+        self.keyboard_button.setProperty("role", "ghost")
+        self.keyboard_button.setIconSize(QSize(32, 32))
+        self.keyboard_button.clicked.connect(self.keyboard_toggled.emit)
+        self.input = QLineEdit()
+        self.input.setObjectName("MessageInput")
+        self.input.setPlaceholderText("Type here, or just talk to me…")
+        self.input.setAccessibleName("Message to Aisle")
+        self.input.setMaxLength(max_chars)
+        self.input.returnPressed.connect(self._send)
+        self.input.textChanged.connect(self._count)
+        self.send_button = button("", "Send message", role="primary", icon_name="send")
+        self.send_button.setIconSize(QSize(30, 30))
+        self.send_button.clicked.connect(self._send)
+        row.addWidget(self.keyboard_button)
+        row.addWidget(self.input, 1)
+        row.addWidget(self.send_button)
+        outer.addLayout(row)
+        self.counter = label("", "small")
+        self.counter.setAlignment(Qt.AlignmentFlag.AlignRight)
+        outer.addWidget(self.counter)
+        self._scroll_timer = QTimer(self)
+        self._scroll_timer.setSingleShot(True)
+        self._scroll_timer.setInterval(0)
+        self._scroll_timer.timeout.connect(self._to_bottom)
+        self._count("")
+        self.show_greeting()
+
+    # -- input -----------------------------------------------------------------------------------------------------
+    def _count(self, text: str) -> None:
+        n = len(text)
+        self.counter.setText(f"{n} / {self.max_chars}")
+        self.counter.setProperty("role", "warning" if n >= self.max_chars * 0.9 else "small")
+        self.counter.style().unpolish(self.counter)
+        self.counter.style().polish(self.counter)
+        self.counter.setAccessibleName(f"{n} of {self.max_chars} characters used")
+        self.send_button.setEnabled(bool(text.strip()))
+        if self.problem.isVisible():
+            self.problem.hide()
+
+    def _send(self) -> None:
+        text = self.input.text()
+        if text.strip():
+            self.send_requested.emit(text)
+
+    def accept_sent(self) -> None:
+        self.input.clear()
+
+    def show_problem(self, text: str) -> None:
+        self.problem.setText(text)
+        self.problem.show()
+
+    # -- turns -----------------------------------------------------------------------------------------------------
+    def show_greeting(self) -> None:
+        if self._greeting is not None:
+            return
+        box = QWidget()
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(themes.current().px(10))
+        lay.addWidget(label("Hi! I'm Aisle.", "h2"))
+        lay.addWidget(label("Tell me what you're looking for, or try one of these:", "muted", wrap=True))
+        for text in SUGGESTIONS:
+            chip = button(text, f"Ask: {text}", role="chip")
+            chip.clicked.connect(lambda _=False, s=text: self.suggestion_chosen.emit(s))
+            lay.addWidget(chip, 0, Qt.AlignmentFlag.AlignLeft)
+        self._greeting = box
+        self.turns.insertWidget(self.turns.count() - 1, box)
+
+    def _hide_greeting(self) -> None:
+        if self._greeting is not None:
+            self._greeting.hide()
+            self._greeting.deleteLater()
+            self._greeting = None
+
+    def _add(self, role: str, text: str) -> Bubble:
+        self._hide_greeting()
+        bubble = Bubble(role, text)
+        holder = QHBoxLayout()
+        holder.setContentsMargins(0, 0, 0, 0)
+        if role == "touch":
+            holder.addStretch(1)
+            holder.addWidget(bubble, 0)
+        elif role in ("shopper", "live"):
+            holder.addStretch(1)
+            holder.addWidget(bubble, 5)
+        else:
+            holder.addWidget(bubble, 5)
+            holder.addStretch(1)
+        wrapper = QWidget()
+        wrapper.setLayout(holder)
+        self.turns.insertWidget(self.turns.count() - 1, wrapper)
+        self.bubbles.append(bubble)
+        while len(self.bubbles) > MAX_BUBBLES:
+            old = self.bubbles.pop(0)
+            w = old.parentWidget()
+            if w is not None:
+                self.turns.removeWidget(w)
+                w.deleteLater()
+        self._scroll_timer.start()
+        return bubble
+
+    def add_shopper(self, text: str, source: str = "typed") -> None:
+        self.clear_live()
+        self._streaming = None
+        self._add("touch" if source == "touch" else "shopper", text)
+
+    def add_chunk(self, text: str) -> None:
+        if self._streaming is None:
+            self._streaming = self._add("assistant", text)
+        else:
+            self._streaming.append(text)
+            self._scroll_timer.start()
+
+    def complete(self, text: str) -> None:
+        if self._streaming is None and text:
+            self._add("assistant", text)
+        elif self._streaming is not None and text and len(text) > len(self._streaming.text):
+            self._streaming.set_text(text)
+        self._streaming = None
+
+    def add_error(self, text: str) -> None:
+        self._streaming = None
+        self._add("assistant", text)
+
+    def set_live(self, text: str) -> None:
+        """A partial speech transcript, replaced as recognition goes on."""
+        if not text:
+            self.clear_live()
+            return
+        if self._live is None:
+            self._live = self._add("live", text)
+        else:
+            self._live.set_text(text)
+
+    def clear_live(self) -> None:
+        if self._live is not None:
+            w = self._live.parentWidget()
+            if self._live in self.bubbles:
+                self.bubbles.remove(self._live)
+            if w is not None:
+                self.turns.removeWidget(w)
+                w.deleteLater()
+            self._live = None
+
+    def reset(self) -> None:
+        """Forget the whole conversation (a new shopper)."""
+        self._streaming = None
+        self._live = None
+        self.bubbles.clear()
+        self._greeting = None
+        clear_layout(self.turns)
+        self.turns.addStretch(1)
+        self.input.clear()
+        self.problem.hide()
+        self.show_greeting()
+
+    def _to_bottom(self) -> None:
+        bar = self.scroll.verticalScrollBar()
+        bar.setValue(bar.maximum())
+        QTimer.singleShot(30, lambda: bar.setValue(bar.maximum()))

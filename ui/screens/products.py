@@ -1,0 +1,127 @@
+"""The product area: shows whatever the last tool call produced, with a short back stack ("Back to results")."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
+
+from ui import theme as themes
+from ui.widgets import button, label
+
+log = logging.getLogger("aisle.ui.products")
+MAX_BACK = 3
+
+
+class ProductArea(QFrame):
+    category_chosen = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ProductArea")
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(themes.current().px(8))
+        bar = QHBoxLayout()
+        bar.setContentsMargins(0, 0, 0, 0)
+        self.back_button = button("Back", "Back to the previous products", role="ghost", icon_name="back")
+        self.back_button.clicked.connect(self.go_back)
+        bar.addWidget(self.back_button)
+        bar.addStretch(1)
+        self._bar = QWidget()
+        self._bar.setLayout(bar)
+        outer.addWidget(self._bar)
+        self.stack = QStackedWidget()
+        outer.addWidget(self.stack, 1)
+        self.history: list[QWidget] = []
+        self.current: QWidget | None = None
+        self.welcome = self._welcome([])
+        self.stack.addWidget(self.welcome)
+        self._update_bar()
+
+    def _welcome(self, categories: list[dict[str, Any]]) -> QWidget:
+        box = QWidget()
+        box.setObjectName("Welcome")
+        lay = QVBoxLayout(box)
+        t = themes.current()
+        lay.setContentsMargins(t.px(8), t.px(8), t.px(8), t.px(8))
+        lay.setSpacing(t.px(14))
+        lay.addWidget(label("What can I help you find?", "h2"))
+        lay.addWidget(label("Ask in your own words: “a warm sleeping bag under $150”, “a tent for two”, “what goes "
+                            "with this stove?”. Or start with a department:", "muted", wrap=True))
+        self._chips = QVBoxLayout()
+        lay.addLayout(self._chips)
+        lay.addStretch(1)
+        return box
+
+    def set_categories(self, categories: list[tuple[str, str]]) -> None:
+        from PySide6.QtWidgets import QGridLayout
+
+        while self._chips.count():
+            item = self._chips.takeAt(0)
+            if item.layout() is not None:
+                lay = item.layout()
+                while lay.count():
+                    w = lay.takeAt(0).widget()
+                    if w is not None:
+                        w.deleteLater()
+        grid = QGridLayout()
+        gap = themes.current().px(12)
+        grid.setHorizontalSpacing(gap)
+        grid.setVerticalSpacing(gap)
+        for i, (_slug, name) in enumerate(categories):
+            chip = button(name, f"Show {name}", role="chip")
+            chip.clicked.connect(lambda _=False, n=name: self.category_chosen.emit(n))
+            grid.addWidget(chip, i // 3, i % 3)
+        self._chips.addLayout(grid)
+
+    def show_widget(self, widget: QWidget) -> None:
+        if self.current is not None:
+            self.history.append(self.current)
+            while len(self.history) > MAX_BACK:
+                old = self.history.pop(0)
+                self.stack.removeWidget(old)
+                old.deleteLater()
+        self.current = widget
+        self.stack.addWidget(widget)
+        self.stack.setCurrentWidget(widget)
+        self._update_bar()
+
+    def go_back(self) -> None:
+        if not self.history:
+            return
+        previous = self.history.pop()
+        if self.current is not None:
+            self.stack.removeWidget(self.current)
+            self.current.deleteLater()
+        self.current = previous
+        self.stack.setCurrentWidget(previous)
+        self._update_bar()
+
+    def reset(self) -> None:
+        for widget in [*self.history, self.current]:
+            if widget is not None:
+                self.stack.removeWidget(widget)
+                widget.deleteLater()
+        self.history.clear()
+        self.current = None
+        self.stack.setCurrentWidget(self.welcome)
+        self._update_bar()
+
+    def _update_bar(self) -> None:
+        self._bar.setVisible(bool(self.history))
+        self.back_button.setEnabled(bool(self.history))
+
+    @property
+    def showing(self) -> QWidget:
+        return self.current if self.current is not None else self.welcome
+
+    def find_current(self, cls: type) -> Any:
+        w = self.current
+        return w if isinstance(w, cls) else None
+
+
+def align_top(widget: QWidget) -> None:
+    widget.layout().setAlignment(Qt.AlignmentFlag.AlignTop)

@@ -1,0 +1,405 @@
+"""Staff access: a hidden long-press hotspot, the PIN prompt (first-run setup or check) and the staff panel
+(brain and key status, idle timeout, theme, text size, kiosk lock, catalog import, recent sessions, quit)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QListWidget,
+    QProgressBar,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui import theme as themes
+from ui.theme import THEME_LABELS
+from ui.widgets import Scrim, button, frame, kinetic, label
+
+LONG_PRESS_MS = 3000
+MAX_TRIES = 5
+LOCKOUT_S = 30
+
+
+class CornerHotspot(QWidget):
+    """An invisible corner that opens the staff PIN prompt after a 3 s press (or Enter held by keyboard users:
+    Ctrl+Alt+S does the same from anywhere)."""
+
+    long_pressed = Signal()
+
+    def __init__(self, parent: QWidget, size: int = 96) -> None:
+        super().__init__(parent)
+        self.setObjectName("StaffHotspot")
+        self.setFixedSize(size, size)
+        self.setAccessibleName("Staff access (press and hold for 3 seconds)")
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(LONG_PRESS_MS)
+        self._timer.timeout.connect(self.long_pressed.emit)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._timer.start()
+        event.accept()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        self._timer.stop()
+        event.accept()
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.TouchBegin,):
+            self._timer.start()
+            return True
+        if event.type() in (QEvent.Type.TouchEnd, QEvent.Type.TouchCancel):
+            self._timer.stop()
+            return True
+        return super().event(event)
+
+
+class PinPrompt(Scrim):
+    """PIN entry on a big keypad. `mode` is "check" or "setup" (enter twice). Emits `submitted(pin)` in check mode
+    and `created(pin)` in setup mode; the window verifies off the UI thread and calls `refuse()` or closes it."""
+
+    submitted = Signal(str)
+    created = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("PinPrompt")
+        self.mode = "check"
+        self._first = ""
+        self.tries = 0
+        self.locked_until = 0.0
+        t = themes.current()
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        box = frame("dialog")
+        box.setFixedWidth(t.px(460))
+        outer.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addStretch(1)
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(t.px(36), t.px(32), t.px(36), t.px(32))
+        lay.setSpacing(t.px(12))
+        self.title = label("Staff PIN", "h2")
+        lay.addWidget(self.title)
+        self.message = label("", "muted", wrap=True)
+        lay.addWidget(self.message)
+        self.field = QLineEdit()
+        self.field.setObjectName("PinField")
+        self.field.setEchoMode(QLineEdit.EchoMode.Password)
+        self.field.setMaxLength(8)
+        self.field.setAccessibleName("Staff PIN")
+        self.field.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.field.returnPressed.connect(self.ok)
+        lay.addWidget(self.field)
+        grid = QGridLayout()
+        grid.setSpacing(t.px(10))
+        keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "⌫", "0", "OK"]
+        self.ok_button = None
+        for i, key in enumerate(keys):
+            if key == "⌫":
+                b = button("⌫", "Delete last digit")
+                b.clicked.connect(self.field.backspace)
+            elif key == "OK":
+                b = button("OK", "Enter PIN", role="primary")
+                b.clicked.connect(self.ok)
+                self.ok_button = b
+            else:
+                b = button(key, f"Digit {key}", role="key")
+                b.clicked.connect(lambda _=False, d=key: self.field.insert(d))
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            b.setMinimumHeight(72)
+            grid.addWidget(b, i // 3, i % 3)
+        lay.addLayout(grid)
+        self.cancel_button = button("Cancel", "Cancel staff access", role="ghost")
+        self.cancel_button.clicked.connect(self.cancel)
+        lay.addWidget(self.cancel_button)
+
+    def open_for(self, mode: str) -> None:
+        self.mode = mode
+        self._first = ""
+        self.field.clear()
+        if mode == "setup":
+            self.title.setText("Set a staff PIN")
+            self.message.setText("No staff PIN is set yet. Choose 4 to 8 digits; you'll need them to open the staff "
+                                 "panel.")
+        else:
+            self.title.setText("Staff PIN")
+            self.message.setText("Enter the staff PIN.")
+        self.open()
+        self.field.setFocus()
+
+    def ok(self) -> None:
+        pin = self.field.text().strip()
+        self.field.clear()
+        if self.mode == "setup":
+            from ui.pin import valid_new_pin
+
+            if not self._first:
+                problem = valid_new_pin(pin)
+                if problem:
+                    self.message.setText(problem)
+                    return
+                self._first = pin
+                self.message.setText("Enter the same PIN again to confirm.")
+                return
+            if pin != self._first:
+                self._first = ""
+                self.message.setText("The two PINs were different. Choose a PIN again.")
+                return
+            self.created.emit(pin)
+            return
+        now = time.monotonic()
+        if now < self.locked_until:
+            self.message.setText(f"Too many wrong tries. Wait {int(self.locked_until - now) + 1} s.")
+            return
+        if not pin:
+            self.message.setText("Enter the staff PIN.")
+            return
+        self.message.setText("Checking…")
+        self.submitted.emit(pin)
+
+    def refuse(self) -> None:
+        self.tries += 1
+        if self.tries >= MAX_TRIES:
+            self.tries = 0
+            self.locked_until = time.monotonic() + LOCKOUT_S
+            self.message.setText(f"That PIN is not right. Too many wrong tries: wait {LOCKOUT_S} s.")
+        else:
+            self.message.setText("That PIN is not right. Try again.")
+        self.field.setFocus()
+
+    def accept(self) -> None:
+        self.tries = 0
+        self.hide()
+
+    def cancel(self) -> None:
+        self.hide()
+        self.cancelled.emit()
+
+    def keyPressEvent(self, event: Any) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            self.cancel()
+            return
+        super().keyPressEvent(event)
+
+
+class StaffPanel(Scrim):
+    """Everything staff can see and change. Emits intents; the window does the work off the UI thread."""
+
+    save_requested = Signal(dict)
+    import_requested = Signal(str, bool)
+    quit_requested = Signal()
+    closed = Signal()
+    refresh_requested = Signal()
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("StaffPanel")
+        t = themes.current()
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(t.px(40), t.px(32), t.px(40), t.px(32))
+        box = frame("dialog")
+        box.setMaximumWidth(1240)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(box, 30)
+        row.addStretch(1)
+        outer.addLayout(row)
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(t.px(32), t.px(26), t.px(32), t.px(26))
+        lay.setSpacing(t.px(12))
+        head = QHBoxLayout()
+        head.addWidget(label("Staff panel", "h2"), 1)
+        self.close_button = button("Close", "Close the staff panel", role="primary", icon_name="close")
+        self.close_button.clicked.connect(self.close_panel)
+        head.addWidget(self.close_button)
+        lay.addLayout(head)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        kinetic(scroll)
+        lay.addWidget(scroll, 1)
+        body = QWidget()
+        scroll.setWidget(body)
+        cols = QHBoxLayout(body)
+        cols.setSpacing(t.px(28))
+        left = QVBoxLayout()
+        left.setSpacing(t.px(10))
+        right = QVBoxLayout()
+        right.setSpacing(t.px(10))
+        cols.addLayout(left, 1)
+        cols.addLayout(right, 1)
+
+        # status
+        left.addWidget(label("Assistant", "h3"))
+        self.brain_label = label("Brain: …", wrap=True)
+        left.addWidget(self.brain_label)
+        self.keys_label = label("", "muted", wrap=True)
+        left.addWidget(self.keys_label)
+        self.catalog_label = label("", "muted", wrap=True)
+        left.addWidget(self.catalog_label)
+        left.addWidget(frame("divider"))
+        # settings
+        left.addWidget(label("Kiosk", "h3"))
+        form = QFormLayout()
+        form.setVerticalSpacing(t.px(8))
+        self.idle_spin = QSpinBox()
+        self.idle_spin.setRange(15, 900)
+        self.idle_spin.setSuffix(" s")
+        self.idle_spin.setAccessibleName("Idle timeout in seconds")
+        form.addRow("Idle timeout", self.idle_spin)
+        self.theme_combo = QComboBox()
+        for key, text in THEME_LABELS.items():
+            self.theme_combo.addItem(text, key)
+        self.theme_combo.setAccessibleName("Theme")
+        form.addRow("Theme", self.theme_combo)
+        left.addLayout(form)
+        self.large_check = QCheckBox("Large text")
+        self.large_check.setAccessibleName("Large text")
+        self.lock_check = QCheckBox("Kiosk lock (fullscreen, no closing)")
+        self.lock_check.setAccessibleName("Kiosk lock")
+        self.cursor_check = QCheckBox("Hide the mouse cursor")
+        self.cursor_check.setAccessibleName("Hide the mouse cursor")
+        for check in (self.large_check, self.lock_check, self.cursor_check):
+            left.addWidget(check)
+        self.save_button = button("Save settings", "Save settings", role="primary")
+        self.save_button.clicked.connect(self._save)
+        left.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.saved_label = label("", "small")
+        left.addWidget(self.saved_label)
+        left.addStretch(1)
+
+        # catalog import
+        right.addWidget(label("Catalog import", "h3"))
+        right.addWidget(label("A CSV or JSON file with id, name, category and price (brand, stock, description, "
+                              "specs, tags optional).", "small", wrap=True))
+        row = QHBoxLayout()
+        self.import_path = QLineEdit()
+        self.import_path.setPlaceholderText("/path/to/catalog.csv")
+        self.import_path.setAccessibleName("Catalog file to import")
+        row.addWidget(self.import_path, 1)
+        self.browse_button = button("Choose…", "Choose a catalog file", role="ghost")
+        self.browse_button.clicked.connect(self._browse)
+        row.addWidget(self.browse_button)
+        right.addLayout(row)
+        row2 = QHBoxLayout()
+        self.replace_check = QCheckBox("Replace all products")
+        self.replace_check.setAccessibleName("Replace all products")
+        row2.addWidget(self.replace_check, 1)
+        self.import_button = button("Import", "Import the catalog file", role="primary")
+        self.import_button.setProperty("wide", True)
+        self.import_button.clicked.connect(self._import)
+        row2.addWidget(self.import_button)
+        right.addLayout(row2)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.setValue(0)
+        self.progress.setAccessibleName("Import progress")
+        right.addWidget(self.progress)
+        self.report = label("", "muted", wrap=True)
+        self.report.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        right.addWidget(self.report)
+        right.addWidget(frame("divider"))
+        rs = QHBoxLayout()
+        rs.addWidget(label("Recent sessions", "h3"), 1)
+        self.refresh_button = button("Refresh", "Refresh recent sessions", role="ghost")
+        self.refresh_button.clicked.connect(self.refresh_requested.emit)
+        rs.addWidget(self.refresh_button)
+        right.addLayout(rs)
+        self.sessions = QListWidget()
+        self.sessions.setAccessibleName("Recent sessions")
+        self.sessions.setMinimumHeight(220)
+        right.addWidget(self.sessions, 1)
+        self.quit_button = button("Quit Aisle", "Quit Aisle", role="danger")
+        self.quit_button.setIconSize(QSize(24, 24))
+        self.quit_button.clicked.connect(self.quit_requested.emit)
+        right.addWidget(self.quit_button, 0, Qt.AlignmentFlag.AlignRight)
+
+    def show_settings(self, settings: Any) -> None:
+        self.idle_spin.setValue(int(settings.idle_timeout_s))
+        index = self.theme_combo.findData(settings.theme)
+        self.theme_combo.setCurrentIndex(max(0, index))
+        self.large_check.setChecked(bool(settings.large_text))
+        self.lock_check.setChecked(bool(settings.kiosk_lock))
+        self.cursor_check.setChecked(bool(settings.hide_cursor))
+
+    def show_status(self, brain: str, keys: dict[str, str], catalog: str) -> None:
+        self.brain_label.setText(f"Brain in use: {brain}")
+        self.keys_label.setText("\n".join(f"{name}: {state}" for name, state in keys.items()))
+        self.catalog_label.setText(catalog)
+
+    def show_sessions(self, rows: list[dict[str, Any]]) -> None:
+        self.sessions.clear()
+        if not rows:
+            self.sessions.addItem("No sessions yet.")
+        for row in rows:
+            started = time.strftime("%d %b %H:%M", time.localtime(float(row.get("started_at") or 0)))
+            ended = row.get("ended_at")
+            length = f"{int(float(ended) - float(row['started_at']))} s" if ended else "active"
+            reason = row.get("end_reason") or ("active" if not ended else "")
+            total = row.get("total")
+            order = f" · order {row['order_number']}" if row.get("order_number") else ""
+            money_text = f" · ${float(total):,.2f}" if total else ""
+            self.sessions.addItem(f"{started} · {length} · {row.get('turns') or 0} turns · {reason}{order}"
+                                  f"{money_text}")
+
+    def _save(self) -> None:
+        self.save_requested.emit({
+            "idle_timeout_s": self.idle_spin.value(),
+            "theme": self.theme_combo.currentData(),
+            "large_text": self.large_check.isChecked(),
+            "kiosk_lock": self.lock_check.isChecked(),
+            "hide_cursor": self.cursor_check.isChecked(),
+        })
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Choose a catalog file", "", "Catalog (*.csv *.json)")
+        if path:
+            self.import_path.setText(path)
+
+    def _import(self) -> None:
+        path = self.import_path.text().strip()
+        if not path:
+            self.report.setText("Choose a CSV or JSON file first.")
+            return
+        self.progress.setValue(0)
+        self.report.setText("Importing…")
+        self.import_button.setEnabled(False)
+        self.import_requested.emit(path, self.replace_check.isChecked())
+
+    def import_progress(self, done: int, total: int) -> None:
+        self.progress.setValue(int(100 * done / max(total, 1)))
+
+    def import_finished(self, ok: bool, text: str) -> None:
+        self.import_button.setEnabled(True)
+        if ok:
+            self.progress.setValue(100)
+        self.report.setText(text)
+
+    def close_panel(self) -> None:
+        self.hide()
+        self.closed.emit()
+
+    def keyPressEvent(self, event: Any) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            self.close_panel()
+            return
+        super().keyPressEvent(event)

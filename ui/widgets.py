@@ -1,0 +1,480 @@
+"""Small reusable widgets: buttons sized for fingers, the product card, the status indicator, toasts, the QR code."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from PySide6.QtCore import QEvent, QRect, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScroller,
+    QScrollerProperties,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui import theme as themes
+from ui.icons import icon
+from ui.images import ImageProvider
+
+
+def money(value: float) -> str:
+    return f"${value:,.2f}"
+
+
+def button(text: str, accessible: str | None = None, role: str = "", icon_name: str = "",
+           parent: QWidget | None = None) -> QPushButton:
+    """A push button at least 64 px in both directions, with an accessible name. No text: a 64 px icon button."""
+    b = QPushButton(text, parent)
+    b.setAccessibleName(accessible or text)
+    if not text:
+        b.setProperty("shape", "icon")
+    if role:
+        b.setProperty("role", role)
+    if icon_name:
+        t = themes.current()
+        color = t.accent_text if role == "primary" else (t.danger if role == "danger" else t.text)
+        b.setIcon(icon(icon_name, color))
+        b.setIconSize(QSize(28, 28))
+    b.setMinimumSize(64, 64)
+    b.setCursor(Qt.CursorShape.PointingHandCursor)
+    b.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    return b
+
+
+def label(text: str = "", role: str = "", wrap: bool = False, parent: QWidget | None = None) -> QLabel:
+    lab = QLabel(text, parent)
+    if role:
+        lab.setProperty("role", role)
+    lab.setWordWrap(wrap)
+    lab.setTextFormat(Qt.TextFormat.PlainText)
+    return lab
+
+
+def frame(role: str, parent: QWidget | None = None) -> QFrame:
+    f = QFrame(parent)
+    f.setProperty("role", role)
+    return f
+
+
+def kinetic(area: QAbstractScrollArea) -> None:
+    """Finger (and mouse-drag) kinetic scrolling, without overshoot wobble."""
+    viewport = area.viewport()
+    QScroller.grabGesture(viewport, QScroller.ScrollerGestureType.LeftMouseButtonGesture)
+    scroller = QScroller.scroller(viewport)
+    props = scroller.scrollerProperties()
+    off = QScrollerProperties.OvershootPolicy.OvershootAlwaysOff
+    props.setScrollMetric(QScrollerProperties.ScrollMetric.VerticalOvershootPolicy, off)
+    props.setScrollMetric(QScrollerProperties.ScrollMetric.HorizontalOvershootPolicy, off)
+    props.setScrollMetric(QScrollerProperties.ScrollMetric.DragStartDistance, 0.004)
+    scroller.setScrollerProperties(props)
+
+
+def clear_layout(layout: Any) -> None:
+    while layout.count():
+        item = layout.takeAt(0)
+        w = item.widget()
+        if w is not None:
+            w.hide()
+            w.deleteLater()
+        elif item.layout() is not None:
+            clear_layout(item.layout())
+
+
+class ProductCard(QWidget):
+    """One product in a grid or strip: painted image, brand, name, price and stock, plus an "Add to cart" button.
+
+    The whole card is a button (tap, Enter or Space) that asks for the product's details."""
+
+    activated = Signal(str, str)  # product id, display name
+    add_requested = Signal(str, str)
+
+    def __init__(self, product: dict[str, Any], images: ImageProvider, compact: bool = False,
+                 show_add: bool = True, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.product = product
+        self.product_id = str(product.get("id", ""))
+        self.display_name = f"{product.get('brand', '')} {product.get('name', '')}".strip()
+        self._images = images
+        self._compact = compact
+        self._pressed = False
+        self.setObjectName("ProductCard")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, False)
+        price = money(float(product.get("price", 0)))
+        self.setAccessibleName(f"Details: {self.display_name}, {price}")
+        self.setAccessibleDescription(str(product.get("short_description", "")))
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        layout = QVBoxLayout(self)
+        t = themes.current()
+        layout.setContentsMargins(t.px(14), 0, t.px(14), t.px(14))
+        layout.addStretch(1)
+        self.add_button: QPushButton | None = None
+        if show_add:
+            in_stock = bool(product.get("in_stock", int(product.get("stock", 0)) > 0))
+            self.add_button = button("Add to cart" if in_stock else "Out of stock",
+                                     f"Add to cart: {self.display_name}", role="primary" if in_stock else "",
+                                     icon_name="plus" if in_stock else "")
+            self.add_button.setEnabled(in_stock)
+            self.add_button.clicked.connect(lambda: self.add_requested.emit(self.product_id, self.display_name))
+            layout.addWidget(self.add_button)
+        images.ready.connect(self._image_ready)
+        images.request([self.product_id])
+
+    def set_product(self, product: dict[str, Any]) -> None:
+        self.product = product
+        self.product_id = str(product.get("id", ""))
+        self.display_name = f"{product.get('brand', '')} {product.get('name', '')}".strip()
+        self.setAccessibleName(f"Details: {self.display_name}, {money(float(product.get('price', 0)))}")
+        self.setAccessibleDescription(str(product.get("short_description", "")))
+        self._images.request([self.product_id])
+        self.update()
+
+    # -- geometry --------------------------------------------------------------------------------------------------
+    def _image_height(self, width: int) -> int:
+        return round((width - 18) * 0.75) + 8
+
+    def _text_height(self) -> int:
+        t = themes.current()
+        return t.px(15) + 2 * t.px(19) + t.px(26) + t.px(46)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        extra = 64 + themes.current().px(14) if self.add_button is not None else themes.current().px(8)
+        return self._image_height(width) + self._text_height() + extra
+
+    def sizeHint(self) -> QSize:
+        w = 300 if not self._compact else 250
+        return QSize(w, self.heightForWidth(w))
+
+    def resizeEvent(self, event: Any) -> None:
+        self.setFixedHeight(self.heightForWidth(self.width()))
+        super().resizeEvent(event)
+
+    # -- input -----------------------------------------------------------------------------------------------------
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._pressed = True
+            self.update()
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        was = self._pressed
+        self._pressed = False
+        self.update()
+        if was and event.button() == Qt.MouseButton.LeftButton and self.rect().contains(event.position().toPoint()):
+            self.activate()
+        super().mouseReleaseEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space, Qt.Key.Key_Select):
+            self.activate()
+            return
+        super().keyPressEvent(event)
+
+    def activate(self) -> None:
+        self.activated.emit(self.product_id, self.display_name)
+
+    def _image_ready(self, product_id: str) -> None:
+        if product_id == self.product_id:
+            self.update()
+
+    # -- painting --------------------------------------------------------------------------------------------------
+    def paintEvent(self, event: QPaintEvent) -> None:
+        t = themes.current()
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        rect = QRectF(self.rect()).adjusted(1, 1, -1, -1)
+        radius = 16.0
+        border = QColor(t.focus) if self.hasFocus() else QColor(t.border)
+        p.setPen(QPen(border, 3 if self.hasFocus() else t.border_width))
+        p.setBrush(QColor(t.accent_soft) if self._pressed else QColor(t.surface))
+        p.drawRoundedRect(rect, radius, radius)
+        # image
+        img_h = self._image_height(self.width())
+        img_rect = QRectF(rect.left() + 8, rect.top() + 8, rect.width() - 16, img_h - 8)
+        clip = QPainterPath()
+        clip.addRoundedRect(img_rect, 12, 12)
+        p.save()
+        p.setClipPath(clip)
+        p.fillRect(img_rect, QColor(t.surface_alt))
+        pix = self._images.pixmap(self.product_id)
+        if pix is not None:
+            scale = max(img_rect.width() / pix.width(), img_rect.height() / pix.height())
+            w, h = pix.width() * scale, pix.height() * scale
+            target = QRectF(img_rect.center().x() - w / 2, img_rect.center().y() - h / 2, w, h)
+            p.drawPixmap(target, pix, QRectF(pix.rect()))
+        p.restore()
+        # stock pill on the image
+        stock = int(self.product.get("stock", 0))
+        pill = "Out of stock" if stock <= 0 else (f"Only {stock} left" if stock <= 3 else "")
+        if pill:
+            f = t.font(14, QFont.Weight.DemiBold)
+            p.setFont(f)
+            fm = QFontMetrics(f)
+            pw, ph = fm.horizontalAdvance(pill) + 24, fm.height() + 10
+            pr = QRectF(img_rect.left() + 10, img_rect.top() + 10, pw, ph)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QColor(t.danger if stock <= 0 else t.warning))
+            p.drawRoundedRect(pr, ph / 2, ph / 2)
+            p.setPen(QColor("#FFFFFF"))
+            p.drawText(pr, Qt.AlignmentFlag.AlignCenter, pill)
+        # text
+        x = int(rect.left() + t.px(14))
+        w = int(rect.width() - 2 * t.px(14))
+        y = int(img_rect.bottom() + t.px(12))
+        brand = str(self.product.get("brand", "")).upper()
+        f = t.font(14, QFont.Weight.DemiBold)
+        f.setLetterSpacing(QFont.SpacingType.AbsoluteSpacing, 1.0)
+        p.setFont(f)
+        p.setPen(QColor(t.muted))
+        fm = QFontMetrics(f)
+        elided = fm.elidedText(brand, Qt.TextElideMode.ElideRight, w)
+        p.drawText(QRect(x, y, w, fm.height()), Qt.AlignmentFlag.AlignLeft, elided)
+        y += fm.height() + 2
+        f = t.font(19, QFont.Weight.DemiBold)
+        p.setFont(f)
+        p.setPen(QColor(t.text))
+        fm = QFontMetrics(f)
+        name = str(self.product.get("name", ""))
+        lines = _wrap(name, fm, w, 2)
+        for line in lines:
+            p.drawText(QRect(x, y, w, fm.height()), Qt.AlignmentFlag.AlignLeft, line)
+            y += fm.height()
+        y += (2 - len(lines)) * fm.height() + t.px(6)
+        f = t.font(24, QFont.Weight.Bold)
+        p.setFont(f)
+        fm = QFontMetrics(f)
+        p.setPen(QColor(t.text))
+        p.drawText(QRect(x, y, w, fm.height()), Qt.AlignmentFlag.AlignLeft, money(float(self.product.get("price", 0))))
+        if stock > 3:
+            f2 = t.font(15)
+            p.setFont(f2)
+            p.setPen(QColor(t.success))
+            p.drawText(QRect(x, y, w, fm.height()), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                       "In stock")
+        p.end()
+
+
+def _wrap(text: str, fm: QFontMetrics, width: int, max_lines: int) -> list[str]:
+    words = text.split()
+    lines: list[str] = []
+    current = ""
+    for i, word in enumerate(words):
+        trial = f"{current} {word}".strip()
+        if fm.horizontalAdvance(trial) <= width or not current:
+            current = trial
+            continue
+        lines.append(current)
+        current = word
+        if len(lines) == max_lines - 1:
+            current = " ".join(words[i:])
+            break
+    if current:
+        lines.append(fm.elidedText(current, Qt.TextElideMode.ElideRight, width))
+    return lines[:max_lines]
+
+
+STATUS_TEXT = {
+    "idle": "Ready",
+    "listening": "Listening…",
+    "thinking": "Thinking…",
+    "speaking": "Speaking…",
+    "unavailable": "Voice unavailable · type or tap",
+    "starting": "Starting…",
+}
+
+
+class StatusIndicator(QWidget):
+    """What Aisle is doing: a coloured dot (pulsing while active) and a word."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = "idle"
+        self._phase = 0.0
+        self._timer = QTimer(self)
+        self._timer.setInterval(50)
+        self._timer.timeout.connect(self._tick)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setMinimumHeight(48)
+        self.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
+        self.set_state("idle")
+
+    def set_state(self, state: str) -> None:
+        self.state = state if state in STATUS_TEXT else "idle"
+        self.setAccessibleName(f"Aisle status: {self.text}")
+        if self.state in ("listening", "thinking", "speaking", "starting"):
+            self._timer.start()
+        else:
+            self._timer.stop()
+            self._phase = 0.0
+        self.updateGeometry()
+        self.update()
+
+    @property
+    def text(self) -> str:
+        return STATUS_TEXT[self.state]
+
+    def _tick(self) -> None:
+        self._phase = (self._phase + 0.08) % (2 * math.pi)
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        t = themes.current()
+        fm = QFontMetrics(t.font(18, QFont.Weight.DemiBold))
+        return QSize(fm.horizontalAdvance(self.text) + 72, max(48, fm.height() + 20))
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        t = themes.current()
+        colors = {"idle": t.success, "listening": t.focus, "thinking": t.warning, "speaking": t.accent,
+                  "unavailable": t.muted, "starting": t.muted}
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        h = self.height()
+        rect = QRectF(0.5, 0.5, self.width() - 1, h - 1)
+        p.setPen(QPen(QColor(t.border), t.border_width))
+        p.setBrush(QColor(t.surface_alt))
+        p.drawRoundedRect(rect, h / 2, h / 2)
+        color = QColor(colors[self.state])
+        cx, cy = 26.0, h / 2
+        if self._timer.isActive():
+            halo = QColor(color)
+            halo.setAlphaF(0.25 + 0.2 * math.sin(self._phase))
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(halo)
+            r = 11 + 3 * (1 + math.sin(self._phase))
+            p.drawEllipse(QRectF(cx - r, cy - r, 2 * r, 2 * r))
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(color)
+        p.drawEllipse(QRectF(cx - 7, cy - 7, 14, 14))
+        p.setPen(QColor(t.text))
+        p.setFont(t.font(18, QFont.Weight.DemiBold))
+        p.drawText(QRectF(46, 0, self.width() - 56, h), Qt.AlignmentFlag.AlignVCenter, self.text)
+        p.end()
+
+
+class Toast(QFrame):
+    """A short confirmation floating over the bottom of its parent; disappears by itself."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setProperty("role", "toast")
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(28, 18, 28, 18)
+        self.text = label("", wrap=True)
+        self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.text)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.hide)
+        self.hide()
+
+    def show_message(self, text: str, warning: bool = False, ms: int = 2800) -> None:
+        role = "toast-warning" if warning else "toast"
+        if self.property("role") != role:
+            self.setProperty("role", role)
+            self.style().unpolish(self)
+            self.style().polish(self)
+            self.text.style().unpolish(self.text)
+            self.text.style().polish(self.text)
+        self.text.setText(text)
+        self.setAccessibleDescription(text)
+        parent = self.parentWidget()
+        width = min(720, parent.width() - 48)
+        self.text.setFixedWidth(width - 56)
+        self.adjustSize()
+        self.move((parent.width() - self.width()) // 2, parent.height() - self.height() - 40)
+        self.raise_()
+        self.show()
+        self._timer.start(ms)
+
+
+class QrCode(QWidget):
+    """A QR code, always dark on white with its quiet zone, so any phone can read it in any theme."""
+
+    def __init__(self, payload: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.matrix: list[list[bool]] = []
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setMinimumSize(200, 200)
+        self.set_payload(payload)
+
+    def set_payload(self, payload: str) -> None:
+        self.payload = payload
+        if payload:
+            import qrcode
+            from qrcode.constants import ERROR_CORRECT_M
+
+            qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=4)
+            qr.add_data(payload)
+            qr.make(fit=True)
+            self.matrix = [list(row) for row in qr.get_matrix()]
+        else:
+            self.matrix = []
+        self.setAccessibleName("QR code of your order" if payload else "")
+        self.update()
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return width
+
+    def sizeHint(self) -> QSize:
+        return QSize(280, 280)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if not self.matrix:
+            return
+        side = min(self.width(), self.height())
+        n = len(self.matrix)
+        cell = side // n
+        if cell < 1:
+            return
+        size = cell * n
+        ox, oy = (self.width() - size) // 2, (self.height() - size) // 2
+        p = QPainter(self)
+        p.fillRect(ox, oy, size, size, QColor("#FFFFFF"))
+        dark = QColor("#000000")
+        for y, row in enumerate(self.matrix):
+            x0 = None
+            for x, on in enumerate([*row, False]):
+                if on and x0 is None:
+                    x0 = x
+                elif not on and x0 is not None:
+                    p.fillRect(ox + x0 * cell, oy + y * cell, (x - x0) * cell, cell, dark)
+                    x0 = None
+        p.end()
+
+
+class Scrim(QWidget):
+    """A dimmed full-size layer under a dialog; eats clicks so nothing behind it reacts."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setProperty("role", "scrim")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        parent.installEventFilter(self)
+        self.hide()
+
+    def eventFilter(self, obj: Any, event: QEvent) -> bool:
+        if obj is self.parentWidget() and event.type() == QEvent.Type.Resize:
+            self.setGeometry(self.parentWidget().rect())
+        return False
+
+    def open(self) -> None:
+        self.setGeometry(self.parentWidget().rect())
+        self.raise_()
+        self.show()
