@@ -1,7 +1,8 @@
-"""The offline agent's vocabulary, read from the catalog: categories and their synonyms, brands, product names."""
+"""The offline agent's vocabulary, read from the catalog: categories and their synonyms, brands, product words."""
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
@@ -11,8 +12,30 @@ from app.catalog.store import Catalog
 
 EXTRA_SYNONYMS = {
     "sleeping-bags": ["sleepingbag", "sleeping bags"],
-    "water-bottles-filters": ["water filters", "bottles"],
+    "water-bottles-filters": ["water filters", "bottles", "water bottle", "hydration"],
+    "hiking-boots": ["hikers", "hiking shoe"],
+    "trekking-poles": ["walking poles", "hiking sticks"],
+    "rain-jackets": ["rainjacket", "rain gear"],
+    "camp-stoves": ["cooking stove", "camping stoves"],
 }
+
+
+def typo_of(said: str, word: str) -> bool:
+    """Whether `said` is plausibly a typo of `word`. Short words allow only a swap, a missing or an extra letter
+    ("tnet", "stov", "bootss"), so real words one letter away ("went", "nights") are not taken for "tent", "lights"."""
+    if said == word:
+        return True
+    if min(len(said), len(word)) >= 6 and max(len(said), len(word)) >= 7:
+        return OSA.normalized_similarity(said, word) >= 0.75
+    if OSA.distance(said, word) != 1:
+        return False
+    return len(said) != len(word) or sorted(said) == sorted(word)
+
+
+def _typos_of(said: str, phrase: str) -> bool:
+    """Whether every word of `said` is (a typo of) the same word of `phrase`."""
+    a, b = said.split(), phrase.split()
+    return len(a) == len(b) and all(typo_of(x, y) for x, y in zip(a, b, strict=True))
 
 
 @dataclass
@@ -20,6 +43,9 @@ class Lexicon:
     category_words: dict[str, str] = field(default_factory=dict)  # word or phrase -> slug
     category_names: dict[str, str] = field(default_factory=dict)  # slug -> display name
     brands: dict[str, str] = field(default_factory=dict)  # lowercase -> brand
+    words: list[str] = field(default_factory=list)  # sorted product vocabulary (names, brands, tags, keywords)
+    _word_set: set[str] = field(default_factory=set)
+    _category_parts: dict[str, set[str]] = field(default_factory=dict)
 
     @classmethod
     def from_catalog(cls, catalog: Catalog) -> Lexicon:
@@ -32,42 +58,56 @@ class Lexicon:
                 lex.category_words.setdefault(word.lower().replace("&", "and"), category.slug)
         for brand in catalog.brands():
             lex.brands[brand.lower()] = brand
+        vocabulary = catalog.vocabulary() | {w for phrase in lex.category_words for w in phrase.split()}
+        lex.words = sorted(vocabulary)
+        lex._word_set = set(vocabulary)
+        for phrase, slug in lex.category_words.items():
+            lex._category_parts.setdefault(slug, set()).update(w for w in phrase.split() if len(w) >= 3)
         return lex
 
+    # -- categories ----------------------------------------------------------------------------------------------
     def find_category(self, text: str) -> tuple[str | None, str]:
         """The category named in `text`, and the words that named it; typo tolerant ("sleping bag", "tnet")."""
-        padded = f" {text} "
-        exact = next((p for p in sorted(self.category_words, key=len, reverse=True) if f" {p} " in padded), "")
-        words = [w for w in text.split() if len(w) >= 4 or w in self.category_words]
-        candidates = [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)] + words
-        best: tuple[str | None, str, float] = (None, "", 0.0)
-        for cand in candidates:
-            if len(cand) <= len(exact):
-                continue
-            found = process.extractOne(cand, list(self.category_words), scorer=OSA.normalized_similarity,
-                                       score_cutoff=0.75)
-            if found and found[1] > best[2] and abs(len(found[0]) - len(cand)) <= 2:
-                best = (self.category_words[found[0]], cand, float(found[1]))
-        if best[0] is not None:
-            return best[0], best[1]
-        return (self.category_words[exact], exact) if exact else (None, "")
+        found = self.find_categories(text)
+        return found[0] if found else (None, "")
+
+    def find_categories(self, text: str) -> list[tuple[str, str]]:
+        """Every category named in `text`, in the order they are mentioned, with the words that named each."""
+        words = [w for w in text.split() if w.strip("?")]
+        hits: list[tuple[int, str, str]] = []  # (position, slug, phrase)
+        taken: set[int] = set()
+        longest_first = sorted(self.category_words, key=len, reverse=True)
+        for size in (3, 2, 1):
+            for start in range(len(words) - size + 1):
+                span = set(range(start, start + size))
+                if span & taken:
+                    continue
+                cand = " ".join(words[start:start + size])
+                slug = self.category_words.get(cand)
+                if slug is None and len(cand) >= 4 and cand not in self._word_set:
+                    best = process.extractOne(cand, longest_first, scorer=OSA.normalized_similarity,
+                                              score_cutoff=0.75)
+                    if best and _typos_of(cand, str(best[0])):
+                        slug = self.category_words[best[0]]
+                if slug is not None:
+                    hits.append((start, slug, cand))
+                    taken |= span
+        hits.sort()
+        # "a light tent": a category word right before another one describes it ("light" is not headlamps here)
+        kept = [hit for i, hit in enumerate(hits)
+                if i + 1 == len(hits) or hits[i + 1][0] != hit[0] + len(hit[2].split())]
+        seen: dict[str, str] = {}
+        for _, slug, phrase in kept:
+            if slug in seen:
+                seen[slug] += " " + phrase
+            else:
+                seen[slug] = phrase
+        return list(seen.items())
 
     def is_category_word(self, word: str, slug: str) -> bool:
         """Whether a single word is (a misspelling of) part of how shoppers name `slug`."""
-        parts = {w for phrase, s in self.category_words.items() if s == slug for w in phrase.split()}
-        return any(OSA.normalized_similarity(word, part) >= 0.75 for part in parts if len(part) >= 3)
-
-    def find_brand(self, text: str) -> tuple[str | None, str]:
-        padded = f" {text} "
-        for lower, brand in sorted(self.brands.items(), key=lambda kv: len(kv[0]), reverse=True):
-            if f" {lower} " in padded:
-                return brand, lower
-        words = [w for w in text.split() if len(w) >= 5]
-        for word in words:
-            found = process.extractOne(word, list(self.brands), scorer=fuzz.ratio, score_cutoff=85)
-            if found:
-                return self.brands[found[0]], word
-        return None, ""
+        parts = self._category_parts.get(slug, set())
+        return word in parts or word.rstrip("s") in parts or any(typo_of(word, part) for part in parts)
 
     def category_label(self, slug: str | None, plural: bool = True) -> str:
         if not slug:
@@ -75,4 +115,48 @@ class Lexicon:
         name = self.category_names.get(slug, slug.replace("-", " ")).lower()
         if name.startswith("water bottles"):
             return "water bottles and filters" if plural else "bottle or filter"
-        return name if plural else name.rstrip("s")
+        if plural:
+            return name
+        *head, last = name.split()
+        return " ".join([*head, last.removesuffix("s")])
+
+    def specific_synonym(self, phrase: str, slug: str | None) -> str:
+        """The shopper's word for a category when it says more than the category's name ("daypack", "quilt")."""
+        if not slug or not phrase or self.category_words.get(phrase) != slug:
+            return ""
+        name = self.category_names.get(slug, "").lower().replace("&", "and").split()
+        joined = {i for i, w in enumerate(name) if w == "and"}
+        generic = {w.rstrip("s") for i, w in enumerate(name) if w != "and" and not ({i - 1, i + 1} & joined)}
+        if all(w.rstrip("s") in generic for w in phrase.split()):
+            return ""
+        return phrase
+
+    # -- brands --------------------------------------------------------------------------------------------------
+    def find_brand(self, text: str) -> tuple[str | None, str]:
+        padded = f" {text} "
+        for lower, brand in sorted(self.brands.items(), key=lambda kv: len(kv[0]), reverse=True):
+            if f" {lower} " in padded or f" {lower}'s " in padded:
+                return brand, lower
+        words = [w for w in text.split() if len(w) >= 5 and w not in self._word_set]
+        for word in words:
+            found = process.extractOne(word, list(self.brands), scorer=fuzz.ratio, score_cutoff=85)
+            if found:
+                return self.brands[found[0]], word
+        return None, ""
+
+    # -- product words -------------------------------------------------------------------------------------------
+    def knows(self, word: str) -> bool:
+        """Whether a word (or a word it is the start of, or its singular) occurs in the catalog."""
+        if word in self._word_set or word.rstrip("s") in self._word_set:
+            return True
+        if len(word) < 3:
+            return False
+        index = bisect.bisect_left(self.words, word)
+        return index < len(self.words) and self.words[index].startswith(word)
+
+    def correct(self, word: str) -> str | None:
+        """The catalog word closest to a misspelled one ("ridgline" → "ridgeline"), or None."""
+        if len(word) < 4:
+            return None
+        found = process.extractOne(word, self.words, scorer=OSA.normalized_similarity, score_cutoff=0.75)
+        return str(found[0]) if found and typo_of(word, str(found[0])) else None

@@ -16,10 +16,23 @@ SPEC_PHRASES: dict[str, list[tuple[str, str]]] = {
     "camp-chairs": [("max_load_kg", "holds {} kg"), ("weight_kg", "{} kg")],
     "trekking-poles": [("material", "{}"), ("weight_g_pair", "{} g a pair"), ("locking", "{} locks")],
 }
+SMALL_NUMBERS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+                 "twelve"]
+CATEGORIES_SPOKEN = ("tents, sleeping bags, backpacks, hiking boots, rain jackets, camp stoves, headlamps, water "
+                     "bottles and filters, camp chairs and trekking poles")
 
 
 def money(value: float) -> str:
     return f"${value:,.2f}".replace(".00", "")
+
+
+def number(value: int) -> str:
+    """Small counts as words ("three tents"), larger ones as digits."""
+    return SMALL_NUMBERS[value] if 0 <= value < len(SMALL_NUMBERS) else str(value)
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    return singular if count == 1 else (plural_form or singular + "s")
 
 
 def name_of(product: dict[str, Any]) -> str:
@@ -32,8 +45,6 @@ def spec_highlights(product: dict[str, Any], limit: int = 2) -> str:
     for key, phrase in SPEC_PHRASES.get(product.get("category", ""), []):
         value = specs.get(key)
         if value in (None, "", "none", False):
-            continue
-        if key == "filter_type" and value == "none":
             continue
         parts.append(phrase.format(value))
         if len(parts) >= limit:
@@ -48,7 +59,7 @@ def stock_phrase(product: dict[str, Any]) -> str:
     if stock <= 0:
         return "it's out of stock right now"
     if stock <= 3:
-        return f"only {stock} left"
+        return f"only {number(stock)} left"
     return f"{stock} in stock"
 
 
@@ -57,28 +68,46 @@ def ordinal_word(index: int) -> str:
     return words[index] if 0 <= index < len(words) else f"number {index + 1}"
 
 
-def describe_search(count: int, label: str, qualifier: str, products: list[dict[str, Any]], turn: int) -> str:
+def describe_search(count: int, label: str, qualifier: str, products: list[dict[str, Any]], turn: int,
+                    superlative: str | None = None) -> str:
     if count == 0:
         return (f"I couldn't find any {label}{qualifier}. Want me to widen the search, maybe a higher budget or "
                 "another category?")
     top = products[0]
-    in_stock = [p for p in products if p["in_stock"]]
+    out = [p for p in products if not p["in_stock"]]
+    noun = label if count != 1 else singular_label(label)
+    if count == 1:
+        text = f"I found one {noun}{qualifier}: the {name_of(top)} at {money(top['price'])}"
+        text += ", but it's out of stock at the moment. " if out else ". "
+        return text + ("Want to hear more about it?" if not out else "Shall I look for something similar?")
     opener = ["I found", "Here are", "Good news, I've got"][turn % 3]
-    noun = label if count != 1 else label.rstrip("s")
-    text = f"{opener} {count} {noun}{qualifier}. "
-    if len(products) > 1:
+    text = f"{opener} {number(count)} {noun}{qualifier}. "
+    if superlative in ("cheapest", "priciest"):
+        pick = (min if superlative == "cheapest" else max)(products, key=lambda p: p["price"])
+        word = "cheapest" if superlative == "cheapest" else "most expensive"
+        text += f"The {word} is the {name_of(pick)} at {money(pick['price'])}. "
+    else:
         cheapest = min(products, key=lambda p: p["price"])
         text += f"The first is the {name_of(top)} at {money(top['price'])}"
         if cheapest is not top:
             text += f", and the lowest price is the {name_of(cheapest)} at {money(cheapest['price'])}"
         text += ". "
-    else:
-        text += f"It's the {name_of(top)} at {money(top['price'])}. "
-    if len(in_stock) < len(products):
-        text += f"{len(products) - len(in_stock)} of them are out of stock at the moment. "
+    if len(out) == 1:
+        text += f"The {name_of(out[0])} is out of stock at the moment. "
+    elif out:
+        text += f"{number(len(out)).capitalize()} of them are out of stock at the moment. "
     text += ["Want details on one of them?", "Tap one, or say 'tell me more about the second one'.",
              "Shall I tell you more about any of these?"][turn % 3]
     return text
+
+
+def singular_label(label: str) -> str:
+    if label == "water bottles and filters":
+        return "bottle or filter"
+    if label == "matches":
+        return "match"
+    words = label.split()
+    return " ".join([*words[:-1], words[-1].removesuffix("s")]) if words else label
 
 
 def describe_details(product: dict[str, Any], recommendations: list[dict[str, Any]]) -> str:
@@ -91,25 +120,41 @@ def describe_details(product: dict[str, Any], recommendations: list[dict[str, An
     if product["stock"] > 0:
         text += "Shall I add it to your cart?"
     elif recommendations:
-        text += f"A good alternative might be the {name_of(recommendations[0])}."
+        text += f"It goes well with the {name_of(recommendations[0])}, if that helps. Want me to find a similar one " \
+                "that's in stock?"
+    else:
+        text += "Want me to find a similar one that's in stock?"
     return text
 
 
+def cart_lines(cart: dict[str, Any]) -> str:
+    lines = [(f"{number(i['quantity'])} of the " if i["quantity"] > 1 else "the ")
+             + f"{i['brand']} {i['name']} ({money(i['line_total'])})".strip() for i in cart["items"]]
+    if len(lines) > 1:
+        return ", ".join(lines[:-1]) + " and " + lines[-1]
+    return lines[0] if lines else ""
+
+
 def describe_cart(cart: dict[str, Any], warnings: list[str]) -> str:
-    items = cart["items"]
-    if not items:
+    if not cart["items"]:
         return "Your cart is empty. Tell me what you're looking for and I'll find it."
-    lines = [f"{i['quantity']} × {i['brand']} {i['name']} ({money(i['line_total'])})".replace("  ", " ")
-             for i in items]
-    text = "In your cart: " + "; ".join(lines) + f". That's {money(cart['total'])} in total."
+    count = cart["item_count"]
+    text = f"You have {number(count)} {plural(count, 'item')} in your cart: {cart_lines(cart)}. "
+    text += f"That comes to {money(cart['total'])}."
     if warnings:
         text += " Heads up: " + " ".join(warnings)
     return text
 
 
+def read_back(cart: dict[str, Any], warnings: list[str]) -> str:
+    text = f"Here's your order: {cart_lines(cart)}. The total is {money(cart['total'])}."
+    if warnings:
+        text += " Heads up: " + " ".join(warnings)
+    return text + " Shall I place the order?"
+
+
 HELP = ("I can find gear for you: just say what you need, like 'a two person tent under 300 dollars' or "
         "'a warm sleeping bag'. I can tell you more about a product, suggest what goes with it, add it to your cart, "
         "and check you out. You can also tap anything on the screen.")
-NOT_UNDERSTOOD = ("Sorry, I didn't quite catch that. I can search for tents, sleeping bags, backpacks, boots, rain "
-                  "jackets, stoves, headlamps, bottles and filters, chairs and trekking poles, and handle your cart. "
-                  "What are you looking for?")
+NOT_UNDERSTOOD = ("Sorry, I didn't quite catch that. I can help you find " + CATEGORIES_SPOKEN + ", tell you "
+                  "about them, and look after your cart and checkout. What are you looking for?")

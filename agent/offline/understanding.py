@@ -7,6 +7,7 @@ typos in category and brand names, and references to what is on screen ("the sec
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from agent.offline.lexicon import Lexicon
@@ -14,41 +15,75 @@ from agent.offline.numbers import words_to_digits
 
 ORDINALS = {
     "first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3, "fifth": 4, "5th": 4,
-    "sixth": 5, "6th": 5, "seventh": 6, "eighth": 7, "ninth": 8, "tenth": 9, "last": -1,
+    "sixth": 5, "6th": 5, "seventh": 6, "7th": 6, "eighth": 7, "8th": 7, "ninth": 8, "9th": 8, "tenth": 9,
+    "10th": 9, "last": -1,
 }
 _P = {
-    "start_over": r"\b(start (over|again)|reset|clear everything|begin again|new shopper|forget (it|everything))\b",
-    "help": r"\b(help|what can you do|how does this work|what do you (do|sell)|what can i (ask|say))\b",
-    "checkout": r"\b(check ?out|pay( now)?|place (the |my |an )?order|that'?s all|that is all|i'?m done|i am done|"
-                r"ready to (buy|pay|order)|complete (the |my )?(order|purchase)|finish( up)?)\b",
-    "yes": r"^(yes|yeah|yep|yup|sure|correct|confirm(ed)?|ok(ay)?|that'?s right|right|go ahead|please do|do it|"
-           r"place it|sounds good|perfect)\b",
-    "no": r"^(no|nope|not yet|wait|cancel|hold on|stop|nah)\b",
-    "remove": r"\b(remove|delete|take (it |that |them |those )?(out|off)|drop|get rid of|don'?t want|"
-              r"no longer want)\b",
-    "set_quantity": r"\b(change|make (it|that|them)|set|update)\b.*\b(\d+)\b|\bonly (want |need )?(\d+)\b",
-    "add": r"\b(add|put|i'?ll take|i will take|i'?ll have|buy|get me|grab|throw in|i want (it|that|this|those|them)|"
-           r"take (it|that|this|those|them))\b",
-    "view_cart": r"\b(cart|basket|my order)\b",
-    "recommend": r"\b(goes? (well )?with|go together|recommend|suggest|accessor(y|ies)|what else|pair(s)? with|"
-                 r"need with|complement|to go with)\b",
+    "start_over": r"\b(start (over|again|afresh|from scratch)|reset|clear everything|begin again|new shopper|"
+                  r"forget (it all|everything))\b",
+    "clear_cart": r"\b(empty|clear)( out)? (my |the )?(cart|basket)\b|\b(remove|delete|take out|drop) "
+                  r"(everything|all( of)? (it|them|the items|items))\b",
+    "help": r"\b(help|what can you do|how does (this|it) work|what do you (do|sell|have|carry)|what can i (ask|say)|"
+            r"who are you)\b",
+    "checkout": r"\b(check ?out|pay( now| for (it|this|that|everything))?|place (the |my |an )?order|that'?s all|"
+                r"that is all|i'?m done|i am done|ready to (buy|pay|order)|complete (the |my )?(order|purchase)|"
+                r"finish( up)?)\b",
+    "yes": r"^(yes|yeah|yea|yep|yup|sure|correct|confirm(ed)?|ok(ay)?|that'?s right|right|go ahead|please do|do it|"
+           r"place it|sounds good|perfect|absolutely|of course|definitely|please)\b",
+    "no": r"^(no|nope|not yet|not now|wait|cancel|hold on|stop|nah|never ?mind|don'?t)\b",
+    "remove": r"\b(remove|delete|take (\w+ ){0,4}?(out|off)|drop|get rid of|don'?t (want|need)|do not (want|need)|"
+              r"no longer (want|need)|put (\w+ ){0,4}?back)\b",
+    "set_quantity": r"\b(change|make (it|that|them|this|those)|set|update|reduce|increase)\b.*\b(\d+)\b|"
+                    r"\bonly (want |need )?(\d+)\b|\b(\d+) instead\b",
+    "add": r"\b(add|put|i'?ll take|i will take|i'?ll have|i'?ll get|buy|get me|grab|throw in|i'?d like (it|that|this)|"
+           r"i want (it|that|this|those|them|these|that one|this one)|take (it|that|this|those|them|these)|"
+           r"i'?ll go with|i'?ll buy)\b",
+    "view_cart": r"\b(cart|basket|my order|what did i (get|pick|choose)|how much do i owe|what'?s the total|"
+                 r"what is the total|my total|the total|how much (is|does) (it|that|everything) (all )?(come|add)|"
+                 r"(come|comes|add|adds) up to)\b",
+    "pairing": r"\b(goes? (well )?with|go together|accessor(y|ies)|what else (do|should|would|might) i|"
+               r"pairs? (well )?with|need with|complement|to go with|with (it|that|this)\b.*\b(need|want))\b",
+    "suggest": r"\b(recommend|recommendation|suggest|suggestion|advise|what'?s good|which (\w+ )?should i|"
+               r"what should i (get|buy|take)|your (favorite|favourite|pick)|best)\b",
     "details": r"\b(tell me (more|about)|more about|details?|describe|specs|specifications|more info|info(rmation)? "
-               r"(on|about)|how (heavy|warm|light|big|long|bright|much does)|is it (waterproof|warm|heavy|light)|"
-               r"what about)\b",
-    "cheaper": r"\b(cheaper|less expensive|lower price|more affordable|too expensive|cheapest ones?)\b",
-    "greet": r"^(hi|hello|hey|good (morning|afternoon|evening)|hiya|howdy)\b",
-    "thanks": r"\b(thanks|thank you|cheers|that'?s helpful)\b",
-    "in_stock": r"\b(in stock|available|have (it|any|them) in stock)\b",
+               r"(on|about)|learn more|what is (it|that|the)|what'?s (it|that) like)\b",
+    "question": r"\b(how (heavy|warm|light|big|long|bright|much (is|does|do|for)|many (people|persons)|"
+                r"cold)|what does (it|that|this|the [\w ]{1,30}?) weigh|(is|are) (it|that|this|they|those|the "
+                r"[\w ]{1,30}?) (waterproof|warm|heavy|light|in stock|available|any good)|(does|do) (it|that|this|"
+                r"they|the [\w ]{1,30}?) (sleep|fit|hold|weigh|cost|come)|what'?s the (price|weight|rating|"
+                r"temperature)|(in stock|available) \?$|do you (still )?have (it|that|this|them|those|these|"
+                r"that one|this one) (in stock|available))",
+    "cheaper": r"\b(cheaper|less expensive|lower price|more affordable|too expensive|too pricey|too much|"
+               r"on a budget|something for less)\b",
+    "greet": r"^(hi|hello|hey|good (morning|afternoon|evening)|hiya|howdy|greetings)\b",
+    "thanks": r"\b(thanks|thank you|thx|cheers|that'?s helpful|appreciate it)\b",
+    "goodbye": r"\b(bye|goodbye|good bye|see (you|ya)|have a (good|nice) (day|one))\b",
 }
 PATTERNS = {name: re.compile(pattern) for name, pattern in _P.items()}
-PRONOUN = re.compile(r"\b(it|that|this|those|them|these|that one|this one)\b")
+PRONOUN = re.compile(r"\b(it|that|this|those|them|these|that one|this one|the one)\b")
 FILLER = set(
-    "i im i'm need want would like looking for a an the some me show find get please can you do have any got is are "
-    "for to with under below over above than less more between and or of in my cart one ones something thing things "
-    "what whats what's which that this it those them these there here about around dollars dollar bucks usd price "
-    "priced cost costs costing max maximum most least at up no budget tell see let lets let's also too just really "
-    "good great nice best new cheap cheapest cheaper expensive priciest pricey affordable of on by from our your we us will ill i'll could should go much many how".split()
+    "i im i'm i'd i'll i've id ill ive need want wanted would like looking look for a an the some me show find get "
+    "please can could you do does have has any got is are was were be for to with under below over above than less "
+    "more between and or of in on my cart basket one ones something thing things stuff gear item items product "
+    "products what whats what's which that that's this it it's its those them these there here about around dollars "
+    "dollar bucks usd price prices priced cost costs costing max maximum most least at up no budget tell see let "
+    "lets let's also too just really very good great nice best cheap cheapest cheaper expensive priciest pricey "
+    "affordable by from our your we us will could should go going much many how add adding added put take buy "
+    "grab remove delete drop don't dont not want anymore instead quantity change make set update order hello hi hey "
+    "thanks thank okay ok yes no sure details detail info information describe more other another else recommend "
+    "suggest suggestion recommendation goes well together pair need needs check out checkout maybe um uh hmm so "
+    "then now today actually only kind sort type sell selling carry stock available trip camping hiking outdoors shop "
+    "store shopping person persons people x around roughly approximately within if".split()
 )
+QUESTION_TOPICS = {
+    "waterproof": r"\b(waterproof|water ?proof|rain|wet)\b",
+    "weight": r"\b(heavy|weigh|weight|light)\b",
+    "warmth": r"\b(warm|cold|temperature|rating|rated)\b",
+    "capacity": r"\b(how many (people|persons)|sleep|fit|hold|capacity|big|litres|liters)\b",
+    "stock": r"\b(in stock|available|left)\b",
+    "brightness": r"\b(bright|lumens)\b",
+    "price": r"\b(how much|price|cost)\b",
+}
 
 
 @dataclass
@@ -57,6 +92,7 @@ class Request:
     text: str
     category: str | None = None
     category_phrase: str = ""
+    other_categories: list[str] = field(default_factory=list)  # further categories named in the same message
     brand: str | None = None
     min_price: float | None = None
     max_price: float | None = None
@@ -65,6 +101,8 @@ class Request:
     superlative: str | None = None  # cheapest | priciest
     pronoun: bool = False
     persons: int | None = None
+    topic: str | None = None  # what a question is about: waterproof | weight | warmth | capacity | stock | price
+    pairing: bool = False  # "what goes with it" (vs "recommend a sleeping bag")
     terms: list[str] = field(default_factory=list)
 
     @property
@@ -72,126 +110,196 @@ class Request:
         return bool(self.category or self.brand or self.terms or self.persons)
 
 
+def _amount(number: str, k: str) -> float:
+    return float(number) * (1000 if k else 1)
+
+
 def _prices(text: str) -> tuple[float | None, float | None]:
-    num = r"\$?\s?(\d+(?:\.\d+)?)k?"
+    num = r"\$?\s?(\d+(?:\.\d+)?)(k?)"
     m = re.search(rf"\bbetween {num} and {num}", text) or re.search(rf"\bfrom {num} to {num}", text) \
-        or re.search(rf"{num}\s?(?:-|to)\s?{num}\s?(?:dollars|bucks|\$)", text)
+        or re.search(rf"{num}\s?(?:-|to)\s?{num}\s?(?:dollars|bucks|\$|usd)", text)
     if m:
-        lo, hi = float(m.group(1)), float(m.group(2))
+        lo, hi = _amount(m.group(1), m.group(2)), _amount(m.group(3), m.group(4))
         return min(lo, hi), max(lo, hi)
-    m = re.search(rf"\b(under|below|less than|cheaper than|at most|up to|no more than|max(?:imum)?|within|"
-                  rf"not more than|budget of|budget is)\s{num}", text)
+    m = re.search(rf"\b(?:under|below|less than|cheaper than|at most|up to|no more than|max(?:imum)?|within|"
+                  rf"not more than|budget of|budget is|no higher than|not over|for less than)\s{num}", text) \
+        or re.search(rf"{num}\s?(?:dollars|bucks|usd)?\s(?:or less|or under|max(?:imum)?|tops|or cheaper)\b", text)
     if m:
-        return None, float(m.group(2))
-    m = re.search(rf"\b(over|above|more than|at least|minimum|from)\s{num}", text)
+        return None, _amount(m.group(1), m.group(2))
+    m = re.search(rf"\b(?:over|above|more than|at least|minimum|starting at|upwards of)\s{num}", text) \
+        or re.search(rf"{num}\s?(?:dollars|bucks|usd)?\s(?:or more|and up|plus|or above)\b", text)
     if m:
-        return float(m.group(2)), None
-    m = re.search(rf"\b(around|about|roughly|approximately)\s{num}", text)
+        return _amount(m.group(1), m.group(2)), None
+    m = re.search(rf"\b(around|about|roughly|approximately|close to|near|somewhere around)\s{num}", text)
     if m:
-        value = float(m.group(2))
+        value = _amount(m.group(2), m.group(3))
         return round(value * 0.8, 2), round(value * 1.2, 2)
-    m = re.search(r"\$\s?(\d+(?:\.\d+)?)", text)
+    m = re.search(r"\$\s?(\d+(?:\.\d+)?)(k?)", text) or re.search(r"\b(\d+(?:\.\d+)?)(k?)\s?(?:dollars|bucks|usd)\b",
+                                                                    text)
     if m:
-        return None, float(m.group(1))
+        return None, _amount(m.group(1), m.group(2))
     return None, None
 
 
 def _quantity(text: str) -> int | None:
-    m = re.search(r"\b(\d+)\s*(x\b|of (those|these|them|it|that|the)|more\b|units?|pieces?|items?)", text) \
-        or re.search(r"\b(add|take|buy|want|get|need|make (it|that|them)|to|only)\s(\d+)\b(?!\s*(dollars|bucks|\$))", text)
+    m = re.search(r"\b(\d+)\s*(x\b|of (those|these|them|it|that|this|the|each)|more\b|units?|pieces?|pairs?|sets?|"
+                  r"items?)", text) \
+        or re.search(r"\b(add|take|buy|want|get|need|have|make (it|that|them|this|those)|to|only|grab|put|reduce|"
+                     r"increase|change|remove|delete|drop)( it| that| them| the \w+)?\s(\d+)\b(?!\s*(dollars|bucks|"
+                     r"\$|k\b|person|people))", text) \
+        or re.search(r"(?:^|\b(?:add|buy|get|want|need|take|order|and|grab|have|me|us|with)\s)(\d+)\s(\w+ )?"
+                     r"(tents?|bags?|packs?|backpacks?|boots?|jackets?|stoves?|headlamps?|bottles?|filters?|chairs?|"
+                     r"poles?|stools?|of the)\b", text)
     if m:
-        digits = next(g for g in m.groups() if g and g.isdigit())
-        return int(digits)
-    if re.search(r"\b(another|one more)\b", text):
+        digits = next((g for g in m.groups() if g and g.isdigit()), None)
+        if digits is not None and 0 <= int(digits) <= 999:
+            return int(digits)
+    if re.search(r"\b(another|1 more|one more)\b", text):
         return 1
     return None
 
 
 def _reference(text: str) -> tuple[int | None, str | None]:
     for word, index in ORDINALS.items():
-        if re.search(rf"\b(the )?{word}\b( one)?", text):
+        if re.search(rf"\b{word}\b", text) and not re.search(rf"\b{word} (time|night|trip)\b|\bat last\b", text):
             return index, None
-    m = re.search(r"\bnumber (\d+)\b|\bitem (\d+)\b|\boption (\d+)\b", text)
-    if m:
-        return int(next(g for g in m.groups() if g)) - 1, None
-    if re.search(r"\b(cheapest|least expensive|lowest price)\b", text):
+    m = re.search(r"\b(?:number|item|option|#)\s?(\d+)\b", text)
+    if m and 0 < int(m.group(1)) <= 50:
+        return int(m.group(1)) - 1, None
+    if re.search(r"\b(cheapest|least expensive|lowest price|lowest priced|most affordable|cheaper one)\b", text):
         return None, "cheapest"
-    if re.search(r"\b(most expensive|priciest|best one|top of the line|premium one)\b", text):
+    if re.search(r"\b(most expensive|priciest|top of the line|premium one|fanciest)\b", text):
         return None, "priciest"
     return None, None
+
+
+def _persons(text: str, category: str | None) -> int | None:
+    m = re.search(r"\bfor (\d+)( people| persons?| of us| adults| kids)?\b(?!\s*(dollars|bucks|\$|usd|k\b))", text) \
+        or re.search(r"\b(\d+)[ -]?(person|man|people|persons|p)\b", text)
+    if m:
+        value = int(m.group(1))
+        if 1 <= value <= 12 and (category in (None, "tents") or (m.group(2) or "").strip()):
+            return value
+        return None
+    if re.search(r"\b(solo|for me alone|just me|by myself|for 1)\b", text):
+        return 1
+    return None
+
+
+def _plain(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 def normalise(text: str) -> str:
     text = text.lower().replace("’", "'").replace("&", " and ")
     text = words_to_digits(text)
     text = re.sub(r"(\d),(\d{3})", r"\1\2", text)
-    text = re.sub(r"[^\w$'.\- ]+", " ", text)
+    text = re.sub(r"[^\w$'.\-? ]+", " ", text)
     text = re.sub(r"(?<!\d)\.|\.(?!\d)", " ", text)
+    text = re.sub(r"(?<![a-z])'|'(?![a-z])", " ", text)
+    text = re.sub(r"\s*\?+", " ?", text)
     return " ".join(text.split())
 
 
-def understand(raw: str, lexicon: Lexicon, awaiting_confirmation: bool = False) -> Request:
+def _terms(text: str, lexicon: Lexicon, consumed: set[str], categories: list[str], numbers_used: set[str]) -> list[str]:
+    terms: list[str] = []
+    previous_kept = False
+    for word in text.split():
+        word = word.strip("-'")
+        if previous_kept and re.fullmatch(r"\d{1,4}", word) and word not in numbers_used:
+            terms.append(word)  # part of a product name: "Spark 250", "Ridgeline 55"
+            continue
+        previous_kept = False
+        if (word in FILLER or word in consumed or word in ORDINALS or len(word) < 2 or word == "?"
+                or re.fullmatch(r"\$?[\d.]+k?|#\d+|\d+(st|nd|rd|th)|\d+p", word)):
+            continue
+        if any(lexicon.is_category_word(word, slug) for slug in categories):
+            continue
+        terms.append(word)
+        previous_kept = True
+    return terms
+
+
+def _intent(text: str, has: Callable[[str], bool], category: str | None, brand: str | None, ordinal: int | None,
+            superlative: str | None, has_reference: bool, max_price: float | None, min_price: float | None,
+            words: int) -> str:
+    """What the shopper wants done, before taking a pending question ("Shall I ...?") into account."""
+    if has("start_over"):
+        return "start_over"
+    if has("clear_cart"):
+        return "clear_cart"
+    if has("remove"):
+        return "remove"
+    if has("checkout") and not re.search(r"\b(add|put)\b", text):
+        return "checkout"
+    if has("set_quantity") and not re.search(r"\b(add|put|buy)\b", text) \
+            and re.search(r"\b(it|that|them|quantity|the|those|this|these|only|instead)\b", text):
+        return "set_quantity"
+    if has("add") and not (has("question") and not re.search(r"\b(add|put|buy)\b", text)):
+        return "add"
+    if has("pairing") or (has("suggest") and not has("details")):
+        return "recommend"
+    if has("view_cart") and not (has_reference and re.search(r"\bhow much\b", text)
+                                 and not re.search(r"\b(cart|basket|total|everything|all)\b", text)):
+        return "view_cart"
+    if has("question") and (has_reference or not (category or brand)):
+        return "question"
+    if has("details"):
+        return "details"
+    if has("cheaper") and max_price is None:
+        return "cheaper"
+    if has("help"):
+        return "help"
+    if (ordinal is not None or superlative is not None) and re.search(r"\b\d+ (of )?(the|those|these|them)\b", text):
+        return "add"
+    if ordinal is not None or superlative is not None:
+        return "details" if not (category or brand or max_price or min_price) else "search"
+    if has("greet") and words <= 4 and not (category or brand):
+        return "greet"
+    if has("thanks") and not (category or brand):
+        return "thanks"
+    if has("goodbye") and not (category or brand):
+        return "goodbye"
+    if has("yes") and words <= 3:
+        return "affirm"
+    if has("no") and words <= 3:
+        return "negate"
+    return "search"
+
+
+def understand(raw: str, lexicon: Lexicon, expecting_answer: bool = False) -> Request:
     text = normalise(raw)
-    category, category_phrase = lexicon.find_category(text)
+    found = lexicon.find_categories(text)
+    category, category_phrase = found[0] if found else (None, "")
     brand, brand_phrase = lexicon.find_brand(text)
     min_price, max_price = _prices(text)
     ordinal, superlative = _reference(text)
-    persons = None
-    m = re.search(r"\bfor (\d+)( people| persons?| of us)?\b|\b(\d+)[ -]?(person|man|people)\b", text)
-    if m:
-        persons = int(m.group(1) or m.group(3))
-    elif re.search(r"\b(solo|for me alone|just me)\b", text):
-        persons = 1
-    elif re.search(r"\bfamily\b", text) and category == "tents":
-        persons = 4
+    persons = _persons(text, category)
+    words = len(text.replace("?", "").split())
 
     def has(name: str) -> bool:
         return bool(PATTERNS[name].search(text))
 
-    intent = "search"
-    if awaiting_confirmation and has("yes"):
-        intent = "confirm"
-    elif awaiting_confirmation and has("no"):
-        intent = "decline"
-    elif has("start_over"):
-        intent = "start_over"
-    elif has("remove"):
-        intent = "remove"
-    elif has("checkout") and not has("add"):
-        intent = "checkout"
-    elif has("set_quantity") and not has("add") and re.search(r"\b(it|that|them|quantity|the|those)\b", text):
-        intent = "set_quantity"
-    elif has("add"):
-        intent = "add"
-    elif has("recommend"):
-        intent = "recommend"
-    elif has("view_cart") or re.search(r"\b(how much (is|do i owe)|what'?s the total|my total)\b", text):
-        intent = "view_cart"
-    elif has("details"):
-        intent = "details"
-    elif has("cheaper") and not (category or max_price):
-        intent = "cheaper"
-    elif has("help"):
-        intent = "help"
-    elif ordinal is not None or superlative is not None:
-        intent = "details" if not (category or brand or max_price) else "search"
-    elif has("greet") and len(text.split()) <= 4 and not category:
-        intent = "greet"
-    elif has("thanks") and not category:
-        intent = "thanks"
+    has_reference = ordinal is not None or superlative is not None or bool(PRONOUN.search(text))
+    intent = _intent(text, has, category, brand, ordinal, superlative, has_reference, max_price, min_price, words)
+    if expecting_answer and has("yes") and not has("no"):
+        if intent in ("search", "affirm", "thanks", "checkout") and not (ordinal is not None or brand
+                                                                         or (category and words > 3)):
+            intent = "confirm"
+    elif expecting_answer and has("no"):
+        if intent in ("search", "negate", "thanks", "checkout", "goodbye") and not (category or brand):
+            intent = "decline"
 
-    consumed = set(category_phrase.split()) | set(brand_phrase.split())
-    terms = [
-        w for w in text.split()
-        if w not in FILLER and w not in consumed and w not in ORDINALS and not re.fullmatch(r"\$?[\d.]+k?", w)
-        and w not in {"person", "people", "persons", "x"} and len(w) > 1
-        and not (category and lexicon.is_category_word(w, category))
-    ]
+    topic = None
+    if intent == "question":
+        topic = next((name for name, pattern in QUESTION_TOPICS.items() if re.search(pattern, text)), None)
+    consumed = {w for _, phrase in found for w in phrase.split()} | set(brand_phrase.split())
     quantity = _quantity(text)
-    if intent in ("add", "set_quantity") and quantity is None and re.search(r"\b(2|two) of (them|those)\b", text):
-        quantity = 2
+    numbers_used = {_plain(v) for v in (min_price, max_price, quantity, persons) if v is not None}
+    terms = _terms(text, lexicon, consumed, [slug for slug, _ in found], numbers_used)
     return Request(
-        intent=intent, text=text, category=category, category_phrase=category_phrase, brand=brand,
-        min_price=min_price, max_price=max_price, quantity=quantity, ordinal=ordinal, superlative=superlative,
-        pronoun=bool(PRONOUN.search(text)), persons=persons, terms=terms,
+        intent=intent, text=text, category=category, category_phrase=category_phrase,
+        other_categories=[slug for slug, _ in found[1:]], brand=brand, min_price=min_price, max_price=max_price,
+        quantity=quantity, ordinal=ordinal, superlative=superlative, pronoun=bool(PRONOUN.search(text)),
+        persons=persons, topic=topic, pairing=has("pairing"), terms=terms,
     )

@@ -174,6 +174,13 @@ class Catalog:
                 self._names = [(r["id"], f"{r['brand']} {r['name']}".strip()) for r in rows]
             return self._names
 
+    def vocabulary(self) -> set[str]:
+        """Every lowercase word of the products' names, brands, tags and keywords (for typo correction)."""
+        words: set[str] = set()
+        for row in self._query("select name, brand, tags, keywords from products"):
+            words.update(_TOKEN.findall(" ".join(str(v or "") for v in row).lower()))
+        return words
+
     def suggest(self, text: str, limit: int = 3, among: Sequence[str] | None = None) -> list[Product]:
         """Products whose id or name is closest to `text` (typo tolerant), preferring those in `among`."""
         text = text.strip()
