@@ -10,6 +10,9 @@ Two modes:
   the ``livekit`` package (``livekit.rtc.AudioProcessingModule``; it runs locally, no network). It subtracts the
   played reference from the microphone signal, so the user can interrupt the assistant (barge-in) while it talks.
   :func:`create_echo_canceller` returns None when that package is missing, and the gate stays the only mode.
+
+The same module also offers :class:`NoiseSuppressor` (WebRTC noise suppression, same package) to clean the
+microphone signal before offline recognition or VAD in a noisy store.
 """
 
 from __future__ import annotations
@@ -146,4 +149,45 @@ def create_echo_canceller(samplerate: int = 48000, **kwargs: Any) -> EchoCancell
         return EchoCanceller(samplerate, **kwargs)
     except (RuntimeError, ValueError) as exc:
         log.info("no software echo cancellation: %s", exc)
+        return None
+
+
+class NoiseSuppressor:
+    """WebRTC noise suppression (+ high-pass filter) over int16 mono blocks whose length is a multiple of 10 ms.
+
+    Keep one instance per stream: it learns the noise over time. Rates: 8, 16, 32 or 48 kHz.
+    """
+
+    def __init__(self, samplerate: int = 16000, *, high_pass_filter: bool = True) -> None:
+        if samplerate not in APM_RATES:
+            raise ValueError(f"noise suppression runs at {APM_RATES} Hz, not {samplerate}")
+        rtc = _load_livekit_rtc()
+        if rtc is None:
+            raise RuntimeError("the livekit package is not installed or cannot load")
+        self._rtc = rtc
+        self.samplerate = samplerate
+        self.frame = samplerate // 100
+        self._pending = np.zeros(0, dtype=np.int16)
+        self._apm = rtc.AudioProcessingModule(noise_suppression=True, high_pass_filter=high_pass_filter)
+
+    def process(self, block: np.ndarray) -> np.ndarray:
+        """Denoise ``block``. Lengths that are not a multiple of 10 ms are buffered: output may lag by < 10 ms."""
+        samples = np.concatenate([self._pending, np.asarray(block, dtype=np.int16).reshape(-1)])
+        usable = samples.size - samples.size % self.frame
+        self._pending = samples[usable:].copy()
+        out = np.empty(usable, dtype=np.int16)
+        n = self.frame
+        for i in range(0, usable, n):
+            frame = self._rtc.AudioFrame(samples[i:i + n].tobytes(), self.samplerate, 1, n)
+            self._apm.process_stream(frame)
+            out[i:i + n] = np.frombuffer(frame.data, dtype=np.int16)
+        return out
+
+
+def create_noise_suppressor(samplerate: int = 16000) -> NoiseSuppressor | None:
+    """A :class:`NoiseSuppressor`, or None when the livekit package is not available."""
+    try:
+        return NoiseSuppressor(samplerate)
+    except (RuntimeError, ValueError) as exc:
+        log.info("no noise suppression: %s", exc)
         return None

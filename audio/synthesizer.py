@@ -140,9 +140,9 @@ class SentenceSplitter:
     """Incremental sentence splitter: ``push`` chunks of text, get back the sentences completed so far.
 
     A sentence ends at ``.``, ``!``, ``?`` or ``…`` followed by white space (so "$1.99" and "3.5" are not cut), or at
-    a newline. Common abbreviations ("Dr.", "e.g.") and single initials do not end a sentence. A sentence longer than
-    ``max_chars`` is cut at a comma or similar so that speech starts early; pieces shorter than ``min_chars`` are
-    joined to the next one.
+    a newline. Common abbreviations ("Dr.", "e.g."), single initials and list numbers ("1.") do not end a sentence.
+    A sentence longer than ``max_chars`` is cut at a comma or similar so that speech starts early; pieces shorter
+    than ``min_chars`` are joined to the next one.
     """
 
     def __init__(self, min_chars: int = 2, max_chars: int = 240) -> None:
@@ -161,7 +161,8 @@ class SentenceSplitter:
                 break
             end = m.end()
             candidate = self._buf[start:end].strip()
-            if m.group(0).startswith(".") and self._is_abbreviation(self._buf[start:m.start()]):
+            before = self._buf[start:m.start()]
+            if m.group(0).startswith(".") and (self._is_abbreviation(before) or before.strip().isdigit()):
                 search_from = end
                 continue
             if len(candidate) >= self.min_chars:
