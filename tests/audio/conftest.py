@@ -1,0 +1,92 @@
+"""Fixtures for the audio tests: speech WAVs made with the espeak-ng CLI, and the virtual sound card.
+
+The ``virtual_audio`` fixture starts ``scripts/virtual-audio.sh`` once per test session in its own state directory
+(so it never touches a device someone else started), points this process at it (PULSE_SERVER, ALSA_CONFIG_PATH)
+and re-initialises PortAudio. Tests that use it are skipped only when PulseAudio is not installed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+from audio_testkit import read_wav
+
+REPO = Path(__file__).resolve().parents[2]
+SCRIPT = REPO / "scripts" / "virtual-audio.sh"
+
+
+@dataclass
+class SpeechMaker:
+    """Makes speech WAVs with the espeak-ng command-line tool (a different code path from our synthesizer)."""
+
+    directory: Path
+
+    def wav(self, text: str, name: str, voice: str = "en-us", wpm: int = 160) -> Path:
+        path = self.directory / f"{name}.wav"
+        if not path.exists():
+            subprocess.run(["espeak-ng", "-v", voice, "-s", str(wpm), "-w", str(path), text], check=True)
+        return path
+
+    def pcm(self, text: str, name: str, voice: str = "en-us", wpm: int = 160) -> tuple[np.ndarray, int]:
+        return read_wav(self.wav(text, name, voice, wpm))
+
+
+@pytest.fixture(scope="session")
+def speech(tmp_path_factory: pytest.TempPathFactory) -> SpeechMaker:
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("the espeak-ng command is not installed (Debian: espeak-ng)")
+    return SpeechMaker(tmp_path_factory.mktemp("speech"))
+
+
+@dataclass
+class VirtualAudio:
+    state: Path
+    env: dict[str, str]
+
+    def run(self, command: str) -> None:
+        subprocess.run(["bash", str(SCRIPT), command], check=True, env={**os.environ, **self.env},
+                       capture_output=True, timeout=60)
+
+
+def _parse_env(path: Path) -> dict[str, str]:
+    env: dict[str, str] = {}
+    for line in path.read_text().splitlines():
+        if line.startswith("export ") and "=" in line:
+            key, _, value = line[len("export "):].partition("=")
+            env[key] = value.strip("'")
+    return env
+
+
+@pytest.fixture(scope="session")
+def virtual_audio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtualAudio]:
+    if shutil.which("pulseaudio") is None or shutil.which("pactl") is None:
+        pytest.skip("PulseAudio is not installed (Debian: pulseaudio pulseaudio-utils libasound2-plugins)")
+    from audio import devices
+
+    state = tmp_path_factory.mktemp("vaudio")
+    run_env = {**os.environ, "AISLE_AUDIO_STATE": str(state)}
+    subprocess.run(["bash", str(SCRIPT), "start"], check=True, env=run_env, timeout=60)
+    env = _parse_env(state / "env")
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    try:
+        devices.refresh_devices()
+        yield VirtualAudio(state=state, env=env)
+    finally:
+        subprocess.run(["bash", str(SCRIPT), "stop"], env=run_env, timeout=60)
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        try:
+            devices.refresh_devices()
+        except devices.AudioUnavailable:
+            pass
