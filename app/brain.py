@@ -38,3 +38,46 @@ class Brain(Protocol):
 
     async def close(self) -> None:
         """Release connections and threads."""
+
+
+class BrainUnavailable(RuntimeError):
+    """A brain cannot serve right now. `permanent` (a wrong key, a forbidden model) means: do not retry until the
+    configuration changes. The message is for people and names the setting to fix when there is one."""
+
+    def __init__(self, message: str, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+class SpeechOutput(Protocol):
+    """The speaker, as brains that produce their own audio see it (the kiosk's playback behind it)."""
+
+    def play(self, pcm: bytes, samplerate: int, tag: str) -> None:
+        """Queue mono PCM16 audio; `tag` names the utterance (e.g. the realtime item id)."""
+
+    def stop(self) -> None:
+        """Silence now and drop everything queued (barge-in)."""
+
+    def played_samples(self, tag: str, samplerate: int) -> int:
+        """Samples of `tag` the device has actually played, counted at `samplerate`."""
+
+    def is_playing(self) -> bool: ...
+
+
+@runtime_checkable
+class ListeningBrain(Protocol):
+    """A brain that hears the shopper itself (the realtime models) instead of taking recognised text."""
+
+    input_samplerate: int
+
+    def attach_voice(self, output: SpeechOutput | None) -> None:
+        """Where to play the brain's audio; None when voice is off or the device is gone."""
+
+    def feed_audio(self, pcm: bytes) -> None:
+        """Captured PCM16 mono at `input_samplerate` (already echo-controlled). Must not block."""
+
+    async def shopper_speech_started(self) -> None:
+        """Local VAD heard the shopper start speaking (debounced): barge in on the assistant."""
+
+    async def shopper_speech_stopped(self) -> None:
+        """Local VAD heard the end of the shopper's turn (used with manual turn detection)."""
