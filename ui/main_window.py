@@ -613,8 +613,11 @@ class KioskWindow(QMainWindow):
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
         if self.toast.isVisible():
-            QTimer.singleShot(0, lambda: self.toast.move((self.centralWidget().width() - self.toast.width()) // 2,
-                                                         self.centralWidget().height() - self.toast.height() - 40))
+            QTimer.singleShot(0, self, self._place_toast)
+
+    def _place_toast(self) -> None:
+        root = self.centralWidget()
+        self.toast.move((root.width() - self.toast.width()) // 2, root.height() - self.toast.height() - 40)
 
 
 class _ProgressRelay(QWidget):

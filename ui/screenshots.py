@@ -112,7 +112,8 @@ async def drive(window: Any, shoot: Callable[[str], None]) -> None:
     await settle(window)
 
 
-def render_all(settings: Settings, out_dir: Path) -> int:
+def render_all(settings: Settings, out_dir: Path, themes_to_render: tuple[str, ...] = THEMES,
+               sizes: tuple[tuple[int, int], ...] = SIZES, laptop: bool = True) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import qasync
     from PySide6.QtWidgets import QApplication
@@ -141,7 +142,7 @@ def render_all(settings: Settings, out_dir: Path) -> int:
     asyncio.set_event_loop(loop)
     runtime = build_runtime(shot_settings, make_brain_factory(shot_settings))
     written: list[Path] = []
-    runs = [(theme, size) for theme in THEMES for size in SIZES] + [("light", LAPTOP)]
+    runs = [(theme, size) for theme in themes_to_render for size in sizes] + ([("light", LAPTOP)] if laptop else [])
 
     async def run_all() -> None:
         for theme, (w, h) in runs:

@@ -74,6 +74,7 @@ def kinetic(area: QAbstractScrollArea) -> None:
     props.setScrollMetric(QScrollerProperties.ScrollMetric.VerticalOvershootPolicy, off)
     props.setScrollMetric(QScrollerProperties.ScrollMetric.HorizontalOvershootPolicy, off)
     props.setScrollMetric(QScrollerProperties.ScrollMetric.DragStartDistance, 0.004)
+    props.setScrollMetric(QScrollerProperties.ScrollMetric.MousePressEventDelay, 0.0)
     scroller.setScrollerProperties(props)
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QLinearGradient, QMouseEvent, QPainter, QPaintEvent, QRadialGradient
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from ui import theme as themes
 from ui.images import ImageProvider
@@ -28,7 +28,10 @@ class AttractScreen(QWidget):
         self._offset = 0
         self._painted = False
         t = themes.current()
+        # never let the attract screen dictate the window's minimum size: it adapts to whatever it gets
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         outer = QVBoxLayout(self)
+        self._outer = outer
         outer.setContentsMargins(t.px(64), t.px(56), t.px(64), t.px(56))
         outer.setSpacing(t.px(12))
         self.eyebrow = label("WELCOME TO", "small")
@@ -40,8 +43,8 @@ class AttractScreen(QWidget):
         self.tagline.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.tagline.setProperty("role", "h2")
         outer.addWidget(self.tagline)
-        sub = label("Aisle finds products, answers questions and takes your order, by voice or touch.", "muted",
-                    wrap=True)
+        self.sub = sub = label("Aisle finds products, answers questions and takes your order, by voice or touch.",
+                               "muted", wrap=True)
         sub.setAlignment(Qt.AlignmentFlag.AlignCenter)
         outer.addWidget(sub)
         outer.addStretch(1)
@@ -97,6 +100,11 @@ class AttractScreen(QWidget):
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
+        t = themes.current()
+        short = self.height() < 900
+        m = t.px(28) if short else t.px(56)
+        self._outer.setContentsMargins(t.px(64), m, t.px(64), m)
+        self.sub.setVisible(not short)
         if self.featured and self._visible_count() != len(self.cards):
             self._layout_cards()
 

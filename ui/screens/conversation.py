@@ -237,4 +237,8 @@ class ConversationPanel(QFrame):
     def _to_bottom(self) -> None:
         bar = self.scroll.verticalScrollBar()
         bar.setValue(bar.maximum())
-        QTimer.singleShot(30, lambda: bar.setValue(bar.maximum()))
+        QTimer.singleShot(30, self, self._bar_to_end)
+
+    def _bar_to_end(self) -> None:
+        bar = self.scroll.verticalScrollBar()
+        bar.setValue(bar.maximum())

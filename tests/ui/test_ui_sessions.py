@@ -1,0 +1,91 @@
+"""Privacy between shoppers: idle reset and "Start over" clear the screen, end the session in history with the
+reason, and the next shopper gets a new session."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
+
+from ui.components.results import ResultsView
+
+
+def shop_a_little(kiosk, qtbot) -> str:
+    session_id = kiosk.start()
+    conv = kiosk.window.shopping.conversation
+    qtbot.keyClicks(conv.input, "show me headlamps")
+    qtbot.keyClick(conv.input, Qt.Key.Key_Return)
+    kiosk.wait(lambda: isinstance(kiosk.window.shopping.products.current, ResultsView), what="results")
+    card = kiosk.window.shopping.products.current.cards[0]
+    qtbot.mouseClick(card.add_button, Qt.MouseButton.LeftButton)
+    kiosk.wait(lambda: kiosk.window.badge.count == 1, what="an item in the cart")
+    kiosk.wait(lambda: not kiosk.window.busy)
+    return session_id
+
+
+def assert_clean(kiosk) -> None:
+    w = kiosk.window
+    assert w.screen_name == "attract"
+    assert w.session_id is None
+    assert kiosk.runtime.conversation.session is None
+    assert w.shopping.conversation.bubbles == []
+    assert w.shopping.conversation.input.text() == ""
+    assert w.shopping.products.current is None and w.shopping.products.history == []
+    assert w.shopping.cart.lines == [] and w.badge.count == 0
+    assert not w.idle_overlay.isVisible()
+    kiosk.settle()
+    texts = " ".join(lab.text() for lab in w.findChildren(QLabel) if lab.isVisibleTo(w))
+    assert "headlamp" not in texts.lower().replace("spark 250 headlamp", "")  # the attract row may feature one
+
+
+def ended(kiosk, session_id: str) -> dict:
+    return next(r for r in kiosk.history_sessions() if r["id"] == session_id)
+
+
+def test_start_over_clears_everything_and_the_next_session_is_new(kiosk, qtbot):
+    first = shop_a_little(kiosk, qtbot)
+    qtbot.mouseClick(kiosk.window.start_over_button, Qt.MouseButton.LeftButton)
+    kiosk.wait(lambda: kiosk.window.screen_name == "attract", what="the attract screen")
+    assert_clean(kiosk)
+    row = ended(kiosk, first)
+    assert row["end_reason"] == "start_over" and row["ended_at"]
+    second = kiosk.start()
+    assert second != first
+    assert kiosk.runtime.conversation.session.cart.item_count == 0
+    assert kiosk.window.shopping.cart.lines == []
+
+
+@pytest.fixture
+def kiosk_settings(settings):
+    return settings.replace(idle_timeout_s=1, idle_countdown_s=1)
+
+
+def test_idle_timeout_asks_then_resets(kiosk, qtbot):
+    first = shop_a_little(kiosk, qtbot)
+    kiosk.wait(lambda: kiosk.window.idle_overlay.isVisible(), limit_s=4, what="Still there?")
+    assert "Starting over in" in kiosk.window.idle_overlay.count.text()
+    kiosk.wait(lambda: kiosk.window.screen_name == "attract", limit_s=4, what="the idle reset")
+    assert_clean(kiosk)
+    assert ended(kiosk, first)["end_reason"] == "idle_timeout"
+    second = kiosk.start()
+    assert second != first and kiosk.window.badge.count == 0
+
+
+def test_still_here_keeps_the_session(kiosk, qtbot):
+    first = shop_a_little(kiosk, qtbot)
+    kiosk.window.idle.trigger()
+    assert kiosk.window.idle_overlay.isVisible()
+    qtbot.mouseClick(kiosk.window.idle_overlay.here_button, Qt.MouseButton.LeftButton)
+    assert not kiosk.window.idle_overlay.isVisible()
+    assert kiosk.window.session_id == first and kiosk.window.badge.count == 1
+    kiosk.window.idle.stop()
+
+
+def test_a_session_ended_by_the_assistant_also_clears_the_screen(kiosk, qtbot):
+    first = shop_a_little(kiosk, qtbot)
+    conv = kiosk.window.shopping.conversation
+    qtbot.keyClicks(conv.input, "start over")
+    qtbot.keyClick(conv.input, Qt.Key.Key_Return)
+    kiosk.wait(lambda: kiosk.window.screen_name == "attract", what="the reset")
+    assert_clean(kiosk)
+    assert ended(kiosk, first)["end_reason"]
