@@ -192,7 +192,11 @@ class Catalog:
             names = [n for n in names if n[0] in allowed] or self._name_index()
         choices = {pid: f"{pid} {name}" for pid, name in names}
         found = process.extract(text, choices, scorer=fuzz.WRatio, limit=limit, score_cutoff=40)
-        return self.get_many(key for _, _, key in found)
+        # a mistyped id ("TNT-1O01") is closest to an id by plain edit distance
+        by_id = process.extract(text.upper(), {pid: pid for pid, _ in names}, scorer=fuzz.ratio, limit=limit,
+                                score_cutoff=80)
+        ranked = sorted([*found, *by_id], key=lambda hit: -hit[1])
+        return self.get_many(list(dict.fromkeys(key for _, _, key in ranked))[:limit])
 
     def match_name(self, text: str, among: Sequence[str], cutoff: float = 70) -> tuple[str, float] | None:
         """The product among `among` whose name best matches a phrase the shopper said, with its score."""
