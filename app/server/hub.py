@@ -130,15 +130,18 @@ class StreamClient:
     def follows_current(self) -> bool:
         return self.target == CURRENT
 
-    def offer(self, item: EncodedEvent) -> None:
+    def offer(self, item: EncodedEvent) -> bool:
+        """Queue `item`; returns True when this made the client overflow."""
         if self.overflowed or self.closed:
-            return
+            return False
         if len(self.pending) >= self.max_queue:
             self.overflowed = True
             self.pending.clear()  # the memory goes now; the client resumes from its Last-Event-ID
-        else:
-            self.pending.append(item)
+            self.wake.set()
+            return True
+        self.pending.append(item)
         self.wake.set()
+        return False
 
     def close(self) -> None:
         self.closed = True
@@ -173,7 +176,8 @@ class EventHub:
         self._handover_lock = threading.Lock()
         self._scheduled = False
         self._closed = False
-        self.dropped_slow = 0
+        self.overflowed = 0  # clients that fell too far behind (counted when it happens)
+        self.dropped_slow = 0  # ... and that were sent their final error
         self.delivered = 0
 
     # -- wiring -----------------------------------------------------------------------------------------------------
@@ -245,11 +249,11 @@ class EventHub:
         clients = self._by_session.get(sid)
         if clients:
             for client in clients:
-                client.offer(item)
+                self.overflowed += client.offer(item)
             self.delivered += len(clients)
         if sid == self.current and self._current_clients:
             for client in self._current_clients:
-                client.offer(item)
+                self.overflowed += client.offer(item)
             self.delivered += len(self._current_clients)
 
     def latest_cart(self, session_id: str) -> dict[str, Any] | None:
