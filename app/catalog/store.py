@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz, process, utils
 
 from app.catalog.schema import FTS_WEIGHTS, Category, Product
 
@@ -191,12 +191,23 @@ class Catalog:
             allowed = set(among)
             names = [n for n in names if n[0] in allowed] or self._name_index()
         choices = {pid: f"{pid} {name}" for pid, name in names}
-        found = process.extract(text, choices, scorer=fuzz.WRatio, limit=limit, score_cutoff=40)
+        found = process.extract(text, choices, scorer=fuzz.WRatio, processor=utils.default_process,
+                                limit=max(limit * 5, 15), score_cutoff=40)
+        # rerank the candidates by how well each word said matches a word of the name ("nightowel" ~ "Nightowl")
+        said = utils.default_process(text).split()
+
+        def coverage(choice: str) -> float:
+            words = utils.default_process(choice).split()
+            return sum(max(fuzz.ratio(w, n) for n in words) for w in said) / len(said) if said and words else 0.0
+
         # a mistyped id ("TNT-1O01") is closest to an id by plain edit distance
         by_id = process.extract(text.upper(), {pid: pid for pid, _ in names}, scorer=fuzz.ratio, limit=limit,
-                                score_cutoff=80)
-        ranked = sorted([*found, *by_id], key=lambda hit: -hit[1])
-        return self.get_many(list(dict.fromkeys(key for _, _, key in ranked))[:limit])
+                                score_cutoff=75)
+        raw: dict[str, float] = {}
+        for _, score, key in [*found, *by_id]:
+            raw[key] = max(raw.get(key, 0.0), float(score))
+        ranked = sorted(((coverage(choices[key]), score, key) for key, score in raw.items()), reverse=True)
+        return self.get_many([key for _, _, key in ranked][:limit])
 
     def match_name(self, text: str, among: Sequence[str], cutoff: float = 70) -> tuple[str, float] | None:
         """The product among `among` whose name best matches a phrase the shopper said, with its score."""
@@ -204,7 +215,8 @@ class Catalog:
             return None
         products = self.get_many(among)
         choices = {p.id: f"{p.brand} {p.name}" for p in products}
-        best = process.extractOne(text, choices, scorer=fuzz.partial_token_set_ratio, score_cutoff=cutoff)
+        best = process.extractOne(text, choices, scorer=fuzz.partial_token_set_ratio, processor=utils.default_process,
+                                  score_cutoff=cutoff)
         return (best[2], float(best[1])) if best else None
 
     def recommend(self, based_on: str, max_results: int = 5, exclude: Iterable[str] = ()) -> list[Product]:
