@@ -203,11 +203,11 @@ class Catalog:
         # a mistyped id ("TNT-1O01") is closest to an id by plain edit distance
         by_id = process.extract(text.upper(), {pid: pid for pid, _ in names}, scorer=fuzz.ratio, limit=limit,
                                 score_cutoff=75)
-        raw: dict[str, float] = {}
-        for _, score, key in [*found, *by_id]:
-            raw[key] = max(raw.get(key, 0.0), float(score))
-        ranked = sorted(((coverage(choices[key]), score, key) for key, score in raw.items()), reverse=True)
-        return self.get_many([key for _, _, key in ranked][:limit])
+        looks_like_id = re.fullmatch(r"[A-Za-z]+-?\w*\d\w*", text) is not None
+        ranked = [key for _, _, key in by_id] if looks_like_id else []
+        ranked += [key for _, _, key in sorted(((coverage(choices[key]), score, key) for _, score, key in found),
+                                               reverse=True)]
+        return self.get_many(list(dict.fromkeys(ranked))[:limit])
 
     def match_name(self, text: str, among: Sequence[str], cutoff: float = 70) -> tuple[str, float] | None:
         """The product among `among` whose name best matches a phrase the shopper said, with its score."""
