@@ -19,7 +19,9 @@ class ToolRunner(Protocol):
 
 @runtime_checkable
 class Brain(Protocol):
-    name: str
+    @property
+    def name(self) -> str:
+        """Which brain this is: offline, openai, azure, azure-speech."""
 
     async def start_session(self, session: ShopperSession) -> None:
         """A new shopper session begins; forget everything about the previous one."""
@@ -44,9 +46,10 @@ class BrainUnavailable(RuntimeError):
     """A brain cannot serve right now. `permanent` (a wrong key, a forbidden model) means: do not retry until the
     configuration changes. The message is for people and names the setting to fix when there is one."""
 
-    def __init__(self, message: str, permanent: bool = False) -> None:
+    def __init__(self, message: str, permanent: bool = False, session_only: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
+        self.session_only = session_only  # e.g. a spent token budget: the next shopper gets the cloud brain again
 
 
 class SpeechOutput(Protocol):

@@ -34,9 +34,10 @@ class FallbackBrain:
         self.reason = ""
         self._session: ShopperSession | None = None
         self._probe_task: asyncio.Task[None] | None = None
+        self._for_this_session_only = False
 
     @property
-    def name(self) -> str:  # type: ignore[override]
+    def name(self) -> str:
         return self.active.name
 
     @property
@@ -50,6 +51,7 @@ class FallbackBrain:
         log.warning("brain %s unavailable (%s); using the offline brain", self.primary.name, failure)
         self.active = self.offline
         self.reason = str(failure)
+        self._for_this_session_only = failure.session_only
         session = self._session
         if session is not None and not session.ended:
             await self.offline.start_session(session)
@@ -108,6 +110,8 @@ class FallbackBrain:
         await call(self.offline)
 
     async def start_session(self, session: ShopperSession) -> None:
+        if self.active is self.offline and self._for_this_session_only:
+            self.active, self.reason, self._for_this_session_only = self.primary, "", False
         self._session = session
         await self._guard(lambda brain: brain.start_session(session))
 

@@ -1,0 +1,585 @@
+"""The realtime voice brain: the OpenAI Realtime model, directly or on Azure OpenAI, behind Aisle's `Brain`.
+
+One class serves every route; `RealtimeEndpoint` and the protocol adapter below it hide GA vs beta. What this class
+adds is the conversation behaviour the shopper notices:
+
+- Typed and tapped turns go into the same realtime conversation as speech (`conversation.item.create`).
+- Audio deltas go to the speaker as they arrive; both sides' transcripts stream as events, ordered by conversation
+  item: assistant text that arrives before the shopper's own transcript is held back until that transcript lands.
+- Every function call in a response is executed as soon as its arguments are complete (so cards render while the
+  model talks), answered with a `function_call_output` even when it failed, then one `response.create` follows.
+- Barge-in: playback stops at once, the response is cancelled and the assistant item is truncated at the audio the
+  speaker really played (deleted when nothing was played).
+- A dropped socket is reopened with exponential backoff and the conversation state carried over; a wrong key fails
+  at once as a permanent `BrainUnavailable`; an outage longer than the retries is a temporary one. The app's
+  `FallbackBrain` turns both into the offline brain, visibly.
+- Before the service's session cap, while the shopper is quiet, the session is rotated to a fresh socket carrying
+  instructions, a summary, recent turns and the cart.
+- `response.done` usage is published per response; past the per-session token budget the voice session ends
+  politely and the offline brain takes over for the rest of that shopper's visit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from agent.realtime import events as rt
+from agent.realtime.connection import (
+    AuthenticationFailed,
+    Backoff,
+    ConnectionRejected,
+    RealtimeConnection,
+    RealtimeError,
+)
+from agent.realtime.endpoints import RealtimeEndpoint
+from agent.realtime.truncation import cut_off_event
+from agent.tool_schemas import TOOL_SCHEMAS
+from app.brain import BrainUnavailable, SpeechOutput, ToolRunner
+from app.events import EventKind, VoiceState
+from app.session import ShopperSession
+
+log = logging.getLogger("aisle.agent.realtime")
+
+INSTRUCTIONS = """You are Aisle, the voice shopping assistant on a touchscreen kiosk in an outdoor-gear store.
+Be brief and warm: one or two short sentences per reply, spoken naturally. Answer in the shopper's language.
+Find products only with the tools, and recommend only products the tools returned; never invent products, prices
+or stock. The screen shows what the tools return, so refer to items as "the first one", by name, or "on the screen".
+Use product ids exactly as the tools gave them. Before calling checkout, read the order back with view_cart, say the
+total and ask the shopper to confirm; call checkout only after they say yes. If a tool returns an error, explain it
+simply and offer the suggestions it carries."""
+
+UnavailableHook = Callable[[BrainUnavailable], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class RealtimeOptions:
+    voice: str = "marin"
+    speed: float = 1.0
+    turn_detection: str = "server_vad"  # server_vad | semantic_vad | manual
+    silence_ms: int = 500
+    transcription_model: str | None = "gpt-4o-mini-transcribe"
+    token_budget: int = 200_000
+    rotate_after_s: float = 25 * 60
+    quiet_before_rotate_s: float = 3.0
+    turn_timeout_s: float = 45.0
+    reconnect_for_s: float = 20.0
+    hold_text_for_transcript_s: float = 1.5
+
+
+class RealtimeBrain:
+    input_samplerate = rt.SAMPLE_RATE
+
+    def __init__(self, endpoint: RealtimeEndpoint, tools: ToolRunner, name: str = "openai",
+                 options: RealtimeOptions | None = None, instructions: str = INSTRUCTIONS,
+                 backoff: Backoff | None = None) -> None:
+        self.name = name
+        self.endpoint = endpoint
+        self.tools = tools
+        self.options = options or RealtimeOptions()
+        self.instructions = instructions
+        self.backoff = backoff or Backoff(initial=0.5, factor=2.0, max=8.0)
+        self.on_unavailable: UnavailableHook | None = None
+        self._output: SpeechOutput | None = None
+        self._conn: RealtimeConnection | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._sender: asyncio.Task[None] | None = None
+        self._watchdog: asyncio.Task[None] | None = None
+        self._audio_queue: asyncio.Queue[bytes] = asyncio.Queue(maxsize=100)
+        self._session: ShopperSession | None = None
+        self._connect_lock = asyncio.Lock()
+        self._recovering: asyncio.Task[None] | None = None
+        self._reset_conversation_state()
+
+    def _reset_conversation_state(self) -> None:
+        self._connected_at = 0.0
+        self._last_activity = time.monotonic()
+        self._response_active = False
+        self._response_id = ""
+        self._turn: asyncio.Future[None] | None = None
+        self._pending_text: str | None = None  # a typed turn to resend after a reconnect
+        self._audio_received: dict[str, int] = {}
+        self._speaking_item = ""
+        self._cut_items: set[str] = set()
+        self._calls: dict[str, asyncio.Task[dict[str, Any]]] = {}
+        self._reply: list[str] = []
+        self._awaiting_transcripts: set[str] = set()
+        self._held: list[tuple[EventKind, dict[str, Any]]] = []
+        self._hold_timer: asyncio.TimerHandle | None = None
+        self._tokens = 0
+        self._over_budget = False
+
+    # -- configuration -------------------------------------------------------------------------------------------
+    def session_config(self, carried: str = "") -> rt.SessionConfig:
+        instructions = self.instructions + (f"\n\n{carried}" if carried else "")
+        return rt.SessionConfig(
+            instructions=instructions,
+            voice=self.options.voice,
+            speed=self.options.speed,
+            tools=TOOL_SCHEMAS,
+            turn_detection=self.options.turn_detection,  # type: ignore[arg-type]
+            silence_ms=self.options.silence_ms,
+            transcription_model=self.options.transcription_model,
+            output_modalities=("audio",) if self._output is not None else ("text",),
+        )
+
+    def carried_state(self, session: ShopperSession) -> str:
+        """What a new realtime session must know to continue this shopper's conversation."""
+        if not session.turns and not session.cart.lines:
+            return ""
+        lines = ["Continue this conversation; it moved to a new connection. The shopper must not notice."]
+        recent = session.turns[-10:]
+        if recent:
+            lines.append("Recent turns:")
+            lines += [f"- {'Shopper' if t.role == 'shopper' else 'You'}: {t.text}" for t in recent]
+        shown = list(session.context.products.values())[:10]
+        if shown:
+            lines.append("Products on the screen (id, name, price): " + "; ".join(
+                f"{p['id']} {p.get('brand', '')} {p['name']} ${p['price']}" for p in shown))
+        cart = session.cart.to_dict()
+        if cart["items"]:
+            items = "; ".join(f"{i['quantity']} x {i['product_id']} {i['name']}" for i in cart["items"])
+            lines.append(f"Cart: {items}; total ${cart['total']}")
+        return "\n".join(lines)
+
+    # -- Brain -------------------------------------------------------------------------------------------------------
+    async def start_session(self, session: ShopperSession) -> None:
+        """A new shopper gets a new realtime session: nothing of the previous shopper's conversation remains."""
+        if self._session is not session:
+            await self._disconnect()
+            self._reset_conversation_state()
+        self._session = session
+        if self._over_budget:
+            raise BrainUnavailable("The voice budget for this session is used up.", permanent=True, session_only=True)
+        await self._connect(carry=bool(session.turns))
+
+    async def respond(self, session: ShopperSession, text: str) -> None:
+        if self._session is not session:
+            await self.start_session(session)
+        if self._over_budget:
+            raise BrainUnavailable("The voice budget for this session is used up.", permanent=True, session_only=True)
+        if self._conn is None:
+            await self._connect(carry=True, exclude_last_turn=True)
+        if self._response_active:
+            await self._barge_in()
+        loop = asyncio.get_running_loop()
+        self._turn = loop.create_future()
+        self._pending_text = text
+        self._last_activity = time.monotonic()
+        await self._send(rt.user_text_item(text))
+        await self._send(rt.response_create())
+        try:
+            await asyncio.wait_for(asyncio.shield(self._turn), self.options.turn_timeout_s)
+        except TimeoutError as exc:
+            self._turn = None
+            raise BrainUnavailable("The voice service did not answer in time.", permanent=False) from exc
+        finally:
+            self._pending_text = None
+
+    async def note_action(self, session: ShopperSession, summary: str) -> None:
+        if self._conn is None or self._session is not session:
+            return
+        await self._send(rt.user_text_item(f"[Screen action, no reply needed] {summary}"))
+
+    async def interrupt(self, session: ShopperSession) -> None:
+        if self._response_active or (self._output is not None and self._output.is_playing()):
+            await self._barge_in()
+
+    async def end_session(self, session: ShopperSession) -> None:
+        if self._session is session:
+            if self._output is not None:
+                self._output.stop()
+            await self._disconnect()
+            self._session = None
+            self._reset_conversation_state()
+
+    async def close(self) -> None:
+        await self._disconnect()
+        for task in (self._sender, self._watchdog, self._recovering):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+        self._sender = self._watchdog = self._recovering = None
+
+    async def probe(self) -> None:
+        """Can the service be reached with our credentials? Raises BrainUnavailable if not (used to come back)."""
+        conn = RealtimeConnection(self.endpoint)
+        try:
+            await conn.open()
+        except AuthenticationFailed as exc:
+            raise BrainUnavailable(str(exc), permanent=True) from exc
+        except RealtimeError as exc:
+            raise BrainUnavailable(str(exc), permanent=False) from exc
+        finally:
+            with contextlib.suppress(Exception):
+                await conn.close()
+
+    # -- ListeningBrain ------------------------------------------------------------------------------------------
+    def attach_voice(self, output: SpeechOutput | None) -> None:
+        self._output = output
+
+    def feed_audio(self, pcm: bytes) -> None:
+        if self._conn is None or self._over_budget:
+            return
+        if self._audio_queue.full():
+            with contextlib.suppress(asyncio.QueueEmpty):
+                self._audio_queue.get_nowait()
+        self._audio_queue.put_nowait(pcm)
+        if self._sender is None or self._sender.done():
+            self._sender = asyncio.get_running_loop().create_task(self._send_audio())
+
+    async def shopper_speech_started(self) -> None:
+        self._last_activity = time.monotonic()
+        await self._barge_in()
+
+    async def shopper_speech_stopped(self) -> None:
+        self._last_activity = time.monotonic()
+        if self.options.turn_detection == "manual" and self._conn is not None:
+            await self._send(rt.input_audio_commit())
+            await self._send(rt.response_create())
+
+    # -- connection ----------------------------------------------------------------------------------------------
+    async def _connect(self, carry: bool, exclude_last_turn: bool = False) -> None:
+        async with self._connect_lock:
+            session = self._session
+            carried = ""
+            if carry and session is not None:
+                carried = self.carried_state(session)
+                if exclude_last_turn and session.turns and session.turns[-1].role == "shopper":
+                    carried = self._carried_without_last(session)
+            conn = await self._open_with_retries()
+            await conn.send(rt.session_update(self.session_config(carried), conn.dialect))
+            old = self._conn
+            self._conn = conn
+            self._connected_at = time.monotonic()
+            self._reader = asyncio.get_running_loop().create_task(self._read(conn))
+            if self._watchdog is None or self._watchdog.done():
+                self._watchdog = asyncio.get_running_loop().create_task(self._watch())
+            if old is not None:
+                with contextlib.suppress(Exception):
+                    await old.close()
+
+    def _carried_without_last(self, session: ShopperSession) -> str:
+        turns = session.turns
+        last = turns.pop()
+        try:
+            return self.carried_state(session)
+        finally:
+            turns.append(last)
+
+    async def _open_with_retries(self) -> RealtimeConnection:
+        deadline = time.monotonic() + self.options.reconnect_for_s
+        self.backoff.reset()
+        while True:
+            conn = RealtimeConnection(self.endpoint)
+            try:
+                return await conn.open()
+            except AuthenticationFailed as exc:
+                raise BrainUnavailable(str(exc), permanent=True) from exc
+            except ConnectionRejected as exc:
+                raise BrainUnavailable(str(exc), permanent=True) from exc
+            except RealtimeError as exc:
+                if time.monotonic() + self.backoff.base_delay(0) > deadline:
+                    raise BrainUnavailable(
+                        f"The voice service cannot be reached ({exc}). Using offline mode until it is back.",
+                        permanent=False,
+                    ) from exc
+                delay = min(self.backoff.next_delay(), max(0.0, deadline - time.monotonic()))
+                log.info("realtime connect failed (%s); retrying in %.1fs", exc, delay)
+                await asyncio.sleep(delay)
+
+    async def _disconnect(self) -> None:
+        conn, self._conn = self._conn, None
+        reader, self._reader = self._reader, None
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                await conn.close()
+        if reader is not None and reader is not asyncio.current_task():
+            reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await reader
+        while not self._audio_queue.empty():
+            self._audio_queue.get_nowait()
+
+    async def _send(self, event: rt.ClientEvent) -> None:
+        conn = self._conn
+        if conn is None:
+            raise BrainUnavailable("The voice service is not connected.", permanent=False)
+        try:
+            await conn.send(event)
+        except RealtimeError as exc:
+            log.warning("realtime send failed: %s", exc)
+            self._start_recovery()
+
+    async def _send_audio(self) -> None:
+        while not self._audio_queue.empty():
+            pcm = self._audio_queue.get_nowait()
+            conn = self._conn
+            if conn is None:
+                return
+            try:
+                await conn.send(rt.input_audio_append(pcm))
+            except RealtimeError:
+                return
+
+    async def _read(self, conn: RealtimeConnection) -> None:
+        try:
+            async for event in conn:
+                try:
+                    await self._dispatch(event)
+                except Exception:
+                    log.exception("handling realtime event %s failed", type(event).__name__)
+        except RealtimeError as exc:
+            if conn is self._conn:
+                log.warning("realtime connection lost: %s", exc)
+                self._start_recovery()
+        except asyncio.CancelledError:
+            raise
+
+    def _start_recovery(self) -> None:
+        if self._recovering is None or self._recovering.done():
+            self._recovering = asyncio.get_running_loop().create_task(self._recover())
+
+    async def _recover(self) -> None:
+        """Reconnect with the conversation carried over; on failure hand over to the offline brain."""
+        session = self._session
+        self._conn = None
+        if self._output is not None:
+            self._output.stop()
+        self._response_active = False
+        self._speaking_item = ""
+        if session is not None and not session.ended:
+            session.publish(EventKind.NOTICE, {"level": "warning", "message": "Reconnecting…", "code": "reconnecting"})
+        try:
+            await self._connect(carry=True, exclude_last_turn=self._pending_text is not None)
+        except BrainUnavailable as exc:
+            self._fail_turn(exc)
+            if self.on_unavailable is not None:
+                await self.on_unavailable(exc)
+            return
+        if session is not None and not session.ended:
+            session.publish(EventKind.NOTICE, {"level": "info", "message": "Reconnected.", "code": "reconnected"})
+        if self._pending_text is not None and self._turn is not None and not self._turn.done():
+            await self._send(rt.user_text_item(self._pending_text))
+            await self._send(rt.response_create())
+
+    def _fail_turn(self, exc: BaseException) -> None:
+        if self._turn is not None and not self._turn.done():
+            self._turn.set_exception(exc)
+            self._turn.exception()  # mark retrieved; respond() re-raises it
+        self._turn = None
+
+    async def _watch(self) -> None:
+        """Rotate the realtime session before the service's cap, while the shopper is quiet."""
+        while True:
+            await asyncio.sleep(1.0)
+            if self._conn is None or self._session is None:
+                continue
+            now = time.monotonic()
+            old_enough = now - self._connected_at >= self.options.rotate_after_s
+            quiet = now - self._last_activity >= self.options.quiet_before_rotate_s
+            playing = self._output is not None and self._output.is_playing()
+            if old_enough and quiet and not self._response_active and not playing and not self._calls:
+                log.info("rotating the realtime session after %.0fs", now - self._connected_at)
+                try:
+                    await self._connect(carry=True)
+                except BrainUnavailable as exc:
+                    if self.on_unavailable is not None:
+                        await self.on_unavailable(exc)
+
+    # -- barge-in ------------------------------------------------------------------------------------------------
+    async def _barge_in(self) -> None:
+        item = self._speaking_item
+        played = 0
+        if self._output is not None:
+            played = self._output.played_samples(item, rt.SAMPLE_RATE) if item else 0
+            self._output.stop()
+        if self._conn is None:
+            return
+        if self._response_active:
+            await self._send(rt.response_cancel())
+        if item and item not in self._cut_items:
+            self._cut_items.add(item)
+            await self._send(cut_off_event(item, 0, played_samples=played,
+                                           received_bytes=self._audio_received.get(item, 0)))
+        self._speaking_item = ""
+
+    # -- server events -------------------------------------------------------------------------------------------
+    def _publish(self, kind: EventKind, data: dict[str, Any], hold: bool = False) -> None:
+        session = self._session
+        if session is None or session.ended:
+            return
+        if hold and self._awaiting_transcripts:
+            self._held.append((kind, data))
+            if self._hold_timer is None:
+                self._hold_timer = asyncio.get_running_loop().call_later(
+                    self.options.hold_text_for_transcript_s, self._release_held)
+            return
+        session.publish(kind, data)
+
+    def _release_held(self) -> None:
+        if self._hold_timer is not None:
+            self._hold_timer.cancel()
+            self._hold_timer = None
+        self._awaiting_transcripts.clear()
+        held, self._held = self._held, []
+        for kind, data in held:
+            self._publish(kind, data)
+
+    def _state(self, state: VoiceState) -> None:
+        self._publish(EventKind.VOICE_STATE, {"state": state.value, "brain": self.name})
+
+    async def _dispatch(self, event: rt.ServerEvent) -> None:
+        session = self._session
+        if isinstance(event, rt.SpeechStarted):
+            self._last_activity = time.monotonic()
+            if event.item_id:
+                self._awaiting_transcripts.add(event.item_id)
+            self._state(VoiceState.LISTENING)
+            await self._barge_in()
+        elif isinstance(event, rt.SpeechStopped):
+            self._last_activity = time.monotonic()
+            self._state(VoiceState.THINKING)
+        elif isinstance(event, rt.InputAudioCommitted):
+            if event.item_id:
+                self._awaiting_transcripts.add(event.item_id)
+        elif isinstance(event, rt.InputTranscriptDelta):
+            self._publish(EventKind.TRANSCRIPT, {"role": "shopper", "text": event.delta, "final": False,
+                                                 "item_id": event.item_id})
+        elif isinstance(event, rt.InputTranscriptCompleted):
+            text = event.transcript.strip()
+            if session is not None and text:
+                session.add_turn("shopper", text, "voice")
+                self._publish(EventKind.TRANSCRIPT, {"role": "shopper", "text": text, "final": True,
+                                                     "item_id": event.item_id})
+                self._publish(EventKind.SHOPPER_MESSAGE, {"text": text, "source": "voice", "item_id": event.item_id})
+            self._transcript_landed(event.item_id)
+        elif isinstance(event, rt.InputTranscriptFailed):
+            log.warning("input transcription failed for %s", event.item_id)
+            self._transcript_landed(event.item_id)
+        elif isinstance(event, rt.ResponseCreated):
+            self._response_active = True
+            self._response_id = event.response_id
+            self._reply = []
+            self._state(VoiceState.THINKING)
+        elif isinstance(event, rt.AudioDelta):
+            await self._on_audio(event)
+        elif isinstance(event, rt.TranscriptDelta | rt.TextDelta):
+            if event.item_id in self._cut_items:
+                return
+            self._reply.append(event.delta)
+            self._publish(EventKind.TEXT_CHUNK, {"text": event.delta, "item_id": event.item_id}, hold=True)
+        elif isinstance(event, rt.FunctionCallArgumentsDone):
+            self._start_call(event.call_id, event.name, event.arguments)
+        elif isinstance(event, rt.ResponseDone):
+            await self._on_response_done(event)
+        elif isinstance(event, rt.ErrorEvent):
+            self._on_error(event)
+
+    def _transcript_landed(self, item_id: str) -> None:
+        self._awaiting_transcripts.discard(item_id)
+        if not self._awaiting_transcripts:
+            self._release_held()
+
+    async def _on_audio(self, event: rt.AudioDelta) -> None:
+        if event.item_id in self._cut_items:
+            return
+        self._audio_received[event.item_id] = self._audio_received.get(event.item_id, 0) + len(event.pcm)
+        if self._speaking_item != event.item_id:
+            self._speaking_item = event.item_id
+            self._state(VoiceState.SPEAKING)
+        if self._output is not None:
+            self._output.play(event.pcm, rt.SAMPLE_RATE, event.item_id)
+
+    def _start_call(self, call_id: str, name: str, arguments: str) -> None:
+        session = self._session
+        if session is None or call_id in self._calls:
+            return
+        self._calls[call_id] = asyncio.get_running_loop().create_task(
+            self.tools.call(session, name, arguments, call_id=call_id, source="assistant"))
+
+    async def _on_response_done(self, event: rt.ResponseDone) -> None:
+        self._response_active = False
+        self._last_activity = time.monotonic()
+        if event.usage is not None:
+            self._count_usage(event.usage)
+        calls = event.function_calls
+        if calls and event.status != "cancelled":
+            for call in calls:
+                self._start_call(call.call_id, call.name, call.arguments)
+            for call in calls:
+                task = self._calls.pop(call.call_id)
+                try:
+                    result = await task
+                except Exception as exc:  # ToolRunner never raises; this is belt and braces
+                    result = {"ok": False, "error": {"code": "tool_failed", "message": str(exc)}}
+                await self._send(rt.function_call_output(call.call_id, json.dumps(result, default=str)))
+            if not self._over_budget:
+                await self._send(rt.response_create())
+                return
+        self._finish_turn(interrupted=event.status == "cancelled")
+
+    def _finish_turn(self, interrupted: bool) -> None:
+        session = self._session
+        text = "".join(self._reply)
+        self._reply = []
+        if session is not None and not session.ended:
+            if text:
+                session.add_turn("assistant", text)
+            self._publish(EventKind.COMPLETION, {"text": text, "interrupted": interrupted}, hold=True)
+            if self._output is None or not self._output.is_playing():
+                self._state(VoiceState.IDLE)
+            else:
+                asyncio.get_running_loop().create_task(self._idle_when_drained())
+        if self._turn is not None and not self._turn.done():
+            self._turn.set_result(None)
+        self._turn = None
+        if self._over_budget:
+            asyncio.get_running_loop().create_task(self._end_for_budget())
+
+    async def _idle_when_drained(self) -> None:
+        while self._output is not None and self._output.is_playing():  # noqa: ASYNC110 (the device has no event)
+            await asyncio.sleep(0.05)
+        if not self._response_active:
+            self._state(VoiceState.IDLE)
+
+    def _count_usage(self, usage: rt.Usage) -> None:
+        self._tokens += usage.total_tokens
+        self._publish(EventKind.USAGE, {
+            "input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens,
+            "total_tokens": usage.total_tokens, "session_total": self._tokens, "brain": self.name,
+        })
+        if self._tokens > self.options.token_budget:
+            self._over_budget = True
+
+    async def _end_for_budget(self) -> None:
+        session = self._session
+        if session is None or session.ended:
+            return
+        session.publish(EventKind.NOTICE, {
+            "level": "info", "code": "token_budget",
+            "message": "This conversation reached its voice limit. You can keep shopping by typing or tapping.",
+        })
+        await self._disconnect()
+        if self.on_unavailable is not None:
+            await self.on_unavailable(BrainUnavailable(
+                "The voice budget for this session is used up.", permanent=True, session_only=True))
+
+    def _on_error(self, event: rt.ErrorEvent) -> None:
+        harmless = {"response_cancel_not_active", "input_audio_buffer_commit_empty"}
+        if event.code in harmless:
+            log.debug("realtime: %s", event.message)
+            return
+        log.warning("realtime server error %s: %s (param %s)", event.code, event.message, event.param)
+        if self._turn is not None or event.type in ("server_error", "rate_limit_exceeded"):
+            self._publish(EventKind.ERROR, {
+                "message": "The voice service reported a problem; please try again.",
+                "code": event.code or event.type, "detail": event.message,
+            })
