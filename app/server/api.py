@@ -1,7 +1,7 @@
 """The HTTP API: the routes, their validation and their error answers. `create_app(ctx)` builds it.
 
 Every error answer is JSON `{"detail": <words>, "code": <reason>}` with the right status: 400 malformed JSON or
-Last-Event-ID, 401 no or wrong token, 404 unknown session or product, 409 posting to a session that has ended,
+Last-Event-ID, 401 no or wrong token, 404 unknown session, product or category, 409 posting to a session that has ended,
 422 a missing, empty or over-long text (or another invalid parameter), 429 too many posts, 503 the app is busy or
 too many stream clients.
 """
@@ -68,6 +68,14 @@ def _describe_validation(exc: RequestValidationError) -> tuple[int, str, str]:
     if any(tuple(e.get("loc", ())) == ("body",) for e in errors):
         return 400, "malformed_body", 'The request body must be a JSON object like {"text": "..."}, ' \
                                       "sent as application/json."
+    for e in errors:
+        if tuple(e.get("loc", ())) == ("body", "text"):
+            value = e.get("input")
+            if e.get("type") == "string_too_long" and isinstance(value, str):
+                limit = (e.get("ctx") or {}).get("max_length", models.MAX_MESSAGE_CHARS)
+                return 422, "invalid_text", f"The message is too long ({len(value)} characters; the limit is {limit})."
+            if e.get("type") in ("string_too_short", "string_pattern_mismatch"):
+                return 422, "invalid_text", "The message is empty."
     parts = []
     for e in errors:
         loc = ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path", "header"))
@@ -314,14 +322,15 @@ def create_app(ctx: ServerContext, web_dir: Path | None = None) -> FastAPI:
         return {"session_id": resolved, "active": active, "cart": cart or {}}
 
     # -- catalog ---------------------------------------------------------------------------------------------------
-    @app.get("/api/products", response_model=models.ProductList, tags=["catalog"], responses=_errors(401, 422))
+    @app.get("/api/products", response_model=models.ProductList, tags=["catalog"],
+             responses=_errors(401, 404, 422))
     async def search_products(
         q: Annotated[str, Query(max_length=200, description="Words to search for; empty lists by price")] = "",
         category: Annotated[str | None, Query(max_length=60, description="Category slug or name")] = None,
         max_price: Annotated[float | None, Query(ge=0, le=1_000_000)] = None,
         limit: Annotated[int, Query(ge=1, le=50)] = 20,
     ) -> dict[str, Any]:
-        """Search the catalog, best matches first."""
+        """Search the catalog, best matches first. An unknown category answers 404 with the known ones."""
         shopping = ctx.runtime.tools.tools
 
         def run() -> list[dict[str, Any]]:
@@ -334,7 +343,7 @@ def create_app(ctx: ServerContext, web_dir: Path | None = None) -> FastAPI:
         except ToolFailure as exc:
             error = exc.result["error"]
             known = ", ".join(error.get("categories", []))
-            raise ApiProblem(422, "unknown_category", f"{error['message']} Categories: {known}.") from exc
+            raise ApiProblem(404, "unknown_category", f"{error['message']} Categories: {known}.") from exc
         return {"count": len(products), "products": products}
 
     @app.get("/api/products/{product_id}", response_model=models.ProductDetail, tags=["catalog"],

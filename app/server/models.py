@@ -12,8 +12,15 @@ class ApiError(BaseModel):
     code: str = Field(description="Machine-readable reason, e.g. not_found, invalid_text, rate_limited")
 
 
+MAX_MESSAGE_CHARS = 1000
+# "Contains something that is not whitespace", spelled out so that JSON Schema (ECMA-262), pydantic and Python's
+# str.split() — which the conversation uses to collapse whitespace — agree on what blank means.
+NOT_BLANK = r"[^\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+
+
 class MessageIn(BaseModel):
-    text: str = Field(description="The shopper's message, at most 1,000 characters (whitespace is collapsed)",
+    text: str = Field(description="The shopper's message: not blank, at most 1,000 characters",
+                      min_length=1, max_length=MAX_MESSAGE_CHARS, pattern=NOT_BLANK,
                       examples=["Show me tents under $300"])
 
 
