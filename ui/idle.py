@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from ui import theme as themes
 from ui.widgets import Scrim, button, frame, label
@@ -38,9 +38,20 @@ class IdleWatcher(QObject):
         self._count = QTimer(self)
         self._count.setInterval(1000)
         self._count.timeout.connect(self._tick)
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        self._watched: QObject | None = None
+
+    def watch(self, window: QWidget) -> None:
+        """Watch the input reaching `window`. The filter sits on its QWindow, which sees touch, mouse and keys
+        before they are dispatched to widgets, and none of the widgets' own layout and paint events, so it costs
+        nothing while the screen redraws."""
+        handle = window.windowHandle()
+        target: QObject = handle if handle is not None else window
+        if self._watched is target:
+            return
+        if self._watched is not None:
+            self._watched.removeEventFilter(self)
+        target.installEventFilter(self)
+        self._watched = target
 
     def configure(self, timeout_s: int, countdown_s: int) -> None:
         self.timeout_s = max(1, timeout_s)

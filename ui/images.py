@@ -22,7 +22,7 @@ log = logging.getLogger("aisle.ui.images")
 Fetcher = Callable[[list[str]], Awaitable[dict[str, str | None]]]
 RENDER_WIDTH = 480  # every product image is rendered once at this width (4:3) and scaled when drawn
 RENDER_HEIGHT = 360
-SLICE_S = 0.006  # render for at most this long per loop turn
+SLICE_S = 0.004  # render for at most this long per loop turn
 
 
 class ImageProvider(QObject):

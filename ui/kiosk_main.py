@@ -11,7 +11,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from app.settings import Settings
@@ -38,7 +38,7 @@ def run_kiosk(settings: Settings, on_first_frame: Callable[[], None] | None = No
               runtime_factory: Callable[[Settings], Runtime] | None = None) -> int:
     """Open the kiosk window and run until staff quit it (or the window closes). Returns the exit code."""
     import qasync
-    from PySide6.QtCore import Qt
+    from PySide6.QtCore import Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
     from ui import theme as themes
@@ -60,7 +60,23 @@ def run_kiosk(settings: Settings, on_first_frame: Callable[[], None] | None = No
     loop.set_exception_handler(_report_loop_exception)
 
     builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aisle-boot")
-    boot = builder.submit(runtime_factory or _build_runtime, settings)
+    boot: Future[Runtime] = Future()
+
+    def start_boot() -> None:
+        # after the first frame, so the worker's imports (SQLite, the brain) do not compete with it for the GIL
+        if boot.running() or boot.done():
+            return
+        boot.set_running_or_notify_cancel()
+        work = builder.submit(runtime_factory or _build_runtime, settings)
+
+        def done(w: Future[Runtime]) -> None:
+            exc = w.exception()
+            if exc is not None:
+                boot.set_exception(exc)
+            else:
+                boot.set_result(w.result())
+
+        work.add_done_callback(done)
 
     controller = KioskController(settings)
     window = KioskWindow(settings, controller)
@@ -71,8 +87,10 @@ def run_kiosk(settings: Settings, on_first_frame: Callable[[], None] | None = No
             done.set_result(0)
 
     window.quit_requested.connect(finish)
+    window.first_painted.connect(start_boot)
     if on_first_frame is not None:
         window.first_painted.connect(on_first_frame)
+    QTimer.singleShot(1500, window, start_boot)  # a window that never paints (minimised) still starts
     if settings.kiosk_lock:
         window.apply_window_mode()
     else:

@@ -68,6 +68,7 @@ class KioskWindow(QMainWindow):
         self.quit_allowed = False
         self.pending_start: tuple[str, str] | bool | None = None
         self.featured: list[dict[str, Any]] = []
+        self._incoming: list[QWidget] = []  # product widgets built, to be shown on the next loop turn
         self.categories: list[tuple[str, str]] = []
         self.idle = IdleWatcher(settings.idle_timeout_s, settings.idle_countdown_s, self)
         self.idle.warn.connect(self._idle_warn)
@@ -202,12 +203,25 @@ class KioskWindow(QMainWindow):
             self.categories = [(c.slug, c.name) for c in cats][:12]
             self.shopping.products.set_categories(self.categories)
         self.attract.set_featured(self.featured)
+        self._warm_up()
         if self.pending_start is not None:
             pending, self.pending_start = self.pending_start, None
             if isinstance(pending, tuple):
                 self._start_with_product(*pending)
             else:
                 self.start_shopping()
+
+    def _warm_up(self) -> None:
+        """Build, lay out and paint a small results grid off screen once, so that the first real one does not pay
+        for style sheet polish and font caches while a shopper waits."""
+        if self.featured and not getattr(self, "_warmed", False):
+            self._warmed = True
+            call = {"name": "search_products", "result": {"ok": True, "query": "", "products": self.featured[:6]}}
+            view = render_call(self._component_context(), call)
+            if view is not None:
+                view.resize(1000, 900)
+                view.grab()
+                view.deleteLater()
 
     # -- screens ---------------------------------------------------------------------------------------------------
     def _show_attract(self) -> None:
@@ -260,6 +274,9 @@ class KioskWindow(QMainWindow):
         self.toast.hide()
         self.shopping.conversation.reset()
         self.shopping.conversation.input.setText("")
+        for widget in self._incoming:
+            widget.deleteLater()
+        self._incoming = []
         self.shopping.products.reset()
         self.shopping.cart.set_cart(EMPTY_CART)
         self.badge.set_count(0)
@@ -328,7 +345,18 @@ class KioskWindow(QMainWindow):
             return
         if self.stack.currentWidget() is not self.shopping:
             self._show_shopping()
-        self.shopping.products.show_widget(widget)
+        # building the widget and laying it out are two loop turns, so neither holds the loop for a frame
+        self._incoming.append(widget)
+        if len(self._incoming) == 1:
+            QTimer.singleShot(0, self, self._show_product_widgets)
+
+    def _show_product_widgets(self) -> None:
+        incoming, self._incoming = self._incoming, []
+        for widget in incoming:
+            if self.session_id is None:
+                widget.deleteLater()
+            else:
+                self.shopping.products.show_widget(widget)
 
     def _on_context(self, session_id: str, data: dict[str, Any]) -> None:
         if not self._mine(session_id):
@@ -609,6 +637,10 @@ class KioskWindow(QMainWindow):
             return
         self.quit_requested.emit()
         event.accept()
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self.idle.watch(self)
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)

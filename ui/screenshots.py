@@ -32,7 +32,9 @@ async def settle(window: Any, limit_s: float = 5.0) -> None:
         await window.controller.wait_idle()
         await asyncio.sleep(0.03)
         images = window.images
-        busy = images._wanted or images._in_flight or images._render_queue or (
+        from ui.components.common import CardGrid
+
+        busy = images._wanted or images._in_flight or images._render_queue or CardGrid.building or (
             images._fetch_task is not None and not images._fetch_task.done())
         if not busy and not window.controller._tasks:
             break

@@ -6,7 +6,18 @@ import math
 from typing import Any
 
 from PySide6.QtCore import QEvent, QRect, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPen,
+    QPixmap,
+)
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QFrame,
@@ -106,6 +117,8 @@ class ProductCard(QWidget):
         self._images = images
         self._compact = compact
         self._pressed = False
+        self._scaled: QPixmap | None = None
+        self._scaled_key: tuple[int, int, int] | None = None
         self.setObjectName("ProductCard")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -190,6 +203,18 @@ class ProductCard(QWidget):
         if product_id == self.product_id:
             self.update()
 
+    def _scaled_image(self, size: QSize) -> QPixmap | None:
+        """The product image scaled to cover `size`, cached per card: repaints are a plain blit."""
+        pix = self._images.pixmap(self.product_id)
+        if pix is None:
+            return None
+        key = (pix.cacheKey(), size.width(), size.height())
+        if self._scaled_key != key:
+            self._scaled = pix.scaled(size, Qt.AspectRatioMode.KeepAspectRatioByExpanding,
+                                      Qt.TransformationMode.SmoothTransformation)
+            self._scaled_key = key
+        return self._scaled
+
     # -- painting --------------------------------------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:
         t = themes.current()
@@ -210,12 +235,10 @@ class ProductCard(QWidget):
         p.save()
         p.setClipPath(clip)
         p.fillRect(img_rect, QColor(t.surface_alt))
-        pix = self._images.pixmap(self.product_id)
+        pix = self._scaled_image(img_rect.size().toSize())
         if pix is not None:
-            scale = max(img_rect.width() / pix.width(), img_rect.height() / pix.height())
-            w, h = pix.width() * scale, pix.height() * scale
-            target = QRectF(img_rect.center().x() - w / 2, img_rect.center().y() - h / 2, w, h)
-            p.drawPixmap(target, pix, QRectF(pix.rect()))
+            p.drawPixmap(int(img_rect.center().x() - pix.width() / 2), int(img_rect.center().y() - pix.height() / 2),
+                         pix)
         p.restore()
         # stock pill on the image
         stock = int(self.product.get("stock", 0))

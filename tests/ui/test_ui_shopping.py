@@ -19,6 +19,7 @@ def search(kiosk, qtbot, text="show me sleeping bags under 150"):
     qtbot.keyClick(conv.input, Qt.Key.Key_Return)
     kiosk.wait(lambda: isinstance(kiosk.window.shopping.products.current, ResultsView), what="results grid")
     kiosk.wait(lambda: not kiosk.window.busy, what="the reply")
+    kiosk.wait(lambda: kiosk.window.shopping.products.current.grid.complete, what="all the cards")
     return kiosk.window.shopping.products.current
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
@@ -31,32 +31,68 @@ class ScrollPage(QScrollArea):
 
 
 class CardGrid(QWidget):
-    """Product cards in as many columns as fit (min card width), reflowed when the width changes."""
+    """Product cards in as many columns as fit (min card width), reflowed when the width changes.
+
+    The first cards (what fits on screen) are built at once; the rest follow a few per loop turn, so a grid of
+    twenty never holds the loop for a whole frame. `complete` tells when all are there."""
 
     MIN_CARD = 250
+    FIRST = 6
+    BATCH = 4
+    building: ClassVar[set[CardGrid]] = set()  # grids still adding cards (tests and screenshots wait for them)
 
     def __init__(self, ctx: ComponentContext, products: list[dict[str, Any]], compact: bool = False,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.cards: list[ProductCard] = []
+        self._ctx = ctx
+        self._products = list(products)
+        self._compact = compact
         self._grid = QGridLayout(self)
         self._grid.setContentsMargins(0, 0, 0, 0)
+        self._grid.setAlignment(Qt.AlignmentFlag.AlignTop)
         gap = themes.current().px(16)
         self._grid.setHorizontalSpacing(gap)
         self._grid.setVerticalSpacing(gap)
-        self._columns = 0
-        ctx.images.request(str(p.get("id", "")) for p in products)
-        for product in products:
-            card = ProductCard(product, ctx.images, compact=compact)
-            card.activated.connect(ctx.show_details)
-            card.add_requested.connect(ctx.add_to_cart)
-            self.cards.append(card)
+        self._columns = 3
         self._min = self.MIN_CARD if not compact else 220
-        self._reflow(4)
+        ctx.images.request(str(p.get("id", "")) for p in products)
         self._pending = QTimer(self)
         self._pending.setSingleShot(True)
         self._pending.setInterval(0)
         self._pending.timeout.connect(lambda: self._reflow(self._columns_for(self.width())))
+        self._more = QTimer(self)
+        self._more.setSingleShot(True)
+        self._more.setInterval(0)
+        self._more.timeout.connect(self._add_batch)
+        self._add(self.FIRST)
+        if not self.complete:
+            CardGrid.building.add(self)
+            self.destroyed.connect(lambda: CardGrid.building.discard(self))
+            self._more.start()
+
+    @property
+    def complete(self) -> bool:
+        return len(self.cards) >= len(self._products)
+
+    def _add(self, count: int) -> None:
+        ctx = self._ctx
+        for product in self._products[len(self.cards):len(self.cards) + count]:
+            card = ProductCard(product, ctx.images, compact=self._compact)
+            card.activated.connect(ctx.show_details)
+            card.add_requested.connect(ctx.add_to_cart)
+            i = len(self.cards)
+            self.cards.append(card)
+            self._grid.addWidget(card, i // self._columns, i % self._columns)
+        for c in range(5):
+            self._grid.setColumnStretch(c, 1 if c < self._columns else 0)
+        if self.complete:
+            CardGrid.building.discard(self)
+
+    def _add_batch(self) -> None:
+        self._add(self.BATCH)
+        if not self.complete:
+            self._more.start()
 
     def _columns_for(self, width: int) -> int:
         gap = self._grid.horizontalSpacing()
@@ -77,6 +113,7 @@ class CardGrid(QWidget):
         super().resizeEvent(event)
         if self._columns_for(self.width()) != self._columns:
             self._pending.start()
+
 
 
 class CardStrip(QScrollArea):
