@@ -89,6 +89,10 @@ class Live:
     settings: Settings
     server: ApiServer
     client: httpx.AsyncClient
+    port: int = 0
+
+    def __post_init__(self) -> None:
+        self.port = self.server.port or 0
 
     @property
     def base(self) -> str:
@@ -109,10 +113,9 @@ class Live:
             await asyncio.sleep(0.02)
 
     async def restart(self) -> None:
-        """Stop the server and start a fresh one on the same port (the runtime and its session stay)."""
-        port = self.server.port
+        """Stop the server (if still running) and start a fresh one on the same port; the runtime stays."""
         await self.server.aclose()
-        self.settings = self.settings.replace(api_port=port)
+        self.settings = self.settings.replace(api_port=self.port)
         self.server = ApiServer(self.runtime, self.settings, asyncio.get_running_loop())
         self.server.start()
 
