@@ -121,6 +121,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     quiet = args.command == "chat" and getattr(args, "json", False)
     setup_logging(settings.log_dir, "ERROR" if quiet else "WARNING")
+    from app.crash import install_crash_handler
+
+    # crash reports for every command; only the kiosk window restarts itself (to the attract screen)
+    with install_crash_handler(settings, restart=settings.kiosk_lock and args.command is None and not args.headless):
+        return run_command(args, settings)
+
+
+def run_command(args: argparse.Namespace, settings: Settings) -> int:
     from app.catalog.store import CatalogError
 
     try:
