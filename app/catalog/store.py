@@ -113,6 +113,9 @@ class Catalog:
     def brands(self) -> list[str]:
         return [r[0] for r in self._query("select distinct brand from products where brand != '' order by brand")]
 
+    def product_names(self) -> list[str]:
+        return [r[0] for r in self._query("select distinct name from products order by name")]
+
     def get(self, product_id: str) -> Product | None:
         rows = self._query("select * from products where id = ?", (product_id,))
         return Product.from_row(rows[0]) if rows else None
