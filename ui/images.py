@@ -20,15 +20,15 @@ from PySide6.QtSvg import QSvgRenderer
 log = logging.getLogger("aisle.ui.images")
 
 Fetcher = Callable[[list[str]], Awaitable[dict[str, str | None]]]
-RENDER_WIDTH = 480  # every product image is rendered once at this width (4:3) and scaled when drawn
-RENDER_HEIGHT = 360
+RENDER_WIDTH = 400  # every product image is rendered once at this size (4:3, ~470 KB) and scaled when drawn
+RENDER_HEIGHT = 300
 SLICE_S = 0.004  # render for at most this long per loop turn
 
 
 class ImageProvider(QObject):
     ready = Signal(str)
 
-    def __init__(self, fetch: Fetcher | None = None, max_svgs: int = 400, max_pixmaps: int = 240,
+    def __init__(self, fetch: Fetcher | None = None, max_svgs: int = 600, max_pixmaps: int = 96,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._fetch = fetch
@@ -67,6 +67,10 @@ class ImageProvider(QObject):
             return pix
         self.request([product_id])
         return None
+
+    def svg(self, product_id: str) -> bytes | None:
+        """The SVG source, when fetched (for widgets that render it large themselves)."""
+        return self._svgs.get(product_id)
 
     def request(self, product_ids: Iterable[str]) -> None:
         for pid in product_ids:

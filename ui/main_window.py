@@ -228,12 +228,15 @@ class KioskWindow(QMainWindow):
         self.topbar.hide()
         self.keyboard.hide()
         self.stack.setCurrentWidget(self.attract)
-        self.attract.timer.start() if self.featured else None
+        self.attract.hero.timer.start()
+        if self.featured:
+            self.attract.timer.start()
 
     def _show_shopping(self) -> None:
         self.topbar.show()
         self.stack.setCurrentWidget(self.shopping)
         self.attract.timer.stop()
+        self.attract.hero.timer.stop()
 
     @property
     def screen_name(self) -> str:

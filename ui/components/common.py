@@ -5,29 +5,23 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from ui import theme as themes
 from ui.components.registry import ComponentContext
-from ui.widgets import ProductCard, kinetic
+from ui.widgets import ProductCard
 
 
-class ScrollPage(QScrollArea):
-    """A vertically scrolling page with kinetic scrolling; `body` is where the content goes."""
+class ScrollPage(QWidget):
+    """A component's page: content stacked top to bottom. The product area scrolls it (one kinetic scroller for
+    every page, so showing a page never registers a new gesture recogniser)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWidgetResizable(True)
-        self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.body = QWidget()
-        self.body.setObjectName("ScrollBody")
-        self.content = QVBoxLayout(self.body)
+        self.body = self
+        self.content = QVBoxLayout(self)
         self.content.setContentsMargins(4, 4, 12, 24)
         self.content.setSpacing(themes.current().px(16))
-        self.setWidget(self.body)
-        kinetic(self)
 
 
 class CardGrid(QWidget):
@@ -116,29 +110,24 @@ class CardGrid(QWidget):
 
 
 
-class CardStrip(QScrollArea):
-    """One horizontally scrolling row of compact cards (recommendations)."""
+class CardStrip(QWidget):
+    """One row of up to four compact cards (recommendations), sharing the width."""
+
+    MAX = 4
 
     def __init__(self, ctx: ComponentContext, products: list[dict[str, Any]], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWidgetResizable(True)
-        self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        body = QWidget()
-        row = QHBoxLayout(body)
+        row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 8)
         row.setSpacing(themes.current().px(14))
+        row.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.cards: list[ProductCard] = []
-        ctx.images.request(str(p.get("id", "")) for p in products)
-        for product in products:
+        shown = products[: self.MAX]
+        ctx.images.request(str(p.get("id", "")) for p in shown)
+        for product in shown:
             card = ProductCard(product, ctx.images, compact=True, show_add=False)
-            card.setFixedWidth(250)
             card.activated.connect(ctx.show_details)
             self.cards.append(card)
-            row.addWidget(card)
-        row.addStretch(1)
-        self.setWidget(body)
-        height = (self.cards[0].heightForWidth(250) if self.cards else 0) + 16
-        self.setFixedHeight(height)
-        kinetic(self)
+            row.addWidget(card, 1, Qt.AlignmentFlag.AlignTop)
+        for _ in range(self.MAX - len(shown)):
+            row.addStretch(1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent, QPixmap
 from PySide6.QtWidgets import QBoxLayout, QGridLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from ui import theme as themes
@@ -20,6 +20,8 @@ class ProductImage(QWidget):
         super().__init__(parent)
         self.product_id = product_id
         self._images = images
+        self._pix: QPixmap | None = None
+        self._pix_size = QSize()
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.setMinimumSize(240, 180)
         images.ready.connect(self._ready)
@@ -28,6 +30,21 @@ class ProductImage(QWidget):
     def _ready(self, pid: str) -> None:
         if pid == self.product_id:
             self.update()
+
+    def _large(self, size: QSize) -> QPixmap | None:
+        """The image rendered from its SVG at this widget's size (sharp, not an upscaled thumbnail)."""
+        if self._pix is not None and self._pix_size == size:
+            return self._pix
+        svg = self._images.svg(self.product_id)
+        if svg is None:
+            return self._images.pixmap(self.product_id)
+        from ui.images import render_svg
+
+        view = render_svg(svg, QSize(size.width(), round(size.width() * 0.75)))
+        self._pix = view.scaled(size, Qt.AspectRatioMode.KeepAspectRatioByExpanding,
+                                Qt.TransformationMode.SmoothTransformation)
+        self._pix_size = size
+        return self._pix
 
     def hasHeightForWidth(self) -> bool:
         return True
@@ -50,11 +67,9 @@ class ProductImage(QWidget):
         clip.addRoundedRect(rect, 20, 20)
         p.setClipPath(clip)
         p.fillRect(rect, QColor(t.surface_alt))
-        pix = self._images.pixmap(self.product_id)
+        pix = self._large(QSize(w, h))
         if pix is not None:
-            scale = max(rect.width() / pix.width(), rect.height() / pix.height())
-            pw, ph = pix.width() * scale, pix.height() * scale
-            p.drawPixmap(QRectF((w - pw) / 2, (h - ph) / 2, pw, ph), pix, QRectF(pix.rect()))
+            p.drawPixmap((w - pix.width()) // 2, (h - pix.height()) // 2, pix)
         p.end()
 
 

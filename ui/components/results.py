@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from ui.components.common import CardGrid, ScrollPage
 from ui.components.registry import ComponentContext, register
@@ -19,18 +19,17 @@ class ResultsView(QWidget):
         self.setObjectName("ResultsView")
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.setSpacing(4)
-        head = QHBoxLayout()
-        head.setContentsMargins(4, 0, 4, 8)
-        self.title = label(title, "h2", wrap=True)
-        head.addWidget(self.title, 1)
-        outer.addLayout(head)
-        if subtitle:
-            outer.addWidget(label(subtitle, "muted", wrap=True))
         page = ScrollPage()
-        outer.addWidget(page, 1)
+        outer.addWidget(page)
+        self.title = label(title, "h2", wrap=True)
+        page.content.addWidget(self.title)
+        if subtitle:
+            sub = label(subtitle, "muted", wrap=True)
+            page.content.addWidget(sub)
+        page.content.setSpacing(8)
         if products:
             self.grid: CardGrid | None = CardGrid(ctx, products)
+            page.content.addSpacing(6)
             page.content.addWidget(self.grid)
         else:
             self.grid = None

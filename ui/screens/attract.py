@@ -4,15 +4,58 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QPointF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QLinearGradient, QMouseEvent, QPainter, QPaintEvent, QRadialGradient
-from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QLinearGradient, QMouseEvent, QPainter, QPaintEvent, QPen, QRadialGradient
+from PySide6.QtWidgets import QGridLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from ui import theme as themes
 from ui.images import ImageProvider
 from ui.widgets import ProductCard, button, label
 
 ROTATE_MS = 4500
+
+
+class VoiceHero(QWidget):
+    """A calm, slowly breathing microphone mark: this kiosk listens."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFixedSize(180, 180)
+        self._phase = 0.0
+        self.timer = QTimer(self)
+        self.timer.setInterval(80)
+        self.timer.timeout.connect(self._tick)
+
+    def sizeHint(self) -> QSize:
+        return QSize(180, 180)
+
+    def _tick(self) -> None:
+        self._phase = (self._phase + 0.06) % 6.283
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        import math
+
+        t = themes.current()
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        c = QPointF(90, 90)
+        ring = QColor(t.accent)
+        for i, base in enumerate((86, 70)):
+            ring.setAlphaF(0.10 + 0.06 * i + 0.04 * math.sin(self._phase + i))
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(ring)
+            r = base + 2 * math.sin(self._phase + i)
+            p.drawEllipse(c, r, r)
+        p.setBrush(QColor(t.accent))
+        p.drawEllipse(c, 52, 52)
+        pen = QPen(QColor(t.accent_text), 6, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
+        p.setPen(pen)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawRoundedRect(QRectF(78, 56, 24, 40), 12, 12)
+        p.drawArc(QRectF(66, 66, 48, 44), 180 * 16, 180 * 16)
+        p.drawLine(QPointF(90, 110), QPointF(90, 122))
+        p.end()
 
 
 class AttractScreen(QWidget):
@@ -48,7 +91,12 @@ class AttractScreen(QWidget):
         sub.setAlignment(Qt.AlignmentFlag.AlignCenter)
         outer.addWidget(sub)
         outer.addStretch(1)
-        self.row = QHBoxLayout()
+        self.hero = VoiceHero()
+        outer.addWidget(self.hero, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addStretch(1)
+        self.featured_label = label("FEATURED TODAY", "small")
+        outer.addWidget(self.featured_label, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.row = QGridLayout()
         self.row.setSpacing(t.px(20))
         outer.addLayout(self.row)
         self.cards: list[ProductCard] = []
@@ -71,13 +119,21 @@ class AttractScreen(QWidget):
         self._layout_cards()
         if self.featured:
             self.timer.start()
+        self.hero.timer.start()
 
-    def _visible_count(self) -> int:
+    def _columns(self) -> int:
         width = self.width() - 2 * themes.current().px(64)
         return max(1, min(6, (width + 20) // 300))
 
+    def _rows(self) -> int:
+        return 2 if self.height() > self.width() * 1.2 else 1
+
+    def _visible_count(self) -> int:
+        return self._columns() * self._rows()
+
     def _layout_cards(self) -> None:
         n = min(self._visible_count(), len(self.featured))
+        columns = self._columns()
         while len(self.cards) > n:
             card = self.cards.pop()
             self.row.removeWidget(card)
@@ -86,12 +142,13 @@ class AttractScreen(QWidget):
             product = self.featured[(self._offset + i) % len(self.featured)]
             if i < len(self.cards):
                 self.cards[i].set_product(product)
+                self.row.removeWidget(self.cards[i])
             else:
                 card = ProductCard(product, self.images, compact=True, show_add=False)
                 card.setMaximumWidth(320)
                 card.activated.connect(self.product_chosen.emit)
                 self.cards.append(card)
-                self.row.addWidget(card)
+            self.row.addWidget(self.cards[i], i // columns, i % columns)
 
     def rotate(self) -> None:
         if len(self.featured) > len(self.cards):
@@ -105,6 +162,7 @@ class AttractScreen(QWidget):
         m = t.px(28) if short else t.px(56)
         self._outer.setContentsMargins(t.px(64), m, t.px(64), m)
         self.sub.setVisible(not short)
+        self.hero.setVisible(self.height() >= 900)
         if self.featured and self._visible_count() != len(self.cards):
             self._layout_cards()
 

@@ -83,7 +83,7 @@ class ConversationPanel(QFrame):
         self.keyboard_button.clicked.connect(self.keyboard_toggled.emit)
         self.input = QLineEdit()
         self.input.setObjectName("MessageInput")
-        self.input.setPlaceholderText("Type here, or just talk to me…")
+        self.input.setPlaceholderText("Type or just talk…")
         self.input.setAccessibleName("Message to Aisle")
         self.input.setMaxLength(max_chars)
         self.input.returnPressed.connect(self._send)

@@ -6,10 +6,10 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
 from ui import theme as themes
-from ui.widgets import button, label
+from ui.widgets import button, kinetic, label
 
 log = logging.getLogger("aisle.ui.products")
 MAX_BACK = 3
@@ -33,12 +33,18 @@ class ProductArea(QFrame):
         self._bar = QWidget()
         self._bar.setLayout(bar)
         outer.addWidget(self._bar)
-        self.stack = QStackedWidget()
-        outer.addWidget(self.stack, 1)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        kinetic(self.scroll)
+        outer.addWidget(self.scroll, 1)
         self.history: list[QWidget] = []
+        self._positions: dict[int, int] = {}
         self.current: QWidget | None = None
         self.welcome = self._welcome([])
-        self.stack.addWidget(self.welcome)
+        self.scroll.setWidget(self.welcome)
         self._update_bar()
 
     def _welcome(self, categories: list[dict[str, Any]]) -> QWidget:
@@ -77,16 +83,23 @@ class ProductArea(QFrame):
             grid.addWidget(chip, i // 3, i % 3)
         self._chips.addLayout(grid)
 
+    def _put(self, widget: QWidget, position: int = 0) -> None:
+        """Make `widget` the scrolled page; the page it replaces is taken out, not deleted."""
+        self.scroll.takeWidget()
+        self.scroll.setWidget(widget)
+        widget.show()
+        self.scroll.verticalScrollBar().setValue(position)
+
     def show_widget(self, widget: QWidget) -> None:
         if self.current is not None:
+            self._positions[id(self.current)] = self.scroll.verticalScrollBar().value()
             self.history.append(self.current)
             while len(self.history) > MAX_BACK:
                 old = self.history.pop(0)
-                self.stack.removeWidget(old)
+                self._positions.pop(id(old), None)
                 old.deleteLater()
         self.current = widget
-        self.stack.addWidget(widget)
-        self.stack.setCurrentWidget(widget)
+        self._put(widget)
         self._update_bar()
 
     def go_back(self) -> None:
@@ -94,20 +107,21 @@ class ProductArea(QFrame):
             return
         previous = self.history.pop()
         if self.current is not None:
-            self.stack.removeWidget(self.current)
+            self.scroll.takeWidget()
             self.current.deleteLater()
         self.current = previous
-        self.stack.setCurrentWidget(previous)
+        self._put(previous, self._positions.pop(id(previous), 0))
         self._update_bar()
 
     def reset(self) -> None:
+        self.scroll.takeWidget()
         for widget in [*self.history, self.current]:
             if widget is not None:
-                self.stack.removeWidget(widget)
                 widget.deleteLater()
         self.history.clear()
+        self._positions.clear()
         self.current = None
-        self.stack.setCurrentWidget(self.welcome)
+        self._put(self.welcome)
         self._update_bar()
 
     def _update_bar(self) -> None:
