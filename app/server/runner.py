@@ -4,12 +4,18 @@ The server never runs on the app loop, so hundreds of stream clients cost the ki
 (one append, one `call_soon_threadsafe` per batch). The listening socket is bound in `start()` on the caller's
 thread, so a busy port or a refused address is reported right there, in words, and port 0 picks a free port.
 
-Use (on the app loop's thread, after the runtime is built)::
+Use, from a coroutine on the app loop, after the runtime is built::
 
     server = ApiServer(runtime, settings, asyncio.get_running_loop())
-    server.start()          # raises ApiServerError with a message for the person; returns False when disabled
+    try:
+        await asyncio.to_thread(server.start)   # ~30-200 ms (first start builds the app): keep it off the UI thread
+    except ApiServerError as exc:               # a message for the person: public bind without token, port in use
+        ...
     ...
-    await server.aclose()   # or server.stop() where no coroutine can run (e.g. a Qt aboutToQuit handler)
+    await server.aclose()                       # before runtime.close(); or server.stop() where no coroutine runs
+
+`start()` returns False (and does nothing) when `api_enabled` is off. It may run on any thread as long as the app loop
+is passed in.
 """
 
 from __future__ import annotations
@@ -89,7 +95,7 @@ class ApiServer:
         return self._token is not None
 
     def start(self) -> bool:
-        """Bind, start the server thread and wait until it serves. Call on the app loop's thread.
+        """Bind, start the server thread and wait until it serves (any thread; blocks until then).
 
         Returns False (and does nothing) when `api_enabled` is off. Raises ApiServerError when the server cannot
         start: a non-loopback address without a token, the port in use, or a failure while starting."""
@@ -106,17 +112,16 @@ class ApiServer:
         self.port = sock.getsockname()[1]
         self._token = token
 
-        conversation = self.runtime.conversation
         executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="aisle-api-db")
         hub = EventHub(
             self.runtime.history, executor, ring_size=settings.sse_ring_size, client_queue=settings.sse_client_queue,
             max_clients=settings.sse_max_clients,
-            current=conversation.session.id if conversation.session is not None else None,
-            current_active=conversation.session is not None,
         )
-        # Subscribe now, on the app thread, so no event published from here on is missed; the hub holds them
-        # until its loop is attached.
+        # Subscribe first, then look at the session: a session that starts in between arrives as an event, which the
+        # hub applies after this initial value (it holds events until its loop is attached).
         self._unsubscribe = self.runtime.bus.subscribe(hub.on_bus_event)
+        session = self.runtime.conversation.session
+        hub.current, hub.current_active = (session.id, True) if session is not None else (None, False)
         context = ServerContext(self.runtime, settings, hub, app_loop, executor, token=token,
                                 audio_status=self.audio_status)
         config = uvicorn.Config(
