@@ -22,7 +22,7 @@ log = logging.getLogger("aisle.ui.images")
 Fetcher = Callable[[list[str]], Awaitable[dict[str, str | None]]]
 RENDER_WIDTH = 400  # every product image is rendered once at this size (4:3, ~470 KB) and scaled when drawn
 RENDER_HEIGHT = 300
-SLICE_S = 0.004  # render for at most this long per loop turn
+SLICE_S = 0.003  # render for at most this long per loop turn
 
 
 class ImageProvider(QObject):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from PySide6.QtCore import QEvent, QRect, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -87,6 +87,47 @@ def kinetic(area: QAbstractScrollArea) -> None:
     props.setScrollMetric(QScrollerProperties.ScrollMetric.DragStartDistance, 0.004)
     props.setScrollMetric(QScrollerProperties.ScrollMetric.MousePressEventDelay, 0.0)
     scroller.setScrollerProperties(props)
+
+
+class _Reaper(QObject):
+    """Deletes retired widgets a few at a time (product cards first, then their page), so throwing away a grid of
+    twenty cards never costs one long loop turn."""
+
+    PER_TURN = 4
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.queue: list[QWidget] = []
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(0)
+        self.timer.timeout.connect(self._work)
+
+    def add(self, widget: QWidget) -> None:
+        widget.hide()
+        self.queue.extend(widget.findChildren(ProductCard))
+        self.queue.append(widget)
+        self.timer.start()
+
+    def _work(self) -> None:
+        for _ in range(min(self.PER_TURN, len(self.queue))):
+            widget = self.queue.pop(0)
+            try:
+                widget.deleteLater()
+            except RuntimeError:  # already gone with its parent
+                pass
+        if self.queue:
+            self.timer.start()
+
+
+_reaper: list[_Reaper] = []
+
+
+def reap(widget: QWidget) -> None:
+    """Hide `widget` now and delete it (and its cards) over the next loop turns."""
+    if not _reaper:
+        _reaper.append(_Reaper())
+    _reaper[0].add(widget)
 
 
 def clear_layout(layout: Any) -> None:
@@ -328,7 +369,7 @@ class StatusIndicator(QWidget):
         self.state = "idle"
         self._phase = 0.0
         self._timer = QTimer(self)
-        self._timer.setInterval(50)
+        self._timer.setInterval(120)
         self._timer.timeout.connect(self._tick)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setMinimumHeight(48)
@@ -351,8 +392,8 @@ class StatusIndicator(QWidget):
         return STATUS_TEXT[self.state]
 
     def _tick(self) -> None:
-        self._phase = (self._phase + 0.08) % (2 * math.pi)
-        self.update()
+        self._phase = (self._phase + 0.35) % (2 * math.pi)
+        self.update(0, 0, 48, self.height())  # only the dot moves
 
     def sizeHint(self) -> QSize:
         t = themes.current()

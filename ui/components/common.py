@@ -31,8 +31,8 @@ class CardGrid(QWidget):
     twenty never holds the loop for a whole frame. `complete` tells when all are there."""
 
     MIN_CARD = 250
-    FIRST = 6
-    BATCH = 4
+    FIRST = 3
+    BATCH = 3
     building: ClassVar[set[CardGrid]] = set()  # grids still adding cards (tests and screenshots wait for them)
 
     def __init__(self, ctx: ComponentContext, products: list[dict[str, Any]], compact: bool = False,

@@ -102,6 +102,11 @@ class ConversationPanel(QFrame):
         self._scroll_timer.setSingleShot(True)
         self._scroll_timer.setInterval(0)
         self._scroll_timer.timeout.connect(self._to_bottom)
+        self._pending = ""
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(60)
+        self._flush_timer.timeout.connect(self._flush)
         self._count("")
         self.show_greeting()
 
@@ -180,18 +185,30 @@ class ConversationPanel(QFrame):
         return bubble
 
     def add_shopper(self, text: str, source: str = "typed") -> None:
+        self._flush()
         self.clear_live()
         self._streaming = None
         self._add("touch" if source == "touch" else "shopper", text)
 
     def add_chunk(self, text: str) -> None:
+        """Streamed text is shown in small bursts (every ~60 ms), not per chunk: the same smooth flow for the
+        shopper, a fraction of the layout and paint work for the loop."""
         if self._streaming is None:
             self._streaming = self._add("assistant", text)
-        else:
-            self._streaming.append(text)
+            return
+        self._pending += text
+        if not self._flush_timer.isActive():
+            self._flush_timer.start()
+
+    def _flush(self) -> None:
+        self._flush_timer.stop()
+        if self._pending and self._streaming is not None:
+            self._streaming.append(self._pending)
             self._scroll_timer.start()
+        self._pending = ""
 
     def complete(self, text: str) -> None:
+        self._flush()
         if self._streaming is None and text:
             self._add("assistant", text)
         elif self._streaming is not None and text and len(text) > len(self._streaming.text):
@@ -199,6 +216,7 @@ class ConversationPanel(QFrame):
         self._streaming = None
 
     def add_error(self, text: str) -> None:
+        self._flush()
         self._streaming = None
         self._add("assistant", text)
 
@@ -224,6 +242,8 @@ class ConversationPanel(QFrame):
 
     def reset(self) -> None:
         """Forget the whole conversation (a new shopper)."""
+        self._flush_timer.stop()
+        self._pending = ""
         self._streaming = None
         self._live = None
         self.bubbles.clear()

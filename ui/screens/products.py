@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
 from ui import theme as themes
-from ui.widgets import button, kinetic, label
+from ui.widgets import button, kinetic, label, reap
 
 log = logging.getLogger("aisle.ui.products")
 MAX_BACK = 3
@@ -43,8 +43,13 @@ class ProductArea(QFrame):
         self.history: list[QWidget] = []
         self._positions: dict[int, int] = {}
         self.current: QWidget | None = None
+        self.pages = QWidget()
+        self.pages.setObjectName("ProductPages")
+        self.pages_layout = QVBoxLayout(self.pages)
+        self.pages_layout.setContentsMargins(0, 0, 0, 0)
+        self.scroll.setWidget(self.pages)
         self.welcome = self._welcome([])
-        self.scroll.setWidget(self.welcome)
+        self.pages_layout.addWidget(self.welcome)
         self._update_bar()
 
     def _welcome(self, categories: list[dict[str, Any]]) -> QWidget:
@@ -84,9 +89,13 @@ class ProductArea(QFrame):
         self._chips.addLayout(grid)
 
     def _put(self, widget: QWidget, position: int = 0) -> None:
-        """Make `widget` the scrolled page; the page it replaces is taken out, not deleted."""
-        self.scroll.takeWidget()
-        self.scroll.setWidget(widget)
+        """Show `widget` as the page. Pages stay children of one container (hidden ones take no space), so switching
+        never reparents a page and never re-polishes its widgets."""
+        for page in [*self.history, self.current, self.welcome]:
+            if page is not None and page is not widget:
+                page.hide()
+        if self.pages_layout.indexOf(widget) < 0:
+            self.pages_layout.addWidget(widget)
         widget.show()
         self.scroll.verticalScrollBar().setValue(position)
 
@@ -97,7 +106,7 @@ class ProductArea(QFrame):
             while len(self.history) > MAX_BACK:
                 old = self.history.pop(0)
                 self._positions.pop(id(old), None)
-                old.deleteLater()
+                reap(old)
         self.current = widget
         self._put(widget)
         self._update_bar()
@@ -107,17 +116,15 @@ class ProductArea(QFrame):
             return
         previous = self.history.pop()
         if self.current is not None:
-            self.scroll.takeWidget()
-            self.current.deleteLater()
+            reap(self.current)
         self.current = previous
         self._put(previous, self._positions.pop(id(previous), 0))
         self._update_bar()
 
     def reset(self) -> None:
-        self.scroll.takeWidget()
         for widget in [*self.history, self.current]:
             if widget is not None:
-                widget.deleteLater()
+                reap(widget)
         self.history.clear()
         self._positions.clear()
         self.current = None
