@@ -168,8 +168,9 @@ class ChatAgent:
 
     async def _run_calls(self, session: ShopperSession, messages: list[Message], said: str,
                          calls: list[_PendingCall], tools: ToolRunner) -> None:
-        """Execute every call of one response and answer each; shielded so a barge-in cannot leave a call
-        unanswered (the tools are local and quick)."""
+        """Execute every call of one response, in order, and answer each. A cancellation (barge-in) lets the call in
+        progress finish and starts no more; calls not run are answered as interrupted, so the history stays
+        valid."""
         for call in calls:
             if not call.call_id:
                 call.call_id = f"call_local_{next(self._ids)}"
@@ -179,8 +180,12 @@ class ChatAgent:
                             "function": {"name": c.name, "arguments": c.arguments or "{}"}} for c in calls],
         })
 
+        stop = [False]
+
         async def run_all() -> None:
             for call in calls:
+                if stop[0]:
+                    return  # interrupted: the calls not started yet are answered as such below
                 try:
                     result = await tools.call(session, call.name, call.arguments or "{}", call_id=call.call_id,
                                               source="assistant")
@@ -194,6 +199,7 @@ class ChatAgent:
         try:
             await asyncio.shield(task)
         except asyncio.CancelledError:
+            stop[0] = True  # let the call in progress finish (its result is real), start no more
             with contextlib.suppress(Exception):
                 await task
             raise
