@@ -32,7 +32,7 @@ def child(data_dir: str) -> int:
     from ui.kiosk_main import run_kiosk
     from ui.main_window import KioskWindow
 
-    settings = load_settings({"data_dir": data_dir, "catalog": shipped_catalog_path()}, environ={})
+    settings = load_settings({"data_dir": data_dir, "catalog": shipped_catalog_path(), "api_port": 0}, environ={})
 
     def first_frame() -> None:
         print("FIRST_FRAME", flush=True)

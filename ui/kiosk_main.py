@@ -10,9 +10,9 @@ import asyncio
 import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from app.settings import Settings
 
@@ -34,9 +34,56 @@ def _report_loop_exception(loop: asyncio.AbstractEventLoop, context: dict[str, o
     log.error("event loop: %s", context.get("message"), exc_info=exc if isinstance(exc, BaseException) else None)
 
 
+async def _start_endpoint(runtime: Runtime, settings: Settings, window: Any) -> Any:
+    """The HTTP/SSE endpoint (second screens, the live web view) on its own thread; a failure is shown, not fatal."""
+    try:
+        from app.server import ApiServer, ApiServerError
+    except ImportError:
+        return None
+    server = ApiServer(runtime, settings, asyncio.get_running_loop(), audio_status=window.audio_status)
+    try:
+        if not await asyncio.to_thread(server.start):
+            return None
+    except ApiServerError as exc:
+        log.warning("the HTTP endpoint did not start: %s", exc)
+        window.toast.show_message(f"Second screens are off: {exc}", warning=True, ms=8000)
+        return None
+    except Exception:
+        log.exception("the HTTP endpoint failed to start")
+        return None
+    window.endpoint_url = server.url
+    return server
+
+
+async def _start_services(runtime: Runtime, window: Any, factories: Sequence[Any] | None) -> list[Any]:
+    """Services that run beside the window (the voice pipeline), the same hook headless mode uses."""
+    if factories is None:
+        try:
+            from app.headless import default_services
+        except ImportError:
+            return []
+        factories = default_services(runtime.settings)
+    started = []
+    for factory in factories:
+        try:
+            service = factory(runtime)
+            await service.start()
+            started.append(service)
+            window.services.append(service)
+        except Exception as exc:
+            log.exception("kiosk service failed to start")
+            window.toast.show_message(f"Something is not available: {exc}. Touch and typing still work.",
+                                      warning=True, ms=8000)
+    return started
+
+
 def run_kiosk(settings: Settings, on_first_frame: Callable[[], None] | None = None,
-              runtime_factory: Callable[[Settings], Runtime] | None = None) -> int:
-    """Open the kiosk window and run until staff quit it (or the window closes). Returns the exit code."""
+              runtime_factory: Callable[[Settings], Runtime] | None = None,
+              services: Sequence[Any] | None = None) -> int:
+    """Open the kiosk window and run until staff quit it (or the window closes). Returns the exit code.
+
+    `services`: factories `fn(runtime) -> service` with `async start()`, `async stop()`, `name`, `status()` (the
+    `app.headless.HeadlessService` shape); default: the same services headless mode runs."""
     import qasync
     from PySide6.QtCore import Qt, QTimer
     from PySide6.QtWidgets import QApplication
@@ -115,8 +162,19 @@ def run_kiosk(settings: Settings, on_first_frame: Callable[[], None] | None = No
         finally:
             builder.shutdown(wait=False)
         controller.attach(runtime)
+        server = await _start_endpoint(runtime, settings, window)
+        started = await _start_services(runtime, window, services)
         code = await done
         window.idle.stop()
+        for service in reversed(started):
+            try:
+                await service.stop()
+            except Exception:
+                log.exception("kiosk service %s failed to stop", service.name)
+        if runtime.conversation.session is not None:
+            await runtime.conversation.end_session("shutdown")  # stream clients see the session end first
+        if server is not None:
+            await server.aclose()
         await controller.shutdown()
         return code
 

@@ -69,6 +69,8 @@ class KioskWindow(QMainWindow):
         self.pending_start: tuple[str, str] | bool | None = None
         self.featured: list[dict[str, Any]] = []
         self._incoming: list[QWidget] = []  # product widgets built, to be shown on the next loop turn
+        self.endpoint_url: str | None = None  # the HTTP endpoint, when it runs (shown on the staff panel)
+        self.services: list[Any] = []  # services beside the window (voice); their status() feeds /health
         self.categories: list[tuple[str, str]] = []
         self.idle = IdleWatcher(settings.idle_timeout_s, settings.idle_countdown_s, self)
         self.idle.warn.connect(self._idle_warn)
@@ -183,6 +185,13 @@ class KioskWindow(QMainWindow):
         b.voice_state.connect(self._on_voice_state)
         b.transcript.connect(self._on_transcript)
         b.brain_changed.connect(self._on_brain_changed)
+
+    def audio_status(self) -> str:
+        """For /health (called on the server thread: reads only)."""
+        for service in list(self.services):
+            if getattr(service, "name", "") == "audio":
+                return str(service.status())
+        return "off (no voice service)"
 
     # -- runtime ---------------------------------------------------------------------------------------------------
     def _runtime_ready(self) -> None:
@@ -537,6 +546,8 @@ class KioskWindow(QMainWindow):
             cat = runtime.catalog
             count = await runtime.run_blocking(cat.count)
             catalog = f"Catalog: {count} products · {cat.path}"
+        if self.endpoint_url:
+            catalog += f"\nSecond screens: {self.endpoint_url}"
         self.staff_panel.show_status(brain, keys, catalog)
 
     def _refresh_sessions(self) -> None:

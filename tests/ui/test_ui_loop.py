@@ -57,21 +57,24 @@ def test_run_kiosk_paints_a_first_frame_and_shuts_down_cleanly(qapp, settings):
     from ui.main_window import KioskWindow
 
     frames: list[bool] = []
+    urls: list[str] = []
 
     def first_frame() -> None:
         frames.append(True)
 
         def quit_when_ready() -> None:
             windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, KioskWindow)]
-            if windows and windows[0].controller.ready and windows[0].featured:
+            if windows and windows[0].controller.ready and windows[0].featured and windows[0].endpoint_url:
+                urls.append(windows[0].endpoint_url)
                 windows[0]._quit()
             else:
                 QTimer.singleShot(20, quit_when_ready)
 
         QTimer.singleShot(0, quit_when_ready)
 
-    code = run_kiosk(settings, on_first_frame=first_frame)
+    code = run_kiosk(settings.replace(api_port=0), on_first_frame=first_frame)
     assert code == 0 and frames == [True]
+    assert urls and urls[0].startswith("http://127.0.0.1:")  # the HTTP endpoint starts with the kiosk
     asyncio.set_event_loop(None)
 
 
