@@ -68,7 +68,9 @@ def read_record(record: Path = RECORD) -> dict[str, Any] | None:
 def is_fresh(bundle: Path = BUNDLE, record: Path = RECORD, root: Path = ROOT) -> bool:
     data = read_record(record)
     executable = bundle / ("aisle.exe" if sys.platform == "win32" else "aisle")
-    return bool(data) and executable.is_file() and data.get("inputs_digest") == inputs_digest(root)
+    if not data or not executable.is_file() or data.get("inputs_digest") != inputs_digest(root):
+        return False
+    return not data.get("tarball") or (root / str(data["tarball"])).is_file()
 
 
 def tree_size(path: Path) -> int:

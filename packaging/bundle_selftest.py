@@ -2,11 +2,17 @@
 
     aisle --bundle-selftest report        every check below, printed as JSON; exit 0 when all passed
     aisle --bundle-selftest version       the version, from the bundled package metadata
-    aisle --bundle-selftest crash KIND    install the crash handler and crash (KIND: exception | thread | fatal)
+    aisle --bundle-selftest crash KIND    install the crash handler as `aisle` does and crash: KIND is exception,
+                                          thread, fatal (a segfault), or restart (a kiosk crash that re-executes
+                                          the program once, with a short backoff)
+    aisle --bundle-selftest first-frame [aisle options]
+                                          start the kiosk as `aisle` does, print "first-frame" when its first frame
+                                          is painted and exit at once (for measuring cold start)
 
 The report proves the bundle stands on its own: where every imported module and every mapped shared library came
-from, that each first-party module imports, that PortAudio, espeak-ng, the pocketsphinx model, TLS certificates,
-SQLite FTS5 and the Qt platform plugins load from the bundle, and that the shipped catalog and resources are there.
+from, that each first-party module imports, that PortAudio, espeak-ng, the pocketsphinx model (a question spoken by
+espeak-ng is recognised), TLS certificates, SQLite FTS5 and the Qt platform plugins load from the bundle, and that
+the shipped catalog and resources are there.
 """
 
 from __future__ import annotations
@@ -122,17 +128,19 @@ def check_espeak(root: Path) -> dict[str, Any]:
     }
 
 
-def check_pocketsphinx(root: Path) -> dict[str, Any]:
-    import pocketsphinx
+def check_speech(root: Path) -> dict[str, Any]:
+    """Offline speech through the app's own classes: espeak-ng says a question, pocketsphinx (grammar search, the
+    kiosk's recogniser) hears it back from the bundled model."""
+    from audio.recognizer import GrammarRecognizer, model_dir
+    from audio.resample import resample
+    from audio.synthesizer import EspeakSynthesizer
 
-    model = pocketsphinx.get_model_path()
-    decoder = pocketsphinx.Decoder(hmm=os.path.join(model, "en-us", "en-us"),
-                                   dict=os.path.join(model, "en-us", "cmudict-en-us.dict"),
-                                   lm=os.path.join(model, "en-us", "en-us.lm.bin"), loglevel="FATAL")
-    decoder.start_utt()
-    decoder.process_raw(bytes(3200), no_search=False, full_utt=False)
-    decoder.end_utt()
-    return {"ok": _inside(model, root), "model": model, "decoded_silence": True}
+    said = "do you have tents"
+    pcm, rate = EspeakSynthesizer("en-us", 150).synthesize(said)
+    recognizer = GrammarRecognizer(phrases=[said, "show me sleeping bags", "what is in my cart"])
+    heard = recognizer.recognize(resample(pcm, rate, 16000))
+    return {"ok": _inside(str(model_dir()), root) and heard == said, "model": str(model_dir()), "said": said,
+            "heard": heard}
 
 
 def check_tls(root: Path) -> dict[str, Any]:
@@ -233,7 +241,7 @@ def report() -> dict[str, Any]:
         ("first_party_imports", check_first_party_imports),
         ("portaudio", lambda: check_portaudio(root)),
         ("espeak", lambda: check_espeak(root)),
-        ("pocketsphinx", lambda: check_pocketsphinx(root)),
+        ("speech", lambda: check_speech(root)),
         ("tls", lambda: check_tls(root)),
         ("sqlite", check_sqlite),
         ("shipped_files", lambda: check_shipped_files(root)),
@@ -259,10 +267,17 @@ def crash(kind: str) -> int:
     import threading
 
     from app.cli import build_parser, settings_from_args
-    from app.crash import install_crash_handler
+    from app.crash import RESTARTED_ENV, RestartPolicy, install_crash_handler
 
     settings = settings_from_args(build_parser().parse_args([]))
-    install_crash_handler(settings, restart=settings.kiosk_lock)
+    if kind == "restart":
+        if os.environ.get(RESTARTED_ENV):
+            print(f"restarted after: {os.environ[RESTARTED_ENV]}", flush=True)
+            return 0
+        install_crash_handler(settings, restart=True, policy=RestartPolicy(base_delay_s=0.1))
+        print("crashing", flush=True)
+    else:
+        install_crash_handler(settings, restart=settings.kiosk_lock)
     if kind == "thread":
         worker = threading.Thread(target=lambda: 1 / 0, name="selftest-worker")
         worker.start()
@@ -273,6 +288,21 @@ def crash(kind: str) -> int:
 
         faulthandler._sigsegv()
     raise RuntimeError("bundle self-test: deliberate crash")
+
+
+def first_frame(argv: list[str]) -> int:
+    from app.cli import build_parser, settings_from_args
+    from app.logging_setup import setup_logging
+    from ui.kiosk_main import run_kiosk
+
+    settings = settings_from_args(build_parser().parse_args(argv))
+    setup_logging(settings.log_dir, "WARNING")
+
+    def painted() -> None:
+        print("first-frame", flush=True)
+        os._exit(0)
+
+    return run_kiosk(settings, on_first_frame=painted)
 
 
 def main(argv: list[str]) -> int:
@@ -286,7 +316,9 @@ def main(argv: list[str]) -> int:
 
         print(f"Aisle {version('aisle')}")
         return 0
-    if command == "crash" and len(argv) == 2 and argv[1] in ("exception", "thread", "fatal"):
+    if command == "crash" and len(argv) == 2 and argv[1] in ("exception", "thread", "fatal", "restart"):
         return crash(argv[1])
-    print("usage: aisle --bundle-selftest [report | version | crash exception|thread|fatal]", file=sys.stderr)
+    if command == "first-frame":
+        return first_frame(argv[1:])
+    print("usage: aisle --bundle-selftest [report | version | crash KIND | first-frame [options]]", file=sys.stderr)
     return 2
