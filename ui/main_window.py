@@ -284,6 +284,8 @@ class KioskWindow(QMainWindow):
         self.idle.stop()
         self.idle_overlay.hide()
         self.toast.hide()
+        self.toast.text.setText("")
+        self.keyboard.hide()
         self.shopping.conversation.reset()
         self.shopping.conversation.input.setText("")
         for widget in self._incoming:

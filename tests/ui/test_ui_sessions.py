@@ -89,3 +89,30 @@ def test_a_session_ended_by_the_assistant_also_clears_the_screen(kiosk, qtbot):
     kiosk.wait(lambda: kiosk.window.screen_name == "attract", what="the reset")
     assert_clean(kiosk)
     assert ended(kiosk, first)["end_reason"]
+
+
+@pytest.fixture
+def locked_settings(settings):
+    return settings.replace(kiosk_lock=True, hide_cursor=True)
+
+
+def test_kiosk_lock_is_fullscreen_frameless_and_only_staff_can_close_it(qloop, locked_settings):
+    from kiosk_harness import close_kiosk, make_kiosk
+    from PySide6.QtWidgets import QApplication
+
+    k = make_kiosk(qloop, locked_settings)
+    try:
+        w = k.window
+        w.apply_window_mode()
+        assert w.windowFlags() & Qt.WindowType.FramelessWindowHint
+        assert w.windowState() & Qt.WindowState.WindowFullScreen
+        assert QApplication.overrideCursor() is not None
+        assert QApplication.overrideCursor().shape() == Qt.CursorShape.BlankCursor
+        assert not w.close()  # refused: a shopper cannot close the kiosk
+        assert w.isVisible() and "locked" in w.toast.text.text()
+        w._quit()  # the staff panel's Quit
+        assert not w.isVisible()
+    finally:
+        while QApplication.overrideCursor() is not None:
+            QApplication.restoreOverrideCursor()
+        close_kiosk(k)

@@ -250,7 +250,8 @@ class ConversationPanel(QFrame):
         self._greeting = None
         clear_layout(self.turns)
         self.turns.addStretch(1)
-        self.input.clear()
+        self.input.setText("")  # unlike clear(), also drops the undo history
+        self.problem.setText("")
         self.problem.hide()
         self.show_greeting()
 
