@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from app.catalog.store import Catalog, CatalogError, SearchFilters, fts_terms
+from app.catalog.importer import import_catalog
+from app.catalog.store import MAX_CANDIDATES, Catalog, CatalogError, SearchFilters, fts_terms
 
 
 @pytest.fixture(scope="module")
@@ -123,6 +124,22 @@ def test_details_and_lookups(catalog: Catalog) -> None:
     assert catalog.get_many([]) == []
     assert "Northpeak" in catalog.brands() and len(catalog.categories()) == 10
     assert {"ridgeline", "northpeak", "waterproof"} <= catalog.vocabulary()
+
+
+def test_a_very_common_word_still_ranks_name_hits_first(catalog_copy: Path, tmp_path: Path) -> None:
+    """Past MAX_CANDIDATES matches BM25 is not computed for every row; the best name hits must still come first."""
+    source = tmp_path / "common.csv"
+    rows = [f"CMN-{i:04d},Plain Item {i},Skyfold,camp-chairs,{10 + i % 50},5,A sturdy plain item.,Everyday common gear."
+            for i in range(MAX_CANDIDATES + 100)]
+    rows.append("CMN-9999,Common Lantern,Skyfold,headlamps,25,5,A lantern.,A lantern for the tent.")
+    source.write_text("id,name,brand,category,price,stock,short_description,description\n" + "\n".join(rows) + "\n")
+    import_catalog(source, catalog_copy)
+    catalog = Catalog(catalog_copy)
+    results = catalog.search("common")
+    assert len(results) == 10 and results[0].id == "CMN-9999"
+    assert all(p.id.startswith("CMN-") for p in results)
+    filtered = catalog.search("common", SearchFilters(category="camp-chairs", max_price=20))
+    assert filtered and all(p.category == "camp-chairs" and p.price <= 20 for p in filtered)
 
 
 def test_a_missing_file(tmp_path: Path) -> None:

@@ -42,6 +42,15 @@ class SearchFilters:
     in_stock: bool = False
 
 
+# BM25 is computed for at most this many matching rows per query (see `Catalog.search`)
+MAX_CANDIDATES = 300
+
+
+def _phrase(text: str, prefix: bool) -> str:
+    """An FTS5 phrase for a word (or words), optionally as a prefix query."""
+    return '"' + text.replace('"', '""') + '"' + ("*" if prefix else "")
+
+
 def fts_terms(query: str) -> list[str]:
     """The meaningful lowercase words of a shopper's query."""
     return [t for t in _TOKEN.findall(query.lower()) if t not in _STOPWORDS]
@@ -129,7 +138,13 @@ class Catalog:
         return [by_id[i] for i in ids if i in by_id]
 
     def search(self, query: str, filters: SearchFilters | None = None, limit: int = 10) -> list[Product]:
-        """Products matching all the query's words (or, failing that, any), ranked by BM25, filtered, limited."""
+        """Products matching all the query's words (or, failing that, any), ranked by BM25, filtered, limited.
+
+        Words match exactly (after porter stemming) first, then as prefixes ("recharg"), then any word. Ranking and
+        limiting happen inside SQLite; to keep a very common word fast, BM25 is computed for at most
+        `MAX_CANDIDATES` matching rows, and when that cap is reached the best name and brand hits are found
+        separately and come first.
+        """
         filters = filters or SearchFilters()
         limit = max(1, min(int(limit), 50))
         where, params = self._filter_sql(filters)
@@ -137,18 +152,41 @@ class Catalog:
         if not terms:
             sql = f"select p.* from products p where {where} order by p.stock = 0, p.price limit ?"
             return [Product.from_row(r) for r in self._query(sql, [*params, limit])]
-        for joiner in (" AND ", " OR "):
-            match = joiner.join(f'"{t}"*' if len(t) > 2 else f'"{t}"' for t in terms)
-            weights = ", ".join(str(w) for w in FTS_WEIGHTS)
-            sql = (
-                "select p.* from products_fts f join products p on p.rowid = f.rowid "
-                f"where products_fts match ? and {where} "
-                f"order by bm25(products_fts, {weights}) limit ?"
-            )
-            rows = self._query(sql, [match, *params, limit])
-            if rows or len(terms) == 1:
-                return [Product.from_row(r) for r in rows]
+        attempts = [(" AND ", False)]
+        if any(len(t) > 2 for t in terms):
+            attempts.append((" AND ", True))
+        if len(terms) > 1:
+            attempts.append((" OR ", True))
+        for joiner, prefix in attempts:
+            expression = joiner.join(_phrase(t, prefix and len(t) > 2) for t in terms)
+            rowids = self._ranked(expression, filters, where, params, limit)
+            if rowids:
+                rows = self._query(
+                    f"select rowid as rid, * from products where rowid in ({','.join('?' * len(rowids))})", rowids
+                )
+                by_rowid = {r["rid"]: Product.from_row(r) for r in rows}
+                return [by_rowid[r] for r in rowids if r in by_rowid]
         return []
+
+    def _ranked(self, expression: str, filters: SearchFilters, where: str, params: list[Any],
+                limit: int) -> list[int]:
+        """Row ids of the best matches of an FTS5 expression that pass the filters, best first."""
+        category = f" AND (category : {_phrase(filters.category.replace('-', ' '), False)})" \
+            if filters.category else ""
+        weights = ", ".join(str(w) for w in FTS_WEIGHTS)
+        sql = (
+            "select rid, score, count(*) over () as n from ("
+            f"select f.rowid as rid, bm25(products_fts, {weights}) as score from products_fts f "
+            f"cross join products p on p.rowid = f.rowid where products_fts match ? and {where} "
+            f"limit {MAX_CANDIDATES}) order by score limit ?"
+        )
+        rows = self._query(sql, [f"({expression}){category}", *params, limit])
+        ranked = [int(r["rid"]) for r in rows]
+        if rows and rows[0]["n"] >= MAX_CANDIDATES:
+            # a very common word: make sure the best name and brand hits are not among the rows left out
+            names = self._query(sql, [f"({{name brand}} : ({expression})){category}", *params, limit])
+            ranked = list(dict.fromkeys([*(int(r["rid"]) for r in names), *ranked]))[:limit]
+        return ranked
 
     @staticmethod
     def _filter_sql(filters: SearchFilters) -> tuple[str, list[Any]]:
