@@ -1,5 +1,6 @@
 """`aisle screenshots --out DIR`: every main screen, offscreen, in each theme and both kiosk orientations (plus a
-1366×768 laptop once), driven through the real runtime and the offline brain and saved with `QWidget.grab()`."""
+1366×768 laptop and large-text mode once), driven through the real runtime and the offline brain and saved with
+`QWidget.grab()` as `THEME-WIDTHxHEIGHT-SCREEN.png`."""
 
 from __future__ import annotations
 
@@ -144,14 +145,17 @@ def render_all(settings: Settings, out_dir: Path, themes_to_render: tuple[str, .
     asyncio.set_event_loop(loop)
     runtime = build_runtime(shot_settings, make_brain_factory(shot_settings))
     written: list[Path] = []
-    runs = [(theme, size) for theme in themes_to_render for size in sizes] + ([("light", LAPTOP)] if laptop else [])
+    runs = [(theme, size) for theme in themes_to_render for size in sizes]
+    if laptop:
+        runs += [("light", LAPTOP), ("light-large", (1920, 1080))]
 
     async def run_all() -> None:
         for theme, (w, h) in runs:
-            themes.apply_theme(app, themes.theme_for(theme, False, family))
+            name, large = theme.removesuffix("-large"), theme.endswith("-large")
+            themes.apply_theme(app, themes.theme_for(name, large, family))
             controller = KioskController(shot_settings)
             controller.attach(runtime)
-            window = KioskWindow(shot_settings.replace(theme=theme), controller)
+            window = KioskWindow(shot_settings.replace(theme=name, large_text=large), controller)
             window.resize(w, h)
             window.show()
 

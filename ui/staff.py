@@ -263,9 +263,20 @@ class StaffPanel(Scrim):
         form.setVerticalSpacing(t.px(8))
         self.idle_spin = QSpinBox()
         self.idle_spin.setRange(15, 900)
+        self.idle_spin.setSingleStep(15)
         self.idle_spin.setSuffix(" s")
         self.idle_spin.setAccessibleName("Idle timeout in seconds")
-        form.addRow("Idle timeout", self.idle_spin)
+        self.idle_spin.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
+        self.idle_spin.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        idle_row = QHBoxLayout()
+        less = button("", "Shorter idle timeout", icon_name="minus")
+        less.clicked.connect(self.idle_spin.stepDown)
+        more = button("", "Longer idle timeout", icon_name="plus")
+        more.clicked.connect(self.idle_spin.stepUp)
+        idle_row.addWidget(less)
+        idle_row.addWidget(self.idle_spin, 1)
+        idle_row.addWidget(more)
+        form.addRow("Idle timeout", idle_row)
         self.theme_combo = QComboBox()
         for key, text in THEME_LABELS.items():
             self.theme_combo.addItem(text, key)
@@ -353,13 +364,14 @@ class StaffPanel(Scrim):
         for row in rows:
             started = time.strftime("%d %b %H:%M", time.localtime(float(row.get("started_at") or 0)))
             ended = row.get("ended_at")
-            length = f"{int(float(ended) - float(row['started_at']))} s" if ended else "active"
-            reason = row.get("end_reason") or ("active" if not ended else "")
+            length = f"{int(float(ended) - float(row['started_at']))} s" if ended else "in progress"
+            reason = row.get("end_reason") or ""
             total = row.get("total")
             order = f" · order {row['order_number']}" if row.get("order_number") else ""
             money_text = f" · ${float(total):,.2f}" if total else ""
-            self.sessions.addItem(f"{started} · {length} · {row.get('turns') or 0} turns · {reason}{order}"
-                                  f"{money_text}")
+            turns = int(row.get("turns") or 0)
+            parts = [started, length, f"{turns} turn{'s' if turns != 1 else ''}", reason.replace("_", " ")]
+            self.sessions.addItem(" · ".join(p for p in parts if p) + order + money_text)
 
     def _save(self) -> None:
         self.save_requested.emit({

@@ -138,6 +138,7 @@ QLineEdit:focus {{ border: 3px solid {t.focus}; }}
 QComboBox, QSpinBox {{ min-height: 64px; padding: 0 {t.px(14)}px; border-radius: 12px; background: {t.surface};
     border: 2px solid {t.border}; }}
 QComboBox:focus, QSpinBox:focus {{ border: 3px solid {t.focus}; }}
+QComboBox::drop-down {{ width: 48px; border: none; }}
 QComboBox QAbstractItemView {{ background: {t.surface}; selection-background-color: {t.accent_soft}; }}
 QSpinBox::up-button, QSpinBox::down-button {{ width: 48px; }}
 QCheckBox {{ min-height: 64px; spacing: 16px; }}

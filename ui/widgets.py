@@ -290,10 +290,11 @@ class ProductCard(QWidget):
             fm = QFontMetrics(f)
             pw, ph = fm.horizontalAdvance(pill) + 24, fm.height() + 10
             pr = QRectF(img_rect.left() + 10, img_rect.top() + 10, pw, ph)
+            fill = QColor(t.danger if stock <= 0 else t.warning)
             p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(QColor(t.danger if stock <= 0 else t.warning))
+            p.setBrush(fill)
             p.drawRoundedRect(pr, ph / 2, ph / 2)
-            p.setPen(QColor("#FFFFFF"))
+            p.setPen(QColor("#000000" if fill.lightness() > 150 else "#FFFFFF"))
             p.drawText(pr, Qt.AlignmentFlag.AlignCenter, pill)
         # text
         x = int(rect.left() + t.px(14))
