@@ -203,7 +203,7 @@ def test_headless_health_turn_over_sse_and_clean_stop(bundle: Path, tmp_path: Pa
             assert done.wait(30), f"no completion over SSE; saw {[k for k, _ in seen]}"
             kinds = [k for k, _ in seen]
             call = next(d for k, d in seen if k == "function_call")
-            assert call["data"]["name"] == "search_products" if "data" in call else call["name"] == "search_products"
+            assert call["data"]["name"] == "search_products" and call["data"]["result"]["count"] > 0
             assert kinds.index("function_call") < kinds.index("completion")
         finally:
             server.send_signal(signal.SIGTERM)
