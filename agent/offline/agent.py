@@ -279,6 +279,8 @@ class OfflineAgent:
             if has_price:
                 return ("What kind of gear should I look for at that price? I have " + replies.CATEGORIES_SPOKEN
                         + ".")
+            if not re.search(r"\b(need|want|looking|have|sell|carry|buy|show|find|any|get|stock)\b", request.text):
+                return replies.NOT_UNDERSTOOD
             return (f"Sorry, I don't think we carry anything like \"{' '.join(unknown)}\". I can help you find "
                     f"{replies.CATEGORIES_SPOKEN}. What are you looking for?")
         query_words = list(terms)

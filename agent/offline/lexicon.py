@@ -66,13 +66,15 @@ class Lexicon:
         return lex
 
     # -- categories ----------------------------------------------------------------------------------------------
-    def find_category(self, text: str) -> tuple[str | None, str]:
+    def find_category(self, text: str, common: frozenset[str] | set[str] = frozenset()) -> tuple[str | None, str]:
         """The category named in `text`, and the words that named it; typo tolerant ("sleping bag", "tnet")."""
-        found = self.find_categories(text)
+        found = self.find_categories(text, common)
         return found[0] if found else (None, "")
 
-    def find_categories(self, text: str) -> list[tuple[str, str]]:
-        """Every category named in `text`, in the order they are mentioned, with the words that named each."""
+    def find_categories(self, text: str, common: frozenset[str] | set[str] = frozenset()) -> list[tuple[str, str]]:
+        """Every category named in `text`, in the order they are mentioned, with the words that named each.
+
+        Words in `common` (ordinary words like "sell") are never taken for a misspelled category ("shell")."""
         words = [w for w in text.split() if w.strip("?")]
         hits: list[tuple[int, str, str]] = []  # (position, slug, phrase)
         taken: set[int] = set()
@@ -84,7 +86,8 @@ class Lexicon:
                     continue
                 cand = " ".join(words[start:start + size])
                 slug = self.category_words.get(cand)
-                if slug is None and len(cand) >= 4 and cand not in self._word_set:
+                if slug is None and len(cand) >= 4 and cand not in self._word_set \
+                        and not any(w in common for w in cand.split()):
                     best = process.extractOne(cand, longest_first, scorer=OSA.normalized_similarity,
                                               score_cutoff=0.75)
                     if best and _typos_of(cand, str(best[0])):

@@ -89,12 +89,14 @@ def describe_search(count: int, label: str, qualifier: str, products: list[dict[
     else:
         cheapest = min(products, key=lambda p: p["price"])
         text += f"The first is the {name_of(top)} at {money(top['price'])}"
+        if not top["in_stock"]:
+            text += ", though it's out of stock right now"
         if cheapest is not top:
             text += f", and the lowest price is the {name_of(cheapest)} at {money(cheapest['price'])}"
         text += ". "
-    if len(out) == 1:
+    if len(out) == 1 and out[0] is not top:
         text += f"The {name_of(out[0])} is out of stock at the moment. "
-    elif out:
+    elif len(out) > 1:
         text += f"{number(len(out)).capitalize()} of them are out of stock at the moment. "
     text += ["Want details on one of them?", "Tap one, or say 'tell me more about the second one'.",
              "Shall I tell you more about any of these?"][turn % 3]

@@ -72,7 +72,8 @@ FILLER = set(
     "grab remove delete drop don't dont not want anymore instead quantity change make set update order hello hi hey "
     "thanks thank okay ok yes no sure details detail info information describe more other another else recommend "
     "suggest suggestion recommendation goes well together pair need needs check out checkout maybe um uh hmm so "
-    "then now today actually only kind sort type sell selling carry stock available trip camping hiking outdoors shop "
+    "then now today tonight tomorrow yesterday week weeks month months year years ago went last next soon "
+    "actually only kind sort type sell selling carry stock available trip camping hiking outdoors shop "
     "store shopping person persons people x around roughly approximately within if".split()
 )
 QUESTION_TOPICS = {
@@ -161,7 +162,8 @@ def _quantity(text: str) -> int | None:
 
 def _reference(text: str) -> tuple[int | None, str | None]:
     for word, index in ORDINALS.items():
-        if re.search(rf"\b{word}\b", text) and not re.search(rf"\b{word} (time|night|trip)\b|\bat last\b", text):
+        if re.search(rf"\b{word}\b", text) and not re.search(
+                rf"\b{word} (time|night|trip|week|weekend|month|year|summer|winter|season)\b|\bat last\b", text):
             return index, None
     m = re.search(r"\b(?:number|item|option|#)\s?(\d+)\b", text)
     if m and 0 < int(m.group(1)) <= 50:
@@ -269,7 +271,7 @@ def _intent(text: str, has: Callable[[str], bool], category: str | None, brand: 
 
 def understand(raw: str, lexicon: Lexicon, expecting_answer: bool = False) -> Request:
     text = normalise(raw)
-    found = lexicon.find_categories(text)
+    found = lexicon.find_categories(text, FILLER)
     category, category_phrase = found[0] if found else (None, "")
     brand, brand_phrase = lexicon.find_brand(text)
     min_price, max_price = _prices(text)
