@@ -48,8 +48,12 @@ ServiceFactory = Callable[[Runtime], HeadlessService]
 
 
 def default_services(settings: Settings) -> list[ServiceFactory]:
-    """The services headless mode runs besides the endpoint. Voice: add the audio pipeline's factory here."""
-    return []
+    """The services headless mode (and the kiosk) run besides the endpoint: the voice pipeline unless turned off."""
+    if not settings.voice_enabled:
+        return []
+    from audio.service import VoiceService  # the composition root may reach into audio/
+
+    return [VoiceService]
 
 
 class IdleReset:
