@@ -397,6 +397,15 @@ SCRIPTS = [
         T("I need a stove and a headlamp", [search(category="camp-stoves")], ["stoves", "headlamps too"]),
         T("now the headlamps", [search(category="headlamps")]),
     ]),
+    Script("not sold here", [
+        T("do you sell kayaks?", [], ["don't think we carry", "kayaks", "tents"]),
+        T("what do you sell?", [], ["find gear"]),
+    ]),
+    Script("small talk around a request", [
+        T("I went camping last week and need a new tent", [search(category="tents")], ["tents"],
+          not_reply=["week"]),
+        T("bye!", [], ["thanks for stopping by"]),
+    ]),
     Script("ordinal beyond the list", [
         T("stoves under 30", [search(category="camp-stoves", max_price=30.0)]),
         T("tell me about the ninth one", [], ["only showed two"]),
