@@ -1,0 +1,127 @@
+"""The frozen build's figures: build time, bundle size and its biggest parts, and cold start of the frozen kiosk.
+
+Cold start is the time from starting `dist/aisle/aisle` to the kiosk's first painted frame, offscreen, each run with a
+fresh HOME (so the first-run catalog copy is included) and the isolated environment of the smoke test (PATH, HOME,
+QT_QPA_PLATFORM only). The kiosk is started through `aisle --bundle-selftest first-frame`, which runs the same
+`run_kiosk` as `aisle` and exits when the window's first frame is painted. Goal: median <= 1.5 s. For comparison the
+time to the first line of `aisle chat --json` (the runtime without Qt) is measured too.
+
+    .venv/bin/python bench/bench_frozen.py            # build (PyInstaller cache warm), then measure
+    .venv/bin/python bench/bench_frozen.py --clean    # a build from scratch (no PyInstaller cache)
+    .venv/bin/python bench/bench_frozen.py --reuse    # measure dist/aisle as it is when it is fresh
+    .venv/bin/python bench/bench_frozen.py --runs 11
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "packaging"))
+
+import build_info  # noqa: E402  (packaging/ is not a package)
+
+AISLE = build_info.BUNDLE / "aisle"
+GOAL_S = 1.5
+
+
+def env_for(home: Path) -> dict[str, str]:
+    return {"PATH": "/usr/bin:/bin", "HOME": str(home), "QT_QPA_PLATFORM": "offscreen"}
+
+
+def build(clean: bool, reuse: bool) -> float | None:
+    if reuse and build_info.is_fresh():
+        print("build: reusing dist/aisle (fresh: built from the current inputs)")
+        return None
+    if clean:
+        shutil.rmtree(REPO / "build" / "pyinstaller", ignore_errors=True)
+    started = time.perf_counter()
+    proc = subprocess.run(["bash", str(REPO / "packaging" / "build.sh"), "--no-setup"], cwd=REPO,
+                          capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if proc.returncode != 0:
+        sys.exit(f"build failed:\n{proc.stdout}\n{proc.stderr}")
+    return elapsed
+
+
+def time_to_line(args: list[str], marker: str, stdin: str | None = None, timeout: float = 60) -> float:
+    """Seconds from starting the frozen program to the first stdout line containing `marker` (fresh HOME)."""
+    with tempfile.TemporaryDirectory(prefix="aisle-bench-") as home:
+        started = time.perf_counter()
+        proc = subprocess.Popen([str(AISLE), *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, text=True, env=env_for(Path(home)), cwd=home)
+        try:
+            if stdin is not None:
+                assert proc.stdin is not None
+                proc.stdin.write(stdin)
+                proc.stdin.flush()
+            assert proc.stdout is not None
+            deadline = started + timeout
+            for line in proc.stdout:
+                if marker in line:
+                    return time.perf_counter() - started
+                if time.perf_counter() > deadline:
+                    break
+            raise RuntimeError(f"{' '.join(args)}: no {marker!r} line (exit {proc.poll()})")
+        finally:
+            if proc.stdin:
+                proc.stdin.close()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def describe(name: str, samples: list[float]) -> str:
+    listed = ", ".join(f"{s:.2f}" for s in samples)
+    return (f"{name}: median {statistics.median(samples):.2f} s, min {min(samples):.2f} s, max {max(samples):.2f} s "
+            f"over {len(samples)} runs ({listed})")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clean", action="store_true", help="build without PyInstaller's cache")
+    parser.add_argument("--reuse", action="store_true", help="skip the build when dist/aisle is fresh")
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+
+    total = build(args.clean, args.reuse)
+    record = build_info.read_record()
+    if not record:
+        sys.exit("no dist/aisle-build.json: build first (bash packaging/build.sh)")
+    print("== build")
+    if total is not None:
+        print(f"build.sh total: {total:.1f} s ({'from scratch' if args.clean else 'PyInstaller cache warm'})")
+    print(f"PyInstaller: {record['pyinstaller_seconds']} s; tarball: {record['tarball_seconds']} s "
+          f"(commit {record['commit']}, built {record['built_at']})")
+
+    print("== size")
+    size = build_info.tree_size(build_info.BUNDLE)
+    print(f"dist/aisle: {size / 1e6:.1f} MB ({size / 2**20:.0f} MiB), goal <= 250 MB: "
+          f"{'met' if size <= 250e6 else 'NOT met'}")
+    if record.get("tarball_bytes"):
+        print(f"{record['tarball']}: {record['tarball_bytes'] / 1e6:.1f} MB")
+    print("10 biggest parts:")
+    for name, part in build_info.biggest_parts():
+        print(f"  {part / 1e6:7.1f} MB  {name}")
+
+    print("== cold start (offscreen, fresh HOME each run)")
+    kiosk = [time_to_line(["--bundle-selftest", "first-frame"], "first-frame") for _ in range(args.runs)]
+    print(describe("kiosk to first frame", kiosk))
+    print(f"goal <= {GOAL_S} s median: {'met' if statistics.median(kiosk) <= GOAL_S else 'NOT met'}")
+    question = "I need a tent for two under 300 dollars\n"
+    chat = [time_to_line(["chat", "--json"], "session_started", stdin=question) for _ in range(args.runs)]
+    print(describe("`aisle chat --json` to its first event", chat))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
