@@ -218,8 +218,11 @@ class SpeechPipelineBrain:
         self.barge_ins = 0
         self._session: ShopperSession | None = None
         self._output: SpeechOutput | None = None
+        self.input_samplerate = int(getattr(recognizer, "samplerate", 16000))
         self._listening = False
+        self._listen_lock = asyncio.Lock()  # one start/stop of the recogniser at a time
         self._recognition_failed = False
+        self._suspended = False  # the chat failed (the app switched to another brain): not listening meanwhile
         self._state = VoiceState.IDLE
         self._turn_lock = asyncio.Lock()
         self._reply_task: asyncio.Task[None] | None = None
@@ -273,13 +276,19 @@ class SpeechPipelineBrain:
         await self._quiesce()
         self._session = session
         self._recognition_failed = False
+        self._suspended = False
         self.chat.start(session)
         self._state = VoiceState.IDLE
         if self._output is not None:
             await self._start_listening(session)
 
     async def respond(self, session: ShopperSession, text: str) -> None:
-        await self._turn(session, text, shopper_source=None)
+        self._resume(session)
+        try:
+            await self._turn(session, text, shopper_source=None)
+        except BrainUnavailable:
+            await self._suspend()
+            raise
 
     async def note_action(self, session: ShopperSession, summary: str) -> None:
         self.chat.note(session, summary)
@@ -319,6 +328,29 @@ class SpeechPipelineBrain:
             self._listen_task = None
         await self._stop_listening()
 
+    async def _suspend(self) -> None:
+        """The chat failed: the app is about to answer with another brain, so stop listening (and paying for
+        recognition) until the next session start or turn brings us back."""
+        if self._suspended:
+            return
+        self._suspended = True
+        task = self._listen_task
+        if task is not None and task is not asyncio.current_task():
+            task.cancel()
+            await asyncio.wait([task])
+        await self._stop_listening()
+
+    def _resume(self, session: ShopperSession) -> None:
+        if self._suspended:
+            self._suspended = False
+            self._want_listening(session)
+
+    def _want_listening(self, session: ShopperSession | None) -> None:
+        """Start listening in the background if voice is on, a session is active and nobody is on it yet."""
+        if (session is not None and not session.ended and self._output is not None and not self._listening
+                and not self._suspended and self._listen_task is None):
+            self._listen_task = self._spawn(self._listen_again(session, None), "listen")
+
     # -- ListeningBrain ----------------------------------------------------------------------------------------------
     def attach_voice(self, output: SpeechOutput | None) -> None:
         previous, self._output = self._output, output
@@ -331,11 +363,10 @@ class SpeechPipelineBrain:
                     previous.stop()
                 except Exception:
                     log.debug("stopping the previous speaker failed", exc_info=True)
+            self._listening = False  # at once: no more audio to the recogniser
             self._spawn(self._stop_listening(), "stop-listening")
             return
-        session = self._session
-        if session is not None and not session.ended and not self._listening and self._listen_task is None:
-            self._listen_task = self._spawn(self._listen_again(session, None), "listen")
+        self._want_listening(self._session)
 
     def feed_audio(self, pcm: bytes) -> None:
         if self._listening:
@@ -352,20 +383,26 @@ class SpeechPipelineBrain:
         """Azure finds the end of the phrase itself (its final result follows); nothing to do here."""
 
     # -- listening ---------------------------------------------------------------------------------------------------
-    async def _start_listening(self, session: ShopperSession) -> None:
-        await self.recognizer.start(self._on_partial, self._on_final, self._on_recognition_error)
-        if session is not self._session or session.ended:
-            await self.recognizer.stop()
-            return
-        self._listening = True
-        self._recognition_failed = False
+    async def _start_listening(self, session: ShopperSession) -> bool:
+        """Start the recogniser for `session` unless that is no longer wanted; True when listening."""
+        async with self._listen_lock:
+            if self._listening:
+                return True
+            if self._output is None or self._suspended or session is not self._session or session.ended:
+                return False
+            await self.recognizer.start(self._on_partial, self._on_final, self._on_recognition_error)
+            if session is not self._session or session.ended or self._output is None or self._suspended:
+                await self.recognizer.stop()
+                return False
+            self._listening = True
+            self._recognition_failed = False
         if self._current is None:
             self._set_state(VoiceState.LISTENING)
+        return True
 
     async def _stop_listening(self) -> None:
-        was = self._listening
         self._listening = False
-        if was or getattr(self.recognizer, "running", True):
+        async with self._listen_lock:
             try:
                 await self.recognizer.stop()
             except Exception:
@@ -420,7 +457,7 @@ class SpeechPipelineBrain:
                         return
                 first = False
                 try:
-                    await self._start_listening(session)
+                    listening = await self._start_listening(session)
                 except BrainUnavailable as exc:
                     log.info("recognition still unavailable: %s", exc)
                     self._recognition_failed = True
@@ -432,7 +469,7 @@ class SpeechPipelineBrain:
                         await self._notify_unavailable(exc)
                         return
                     continue
-                if failure is not None:
+                if listening and failure is not None:
                     session.publish(EventKind.NOTICE, {"level": "info", "message": "Voice input is back.",
                                                        "code": "speech_recognition_restored"})
                 return
@@ -476,6 +513,8 @@ class SpeechPipelineBrain:
                 session.publish(EventKind.ERROR, {"message": str(exc), "code": "brain_unavailable",
                                                   "permanent": exc.permanent})
                 session.publish(EventKind.COMPLETION, {"text": "", "failed": True})
+            if self.on_unavailable is not None:
+                await self._suspend()  # the hook hands the kiosk to another brain
             await self._notify_unavailable(exc)
         except Exception as exc:
             log.exception("spoken turn failed")

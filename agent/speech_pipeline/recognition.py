@@ -166,11 +166,10 @@ def _shutdown(box: list[tuple[Any, Any, Any]]) -> None:
 class AzureRecognizer:
     """`Recognizer` over the Azure Speech SDK (continuous recognition from a push stream)."""
 
-    samplerate = 16000
-
     def __init__(self, config: AzureSpeechConfig, connect_timeout_s: float = 5.0, stop_timeout_s: float = 2.0,
-                 segmentation_silence_ms: int = 0) -> None:
+                 segmentation_silence_ms: int = 0, samplerate: int = 16000) -> None:
         self.config = config
+        self.samplerate = samplerate  # of the pushed PCM16 mono (16 kHz is what the service recognises natively)
         self.connect_timeout_s = connect_timeout_s
         self.stop_timeout_s = stop_timeout_s
         self.segmentation_silence_ms = segmentation_silence_ms  # 0: the service's default end-of-phrase silence

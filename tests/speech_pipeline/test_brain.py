@@ -319,16 +319,19 @@ async def test_synthesis_failing_mid_reply_falls_back_to_text(runtime: Runtime,
 
 async def test_wrong_key_is_permanent_and_names_the_setting(runtime: Runtime, chat_server: FakeChatServer) -> None:
     rig = await rig_for(runtime, chat_server, key="sk-wrong")
-    with pytest.raises(BrainUnavailable) as failure:
-        await rig.brain.respond(rig.session, "hi")
-    assert failure.value.permanent and "OPENAI_API_KEY" in str(failure.value)
     # a spoken turn has nobody to raise to: an error on screen, a failed completion, and the hook
     rig.recognizer.final("hello?")
     completion = (await rig.completions(1))[0]
     assert completion == {"text": "", "failed": True}
     error = rig.of(EventKind.ERROR)[-1]
     assert "OPENAI_API_KEY" in error["message"] and error["permanent"] is True
-    assert rig.unavailable and rig.unavailable[0].permanent
+    await rig.until(lambda: bool(rig.unavailable))
+    assert rig.unavailable[0].permanent
+    assert not rig.recognizer.running  # handed over: no more listening
+    # a typed turn raises it, for the FallbackBrain
+    with pytest.raises(BrainUnavailable) as failure:
+        await rig.brain.respond(rig.session, "hi")
+    assert failure.value.permanent and "OPENAI_API_KEY" in str(failure.value)
     await rig.brain.close()
 
 
@@ -347,7 +350,20 @@ async def test_wrong_key_through_the_fallback_brain_switches_to_offline(runtime:
     changed = next(e.data for e in events if e.kind is EventKind.BRAIN_CHANGED)
     assert changed["brain"] == "offline" and "OPENAI_API_KEY" in changed["reason"]
     assert len([e for e in events if e.kind is EventKind.COMPLETION]) == 1  # the offline brain answered the turn
+    assert not recognizer.running  # not listening (nor paying for recognition) while the offline brain answers
     await fallback.close()
+
+
+async def test_voice_off_and_on_again_restarts_listening(rig: Rig) -> None:
+    rig.brain.attach_voice(None)
+    rig.brain.feed_audio(b"\x00\x00" * 160)
+    assert len(rig.recognizer.pushed) == 0
+    rig.brain.attach_voice(rig.speaker)  # at once: the stop still in flight must not win
+    await rig.until(lambda: rig.recognizer.running and rig.recognizer.starts == 2)
+    await asyncio.sleep(0.05)
+    assert rig.recognizer.running
+    rig.brain.feed_audio(b"\x00\x00" * 160)
+    assert len(rig.recognizer.pushed) == 320
 
 
 async def test_a_stalled_chat_is_not_permanent_and_fails_within_our_timeout(runtime: Runtime,
@@ -438,3 +454,31 @@ async def test_status_errors_reach_the_typed_turn_as_permanent(runtime: Runtime,
         await rig.brain.respond(rig.session, "hi")
     assert failure.value.permanent and "may not use the chat model" in str(failure.value)
     await rig.brain.close()
+
+
+async def test_after_an_outage_the_fallback_probe_brings_the_pipeline_back(runtime: Runtime,
+                                                                          chat_server: FakeChatServer) -> None:
+    recognizer, synth, speaker = ScriptedRecognizer(), ScriptedSynthesizer(), RecordingSpeaker()
+    brain = make_brain(chat_server, runtime, recognizer, synth, first_chunk_timeout_s=0.5)
+    brain.attach_voice(speaker)
+    offline = OfflineAgent(runtime.tools, runtime.catalog, 0, runtime.run_blocking)
+    fallback = FallbackBrain(brain, offline, probe=brain.probe, probe_interval_s=0.1)
+    runtime.conversation.brain = fallback
+    events: list[Event] = []
+    runtime.bus.subscribe(events.append)
+    await runtime.conversation.start_session()
+    assert recognizer.running
+    chat_server.script(Response(Stall(30)))
+    await runtime.conversation.submit_text("show me tents")
+    assert not fallback.on_cloud and not recognizer.running
+    deadline = time.monotonic() + 5
+    while not (fallback.on_cloud and recognizer.running):
+        assert time.monotonic() < deadline, "the pipeline did not come back"
+        await asyncio.sleep(0.02)
+    assert recognizer.starts == 2
+    notices = [e.data["code"] for e in events if e.kind is EventKind.NOTICE]
+    assert notices == ["brain_fallback", "brain_restored"]
+    chat_server.script(Response(Text("Back again.")))
+    await runtime.conversation.submit_text("hello?")
+    assert [e.data for e in events if e.kind is EventKind.COMPLETION][-1]["text"] == "Back again."
+    await fallback.close()
