@@ -8,7 +8,10 @@ the last `context` event on the bus, exactly as a screen would see it.
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -406,6 +409,63 @@ SCRIPTS = [
           not_reply=["week"]),
         T("bye!", [], ["thanks for stopping by"]),
     ]),
+    Script("spec answers", [
+        T("the Alpenglow down mummy", [search(query="alpenglow down mummy")], ["one match for"]),
+        T("how warm is it?", [("show_product_details", {"product_id": "SLB-1001"})], ["comfortable down to -10°C"]),
+        T("the Voyager 75 expedition pack", [search(category="backpacks", query="voyager 75 expedition")]),
+        T("how big is it?", [("show_product_details", {"product_id": "BPK-1007"})], ["75 litres"]),
+        T("how much is it?", [("show_product_details", {"product_id": "BPK-1007"})], ["$389"]),
+        T("the searchlight 1600 headlamp", [search(category="headlamps", query="searchlight 1600")]),
+        T("how bright is it", [("show_product_details", {"product_id": "HLP-1013"})], ["1600 lumens"]),
+        T("is it in stock?", [("show_product_details", {"product_id": "HLP-1013"})], ["only two left"]),
+        T("the Pocket Flame stove", [search(category="camp-stoves", query="pocket flame")]),
+        T("is it waterproof?", [("show_product_details", {"product_id": "STV-1001"})], ["isn't waterproof"]),
+    ]),
+    Script("the cheapest and the priciest", [
+        T("show me the cheapest tent", [search(category="tents", limit=20)], ["the cheapest is the"]),
+        T("tents over 500", [search(category="tents", min_price=500.0)]),
+        T("the most expensive one", [details("TNT-1007")], ["$689"]),
+    ]),
+    Script("nothing cheaper", [
+        T("stoves under 30", [search(category="camp-stoves", max_price=30.0)]),
+        T("the cheapest one", [details("STV-1005")]),
+        T("cheaper", [search(category="camp-stoves", max_price=24.98)], ["already the lowest price"]),
+    ]),
+    Script("cheaper than nothing", [
+        T("something cheaper", [], ["cheaper than what"]),
+    ]),
+    Script("cart changes with nothing in the cart", [
+        T("make it 2", [], ["cart is empty"]),
+        T("empty my cart", [], ["already empty"]),
+        T("add it", [], ["which product shall i add"]),
+        T("tell me more", [], ["what are you looking for"]),
+    ], cart={}),
+    Script("add from a category not shown yet", [
+        T("add a sleeping bag to my cart", [search(category="sleeping-bags")], ["which one shall i add"]),
+        T("the second one please", [details(Shown(1))]),
+    ], cart={}),
+    Script("stock limits on changes", [
+        T("the moorland 60 trekking pack", None),
+        T("add it", [add("BPK-1016")]),
+        T("make it 5", [update("BPK-1016", 5)], ["only have two"], ok=[False]),
+        T("add two more", [add("BPK-1016", 2)], ["only have two", "add one"], ok=[False]),
+        T("sure", [add("BPK-1016", 1)]),
+        T("add another", [add("BPK-1016")], ["already have all two"], ok=[False]),
+    ], cart={"BPK-1016": 2}),
+    Script("answers without a question", [
+        T("yes", [], ["what would you like to do next"]),
+        T("no", [], ["anything else"]),
+        T("the Pocket Flame stove", None),
+        T("tell me about it", [details("STV-1001")], ["shall i add it"]),
+        T("no thanks", [], ["anything else"]),
+    ], cart={}),
+    Script("recommendations with nothing to go on", [
+        T("what do you recommend?", [], ["which product or kind of gear"]),
+        T("the Pocket Flame stove", None),
+        T("add it", [add("STV-1001")]),
+        T("headlamps", [search(category="headlamps")]),
+        T("what else do I need for it?", [recommend("STV-1001")]),
+    ]),
     Script("ordinal beyond the list", [
         T("stoves under 30", [search(category="camp-stoves", max_price=30.0)]),
         T("tell me about the ninth one", [], ["only showed two"]),
@@ -470,3 +530,79 @@ async def test_replies_sound_like_an_assistant_not_a_parser(runtime: Runtime) ->
         assert reply and reply[0].isupper(), reply
         for leak in ("product_id", "search_products", "add_to_cart", "None", "{", "_", "invalid_arguments"):
             assert leak not in reply, f"{text!r}: {reply!r}"
+
+
+async def test_touch_actions_become_what_it_refers_to(runtime: Runtime) -> None:
+    recorder = Recorder(runtime)
+    await runtime.conversation.submit_text("tents under 100")
+    shown = _shown_list(recorder.calls())
+    result = await runtime.conversation.touch("show_product_details", {"product_id": shown[2]["id"]},
+                                              f"Details: {shown[2]['name']}")
+    assert result["ok"]
+    start = recorder.mark()
+    await runtime.conversation.submit_text("add it")
+    assert [(c["name"], c["parameters"]["product_id"]) for c in recorder.calls(start)] == [
+        ("add_to_cart", shown[2]["id"])]
+    touched = [e for e in recorder.events if e.kind is EventKind.SHOPPER_MESSAGE and e.data["source"] == "touch"]
+    assert touched and touched[0].data["tool"] == "show_product_details"
+
+
+async def test_a_new_turn_interrupts_a_paced_reply(settings: Any) -> None:
+    from app.runtime import build_runtime
+
+    runtime = build_runtime(settings.replace(reply_pacing_ms=30))
+    try:
+        recorder = Recorder(runtime)
+        first = asyncio.create_task(runtime.conversation.submit_text("help"))
+        await asyncio.sleep(0.05)
+        await runtime.conversation.submit_text("thanks")
+        await first
+        completions = [e.data for e in recorder.events if e.kind is EventKind.COMPLETION]
+        assert len(completions) == 2
+        assert completions[0]["interrupted"] is True and len(completions[0]["text"]) < 100
+        assert completions[1]["interrupted"] is False and "welcome" in completions[1]["text"]
+    finally:
+        await runtime.close()
+
+
+async def test_the_catalog_failing_mid_conversation(catalog_copy: Path, tmp_path: Path) -> None:
+    from app.runtime import build_runtime
+    from app.settings import load_settings
+
+    runtime = build_runtime(load_settings({"data_dir": tmp_path / "data", "catalog": catalog_copy}, environ={}))
+    try:
+        recorder = Recorder(runtime)
+        await runtime.conversation.submit_text("tents")
+        runtime.catalog.close()
+        await asyncio.to_thread(catalog_copy.write_bytes, b"\0" * 8192)  # damaged under the running kiosk
+        start = recorder.mark()
+        await runtime.conversation.submit_text("sleeping bags")
+        calls = recorder.calls(start)
+        assert calls and calls[0]["result"]["error"]["code"] == "catalog_unavailable"
+        assert "ask a member of staff" in recorder.reply(start)
+    finally:
+        await runtime.close()
+
+
+async def test_checkout_when_stock_ran_out_after_the_read_back(catalog_copy: Path, tmp_path: Path) -> None:
+    from app.runtime import build_runtime
+    from app.settings import load_settings
+
+    runtime = build_runtime(load_settings({"data_dir": tmp_path / "data", "catalog": catalog_copy}, environ={}))
+    try:
+        recorder = await run_script(runtime, Script("stock ran out", [
+            T("a spirit alcohol stove", None),
+            T("add two", [add("STV-1005", 2)]),
+            T("check out", [VIEW]),
+        ]))
+        conn = sqlite3.connect(catalog_copy)
+        conn.execute("update products set stock = 1 where id = 'STV-1005'")
+        conn.commit()
+        conn.close()
+        start = recorder.mark()
+        await runtime.conversation.submit_text("yes")
+        assert [c["result"]["error"]["code"] for c in recorder.calls(start)] == ["insufficient_stock"]
+        assert "couldn't place the order" in recorder.reply(start)
+        assert recorder.cart() == {"STV-1005": 2}
+    finally:
+        await runtime.close()

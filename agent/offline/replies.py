@@ -106,8 +106,8 @@ def describe_search(count: int, label: str, qualifier: str, products: list[dict[
 def singular_label(label: str) -> str:
     if label == "water bottles and filters":
         return "bottle or filter"
-    if label == "matches":
-        return "match"
+    if label.startswith("matches"):
+        return "match" + label.removeprefix("matches")
     words = label.split()
     return " ".join([*words[:-1], words[-1].removesuffix("s")]) if words else label
 
