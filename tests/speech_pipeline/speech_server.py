@@ -10,6 +10,8 @@
   * Synthesis (`/cognitiveservices/websocket/v1`): an `ssml` message is answered with `turn.start`, `audio_chunks`
     binary `audio` frames of PCM (a ramp, so a test can check the bytes) and `turn.end`.
   * `reject`: refuse every websocket upgrade with that HTTP status (401, 403, ...).
+  * `drop_after_frames`: close every recognition connection with 1011 after that many audio frames (the SDK
+    reconnects a few times by itself, then cancels).
   Everything is recorded: request paths and headers, SSML documents, the number of audio bytes received.
 """
 
@@ -100,12 +102,13 @@ def _message(path: str, request_id: str, body: dict[str, Any]) -> str:
 
 class FakeSpeechService:
     def __init__(self, phrases: list[Phrase] | None = None, after_audio_frames: int = 5, audio_chunks: int = 3,
-                 chunk_bytes: int = 4800, reject: int = 0) -> None:
+                 chunk_bytes: int = 4800, reject: int = 0, drop_after_frames: int = 0) -> None:
         self.phrases = phrases or []
         self.after_audio_frames = after_audio_frames
         self.audio_chunks = audio_chunks
         self.chunk_bytes = chunk_bytes
         self.reject = reject
+        self.drop_after_frames = drop_after_frames
         self.record = _Record()
         self.port = 0
         self._loop = asyncio.new_event_loop()
@@ -177,6 +180,9 @@ class FakeSpeechService:
                 continue
             self.record.audio_bytes += len(payload)
             frames += 1
+            if self.drop_after_frames and frames >= self.drop_after_frames:
+                await ws.close(1011, "internal error")
+                return
             if frames >= self.after_audio_frames and not sent:
                 sent = True
                 await ws.send(_message("turn.start", request_id, {"context": {"serviceTag": "fake"}}))

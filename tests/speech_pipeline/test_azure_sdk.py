@@ -116,7 +116,8 @@ async def test_rejected_key_is_permanent_and_names_the_key(status: int) -> None:
 async def test_recognition_partials_and_finals_through_the_sdk() -> None:
     phrases = [Phrase(["a tent", "a tent for two"], "A tent for two."), Phrase(["under"], "Under 200 dollars.")]
     with FakeSpeechService(phrases=phrases, after_audio_frames=3) as service:
-        recognizer = AzureRecognizer(AzureSpeechConfig("good-key", endpoint=service.host), connect_timeout_s=5.0)
+        recognizer = AzureRecognizer(AzureSpeechConfig("good-key", endpoint=service.host), connect_timeout_s=5.0,
+                                     stop_timeout_s=1.0)
         partials, finals, errors = await start_recognizer(recognizer)
         assert recognizer.running
         loop = asyncio.get_running_loop()
@@ -129,11 +130,27 @@ async def test_recognition_partials_and_finals_through_the_sdk() -> None:
         assert errors == []
         started = time.monotonic()
         await recognizer.stop()
-        assert time.monotonic() - started < 2.5
+        assert time.monotonic() - started < 1.5  # bounded by stop_timeout_s whatever the service does
         assert not recognizer.running
         assert service.record.paths[0].startswith(RECOGNITION_PATH)
         assert service.record.headers[0].get("ocp-apim-subscription-key") == "good-key"
         assert service.record.audio_bytes > 0
+
+
+async def test_a_connection_lost_mid_session_is_reported_once_and_not_permanent() -> None:
+    with FakeSpeechService(drop_after_frames=5) as service:
+        recognizer = AzureRecognizer(AzureSpeechConfig("good-key", endpoint=service.host), connect_timeout_s=5.0)
+        _, _, errors = await start_recognizer(recognizer)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 8.0
+        while not errors and loop.time() < deadline:
+            recognizer.push(b"\x00\x01" * 1600)
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.2)
+        assert len(errors) == 1
+        assert not errors[0].permanent
+        assert "Connection was closed by the remote host" in str(errors[0])
+        await recognizer.stop()
 
 
 async def test_synthesis_returns_raw_24khz_pcm_and_sends_the_voice() -> None:
