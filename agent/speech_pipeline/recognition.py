@@ -150,11 +150,11 @@ def _shutdown(box: list[tuple[Any, Any, Any]]) -> None:
         return
     recognizer, stream, connection = box.pop()
     try:
-        if stream is not None:
-            stream.close()  # end of audio: lets the service finish the last phrase
         if recognizer is not None:
-            recognizer.stop_continuous_recognition_async().get()
+            recognizer.stop_continuous_recognition_async().get()  # ends the audio; the service closes the turn
     finally:
+        if stream is not None:
+            stream.close()
         for signal in ("recognizing", "recognized", "canceled"):
             if recognizer is not None:
                 getattr(recognizer, signal).disconnect_all()
