@@ -15,6 +15,7 @@ time to the first line of `aisle chat --json` (the runtime without Qt) is measur
 from __future__ import annotations
 
 import argparse
+import fcntl
 import shutil
 import statistics
 import subprocess
@@ -24,7 +25,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "packaging"))
+sys.path.append(str(REPO / "packaging"))
 
 import build_info  # noqa: E402  (packaging/ is not a package)
 
@@ -94,6 +95,8 @@ def main() -> int:
     args = parser.parse_args()
 
     total = build(args.clean, args.reuse)
+    lock = open(REPO / "build" / ".aisle-build.lock", "a")  # noqa: SIM115 (held until exit)
+    fcntl.flock(lock, fcntl.LOCK_SH)  # no other build replaces dist/aisle while it is measured
     record = build_info.read_record()
     if not record:
         sys.exit("no dist/aisle-build.json: build first (bash packaging/build.sh)")
