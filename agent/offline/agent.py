@@ -204,19 +204,24 @@ class OfflineAgent:
                 return named
             if not request.pronoun or request.category or request.brand:
                 return None  # they named something not shown: the caller looks it up
+        if request.indefinite and among is None and not request.pronoun:
+            return None  # "a headlamp": any headlamp, not one on screen
         if request.category or request.brand:
             if focus in candidates:
                 return focus
             if state.last_added in candidates:
                 return state.last_added
+            in_cart = [ln.product_id for ln in session.cart.lines if ln.product_id in candidates]
+            if in_cart:  # "the jacket" when there is one in the cart
+                return in_cart[-1]
             in_list = [p for p in listed if p in candidates] or candidates
             return in_list[0] if in_list else None
         if focus is not None:
             return focus
-        if state.last_added in pool:
-            return state.last_added
-        if among is not None and len(among) == 1:
-            return among[0]
+        if among is not None:  # a cart change: the line added last, or the only line
+            if state.last_added in among:
+                return state.last_added
+            return among[0] if len(among) == 1 else None
         if len(listed) == 1:
             return listed[0]
         return None
@@ -315,6 +320,9 @@ class OfflineAgent:
         state.last_search = args
         state.listed = [p["id"] for p in result["products"]]
         state.subject = state.listed[0] if len(state.listed) == 1 else None
+        if request.superlative and result["products"]:  # "the cheapest is the ...": that is what "it" means now
+            pick = (min if request.superlative == "cheapest" else max)(result["products"], key=lambda p: p["price"])
+            state.subject = pick["id"]
         brand_part = f"{request.brand} " if request.brand else ""
         described = f"{' '.join(terms)} " if terms and len(terms) <= 2 and not relaxed else ""
         if label:
@@ -404,6 +412,8 @@ class OfflineAgent:
             return self._trouble(result)
         product = result["product"]
         state.subject = pid
+        if pid in session.cart:
+            return replies.describe_details(product, [], in_cart=session.cart.quantity_of(pid))
         state.offer = ("add", pid, 1) if product["in_stock"] else ("similar", product["category"], 0)
         return replies.describe_details(product, result.get("recommendations") or [])
 
@@ -420,7 +430,9 @@ class OfflineAgent:
         state.subject = pid
         answer = self._answer(product, request.topic)
         if answer is None:
-            return replies.describe_details(product, [])
+            return replies.describe_details(product, [], in_cart=session.cart.quantity_of(pid))
+        if pid in session.cart:
+            return answer + " It's in your cart already."
         if product["in_stock"]:
             state.offer = ("add", pid, 1)
             return answer + " Shall I add it to your cart?"
@@ -462,8 +474,10 @@ class OfflineAgent:
         if topic == "brightness" and specs.get("lumens"):
             return f"The {name} puts out {specs['lumens']} lumens."
         if topic == "stock":
+            if 0 < product["stock"] <= 3:
+                return f"Yes, the {name} is in stock, but only {replies.number(product['stock'])} are left."
             if product["stock"] > 0:
-                return f"Yes, the {name} is in stock: {replies.stock_phrase(product)}."
+                return f"Yes, we have {product['stock']} of the {name} in stock."
             return f"Sorry, the {name} is out of stock right now."
         if topic == "price":
             return f"The {name} is {replies.money(product['price'])}."
@@ -478,8 +492,9 @@ class OfflineAgent:
                 if state.listed:
                     return reply.rsplit(". ", 1)[0] + ". Which one shall I add? Say 'the first one', or tap it."
                 return reply
-            if request.ordinal is not None and self._listed(session, state):
-                return self._which_one(session, state, request)
+            if self._listed(session, state):
+                return ("Which one shall I add? Say 'the first one' or its name, or tap Add to cart on the screen."
+                        if request.ordinal is None else self._which_one(session, state, request))
             return "Which product shall I add? Tell me what you're looking for, or tap Add to cart on a card."
         return await self._add(session, state, pid, request.quantity or 1)
 

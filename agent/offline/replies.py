@@ -112,14 +112,16 @@ def singular_label(label: str) -> str:
     return " ".join([*words[:-1], words[-1].removesuffix("s")]) if words else label
 
 
-def describe_details(product: dict[str, Any], recommendations: list[dict[str, Any]]) -> str:
+def describe_details(product: dict[str, Any], recommendations: list[dict[str, Any]], in_cart: int = 0) -> str:
     highlights = spec_highlights(product, 3)
     text = f"The {name_of(product)} is {money(product['price'])}"
     text += f", {stock_phrase(product)}. " if product["stock"] > 0 else f", but {stock_phrase(product)}. "
     text += product.get("short_description", "").rstrip(".") + ". "
     if highlights:
         text += f"Highlights: {highlights}. "
-    if product["stock"] > 0:
+    if in_cart:
+        text += "You have " + (f"{number(in_cart)} of them" if in_cart > 1 else "it") + " in your cart already."
+    elif product["stock"] > 0:
         text += "Shall I add it to your cart?"
     elif recommendations:
         text += f"It goes well with the {name_of(recommendations[0])}, if that helps. Want me to find a similar one " \

@@ -47,7 +47,7 @@ _P = {
                r"what should i (get|buy|take)|your (favorite|favourite|pick)|best)\b",
     "details": r"\b(tell me (more|about)|more about|details?|describe|specs|specifications|more info|info(rmation)? "
                r"(on|about)|learn more|what is (it|that|the)|what'?s (it|that) like)\b",
-    "question": r"\b(how (heavy|warm|light|big|long|bright|much (is|does|do|for)|many (people|persons)|"
+    "question": r"\b(how (heavy|warm|light|big|long|bright|much (is|was|are|does|do|did|for)|many (people|persons)|"
                 r"cold)|what does (it|that|this|the [\w ]{1,30}?) weigh|(is|are) (it|that|this|they|those|the "
                 r"[\w ]{1,30}?) (waterproof|warm|heavy|light|in stock|available|any good)|(does|do) (it|that|this|"
                 r"they|the [\w ]{1,30}?) (sleep|fit|hold|weigh|cost|come)|what'?s the (price|weight|rating|"
@@ -72,7 +72,7 @@ FILLER = set(
     "grab remove delete drop don't dont not want anymore instead quantity change make set update order hello hi hey "
     "thanks thank okay ok yes no sure details detail info information describe more other another else recommend "
     "suggest suggestion recommendation goes well together pair need needs check out checkout maybe um uh hmm so "
-    "then now today tonight tomorrow yesterday week weeks month months year years ago went last next soon "
+    "then now today tonight tomorrow yesterday week weeks month months year years ago went last next soon again did "
     "actually only kind sort type sell selling carry stock available trip camping hiking outdoors shop "
     "store shopping person persons people x around roughly approximately within if".split()
 )
@@ -104,6 +104,7 @@ class Request:
     persons: int | None = None
     topic: str | None = None  # what a question is about: waterproof | weight | warmth | capacity | stock | price
     pairing: bool = False  # "what goes with it" (vs "recommend a sleeping bag")
+    indefinite: bool = False  # "a headlamp", "some poles": any product of the kind, not one on screen
     terms: list[str] = field(default_factory=list)
 
     @property
@@ -244,7 +245,7 @@ def _intent(text: str, has: Callable[[str], bool], category: str | None, brand: 
     if has("view_cart") and not (has_reference and re.search(r"\bhow much\b", text)
                                  and not re.search(r"\b(cart|basket|total|everything|all)\b", text)):
         return "view_cart"
-    if has("question") and (has_reference or not (category or brand)):
+    if has("question"):
         return "question"
     if has("details"):
         return "details"
@@ -304,4 +305,6 @@ def understand(raw: str, lexicon: Lexicon, expecting_answer: bool = False) -> Re
         other_categories=[slug for slug, _ in found[1:]], brand=brand, min_price=min_price, max_price=max_price,
         quantity=quantity, ordinal=ordinal, superlative=superlative, pronoun=bool(PRONOUN.search(text)),
         persons=persons, topic=topic, pairing=has("pairing"), terms=terms,
+        indefinite=bool(category_phrase) and bool(re.search(
+            rf"\b(a|an|some|any|another|new)( \w+)? {re.escape(category_phrase.split()[0])}\b", text)),
     )
