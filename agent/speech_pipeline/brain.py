@@ -526,6 +526,7 @@ class SpeechPipelineBrain:
                 session.publish(EventKind.COMPLETION, {"text": "", "failed": True})
 
     async def _turn(self, session: ShopperSession, text: str, shopper_source: str | None) -> None:
+        self._barge()  # a new turn: stop saying the previous reply (text typed over speech, a second final)
         await self._stop_reply()
         async with self._turn_lock:
             if session.ended:

@@ -280,6 +280,20 @@ async def test_typed_turns_share_the_spoken_conversation(rig: Rig) -> None:
     assert rig.synthesizer.texts[-1] == "We have sleeping bags."  # typed turns are answered aloud too
 
 
+async def test_typing_over_a_spoken_reply_silences_it_and_answers_the_typed_turn(rig: Rig) -> None:
+    rig.synthesizer.ms_per_char = 20.0
+    rig.server.script(Response(Text("A long spoken answer that takes a while to say. And more. ")),
+                      Response(Text("Typed answer.")))
+    rig.recognizer.final("Spoken question.")
+    await rig.until(lambda: bool(rig.of(EventKind.TEXT_CHUNK)))
+    await rig.runtime.conversation.submit_text("Typed question.")
+    completions = rig.of(EventKind.COMPLETION)
+    assert completions[0]["interrupted"] is True and completions[1]["text"] == "Typed answer."
+    assert rig.speaker.stop_times, "the spoken reply was silenced"
+    assert rig.speaker.plays[-1][1] == "r2-0"  # only the typed answer is queued after the stop
+    assert rig.speaker.plays[-1][0] > rig.speaker.stop_times[0]
+
+
 async def test_touch_actions_reach_the_model_as_notes(rig: Rig) -> None:
     search = await rig.runtime.tools.call(rig.session, "search_products", {"query": "tent", "category": "tents"})
     product = search["products"][0]
