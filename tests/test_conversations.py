@@ -314,6 +314,11 @@ SCRIPTS = [
         T("what goes with it?", [recommend("HLP-1003")], ["go well with the Northpeak Nightowl"]),
         T("add the first one", [add(Shown(0, keep="rec"))]),
     ], cart={V("rec"): 1}),
+    Script("recommendations for a product not shown yet", [
+        T("what goes with the nightowl headlamp?", [search(query="nightowl", category="headlamps"),
+                                                    recommend("HLP-1003")], ["go well with the Northpeak Nightowl"]),
+        T("what's good for cooking?", [search(query="cooking")], ["matches for \"cooking\""]),
+    ]),
     Script("recommendations for a category", [
         T("what would you recommend in sleeping bags?", [recommend("sleeping-bags")], ["my picks in sleeping bags"]),
         T("tell me about the second one", [details(Shown(1))]),

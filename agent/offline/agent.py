@@ -619,9 +619,11 @@ class OfflineAgent:
     async def _on_recommend(self, session: ShopperSession, state: _State, request: Request, lexicon: Lexicon) -> str:
         pid: str | None = None
         refers = request.pairing or request.pronoun or request.ordinal is not None or request.superlative
+        if not refers and not request.category and request.terms:
+            return await self._on_search(session, state, request, lexicon)  # "what's good for cooking?"
         if refers or not request.category:
             pid = self._resolve(session, state, request)
-            if pid is None and request.terms and not request.category:
+            if pid is None and request.terms:
                 pid = await self._look_up(session, state, request, lexicon)
             if pid is None and not request.category and session.cart.lines:
                 pid = state.last_added if state.last_added in session.cart else session.cart.lines[-1].product_id
