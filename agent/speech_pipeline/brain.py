@@ -59,6 +59,10 @@ from audio.synthesizer import SentenceSplitter
 log = logging.getLogger("aisle.agent.speech_pipeline")
 
 UnavailableHook = Callable[[BrainUnavailable], Awaitable[None] | None]
+
+
+def _ignore(*_args: Any) -> None:
+    return None
 TurnHandler = Callable[[str], Awaitable[None]]
 
 
@@ -280,6 +284,7 @@ class SpeechPipelineBrain:
         self.chat.start(session)
         self._state = VoiceState.IDLE
         if self._output is not None:
+            self._spawn(self.synthesizer.warm_up(), "warm-up")
             await self._start_listening(session)
 
     async def respond(self, session: ShopperSession, text: str) -> None:
@@ -315,8 +320,13 @@ class SpeechPipelineBrain:
         await self.chat.close()
 
     async def probe(self) -> None:
-        """For `FallbackBrain`: returns when the chat service answers again."""
+        """For `FallbackBrain`: returns when the chat service answers again and, with voice on, recognition
+        starts again (raises `BrainUnavailable` otherwise)."""
         await self.chat.probe()
+        if self._output is not None and not self._listening:
+            async with self._listen_lock:
+                await self.recognizer.start(_ignore, _ignore, _ignore)
+                await self.recognizer.stop()
 
     async def _quiesce(self) -> None:
         """Stop speaking, replying and listening (a session ends or starts)."""
@@ -661,5 +671,6 @@ def build_from_settings(settings: Settings, tools: ToolRunner, env: Mapping[str,
     `AZURE_OPENAI_API_KEY`). Raises `BrainUnavailable(permanent=True)` naming what is missing."""
     speech = speech_config_from_settings(settings, env)
     chat = build_chat(settings, env)
-    return SpeechPipelineBrain(AzureRecognizer(speech), AzureSynthesizer(speech, azure_voice(settings)), chat, tools,
+    recognizer = AzureRecognizer(speech, segmentation_silence_ms=settings.vad_silence_ms)
+    return SpeechPipelineBrain(recognizer, AzureSynthesizer(speech, azure_voice(settings)), chat, tools,
                                **brain_options)

@@ -214,9 +214,9 @@ class AzureRecognizer:
     def _create(self, speechsdk: Any, relay: _Relay) -> _Live:
         """Build the SDK objects (local work, well under a millisecond) and connect our relay to their events."""
         config = self.config.speech_config()
-        if self.segmentation_silence_ms:
-            config.set_property(speechsdk.PropertyId.Speech_SegmentationSilenceTimeoutMs,
-                                str(self.segmentation_silence_ms))
+        if self.segmentation_silence_ms:  # the service takes 100-5000 ms
+            silence = min(5000, max(100, self.segmentation_silence_ms))
+            config.set_property(speechsdk.PropertyId.Speech_SegmentationSilenceTimeoutMs, str(silence))
         stream_format = speechsdk.audio.AudioStreamFormat(samples_per_second=self.samplerate, bits_per_sample=16,
                                                           channels=1)
         stream = speechsdk.audio.PushAudioInputStream(stream_format)

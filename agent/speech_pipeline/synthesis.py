@@ -37,6 +37,9 @@ class Synthesizer(Protocol):
     async def synthesize(self, text: str) -> tuple[bytes, int]:
         """Mono PCM16 and its sample rate."""
 
+    async def warm_up(self) -> None:
+        """Get ready for the first sentence (e.g. connect); never raises."""
+
     async def cancel(self) -> None:
         """Abandon whatever is being synthesised (barge-in). Must return at once."""
 
@@ -124,6 +127,16 @@ class AzureSynthesizer:
             self._discard()
             raise failure
         raise BrainUnavailable(f"Azure Speech synthesis ended unexpectedly ({result.reason}).")
+
+    async def warm_up(self) -> None:
+        """Open the service connection ahead of the first sentence (saves its setup time on the first reply).
+        Best effort: failures are only logged; `synthesize` reports real ones."""
+        try:
+            speechsdk = await call_in_thread(sdk, self.timeout_s, "import")
+            connection = speechsdk.Connection.from_speech_synthesizer(self._get(speechsdk))
+            await call_in_thread(lambda: connection.open(True), self.timeout_s, "warm-up")
+        except Exception as exc:
+            log.info("could not open the synthesis connection ahead of time: %s", exc)
 
     async def cancel(self) -> None:
         synthesizer = self._synthesizer

@@ -78,6 +78,7 @@ class ScriptedSynthesizer:
         self.failure = failure or BrainUnavailable("Azure Speech at region 'test' did not answer within 10 s.")
         self.texts: list[str] = []
         self.cancels = 0
+        self.warm_ups = 0
         self.closed = False
 
     async def synthesize(self, text: str) -> tuple[bytes, int]:
@@ -88,6 +89,9 @@ class ScriptedSynthesizer:
             raise self.failure
         samples = int(len(text) * self.ms_per_char * self.samplerate / 1000)
         return b"\x01\x00" * samples, self.samplerate
+
+    async def warm_up(self) -> None:
+        self.warm_ups += 1
 
     async def cancel(self) -> None:
         self.cancels += 1

@@ -85,6 +85,30 @@ async def test_silent_endpoint_synthesis_times_out() -> None:
         await synthesizer.close()
 
 
+async def test_warm_up_is_bounded_and_quiet_on_a_silent_server() -> None:
+    with SilentServer() as server:
+        synthesizer = AzureSynthesizer(AzureSpeechConfig("key", endpoint=f"ws://127.0.0.1:{server.port}"),
+                                       timeout_s=1.0)
+        started = time.monotonic()
+        await synthesizer.warm_up()  # never raises
+        assert time.monotonic() - started < 2.0
+        await synthesizer.close()
+
+
+async def test_warm_up_opens_the_synthesis_connection_ahead_of_time() -> None:
+    with FakeSpeechService() as service:
+        synthesizer = AzureSynthesizer(AzureSpeechConfig("good-key", endpoint=service.host), timeout_s=5.0)
+        await synthesizer.warm_up()
+        for _ in range(150):
+            if service.record.paths:
+                break
+            await asyncio.sleep(0.02)
+        assert service.record.paths == [SYNTHESIS_PATH]  # connected before any text was there
+        pcm, _ = await synthesizer.synthesize("Ready.")
+        assert pcm
+        await synthesizer.close()
+
+
 async def test_refused_endpoint_synthesis_fails_fast() -> None:
     synthesizer = AzureSynthesizer(AzureSpeechConfig("key", endpoint=f"ws://127.0.0.1:{refused_port()}"),
                                    timeout_s=5.0)

@@ -103,6 +103,8 @@ async def test_it_is_a_listening_brain_and_listens_from_the_session_start(rig: R
     assert isinstance(rig.brain, ListeningBrain) and rig.brain.input_samplerate == 16000
     assert rig.recognizer.running and rig.recognizer.starts == 1
     assert rig.of(EventKind.VOICE_STATE)[-1] == {"state": "listening"}
+    await asyncio.sleep(0)
+    assert rig.synthesizer.warm_ups == 1
     rig.brain.feed_audio(b"\x00\x00" * 320)
     assert len(rig.recognizer.pushed) == 640
 
@@ -419,6 +421,21 @@ async def test_recognition_lost_mid_session_is_restarted(rig: Rig) -> None:
     assert rig.unavailable == []
 
 
+async def test_the_probe_checks_recognition_too_when_voice_is_on(runtime: Runtime,
+                                                                  chat_server: FakeChatServer) -> None:
+    recognizer = ScriptedRecognizer()
+    brain = make_brain(chat_server, runtime, recognizer, ScriptedSynthesizer())
+    await brain.probe()  # voice off: the chat service answering is enough
+    assert recognizer.starts == 0
+    brain.attach_voice(RecordingSpeaker())
+    recognizer.fail_start = [BrainUnavailable("Cannot reach Azure Speech at region 'x'.")]
+    with pytest.raises(BrainUnavailable, match="Cannot reach Azure Speech"):
+        await brain.probe()
+    await brain.probe()
+    assert recognizer.starts == 2 and not recognizer.running
+    await brain.close()
+
+
 async def test_a_permanent_recognition_failure_is_not_retried(rig: Rig) -> None:
     rig.recognizer.error(BrainUnavailable("Azure Speech refused AZURE_SPEECH_KEY (403).", permanent=True))
     await asyncio.sleep(0.2)
@@ -489,7 +506,7 @@ async def test_after_an_outage_the_fallback_probe_brings_the_pipeline_back(runti
     while not (fallback.on_cloud and recognizer.running):
         assert time.monotonic() < deadline, "the pipeline did not come back"
         await asyncio.sleep(0.02)
-    assert recognizer.starts == 2
+    assert recognizer.starts == 3  # the session, the probe's check, the session again
     notices = [e.data["code"] for e in events if e.kind is EventKind.NOTICE]
     assert notices == ["brain_fallback", "brain_restored"]
     chat_server.script(Response(Text("Back again.")))
