@@ -323,6 +323,15 @@ def test_tarball_installs_for_a_user_and_uninstalls(bundle: Path, tmp_path: Path
                           text=True, timeout=60)
     assert "completion" in [e["event"] for e in events_of(chat.stdout)], chat.stderr
 
+    # an upgrade (installing again) replaces the program and leaves the user's data alone
+    data = home / ".local" / "share" / "aisle"
+    before = snapshot(data)
+    proc = subprocess.run(["bash", str(unpacked / "install.sh")], env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert snapshot(data) == before
+    assert not (home / ".config" / "autostart" / "aisle-kiosk.desktop").exists()  # no --kiosk this time
+
     proc = subprocess.run(["bash", str(unpacked / "install.sh"), "--uninstall"], env=env, capture_output=True,
                           text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
