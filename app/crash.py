@@ -104,21 +104,23 @@ class CrashHandler:
         self._lock = threading.Lock()
         self._restarting = False
         self._fault_file: IO[str] | None = None
+        self._fault_was_enabled = False
         self._previous: tuple[Any, Any] | None = None
 
     # -- installation ------------------------------------------------------------------------------------------------
 
     def install(self) -> CrashHandler:
-        self.log_dir.mkdir(parents=True, exist_ok=True)
-        self.collect_fatal_reports()
         self._previous = (sys.excepthook, threading.excepthook)
         sys.excepthook = self._excepthook
         threading.excepthook = self._thread_excepthook
-        try:
+        self._fault_was_enabled = faulthandler.is_enabled()
+        try:  # an unwritable data directory must not stop the app: reports then go nowhere, and a warning says so
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            self.collect_fatal_reports()
             self._fault_file = open(self.fault_path(os.getpid()), "w", encoding="utf-8")  # noqa: SIM115 (stays open)
             faulthandler.enable(self._fault_file, all_threads=True)
         except OSError as exc:
-            log.warning("cannot write fatal-error reports to %s: %s", self.log_dir, exc)
+            log.warning("cannot write crash reports to %s: %s", self.log_dir, exc)
         return self
 
     def uninstall(self) -> None:
@@ -127,6 +129,8 @@ class CrashHandler:
             self._previous = None
         if self._fault_file is not None:
             faulthandler.disable()
+            if self._fault_was_enabled and sys.__stderr__ is not None:
+                faulthandler.enable(sys.__stderr__, all_threads=True)  # as it was before (e.g. python -X faulthandler)
             path = Path(self._fault_file.name)
             self._fault_file.close()
             self._fault_file = None

@@ -247,3 +247,14 @@ def test_install_crash_handler_replaces_the_previous_one(tmp_path: Path) -> None
         assert first._previous is None
     finally:
         second.uninstall()
+
+
+def test_an_unwritable_data_directory_does_not_stop_the_app(tmp_path: Path) -> None:
+    blocker = tmp_path / "data"
+    blocker.write_text("a file where the data directory should be")
+    h = CrashHandler(blocker / "logs").install()
+    try:
+        assert sys.excepthook.__self__ is h  # type: ignore[attr-defined]  (installed all the same)
+        assert h.write_report(exc_info(), where="test") is None  # and a report that cannot be written is no crash
+    finally:
+        h.uninstall()
