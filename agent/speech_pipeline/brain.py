@@ -59,11 +59,11 @@ from audio.synthesizer import SentenceSplitter
 log = logging.getLogger("aisle.agent.speech_pipeline")
 
 UnavailableHook = Callable[[BrainUnavailable], Awaitable[None] | None]
+TurnHandler = Callable[[str], Awaitable[None]]
 
 
 def _ignore(*_args: Any) -> None:
     return None
-TurnHandler = Callable[[str], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -75,10 +75,6 @@ class _Queued:
     samples: int = 0
     samplerate: int = 0
     start: float = 0.0  # loop time its playback should start (after what was queued before it)
-
-    @property
-    def end(self) -> float:
-        return self.start + (self.samples / self.samplerate if self.samplerate else 0.0)
 
 
 class _Reply:
@@ -92,7 +88,7 @@ class _Reply:
         self.tag = tag
         self.chunks: list[str] = []
         self.aborted = False
-        self.voice_ok = output is not None
+        self.voice_ok = output is not None and brain._voice_ok()
         self.speaking = False
         self.queued_until = 0.0
         self._splitter = SentenceSplitter(min_chars=2, max_chars=240)
@@ -208,7 +204,7 @@ class SpeechPipelineBrain:
 
     def __init__(self, recognizer: Recognizer, synthesizer: Synthesizer, chat: ChatAgent, tools: ToolRunner, *,
                  on_unavailable: UnavailableHook | None = None, turn_handler: TurnHandler | None = None,
-                 poll_s: float = 0.01, playback_slack_s: float = 1.0,
+                 poll_s: float = 0.01, playback_slack_s: float = 1.0, synthesis_backoff_s: float = 60.0,
                  restart_delays_s: tuple[float, ...] = (1.0, 2.0, 5.0, 10.0, 30.0)) -> None:
         self.recognizer = recognizer
         self.synthesizer = synthesizer
@@ -218,6 +214,9 @@ class SpeechPipelineBrain:
         self.turn_handler = turn_handler  # when set, spoken turns go there (e.g. Conversation.submit_text)
         self.poll_s = poll_s
         self.playback_slack_s = playback_slack_s
+        self.synthesis_backoff_s = synthesis_backoff_s
+        self._synthesis_disabled = False
+        self._synthesis_retry_at = 0.0
         self.restart_delays_s = restart_delays_s or (1.0,)
         self.barge_ins = 0
         self._session: ShopperSession | None = None
@@ -281,6 +280,8 @@ class SpeechPipelineBrain:
         self._session = session
         self._recognition_failed = False
         self._suspended = False
+        self._synthesis_disabled = False
+        self._synthesis_retry_at = 0.0
         self.chat.start(session)
         self._state = VoiceState.IDLE
         if self._output is not None:
@@ -591,9 +592,18 @@ class SpeechPipelineBrain:
         session.add_turn("assistant", reply.text)
         session.publish(EventKind.COMPLETION, {"text": reply.text, "interrupted": False})
 
+    def _voice_ok(self) -> bool:
+        return not self._synthesis_disabled and asyncio.get_running_loop().time() >= self._synthesis_retry_at
+
     def _speech_failed(self, session: ShopperSession, failure: BrainUnavailable) -> None:
-        """Synthesis failed mid-reply: the reply goes on as text; say why once."""
+        """Synthesis failed mid-reply: the reply goes on as text; say why once. Replies stay text-only for the
+        session after a permanent failure (a rejected key), for `synthesis_backoff_s` after another one (so a silent
+        service does not hold every reply's text back by the synthesis timeout)."""
         log.warning("speech output failed: %s", failure)
+        if failure.permanent:
+            self._synthesis_disabled = True
+        else:
+            self._synthesis_retry_at = asyncio.get_running_loop().time() + self.synthesis_backoff_s
         if not session.ended:
             session.publish(EventKind.NOTICE, {"level": "warning", "message": f"Spoken replies stopped: {failure}",
                                                "code": "speech_synthesis_failed"})

@@ -330,6 +330,12 @@ async def test_synthesis_failing_mid_reply_falls_back_to_text(runtime: Runtime,
     assert len(rig.speaker.plays) == 1
     notices = [n for n in rig.of(EventKind.NOTICE) if n["code"] == "speech_synthesis_failed"]
     assert len(notices) == 1 and "did not answer" in notices[0]["message"]
+    # the next reply does not wait on a failing service again: text at once, speech tried later
+    tried = len(rig.synthesizer.texts)
+    chat_server.script(Response(Text("Still here. As text.")))
+    await runtime.conversation.submit_text("Hello?")
+    assert rig.of(EventKind.COMPLETION)[-1]["text"] == "Still here. As text."
+    assert len(rig.synthesizer.texts) == tried and len(rig.speaker.plays) == 1
     await rig.brain.close()
 
 
