@@ -13,16 +13,18 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
 
-from PySide6.QtCore import QByteArray, QObject, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QObject, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
+
+from ui.work import later
 
 log = logging.getLogger("aisle.ui.images")
 
 Fetcher = Callable[[list[str]], Awaitable[dict[str, str | None]]]
 RENDER_WIDTH = 400  # every product image is rendered once at this size (4:3, ~470 KB) and scaled when drawn
 RENDER_HEIGHT = 300
-SLICE_S = 0.003  # render for at most this long per loop turn
+SLICE_S = 0.002  # render for at most this long per loop turn (within the deferred-work budget)
 
 
 class ImageProvider(QObject):
@@ -40,10 +42,7 @@ class ImageProvider(QObject):
         self._in_flight: set[str] = set()
         self._render_queue: OrderedDict[str, None] = OrderedDict()
         self._fetch_task: asyncio.Task[None] | None = None
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(0)
-        self._timer.timeout.connect(self._render_some)
+        self._render_scheduled = False
 
     def set_fetcher(self, fetch: Fetcher | None) -> None:
         self._fetch = fetch
@@ -78,7 +77,7 @@ class ImageProvider(QObject):
                 continue
             if pid in self._svgs:
                 self._render_queue[pid] = None
-                self._timer.start()
+                self._schedule_render()
             elif pid not in self._wanted:
                 self._wanted.append(pid)
         if self._wanted:
@@ -111,9 +110,14 @@ class ImageProvider(QObject):
                 self._render_queue[pid] = None
             while len(self._svgs) > self._max_svgs:
                 self._svgs.popitem(last=False)
-            self._timer.start()
+            self._schedule_render()
 
-    def _render_some(self) -> None:
+    def _schedule_render(self) -> None:
+        if not self._render_scheduled:
+            self._render_scheduled = True
+            later(self._render_some)
+
+    def _render_some(self) -> bool:
         started = time.perf_counter()
         while self._render_queue and time.perf_counter() - started < SLICE_S:
             pid, _ = self._render_queue.popitem(last=False)
@@ -124,8 +128,8 @@ class ImageProvider(QObject):
             while len(self._pixmaps) > self._max_pixmaps:
                 self._pixmaps.popitem(last=False)
             self.ready.emit(pid)
-        if self._render_queue:
-            self._timer.start()
+        self._render_scheduled = bool(self._render_queue)
+        return self._render_scheduled
 
 
 def render_svg(svg: bytes, size: QSize) -> QPixmap:

@@ -34,8 +34,9 @@ async def settle(window: Any, limit_s: float = 5.0) -> None:
         await asyncio.sleep(0.03)
         images = window.images
         from ui.components.common import CardGrid
+        from ui.work import pending
 
-        busy = images._wanted or images._in_flight or images._render_queue or CardGrid.building or (
+        busy = images._wanted or images._in_flight or images._render_queue or CardGrid.building or pending() or (
             images._fetch_task is not None and not images._fetch_task.done())
         if not busy and not window.controller._tasks:
             break

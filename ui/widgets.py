@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QRect, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -89,45 +89,45 @@ def kinetic(area: QAbstractScrollArea) -> None:
     scroller.setScrollerProperties(props)
 
 
-class _Reaper(QObject):
-    """Deletes retired widgets a few at a time (product cards first, then their page), so throwing away a grid of
-    twenty cards never costs one long loop turn."""
+def reap(widget: QWidget) -> None:
+    """Hide `widget` now and delete it over the next loop turns, product cards first, a few at a time, so throwing
+    away a grid of twenty cards never costs one long turn."""
+    from ui.work import later
 
-    PER_TURN = 4
+    widget.hide()
+    queue: list[QWidget] = [*widget.findChildren(ProductCard), widget]
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.queue: list[QWidget] = []
-        self.timer = QTimer(self)
-        self.timer.setSingleShot(True)
-        self.timer.setInterval(0)
-        self.timer.timeout.connect(self._work)
-
-    def add(self, widget: QWidget) -> None:
-        widget.hide()
-        self.queue.extend(widget.findChildren(ProductCard))
-        self.queue.append(widget)
-        self.timer.start()
-
-    def _work(self) -> None:
-        for _ in range(min(self.PER_TURN, len(self.queue))):
-            widget = self.queue.pop(0)
+    def step() -> bool:
+        for _ in range(min(4, len(queue))):
+            victim = queue.pop(0)
             try:
-                widget.deleteLater()
+                victim.deleteLater()
             except RuntimeError:  # already gone with its parent
                 pass
-        if self.queue:
-            self.timer.start()
+        return bool(queue)
+
+    later(step)
 
 
-_reaper: list[_Reaper] = []
+class OpaqueViewport(QWidget):
+    """A scroll area viewport that paints its own solid background and says so (WA_OpaquePaintEvent): scrolling
+    it is a blit plus the newly exposed strip, and an update inside it never repaints the panels behind it."""
+
+    def __init__(self, color_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.color_name = color_name
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
+        self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground, True)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = QPainter(self)
+        p.fillRect(event.rect(), QColor(getattr(themes.current(), self.color_name)))
+        p.end()
 
 
-def reap(widget: QWidget) -> None:
-    """Hide `widget` now and delete it (and its cards) over the next loop turns."""
-    if not _reaper:
-        _reaper.append(_Reaper())
-    _reaper[0].add(widget)
+def opaque(area: QAbstractScrollArea, color_name: str) -> None:
+    """Give `area` an opaque viewport in a theme colour (call before `setWidget` and `kinetic`)."""
+    area.setViewport(OpaqueViewport(color_name))
 
 
 def clear_layout(layout: Any) -> None:
@@ -139,6 +139,48 @@ def clear_layout(layout: Any) -> None:
             w.deleteLater()
         elif item.layout() is not None:
             clear_layout(item.layout())
+
+
+class CardButton(QPushButton):
+    """The "Add to cart" button on a product card: painted directly (a grid shows twenty of them, and style sheet
+    painting is the slow path), still a real, focusable, accessible push button."""
+
+    def __init__(self, text: str, accessible: str, primary: bool, parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.primary = primary
+        self.setAccessibleName(accessible)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setMinimumSize(64, 64)
+        self.setFixedHeight(64)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        t = themes.current()
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = QRectF(self.rect()).adjusted(1, 1, -1, -1)
+        enabled = self.isEnabled()
+        if self.primary and enabled:
+            fill, fg = QColor(t.text if self.isDown() else t.accent), QColor(t.accent_text)
+        else:
+            fill, fg = QColor(t.surface_alt), QColor(t.muted if not enabled else t.text)
+        if self.hasFocus():
+            p.setPen(QPen(QColor(t.focus), 3))
+        else:
+            p.setPen(QPen(QColor(t.accent if self.primary and enabled else t.border), t.border_width))
+        p.setBrush(fill)
+        p.drawRoundedRect(rect, 16, 16)
+        font = t.font(19, QFont.Weight.DemiBold)
+        p.setFont(font)
+        fm = QFontMetrics(font)
+        text_w = fm.horizontalAdvance(self.text())
+        icon_w = 30 if self.primary and enabled else 0
+        x = (self.width() - text_w - icon_w) / 2
+        if icon_w:
+            icon("plus", fg.name()).paint(p, int(x), (self.height() - 26) // 2, 26, 26)
+        p.setPen(fg)
+        p.drawText(QRectF(x + icon_w, 0, text_w + 2, self.height()), Qt.AlignmentFlag.AlignVCenter, self.text())
+        p.end()
 
 
 class ProductCard(QWidget):
@@ -160,6 +202,10 @@ class ProductCard(QWidget):
         self._pressed = False
         self._scaled: QPixmap | None = None
         self._scaled_key: tuple[int, int, int] | None = None
+        self._render: QPixmap | None = None
+        self._render_key: tuple[Any, ...] | None = None
+        self._wanted_scale: tuple[QPixmap, QSize, tuple[int, int, int]] | None = None
+        self._scale_queued = False
         self.setObjectName("ProductCard")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -172,12 +218,12 @@ class ProductCard(QWidget):
         t = themes.current()
         layout.setContentsMargins(t.px(14), 0, t.px(14), t.px(14))
         layout.addStretch(1)
-        self.add_button: QPushButton | None = None
+        self.add_button: CardButton | None = None
         if show_add:
             in_stock = bool(product.get("in_stock", int(product.get("stock", 0)) > 0))
-            self.add_button = button("Add to cart" if in_stock else "Out of stock",
-                                     f"Add to cart: {self.display_name}", role="primary" if in_stock else "",
-                                     icon_name="plus" if in_stock else "")
+            self.add_button = CardButton("Add to cart" if in_stock else "Out of stock",
+                                         f"Add to cart: {self.display_name}", in_stock)
+            self.add_button.setProperty("shape", "painted")
             self.add_button.setEnabled(in_stock)
             self.add_button.clicked.connect(lambda: self.add_requested.emit(self.product_id, self.display_name))
             layout.addWidget(self.add_button)
@@ -191,6 +237,7 @@ class ProductCard(QWidget):
         self.setAccessibleName(f"Details: {self.display_name}, {money(float(product.get('price', 0)))}")
         self.setAccessibleDescription(str(product.get("short_description", "")))
         self._images.request([self.product_id])
+        self._render_key = None
         self.update()
 
     # -- geometry --------------------------------------------------------------------------------------------------
@@ -242,24 +289,63 @@ class ProductCard(QWidget):
 
     def _image_ready(self, product_id: str) -> None:
         if product_id == self.product_id:
+            self._render_key = None
             self.update()
 
     def _scaled_image(self, size: QSize) -> QPixmap | None:
-        """The product image scaled to cover `size`, cached per card: repaints are a plain blit."""
+        """The product image smoothly scaled to cover `size`, cached per card. Scaling costs about a millisecond, so
+        it is queued as deferred work (a grid of new cards never scales twenty images inside one paint); until it
+        is done the card shows its placeholder."""
         pix = self._images.pixmap(self.product_id)
         if pix is None:
             return None
         key = (pix.cacheKey(), size.width(), size.height())
-        if self._scaled_key != key:
+        if self._scaled_key == key:
+            return self._scaled
+        self._wanted_scale = (pix, size, key)
+        if not self._scale_queued:
+            self._scale_queued = True
+            from ui.work import later
+
+            later(self._scale_step)
+        return None
+
+    def _scale_step(self) -> bool:
+        self._scale_queued = False
+        wanted, self._wanted_scale = self._wanted_scale, None
+        if wanted is not None and self.isVisible():
+            pix, size, key = wanted
             self._scaled = pix.scaled(size, Qt.AspectRatioMode.KeepAspectRatioByExpanding,
                                       Qt.TransformationMode.SmoothTransformation)
             self._scaled_key = key
-        return self._scaled
+            self.update()
+        return False
 
     # -- painting --------------------------------------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:
+        """Blit a cached rendering; re-render only when the size, the image, the focus, the pressed state or the
+        theme changed. The cache is dropped when the card is hidden (a page in the back stack)."""
         t = themes.current()
+        key = (self.product_id, self.width(), self.height(), self.hasFocus(), self._pressed, self._scaled_key, id(t))
+        if self._render_key != key or self._render is None:
+            self._render = QPixmap(self.size())
+            self._render.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(self._render)
+            self._paint_card(painter, t)
+            painter.end()
+            self._render_key = key
         p = QPainter(self)
+        p.drawPixmap(0, 0, self._render)
+        p.end()
+
+    def hideEvent(self, event: Any) -> None:
+        super().hideEvent(event)
+        self._render = None
+        self._render_key = None
+        self._scaled = None
+        self._scaled_key = None
+
+    def _paint_card(self, p: QPainter, t: themes.Theme) -> None:
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         rect = QRectF(self.rect()).adjusted(1, 1, -1, -1)
@@ -330,7 +416,6 @@ class ProductCard(QWidget):
             p.setPen(QColor(t.success))
             p.drawText(QRect(x, y, w, fm.height()), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                        "In stock")
-        p.end()
 
 
 def _wrap(text: str, fm: QFontMetrics, width: int, max_lines: int) -> list[str]:

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 from ui import theme as themes
 from ui.components.registry import ComponentContext
 from ui.widgets import ProductCard
+from ui.work import later
 
 
 class ScrollPage(QWidget):
@@ -18,6 +19,7 @@ class ScrollPage(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_StaticContents)  # grows at the bottom: repaint only what is new
         self.body = self
         self.content = QVBoxLayout(self)
         self.content.setContentsMargins(4, 4, 12, 24)
@@ -32,12 +34,13 @@ class CardGrid(QWidget):
 
     MIN_CARD = 250
     FIRST = 3
-    BATCH = 3
+    BATCH = 2
     building: ClassVar[set[CardGrid]] = set()  # grids still adding cards (tests and screenshots wait for them)
 
     def __init__(self, ctx: ComponentContext, products: list[dict[str, Any]], compact: bool = False,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_StaticContents)  # new rows at the bottom repaint only themselves
         self.cards: list[ProductCard] = []
         self._ctx = ctx
         self._products = list(products)
@@ -55,15 +58,11 @@ class CardGrid(QWidget):
         self._pending.setSingleShot(True)
         self._pending.setInterval(0)
         self._pending.timeout.connect(lambda: self._reflow(self._columns_for(self.width())))
-        self._more = QTimer(self)
-        self._more.setSingleShot(True)
-        self._more.setInterval(0)
-        self._more.timeout.connect(self._add_batch)
         self._add(self.FIRST)
         if not self.complete:
             CardGrid.building.add(self)
             self.destroyed.connect(lambda: CardGrid.building.discard(self))
-            self._more.start()
+            later(self._add_batch)
 
     @property
     def complete(self) -> bool:
@@ -83,10 +82,9 @@ class CardGrid(QWidget):
         if self.complete:
             CardGrid.building.discard(self)
 
-    def _add_batch(self) -> None:
+    def _add_batch(self) -> bool:
         self._add(self.BATCH)
-        if not self.complete:
-            self._more.start()
+        return not self.complete
 
     def _columns_for(self, width: int) -> int:
         gap = self._grid.horizontalSpacing()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from ui.components.common import CardGrid, ScrollPage
@@ -17,6 +18,7 @@ class ResultsView(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("ResultsView")
+        self.setAttribute(Qt.WidgetAttribute.WA_StaticContents)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         page = ScrollPage()

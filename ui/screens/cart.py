@@ -8,7 +8,7 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
 from ui import theme as themes
-from ui.widgets import button, clear_layout, frame, kinetic, label, money
+from ui.widgets import button, clear_layout, frame, kinetic, label, money, opaque
 
 
 class CartLineView(QFrame):
@@ -81,6 +81,7 @@ class CartPanel(QFrame):
         head.addWidget(self.count_label)
         outer.addLayout(head)
         self.scroll = QScrollArea()
+        opaque(self.scroll, "surface")  # first: replacing the viewport later would delete its contents
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

@@ -7,7 +7,7 @@ from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QScrollArea, QVBoxLayout, QWidget
 
 from ui import theme as themes
-from ui.widgets import button, clear_layout, kinetic, label
+from ui.widgets import button, clear_layout, kinetic, label, opaque
 
 MAX_BUBBLES = 60
 SUGGESTIONS = ("Sleeping bags under $150", "A tent for two", "Something to cook on")
@@ -56,11 +56,13 @@ class ConversationPanel(QFrame):
         outer.setContentsMargins(t.px(18), t.px(18), t.px(18), t.px(16))
         outer.setSpacing(t.px(10))
         self.scroll = QScrollArea()
+        opaque(self.scroll, "surface")  # first: replacing the viewport later would delete its contents
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         body = QWidget()
+        body.setAttribute(Qt.WidgetAttribute.WA_StaticContents)  # the transcript grows at the bottom
         self.turns = QVBoxLayout(body)
         self.turns.setContentsMargins(0, 0, 6, 0)
         self.turns.setSpacing(t.px(10))
@@ -105,7 +107,7 @@ class ConversationPanel(QFrame):
         self._pending = ""
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
-        self._flush_timer.setInterval(60)
+        self._flush_timer.setInterval(120)
         self._flush_timer.timeout.connect(self._flush)
         self._count("")
         self.show_greeting()
@@ -191,7 +193,7 @@ class ConversationPanel(QFrame):
         self._add("touch" if source == "touch" else "shopper", text)
 
     def add_chunk(self, text: str) -> None:
-        """Streamed text is shown in small bursts (every ~60 ms), not per chunk: the same smooth flow for the
+        """Streamed text is shown in small bursts (every ~120 ms), not per chunk: the same smooth flow for the
         shopper, a fraction of the layout and paint work for the loop."""
         if self._streaming is None:
             self._streaming = self._add("assistant", text)

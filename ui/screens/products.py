@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
 from ui import theme as themes
-from ui.widgets import button, kinetic, label, reap
+from ui.widgets import button, kinetic, label, opaque, reap
 
 log = logging.getLogger("aisle.ui.products")
 MAX_BACK = 3
@@ -34,6 +34,7 @@ class ProductArea(QFrame):
         self._bar.setLayout(bar)
         outer.addWidget(self._bar)
         self.scroll = QScrollArea()
+        opaque(self.scroll, "bg")  # first: replacing the viewport later would delete its contents
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -45,6 +46,7 @@ class ProductArea(QFrame):
         self.current: QWidget | None = None
         self.pages = QWidget()
         self.pages.setObjectName("ProductPages")
+        self.pages.setAttribute(Qt.WidgetAttribute.WA_StaticContents)
         self.pages_layout = QVBoxLayout(self.pages)
         self.pages_layout.setContentsMargins(0, 0, 0, 0)
         self.scroll.setWidget(self.pages)
