@@ -72,7 +72,7 @@ class ChatConfig:
     retry_delay_s: float = 0.5
     max_tool_rounds: int = 5  # then the model must answer in words (tool_choice "none")
     max_history_messages: int = 60
-    temperature: float | None = 0.6
+    temperature: float | None = None  # None: the model's default (some models accept no other)
     tools: list[ToolSchema] = field(default_factory=lambda: list(TOOL_SCHEMAS))
 
 
@@ -244,6 +244,8 @@ class ChatAgent:
             kwargs["tool_choice"] = "none"
         if config.temperature is not None:
             kwargs["temperature"] = config.temperature
+        loop = asyncio.get_running_loop()
+        first_by = loop.time() + config.first_chunk_timeout_s  # one budget for the headers and the first chunk
         try:
             stream = await asyncio.wait_for(self.client.chat.completions.create(**kwargs),
                                             config.first_chunk_timeout_s)
@@ -254,14 +256,15 @@ class ChatAgent:
         try:
             iterator = stream.__aiter__()
             while True:
-                wait = config.first_chunk_timeout_s if first else config.chunk_timeout_s
+                wait = max(0.05, first_by - loop.time()) if first else config.chunk_timeout_s
                 try:
                     chunk = await asyncio.wait_for(iterator.__anext__(), wait)
                 except StopAsyncIteration:
                     break
                 except TimeoutError:
-                    what = "to start answering" if first else "between two parts of its answer"
-                    raise self._timeout(wait, what) from None
+                    if first:
+                        raise self._timeout(config.first_chunk_timeout_s, "to start answering") from None
+                    raise self._timeout(wait, "between two parts of its answer") from None
                 first = False
                 if chunk.usage is not None:
                     self._publish_usage(session, chunk.usage)

@@ -16,8 +16,9 @@ function `name` (arguments "") followed by `arguments` fragments, a last chunk w
 Scripts: `server.script(Response(...), ...)` queues one scripted response per request, in order. A response is a
 list of steps: `Text` (content, split into deltas of `piece` characters, `delay` seconds apart), `ToolCall` (split
 into `pieces` argument fragments), `Sleep`, `Stall` (stop sending, keep the connection open), `Status` (first step
-only: an HTTP error with the service's JSON error body, e.g. 401). With nothing scripted the server answers
-"OK." — or, when `keys` is set, 401 for any other key, as the service does.
+only: an HTTP error with the service's JSON error body, e.g. 401); `headers_after` and `first_chunk_after` delay the
+headers and the first chunk. With nothing scripted the server answers "OK." — or, when `keys` is set, 401 for any
+other key, as the service does.
 
 Everything is recorded: `server.requests[i]` has the method, path, query, headers, the JSON body and the arrival
 time; `server.sent[i]` the (time, chunk) pairs sent for that request.
@@ -79,10 +80,15 @@ Step = Text | ToolCall | Sleep | Stall | Status
 class Response:
     steps: list[Step]
     usage: tuple[int, int] = (12, 7)  # prompt, completion tokens
+    headers_after: float = 0.0  # seconds before the response headers
+    first_chunk_after: float = 0.0  # seconds between the headers and the first chunk
 
-    def __init__(self, *steps: Step, usage: tuple[int, int] = (12, 7)) -> None:
+    def __init__(self, *steps: Step, usage: tuple[int, int] = (12, 7), headers_after: float = 0.0,
+                 first_chunk_after: float = 0.0) -> None:
         self.steps = list(steps)
         self.usage = usage
+        self.headers_after = headers_after
+        self.first_chunk_after = first_chunk_after
 
 
 @dataclass
@@ -187,6 +193,8 @@ class _Handler(BaseHTTPRequestHandler):
         if steps and isinstance(steps[0], Stall):
             state.closing.wait(steps[0].seconds)  # nothing at all, not even headers
             return
+        if response.headers_after and state.closing.wait(response.headers_after):
+            return
         if not body.get("stream"):
             self._json(400, {"error": {"message": "this fake only streams", "type": "invalid_request_error"}})
             return
@@ -226,6 +234,8 @@ class _Handler(BaseHTTPRequestHandler):
             with state.lock:
                 state.sent[index].append((time.monotonic(), payload))
 
+        if response.first_chunk_after and state.closing.wait(response.first_chunk_after):
+            return
         chunk({"role": "assistant", "content": "", "refusal": None})
         tool_index = 0
         for step in response.steps:

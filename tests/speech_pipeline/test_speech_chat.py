@@ -318,3 +318,19 @@ def test_build_chat_without_keys_names_them(settings: Settings) -> None:
     with pytest.raises(BrainUnavailable) as azure_failure:
         build_chat(_settings(settings, azure_endpoint="https://res.openai.azure.com"), {"AISLE_NO_KEYRING": "1"})
     assert "AZURE_OPENAI_API_KEY" in str(azure_failure.value)
+
+
+async def test_slow_headers_and_a_slow_first_chunk_share_one_budget(runtime: Runtime,
+                                                                    chat_server: FakeChatServer) -> None:
+    chat_server.script(Response(Text("Too late."), headers_after=0.6, first_chunk_after=0.6),
+                       Response(Text("In time."), headers_after=0.3, first_chunk_after=0.3))
+    chat = make_chat(chat_server.base_url, first_chunk_timeout_s=1.0)
+    session, _ = await session_and_events(runtime)
+    started = time.monotonic()
+    with pytest.raises(BrainUnavailable) as failure:
+        await chat.run_turn(session, "hi", runtime.tools)
+    assert 0.9 <= time.monotonic() - started < 1.3
+    assert not failure.value.permanent and "to start answering" in str(failure.value)
+    reply = await chat.run_turn(session, "hi again", runtime.tools)
+    assert reply.text == "In time."
+    await chat.close()
