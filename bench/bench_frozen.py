@@ -100,21 +100,11 @@ def main() -> int:
     record = build_info.read_record()
     if not record:
         sys.exit("no dist/aisle-build.json: build first (bash packaging/build.sh)")
-    print("== build")
+    print("== build and size")
     if total is not None:
         print(f"build.sh total: {total:.1f} s ({'from scratch' if args.clean else 'PyInstaller cache warm'})")
-    print(f"PyInstaller: {record['pyinstaller_seconds']} s; tarball: {record['tarball_seconds']} s "
-          f"(commit {record['commit']}, built {record['built_at']})")
-
-    print("== size")
-    size = build_info.tree_size(build_info.BUNDLE)
-    print(f"dist/aisle: {size / 1e6:.1f} MB ({size / 2**20:.0f} MiB), goal <= 250 MB: "
-          f"{'met' if size <= 250e6 else 'NOT met'}")
-    if record.get("tarball_bytes"):
-        print(f"{record['tarball']}: {record['tarball_bytes'] / 1e6:.1f} MB")
-    print("10 biggest parts:")
-    for name, part in build_info.biggest_parts():
-        print(f"  {part / 1e6:7.1f} MB  {name}")
+    print(build_info.summary(record))
+    print(f"goal <= 250 MB unpacked: {'met' if record['bundle_bytes'] <= 250e6 else 'NOT met'}")
 
     print("== cold start (offscreen, fresh HOME each run)")
     kiosk = [time_to_line(["--bundle-selftest", "first-frame"], "first-frame") for _ in range(args.runs)]
