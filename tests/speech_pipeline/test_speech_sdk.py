@@ -11,10 +11,16 @@ import time
 
 import pytest
 
+from agent.speech_pipeline.brain import build_from_settings
 from agent.speech_pipeline.recognition import AzureRecognizer
 from agent.speech_pipeline.sdk import AzureSpeechConfig
 from agent.speech_pipeline.synthesis import AzureSynthesizer
 from app.brain import BrainUnavailable
+from app.events import Event, EventKind
+from app.runtime import Runtime
+from app.settings import Settings
+from tests.fakes.chat_server import FakeChatServer, Response, Text, ToolCall
+from tests.speech_pipeline.scripted import RecordingSpeaker
 from tests.speech_pipeline.speech_server import FakeSpeechService, Phrase, SilentServer, refused_port
 
 pytestmark = pytest.mark.timeout(20)
@@ -199,3 +205,36 @@ async def test_missing_region_and_endpoint_is_a_permanent_configuration_error() 
         await start_recognizer(recognizer)
     assert failure.value.permanent
     assert "azure_speech_region / azure_speech_endpoint" in str(failure.value)
+
+
+async def test_the_whole_pipeline_from_settings_with_the_real_sdks(runtime: Runtime, settings: Settings,
+                                                                   chat_server: FakeChatServer) -> None:
+    """Settings → `build_from_settings` → real Speech SDK (both halves) and real `openai` SDK, all on loopback."""
+    chat_server.script(Response(Text("Here are our tents. "), ToolCall("search_products", {"query": "tent"})),
+                       Response(Text("The first one sleeps two.")))
+    with FakeSpeechService(phrases=[Phrase(["show me", "show me tents"], "Show me tents.")],
+                           after_audio_frames=3) as service:
+        config = settings.replace(azure_speech_endpoint=service.host, chat_model="gpt-4o-mini")
+        env = {"AISLE_NO_KEYRING": "1", "AZURE_SPEECH_KEY": "speech-key", "OPENAI_API_KEY": "sk-test",
+               "OPENAI_BASE_URL": chat_server.base_url}
+        brain = build_from_settings(config, runtime.tools, env, playback_slack_s=0.5)
+        speaker = RecordingSpeaker()
+        brain.attach_voice(speaker)
+        events: list[Event] = []
+        runtime.bus.subscribe(events.append)
+        runtime.conversation.brain = brain
+        await runtime.conversation.start_session()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 10.0
+        while not any(e.kind is EventKind.COMPLETION for e in events) and loop.time() < deadline:
+            brain.feed_audio(b"\x00\x01" * 320)  # 20 ms blocks at 16 kHz
+            await asyncio.sleep(0.02)
+        completion = next(e.data for e in events if e.kind is EventKind.COMPLETION)
+        assert completion == {"text": "Here are our tents. The first one sleeps two.", "interrupted": False}
+        transcripts = [e.data for e in events if e.kind is EventKind.TRANSCRIPT]
+        assert transcripts[-1] == {"role": "shopper", "text": "Show me tents.", "final": True}
+        assert [e.data["name"] for e in events if e.kind is EventKind.FUNCTION_CALL] == ["search_products"]
+        assert [(rate, samples) for _, _, samples, rate in speaker.plays] == [(24000, 7200), (24000, 7200)]
+        assert len(service.record.ssml) == 2 and "Here are our tents." in service.record.ssml[0]
+        await runtime.conversation.end_session("done")
+        await brain.close()
