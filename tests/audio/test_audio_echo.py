@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from audio.echo import EchoCanceller, HalfDuplexGate, NoiseSuppressor, aec_available, create_echo_canceller
+from audio.echo import (
+    EchoCanceller,
+    HalfDuplexGate,
+    NoiseSuppressor,
+    ReferenceBuffer,
+    aec_available,
+    create_echo_canceller,
+)
 from audio.resample import resample
 from audio.synthesizer import EspeakSynthesizer
 
@@ -103,3 +110,30 @@ def test_noise_suppressor_lowers_steady_noise_and_buffers_odd_blocks() -> None:
     out = np.concatenate([ns.process(noise[i : i + 250]) for i in range(0, noise.size, 250)])
     assert noise.size - 160 < out.size <= noise.size
     assert _db(noise[16000:]) - _db(out[16000 : noise.size]) > 10
+
+
+def test_reference_buffer_pairs_in_order_and_resamples() -> None:
+    ref = ReferenceBuffer(48000, speaker_rate=24000)
+    ref.push(np.full(480, 1000, dtype=np.int16))
+    ref.push(np.full(480, 1000, dtype=np.int16))
+    block = ref.take(960)
+    assert block.size == 960 and np.all(np.abs(block[200:] - 1000) < 50)
+    ref.take(10_000)
+    assert not ref.take(960).any()  # nothing played: silence
+
+
+def test_reference_buffer_cuts_a_persistent_backlog_once() -> None:
+    ref = ReferenceBuffer(48000, max_backlog_ms=60, keep_ms=20)
+    ref.push(np.zeros(48000 * 300 // 1000, dtype=np.int16))  # the speaker ran 300 ms before the microphone
+    for _ in range(60):  # then both run at the same pace
+        ref.push(np.ones(960, dtype=np.int16))
+        ref.take(960)
+    assert ref.dropped_samples == 48000 * 280 // 1000
+    assert ref.buffered == 960  # 20 ms kept
+    dropped = ref.dropped_samples
+    for _ in range(60):  # bursts do not trigger more cuts
+        ref.push(np.ones(960 * 3, dtype=np.int16))
+        ref.take(960)
+        ref.take(960)
+        ref.take(960)
+    assert ref.dropped_samples == dropped
