@@ -27,8 +27,15 @@ exactly that text.
 **Failures.** `start_session` raises `BrainUnavailable` when recognition cannot start (a rejected key: permanent;
 unreachable: not), and `respond` raises the chat's `BrainUnavailable` (the app's `FallbackBrain` then switches to
 the offline brain). A spoken turn has no caller to raise to: it publishes an `error` and a failed `completion` and
-calls `on_unavailable` when given (wire it to `FallbackBrain.fall_back`). Recognition lost later is retried with
-backoff while the session lasts; the screen gets a notice and `voice_state` `unavailable` meanwhile.
+calls `on_unavailable` when given (wire it to `FallbackBrain.fall_back`). After a chat failure the brain stops
+listening (another brain answers now) until the next `start_session` or turn; `probe()` (for `FallbackBrain`)
+checks the chat service and, with voice on, that recognition starts. Recognition lost mid-session is retried with
+backoff while the session lasts; the screen gets a notice and `voice_state` `unavailable` meanwhile. Synthesis
+failing turns replies into text at once (for the session after a rejected key, for `synthesis_backoff_s` after a
+timeout), so a silent TTS service never holds the text back.
+
+Timeouts (defaults): recognition connect 5 s, recognition stop 2 s (then left to a worker thread), synthesis 10 s
+per sentence, chat 15 s to the first streamed chunk (headers included) and 10 s between chunks, connect 5 s.
 """
 
 from __future__ import annotations
