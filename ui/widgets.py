@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QScroller,
     QScrollerProperties,
     QSizePolicy,
@@ -109,25 +110,21 @@ def reap(widget: QWidget) -> None:
     later(step)
 
 
-class OpaqueViewport(QWidget):
-    """A scroll area viewport that paints its own solid background and says so (WA_OpaquePaintEvent): scrolling
-    it is a blit plus the newly exposed strip, and an update inside it never repaints the panels behind it."""
+class OpaqueScrollArea(QScrollArea):
+    """A scroll area whose viewport paints a solid theme colour and says so (WA_OpaquePaintEvent): scrolling it is a
+    blit plus the newly exposed strip, and an update inside it never repaints the panels behind it. (A scroll area
+    gets its viewport's paint events, so the background is painted here.)"""
 
     def __init__(self, color_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.color_name = color_name
-        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
-        self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground, True)
+        self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
+        self.viewport().setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground, True)
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        p = QPainter(self)
+        p = QPainter(self.viewport())
         p.fillRect(event.rect(), QColor(getattr(themes.current(), self.color_name)))
         p.end()
-
-
-def opaque(area: QAbstractScrollArea, color_name: str) -> None:
-    """Give `area` an opaque viewport in a theme colour (call before `setWidget` and `kinetic`)."""
-    area.setViewport(OpaqueViewport(color_name))
 
 
 def clear_layout(layout: Any) -> None:

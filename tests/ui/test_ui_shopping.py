@@ -154,3 +154,18 @@ def test_empty_and_over_long_messages_are_refused_in_words(kiosk, qtbot):
     kiosk.window._send("x" * 1001)
     assert conv.problem.isVisible() and "too long" in conv.problem.text()
     assert not conv.bubbles
+
+
+def test_scroll_areas_paint_their_theme_background(kiosk, qtbot):
+    from ui import theme as themes
+
+    kiosk.start()
+    search(kiosk, qtbot)
+    kiosk.settle()
+    w = kiosk.window
+    t = themes.current()
+    for area, colour in ((w.shopping.conversation.scroll, t.surface), (w.shopping.cart.scroll, t.surface),
+                         (w.shopping.products.scroll, t.bg)):
+        image = area.viewport().grab().toImage()
+        corner = QColor(image.pixel(image.width() - 3, image.height() - 3))
+        assert corner.name().lower() == colour.lower(), f"{type(area.parentWidget()).__name__}: {corner.name()}"

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
 
 from ui import theme as themes
-from ui.widgets import button, clear_layout, frame, kinetic, label, money, opaque
+from ui.widgets import OpaqueScrollArea, button, clear_layout, frame, kinetic, label, money
 
 
 class CartLineView(QFrame):
@@ -80,8 +80,7 @@ class CartPanel(QFrame):
         self.count_label = label("", "muted")
         head.addWidget(self.count_label)
         outer.addLayout(head)
-        self.scroll = QScrollArea()
-        opaque(self.scroll, "surface")  # first: replacing the viewport later would delete its contents
+        self.scroll = OpaqueScrollArea("surface")
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

@@ -4,10 +4,10 @@ with its character counter, send button and on-screen keyboard toggle."""
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from ui import theme as themes
-from ui.widgets import button, clear_layout, kinetic, label, opaque
+from ui.widgets import OpaqueScrollArea, button, clear_layout, kinetic, label
 
 MAX_BUBBLES = 60
 SUGGESTIONS = ("Sleeping bags under $150", "A tent for two", "Something to cook on")
@@ -55,8 +55,7 @@ class ConversationPanel(QFrame):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(t.px(18), t.px(18), t.px(18), t.px(16))
         outer.setSpacing(t.px(10))
-        self.scroll = QScrollArea()
-        opaque(self.scroll, "surface")  # first: replacing the viewport later would delete its contents
+        self.scroll = OpaqueScrollArea("surface")
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

@@ -6,10 +6,10 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
 
 from ui import theme as themes
-from ui.widgets import button, kinetic, label, opaque, reap
+from ui.widgets import OpaqueScrollArea, button, kinetic, label, reap
 
 log = logging.getLogger("aisle.ui.products")
 MAX_BACK = 3
@@ -33,8 +33,7 @@ class ProductArea(QFrame):
         self._bar = QWidget()
         self._bar.setLayout(bar)
         outer.addWidget(self._bar)
-        self.scroll = QScrollArea()
-        opaque(self.scroll, "bg")  # first: replacing the viewport later would delete its contents
+        self.scroll = OpaqueScrollArea("bg")
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
