@@ -15,10 +15,14 @@ from app.settings import BRAINS, Settings, SettingsError, load_settings
 log = logging.getLogger("aisle.app.cli")
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--catalog", type=Path, help="catalog database to use (default: the data directory's)")
-    parser.add_argument("--data-dir", type=Path, help="where settings, history and logs live")
-    parser.add_argument("--brain", choices=("auto", *BRAINS), help="conversation brain (default: auto)")
+def _common(parser: argparse.ArgumentParser, subcommand: bool = False) -> None:
+    # On subcommands the options default to "not given", so `aisle --data-dir X chat` keeps X.
+    default = argparse.SUPPRESS if subcommand else None
+    parser.add_argument("--catalog", type=Path, default=default,
+                        help="catalog database to use (default: the data directory's)")
+    parser.add_argument("--data-dir", type=Path, default=default, help="where settings, history and logs live")
+    parser.add_argument("--brain", choices=("auto", *BRAINS), default=default,
+                        help="conversation brain (default: auto)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
 
     chat = sub.add_parser("chat", help="talk to Aisle in the terminal")
-    _common(chat)
+    _common(chat, subcommand=True)
     chat.add_argument("--json", action="store_true", help="one message per input line; events as JSON lines")
 
     catalog = sub.add_parser("catalog", help="build or import the product catalog")
@@ -43,11 +47,11 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file", type=Path)
     imp.add_argument("--replace", action="store_true", help="replace all products instead of adding/updating")
     for p in (build, imp):
-        _common(p)
+        _common(p, subcommand=True)
 
     shots = sub.add_parser("screenshots", help="render every main screen to PNG files (offscreen)")
     shots.add_argument("--out", type=Path, required=True)
-    _common(shots)
+    _common(shots, subcommand=True)
     return parser
 
 
