@@ -151,8 +151,14 @@ def main() -> int:
     rss_slope = slope(after_first)
     widget_slope = slope([float(w) for w in widgets_after])
     spread = max(after_first) - min(after_first) if after_first else 0.0
+    objects_slope = slope([float(r[3]) for r in rows[1:]])
+    late = [r[1] for r in rows[5:]]
     print(f"  after session 1: RSS {min(after_first):.1f}–{max(after_first):.1f} MB (spread {spread:.1f} MB), "
-          f"trend {rss_slope * 1024:+.0f} KB/session; live widgets trend {widget_slope:+.2f}/session")
+          f"trend {rss_slope * 1024:+.0f} KB/session; live widgets trend {widget_slope:+.2f}/session; "
+          f"Python objects trend {objects_slope:+.1f}/session")
+    if len(late) > 2:
+        print(f"  sessions 6–{len(rows)}: RSS trend {slope(late) * 1024:+.0f} KB/session (the warm-up of sessions 2–5 "
+              "excluded: bounded caches — images, SQLite pages — filling)")
     ok = rss_slope * 1024 < 256 and abs(widget_slope) < 0.5
     print(f"  result: {'PASS' if ok else 'FAIL'} (no growth: RSS trend < 256 KB/session and a flat widget count)")
     return 0 if ok else 1
