@@ -103,7 +103,7 @@ class VoiceLoop:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._vad = self._new_vad()
         self._to_16k = StreamResampler(DEVICE_RATE, 16000, quality="MQ")
-        self._to_24k = StreamResampler(DEVICE_RATE, 24000, quality="MQ")
+        self._to_brain: dict[int, StreamResampler] = {}  # per listening-brain input rate
         self._recent16k: collections.deque[np.ndarray] = collections.deque(maxlen=PREROLL_MS // BLOCK_MS)
         self._gate = HalfDuplexGate(config.half_duplex_tail_ms)
         self._aec: EchoCanceller | None = None
@@ -330,7 +330,10 @@ class VoiceLoop:
         self._recent16k.append(pcm16k)
         listening_brain = self._listening_brain()
         if listening_brain is not None:
-            listening_brain.feed_audio(self._to_24k.process(mic).tobytes())
+            rate = listening_brain.input_samplerate
+            if rate not in self._to_brain:
+                self._to_brain[rate] = StreamResampler(DEVICE_RATE, rate, quality="MQ")
+            listening_brain.feed_audio(self._to_brain[rate].process(mic).tobytes())
         if self.config.push_to_talk:
             if self._ptt_held:
                 self._feed_recognizer(pcm16k)
