@@ -2,7 +2,7 @@
 
 Capture blocks (48 kHz, 20 ms) arrive on the event loop from the device callback. Each block is echo-controlled
 (WebRTC AEC fed with exactly what the speaker played, or the half-duplex gate), resampled to 16 kHz for the VAD and
-the recogniser, and — when the brain hears for itself (the realtime models) — to 24 kHz for the brain.
+the recogniser, and — when the brain hears for itself (realtime models, Azure Speech) — to that brain's input rate.
 
 - Offline path: VAD speech start → `listening` and incremental recognition (partials as `transcript` events);
   speech end → final text → a voice turn through the conversation, exactly like typing.
