@@ -69,7 +69,7 @@ async def _start_services(runtime: Runtime, window: Any, factories: Sequence[Any
             service = factory(runtime)
             await service.start()
             started.append(service)
-            window.services.append(service)
+            window.add_service(service)
         except Exception as exc:
             log.exception("kiosk service failed to start")
             window.toast.show_message(f"Something is not available: {exc}. Touch and typing still work.",

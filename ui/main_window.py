@@ -53,6 +53,7 @@ class CartBadge(QWidget):
 class KioskWindow(QMainWindow):
     quit_requested = Signal()
     first_painted = Signal()
+    voice_changed = Signal(str)  # from a voice service's listener, any thread (queued to the UI thread)
 
     def __init__(self, settings: Settings, controller: KioskController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -78,6 +79,7 @@ class KioskWindow(QMainWindow):
         self.idle.expired.connect(self._idle_expired)
         self.idle.resumed.connect(lambda: self.idle_overlay.hide())
         self._connect_bridge()
+        self.voice_changed.connect(self._set_voice, Qt.ConnectionType.QueuedConnection)
         controller.runtime_ready.connect(self._runtime_ready)
         controller.problem.connect(lambda text: self.toast.show_message(text, warning=True))
         controller.busy_changed.connect(self._busy_changed)
@@ -185,6 +187,22 @@ class KioskWindow(QMainWindow):
         b.voice_state.connect(self._on_voice_state)
         b.transcript.connect(self._on_transcript)
         b.brain_changed.connect(self._on_brain_changed)
+
+    def add_service(self, service: Any) -> None:
+        """A service beside the window. A voice service's state listener (if it has one) drives the status
+        indicator even between sessions, when no `voice_state` events are published."""
+        self.services.append(service)
+        voice = getattr(service, "loop", None)
+        listeners = getattr(voice, "listeners", None)
+        if isinstance(listeners, list):
+            listeners.append(lambda state, text="": self.voice_changed.emit(str(getattr(state, "value", state))))
+            state = getattr(voice, "state", None)
+            if state is not None:
+                self._set_voice(str(getattr(state, "value", state)))
+
+    def _set_voice(self, state: str) -> None:
+        self.voice = state
+        self._update_status()
 
     def audio_status(self) -> str:
         """For /health (called on the server thread: reads only)."""

@@ -72,7 +72,7 @@ def test_run_kiosk_paints_a_first_frame_and_shuts_down_cleanly(qapp, settings):
 
         QTimer.singleShot(0, quit_when_ready)
 
-    code = run_kiosk(settings.replace(api_port=0), on_first_frame=first_frame)
+    code = run_kiosk(settings.replace(api_port=0), on_first_frame=first_frame, services=[])
     assert code == 0 and frames == [True]
     assert urls and urls[0].startswith("http://127.0.0.1:")  # the HTTP endpoint starts with the kiosk
     asyncio.set_event_loop(None)

@@ -208,3 +208,37 @@ def test_the_bridge_marshals_worker_thread_events_to_the_ui_thread(qloop):
     bus.publish("s", EventKind.TEXT_CHUNK, {"text": "after"})
     QApplication.processEvents()
     assert len(seen) == 50
+
+
+class FakeVoiceLoop:
+    def __init__(self) -> None:
+        self.state = "unavailable"
+        self.listeners: list = []
+
+    def set(self, state: str) -> None:
+        self.state = state
+        for listener in self.listeners:
+            listener(state, "")
+
+
+class FakeVoiceService:
+    name = "audio"
+
+    def __init__(self) -> None:
+        self.loop = FakeVoiceLoop()
+
+    def status(self) -> str:
+        return f"fake: {self.loop.state}"
+
+
+def test_a_voice_service_drives_the_status_between_sessions(kiosk):
+    w = kiosk.window
+    service = FakeVoiceService()
+    w.add_service(service)
+    assert w.status.state == "unavailable" and w.audio_status() == "fake: unavailable"
+    worker = threading.Thread(target=lambda: service.loop.set("listening"))  # listeners may run on any thread
+    worker.start()
+    worker.join()
+    kiosk.wait(lambda: w.status.state == "listening")
+    service.loop.set("idle")
+    kiosk.wait(lambda: w.status.state == "idle")
