@@ -139,6 +139,8 @@ class KioskWindow(QMainWindow):
         conv.send_requested.connect(self._send)
         conv.suggestion_chosen.connect(self._send)
         conv.keyboard_toggled.connect(self._toggle_keyboard)
+        conv.mic_button.setVisible(self.settings.push_to_talk)
+        conv.talk_held.connect(self._push_to_talk)
         self.shopping.products.category_chosen.connect(lambda name: self._send(f"Show me {name.lower()}"))
         self.shopping.products.set_categories(self.categories)
         self.shopping.cart.quantity_requested.connect(self.controller.set_quantity)
@@ -466,6 +468,16 @@ class KioskWindow(QMainWindow):
             return
         conv.accept_sent()
         self.keyboard.hide()
+
+    def _push_to_talk(self, pressed: bool) -> None:
+        self.idle.poke()
+        for service in self.services:
+            hold = getattr(getattr(service, "loop", None), "push_to_talk", None)
+            if callable(hold):
+                try:
+                    hold(pressed)
+                except Exception:
+                    log.exception("push-to-talk failed")
 
     def _toggle_keyboard(self) -> None:
         self.keyboard.setVisible(not self.keyboard.isVisible())

@@ -242,3 +242,28 @@ def test_a_voice_service_drives_the_status_between_sessions(kiosk):
     kiosk.wait(lambda: w.status.state == "listening")
     service.loop.set("idle")
     kiosk.wait(lambda: w.status.state == "idle")
+
+
+@pytest.fixture
+def ptt_settings(settings):
+    return settings.replace(push_to_talk=True)
+
+
+def test_push_to_talk_button_holds_the_voice_loop(qloop, ptt_settings, qtbot):
+    from kiosk_harness import close_kiosk, make_kiosk
+
+    k = make_kiosk(qloop, ptt_settings)
+    try:
+        w = k.window
+        service = FakeVoiceService()
+        held: list[bool] = []
+        service.loop.push_to_talk = held.append  # type: ignore[attr-defined]
+        w.add_service(service)
+        k.start()
+        mic = w.shopping.conversation.mic_button
+        assert mic.isVisible() and mic.accessibleName() == "Hold to talk"
+        qtbot.mousePress(mic, Qt.MouseButton.LeftButton)
+        qtbot.mouseRelease(mic, Qt.MouseButton.LeftButton)
+        assert held == [True, False]
+    finally:
+        close_kiosk(k)

@@ -44,6 +44,7 @@ class Bubble(QFrame):
 class ConversationPanel(QFrame):
     send_requested = Signal(str)
     keyboard_toggled = Signal()
+    talk_held = Signal(bool)  # push-to-talk: the mic button went down (True) or up (False)
     suggestion_chosen = Signal(str)
 
     def __init__(self, max_chars: int, parent: QWidget | None = None) -> None:
@@ -92,7 +93,13 @@ class ConversationPanel(QFrame):
         self.send_button = button("", "Send message", role="primary", icon_name="send")
         self.send_button.setIconSize(QSize(30, 30))
         self.send_button.clicked.connect(self._send)
+        self.mic_button = button("", "Hold to talk", icon_name="mic")
+        self.mic_button.setIconSize(QSize(32, 32))
+        self.mic_button.pressed.connect(lambda: self.talk_held.emit(True))
+        self.mic_button.released.connect(lambda: self.talk_held.emit(False))
+        self.mic_button.hide()  # shown in push-to-talk mode
         row.addWidget(self.keyboard_button)
+        row.addWidget(self.mic_button)
         row.addWidget(self.input, 1)
         row.addWidget(self.send_button)
         outer.addLayout(row)
