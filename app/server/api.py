@@ -22,6 +22,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sse_starlette import EventSourceResponse, ServerSentEvent
+from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from agent.tools import ToolFailure
@@ -228,24 +229,16 @@ def create_app(ctx: ServerContext, web_dir: Path | None = None) -> FastAPI:
         if session_id != CURRENT and not await known_session(session_id):
             raise ApiProblem(404, "unknown_session", f"There is no session '{session_id}'.")
         try:
-            body = ctx.hub.stream(session_id, resume)
-            first = await anext(body)  # registers the client (may raise HubFull) before the 200 goes out
+            client = ctx.hub.open(session_id, resume)  # registered now: no event published from here is missed
         except HubFull as exc:
             raise ApiProblem(503, "too_many_clients", str(exc), headers={"Retry-After": "5"}) from exc
 
-        async def events() -> Any:
-            try:
-                yield first
-                async for chunk in body:
-                    yield chunk
-            finally:
-                await body.aclose()
-
         return EventSourceResponse(
-            events(), ping=ctx.settings.sse_heartbeat_s,
+            ctx.hub.stream(client), ping=ctx.settings.sse_heartbeat_s,
             ping_message_factory=lambda: ServerSentEvent(comment="heartbeat"),
             send_timeout=ctx.settings.sse_send_timeout_s,
             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+            background=BackgroundTask(ctx.hub.unregister, client),  # also when the body never ran (HEAD)
         )
 
     # -- posting -------------------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict, deque
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
@@ -125,6 +125,7 @@ class StreamClient:
         self.overflowed = False
         self.closed = False
         self.sent: dict[str, int] = {}  # session -> last event id delivered
+        self.plan: list[tuple[str, int, list[EncodedEvent]]] = []  # backlog: session, after id, ring snapshot
 
     @property
     def follows_current(self) -> bool:
@@ -281,6 +282,7 @@ class EventHub:
 
     def unregister(self, client: StreamClient) -> None:
         client.closed = True
+        client.plan = []
         client.pending.clear()
         if client.follows_current:
             self._current_clients.discard(client)
@@ -337,18 +339,22 @@ class EventHub:
         if tail:
             yield tail
 
-    async def stream(self, target: str, resume: ResumePoint | None,
-                     on_end: Callable[[], None] | None = None) -> AsyncGenerator[bytes, None]:
-        """The SSE byte stream of one client: backlog, then live, until it disconnects, falls behind or the
-        server stops. Raises HubFull before the first byte when there is no room."""
+    def open(self, target: str, resume: ResumePoint | None) -> StreamClient:
+        """Register a client and fix what it will be replayed (raises HubFull when there is no room). Then iterate
+        `stream(client)`; `unregister(client)` is safe to call as well, e.g. when the stream never starts."""
         client = self.register(target)
+        plan = self._backlog_plan(client, resume)
+        client.plan = [(sid, after, list(self._rings.get(sid, ()))) for sid, after in plan]  # snapshots, now
+        return client
+
+    async def stream(self, client: StreamClient) -> AsyncGenerator[bytes, None]:
+        """The SSE bytes of one client: backlog, then live, until it disconnects, falls behind or the server
+        stops."""
         try:
-            plan = self._backlog_plan(client, resume)
-            snapshots = {sid: list(self._rings.get(sid, ())) for sid, _ in plan}  # taken at registration
             yield b": connected\r\nretry: 2000\r\n\r\n"
-            for sid, after in plan:
+            for sid, after, snapshot in client.plan:
                 client.sent[sid] = max(client.sent.get(sid, 0), after)
-                async for chunk in self._replay(sid, after, snapshots[sid]):
+                async for chunk in self._replay(sid, after, snapshot):
                     data = b"".join(f for f in map(client.frame, chunk) if f is not None)
                     if data:
                         yield data
@@ -359,12 +365,12 @@ class EventHub:
             while True:
                 if client.overflowed:
                     self.dropped_slow += 1
-                    log.info("stream client of %s fell %d events behind; disconnecting it", target,
+                    log.info("stream client of %s fell %d events behind; disconnecting it", client.target,
                              client.max_queue)
                     yield _frame_error(
                         f"This stream fell more than {client.max_queue} events behind and is closed. "
                         "Reconnect with Last-Event-ID to resume.", "too_slow",
-                        None if client.follows_current else target)
+                        None if client.follows_current else client.target)
                     return
                 if client.closed:
                     return
@@ -383,5 +389,3 @@ class EventHub:
                     yield b"".join(parts)
         finally:
             self.unregister(client)
-            if on_end is not None:
-                on_end()
