@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -134,6 +135,12 @@ def run_kiosk(settings: Settings, on_first_frame: Callable[[], None] | None = No
             done.set_result(0)
 
     window.quit_requested.connect(finish)
+    # SIGTERM (systemd, `kill`) and Ctrl+C shut down cleanly: Python runs signal handlers only between bytecodes,
+    # so a slow heartbeat timer gives it the chance while Qt idles in C++.
+    previous = {sig: signal.signal(sig, lambda *_: finish()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    heartbeat = QTimer(window)
+    heartbeat.start(250)
+    heartbeat.timeout.connect(lambda: None)
     window.first_painted.connect(start_boot)
     if on_first_frame is not None:
         window.first_painted.connect(on_first_frame)
@@ -183,5 +190,8 @@ def run_kiosk(settings: Settings, on_first_frame: Callable[[], None] | None = No
             code = loop.run_until_complete(main())
     except KeyboardInterrupt:
         code = 130
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     window.deleteLater()
     return code

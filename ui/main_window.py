@@ -25,6 +25,7 @@ from ui.widgets import StatusIndicator, Toast, button, clear_layout, label
 
 log = logging.getLogger("aisle.ui.window")
 EMPTY_CART: dict[str, Any] = {"items": [], "total": 0.0, "item_count": 0}
+FINISH_SCREEN_S = 45  # how long the order number and QR code stay up before the kiosk starts over
 
 
 class CartBadge(QWidget):
@@ -73,6 +74,10 @@ class KioskWindow(QMainWindow):
         self.endpoint_url: str | None = None  # the HTTP endpoint, when it runs (shown on the staff panel)
         self.services: list[Any] = []  # services beside the window (voice); their status() feeds /health
         self.categories: list[tuple[str, str]] = []
+        self.finish_timer = QTimer(self)
+        self.finish_timer.setSingleShot(True)
+        self.finish_timer.setInterval(FINISH_SCREEN_S * 1000)
+        self.finish_timer.timeout.connect(lambda: self._end("finished"))
         self.idle = IdleWatcher(settings.idle_timeout_s, settings.idle_countdown_s, self)
         self.idle.warn.connect(self._idle_warn)
         self.idle.tick.connect(lambda left: self.idle_overlay.set_left(left))
@@ -257,6 +262,7 @@ class KioskWindow(QMainWindow):
         self.topbar.hide()
         self.keyboard.hide()
         self.stack.setCurrentWidget(self.attract)
+        self.attract.setFocus()  # Enter or Space starts; no focus ring on the button until Tab
         self.attract.hero.timer.start()
         if self.featured:
             self.attract.timer.start()
@@ -300,6 +306,7 @@ class KioskWindow(QMainWindow):
     def reset_view(self) -> None:
         """Remove every trace of the last shopper from the screen."""
         self.session_id = None
+        self.finish_timer.stop()
         self.busy = False
         self.idle.stop()
         self.idle_overlay.hide()
@@ -376,6 +383,7 @@ class KioskWindow(QMainWindow):
             self.finish_view = widget
             self.stack.setCurrentWidget(self.finish_screen)
             self.keyboard.hide()
+            self.finish_timer.start()  # the shopper walked off with the QR code: start over for the next one
             return
         if self.stack.currentWidget() is not self.shopping:
             self._show_shopping()
@@ -430,8 +438,7 @@ class KioskWindow(QMainWindow):
             self.toast.show_message(f"Now answering with the {data['brain']} assistant.")
 
     def _busy_changed(self, busy: bool) -> None:
-        if not busy:
-            self.busy = False
+        self.busy = busy
         self._update_status()
 
     def _update_status(self) -> None:
@@ -580,6 +587,7 @@ class KioskWindow(QMainWindow):
             catalog = f"Catalog: {count} products · {cat.path}"
         if self.endpoint_url:
             catalog += f"\nSecond screens: {self.endpoint_url}"
+        catalog += f"\nVoice: {self.audio_status()}"
         self.staff_panel.show_status(brain, keys, catalog)
 
     def _refresh_sessions(self) -> None:

@@ -66,6 +66,8 @@ class AttractScreen(QWidget):
     def __init__(self, store_name: str, images: ImageProvider, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("AttractScreen")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAccessibleName("Welcome screen: tap anywhere, press Enter, or say hello to start")
         self.images = images
         self.featured: list[dict[str, Any]] = []
         self._offset = 0
@@ -165,6 +167,12 @@ class AttractScreen(QWidget):
         self.hero.setVisible(self.height() >= 900)
         if self.featured and self._visible_count() != len(self.cards):
             self._layout_cards()
+
+    def keyPressEvent(self, event: Any) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            self.start_requested.emit()
+            return
+        super().keyPressEvent(event)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
