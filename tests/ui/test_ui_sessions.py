@@ -116,3 +116,19 @@ def test_kiosk_lock_is_fullscreen_frameless_and_only_staff_can_close_it(qloop, l
         while QApplication.overrideCursor() is not None:
             QApplication.restoreOverrideCursor()
         close_kiosk(k)
+
+
+def test_the_finish_screen_starts_over_by_itself(kiosk, qtbot):
+    from ui.components.cart_review import OrderReview
+
+    first = shop_a_little(kiosk, qtbot)
+    w = kiosk.window
+    w.finish_timer.setInterval(100)
+    w.controller.review_order()
+    kiosk.wait(lambda: isinstance(w.shopping.products.current, OrderReview))
+    w.controller.confirm_order()
+    kiosk.wait(lambda: w.screen_name == "finish")
+    kiosk.wait(lambda: w.screen_name == "attract", what="the automatic start over")
+    assert_clean(kiosk)
+    row = ended(kiosk, first)
+    assert row["end_reason"] == "finished" and row["order_number"]
