@@ -141,6 +141,7 @@ async def run_app(args: argparse.Namespace) -> int:
     from app.server import ApiServer
     from app.settings import load_settings
 
+    load_before = os.getloadavg()[0]
     data_dir = Path(tempfile.mkdtemp(prefix="aisle-bench-"))
     settings = load_settings({"data_dir": data_dir, "api_port": 0, "sse_max_clients": args.clients + 100},
                              environ={"AISLE_NO_KEYRING": "1"})
@@ -194,8 +195,9 @@ async def run_app(args: argparse.Namespace) -> int:
     cpu = (cpu1.ru_utime + cpu1.ru_stime) - (cpu0.ru_utime + cpu0.ru_stime)
     lat = clients["latency_ms"]
     expected = published * args.clients
-    print(f"SSE benchmark: {args.clients} clients on loopback, {published} events published at {args.rate}/s "
-          f"for {elapsed:.1f} s (clients in a separate process; {os.cpu_count()} CPUs)")
+    print(f"SSE benchmark: {args.clients} clients on loopback, {published} events published at {args.rate:g}/s "
+          f"for {elapsed:.1f} s (clients in a separate process; {os.cpu_count()} CPUs, load average "
+          f"{load_before:.2f} before the run)")
     print(f"  connected:           {ready['ready']} clients in {ready['connect_s']} s (hub counted {hub_clients})")
     print(f"  delivered:           {clients['events']} of {expected} events "
           f"({clients['per_client_min']}..{clients['per_client_max']} per client), "
