@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QCheckBox,
     QComboBox,
     QFileDialog,
@@ -16,11 +17,11 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QListWidget,
     QProgressBar,
     QScrollArea,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -199,6 +200,33 @@ class PinPrompt(Scrim):
         super().keyPressEvent(event)
 
 
+class Stepper(QLabel):
+    """A number shown large between − and + buttons (no tiny spin arrows on a touch screen)."""
+
+    def __init__(self, low: int, high: int, step: int, suffix: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.low, self.high, self.step, self.suffix = low, high, step, suffix
+        self._value = low
+        self.setProperty("role", "h3")
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setMinimumWidth(96)
+        self.setValue(low)
+
+    def value(self) -> int:
+        return self._value
+
+    def setValue(self, value: int) -> None:
+        self._value = max(self.low, min(self.high, int(value)))
+        self.setText(f"{self._value}{self.suffix}")
+        self.setAccessibleName(f"Idle timeout: {self._value} seconds")
+
+    def stepUp(self) -> None:
+        self.setValue(self._value + self.step)
+
+    def stepDown(self) -> None:
+        self.setValue(self._value - self.step)
+
+
 class StaffPanel(Scrim):
     """Everything staff can see and change. Emits intents; the window does the work off the UI thread."""
 
@@ -239,7 +267,8 @@ class StaffPanel(Scrim):
         lay.addWidget(scroll, 1)
         body = QWidget()
         scroll.setWidget(body)
-        cols = QHBoxLayout(body)
+        cols = QBoxLayout(QBoxLayout.Direction.LeftToRight, body)
+        self._cols = cols
         cols.setSpacing(t.px(28))
         left = QVBoxLayout()
         left.setSpacing(t.px(10))
@@ -261,13 +290,7 @@ class StaffPanel(Scrim):
         left.addWidget(label("Kiosk", "h3"))
         form = QFormLayout()
         form.setVerticalSpacing(t.px(8))
-        self.idle_spin = QSpinBox()
-        self.idle_spin.setRange(15, 900)
-        self.idle_spin.setSingleStep(15)
-        self.idle_spin.setSuffix(" s")
-        self.idle_spin.setAccessibleName("Idle timeout in seconds")
-        self.idle_spin.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
-        self.idle_spin.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.idle_spin = Stepper(15, 900, 15, " s")
         idle_row = QHBoxLayout()
         less = button("", "Shorter idle timeout", icon_name="minus")
         less.clicked.connect(self.idle_spin.stepDown)
@@ -343,6 +366,13 @@ class StaffPanel(Scrim):
         self.quit_button.setIconSize(QSize(24, 24))
         self.quit_button.clicked.connect(self.quit_requested.emit)
         right.addWidget(self.quit_button, 0, Qt.AlignmentFlag.AlignRight)
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        direction = (QBoxLayout.Direction.TopToBottom if self.width() < 1300
+                     else QBoxLayout.Direction.LeftToRight)
+        if self._cols.direction() != direction:
+            self._cols.setDirection(direction)
 
     def show_settings(self, settings: Any) -> None:
         self.idle_spin.setValue(int(settings.idle_timeout_s))

@@ -127,7 +127,10 @@ def test_staff_settings_change_the_theme_and_idle_timeout(kiosk):
     w = kiosk.window
     w._open_staff_panel()
     panel = w.staff_panel
-    panel.idle_spin.setValue(120)
+    panel.idle_spin.setValue(105)
+    more = next(b for b in panel.findChildren(type(panel.save_button)) if b.accessibleName() == "Longer idle timeout")
+    more.click()
+    assert panel.idle_spin.value() == 120 and panel.idle_spin.text() == "120 s"
     panel.theme_combo.setCurrentIndex(panel.theme_combo.findData("contrast"))
     panel.large_check.setChecked(True)
     panel.save_button.click()
