@@ -19,12 +19,13 @@ backlog is read and every session's last delivered id is remembered, so nothing 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import threading
 import time
 from collections import OrderedDict, deque
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
@@ -314,12 +315,13 @@ class EventHub:
             plan.append((resume.session_id, resume.event_id))  # the rest of the session it was watching
             if current is not None:
                 plan.append((current, 0))
-        elif current is not None:
+        elif current is not None and (resume is not None or self.current_active):
+            # a newcomer gets the session so far, but never the one that has just ended (the shopper has gone)
             plan.append((current, resume.event_id if resume is not None else 0))
         return plan
 
     async def _replay(self, session_id: str, after: int,
-                      snapshot: list[EncodedEvent]) -> AsyncIterator[list[EncodedEvent]]:
+                      snapshot: list[EncodedEvent]) -> AsyncGenerator[list[EncodedEvent], None]:
         """Events of `session_id` after `after`: from the ring snapshot if it reaches back far enough, else from
         history (page by page, off the loop), then whatever the snapshot adds."""
         if not snapshot or snapshot[0].id > after + 1:
@@ -354,12 +356,13 @@ class EventHub:
             yield b": connected\r\nretry: 2000\r\n\r\n"
             for sid, after, snapshot in client.plan:
                 client.sent[sid] = max(client.sent.get(sid, 0), after)
-                async for chunk in self._replay(sid, after, snapshot):
-                    data = b"".join(f for f in map(client.frame, chunk) if f is not None)
-                    if data:
-                        yield data
-                    if client.overflowed or client.closed:
-                        break
+                async with contextlib.aclosing(self._replay(sid, after, snapshot)) as chunks:
+                    async for chunk in chunks:
+                        data = b"".join(f for f in map(client.frame, chunk) if f is not None)
+                        if data:
+                            yield data
+                        if client.overflowed or client.closed:
+                            break
                 if client.overflowed or client.closed:
                     break
             while True:

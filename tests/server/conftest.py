@@ -34,40 +34,46 @@ class SseEvent:
 
 @dataclass
 class SseReader:
-    """Reads Server-Sent Events from an httpx streaming response (test side only)."""
+    """Reads Server-Sent Events from an httpx streaming response (test side only). A background task parses the
+    stream, so waiting for an event with a timeout never disturbs the stream itself."""
 
     response: httpx.Response
     comments: list[str] = field(default_factory=list)
-    _lines: AsyncIterator[str] | None = None
+    _queue: asyncio.Queue[SseEvent | None] = field(default_factory=asyncio.Queue)
+    _pump: asyncio.Task[None] | None = None
 
     async def next(self, wait_s: float = 5.0) -> SseEvent | None:
         """The next event, or None when the stream ended."""
-        if self._lines is None:
-            self._lines = self.response.aiter_lines()
-        return await asyncio.wait_for(self._next(), wait_s)
+        if self._pump is None:
+            self._pump = asyncio.create_task(self._read())
+        return await asyncio.wait_for(self._queue.get(), wait_s)
 
-    async def _next(self) -> SseEvent | None:
-        assert self._lines is not None
+    async def _read(self) -> None:
         ident: str | None = None
         kind = "message"
         data: list[str] = []
-        async for line in self._lines:
-            if line == "":
-                if data:
-                    return SseEvent(ident, kind, json.loads("\n".join(data)))
-                continue
-            if line.startswith(":"):
-                self.comments.append(line[1:].strip())
-                continue
-            name, _, value = line.partition(":")
-            value = value[1:] if value.startswith(" ") else value
-            if name == "id":
-                ident = value
-            elif name == "event":
-                kind = value
-            elif name == "data":
-                data.append(value)
-        return None
+        try:
+            async for line in self.response.aiter_lines():
+                if line == "":
+                    if data:
+                        await self._queue.put(SseEvent(ident, kind, json.loads("\n".join(data))))
+                    ident, kind, data = None, "message", []
+                    continue
+                if line.startswith(":"):
+                    self.comments.append(line[1:].strip())
+                    continue
+                name, _, value = line.partition(":")
+                value = value[1:] if value.startswith(" ") else value
+                if name == "id":
+                    ident = value
+                elif name == "event":
+                    kind = value
+                elif name == "data":
+                    data.append(value)
+        except (httpx.HTTPError, httpx.StreamError, RuntimeError):
+            pass
+        finally:
+            await self._queue.put(None)
 
     async def until(self, kind: str, wait_s: float = 10.0) -> list[SseEvent]:
         """Every event up to and including the first of `kind`."""

@@ -138,6 +138,23 @@ async def test_current_follows_an_idle_reset(live: Live) -> None:
     assert (await live.client.get("api/sessions")).json()["active"] == second.id
 
 
+async def test_a_newcomer_never_sees_the_session_that_just_ended(live: Live) -> None:
+    conversation = live.runtime.conversation
+    await conversation.start_session()
+    await post(live, TENTS)
+    async with live.client.stream("GET", "api/stream/current") as response:
+        await SseReader(response).until("completion")
+    await conversation.end_session("idle")  # the shopper walked away; the kiosk waits for the next one
+    async with live.client.stream("GET", "api/stream/current") as response:
+        reader = SseReader(response)
+        with pytest.raises(TimeoutError):
+            await reader.next(wait_s=0.3)
+        second = await conversation.start_session()
+        events = await reader.until("context")
+    assert {e.data["session_id"] for e in events} == {second.id}
+    assert events[0].event == "session_started"
+
+
 async def test_current_resume_across_sessions(live: Live) -> None:
     """A client that saw part of one session and comes back after the kiosk moved on gets the rest of that
     session, then the new one from its start."""
