@@ -4,6 +4,7 @@ it refuses a public address without a token and says why."""
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import re
 import signal
@@ -89,3 +90,67 @@ async def test_idle_reset_opens_a_fresh_session(runtime: Runtime) -> None:
         idle.close()
     assert conversation.session is not None and conversation.session is not first
     assert first.ended
+
+
+class FakeAudio:
+    """A stand-in for the voice pipeline: records its lifecycle, reports a status for /health."""
+
+    name = "audio"
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.calls: list[str] = []
+
+    async def start(self) -> None:
+        self.calls.append("start")
+
+    async def stop(self) -> None:
+        self.calls.append("stop")
+
+    def status(self) -> str:
+        return "listening"
+
+
+class BrokenService(FakeAudio):
+    name = "broken"
+
+    async def start(self) -> None:
+        raise RuntimeError("no sound card")
+
+
+async def test_serve_headless_runs_services_and_stops(runtime: Runtime, server_settings, capsys) -> None:
+    from app.headless import serve_headless
+
+    made: list[FakeAudio] = []
+
+    def audio(rt: Runtime) -> FakeAudio:
+        made.append(FakeAudio(rt))
+        return made[-1]
+
+    out = io.StringIO()
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve_headless(runtime, server_settings, stop, [audio, BrokenService], out=out))
+    for _ in range(250):
+        found = re.search(r"Live web view: (http://\S+)", out.getvalue())
+        if found:
+            break
+        await asyncio.sleep(0.02)
+    assert found, out.getvalue()
+    async with httpx.AsyncClient(base_url=found.group(1), timeout=5) as client:
+        health = (await client.get("health")).json()
+    stop.set()
+    assert await asyncio.wait_for(task, 10) == 0
+    assert health["audio"] == "listening"  # the audio service's status feeds /health
+    assert made[0].calls == ["start", "stop"]
+    assert "broken is not available (no sound card)" in capsys.readouterr().err
+    assert runtime.conversation.session is None  # ended on the way out
+    assert "Stopping" in out.getvalue()
+
+
+async def test_serve_headless_reports_a_refused_bind(runtime: Runtime, server_settings, capsys) -> None:
+    from app.headless import serve_headless
+
+    code = await serve_headless(runtime, server_settings.replace(api_host="0.0.0.0"), asyncio.Event())
+    assert code == 2 and "needs an access token" in capsys.readouterr().err
+    off = await serve_headless(runtime, server_settings.replace(api_enabled=False), asyncio.Event())
+    assert off == 2 and "turned off" in capsys.readouterr().err
