@@ -43,7 +43,7 @@ def wait_for_url(proc: subprocess.Popen[str]) -> str:
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 async def test_headless_serves_and_stops_cleanly(tmp_path: Path, demo_catalog_path: Path, sig: int) -> None:
-    proc = start(tmp_path, demo_catalog_path, "--port", "0")
+    proc = start(tmp_path, demo_catalog_path, "--port", "0", "--no-voice")
     try:
         url = await asyncio.to_thread(wait_for_url, proc)
         async with httpx.AsyncClient(base_url=url, timeout=10) as client:
@@ -68,7 +68,7 @@ async def test_headless_serves_and_stops_cleanly(tmp_path: Path, demo_catalog_pa
 
 
 def test_headless_refuses_a_public_address_without_a_token(tmp_path: Path, demo_catalog_path: Path) -> None:
-    proc = start(tmp_path, demo_catalog_path, "--host", "0.0.0.0", "--port", "0")
+    proc = start(tmp_path, demo_catalog_path, "--host", "0.0.0.0", "--port", "0", "--no-voice")
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 2
     assert "Refusing to start the HTTP endpoint on 0.0.0.0" in err and "AISLE_API_TOKEN" in err
