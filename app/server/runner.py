@@ -138,7 +138,7 @@ class ApiServer:
                                 audio_status=self.audio_status)
         config = uvicorn.Config(
             create_app(context, self.web_dir), log_config=None, access_log=False, lifespan="off",
-            timeout_graceful_shutdown=2, ws="none", http="h11", server_header=False,
+            timeout_graceful_shutdown=2, ws="none", http="auto", server_header=False,
         )
         ready = threading.Event()
         server = _Server(config, ready)
