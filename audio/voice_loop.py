@@ -159,6 +159,25 @@ class VoiceLoop:
         """The catalog changed: rebuild the recogniser's grammar from it."""
         await self._build_recognizer()
 
+    async def reconfigure(self, config: VoiceConfig) -> None:
+        """Staff chose other devices (or push-to-talk): take `config`; when the devices changed, close them and open
+        the new ones (unavailable and watching for them, like at start, when they cannot be opened)."""
+        same = (config.input_device, config.output_device) == (self.config.input_device, self.config.output_device)
+        if same or self._closed:
+            self.config = config
+            return
+        if self._watch_task is not None:
+            self._watch_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watch_task
+            self._watch_task = None
+        self._generation += 1  # nothing queued for the old speaker plays on the new one
+        await self._close_devices()
+        self.config = config
+        self.level_dbfs = -120.0
+        if not await self._open_devices():
+            self._watch_task = self._spawn(self._watch_devices())
+
     async def _build_recognizer(self) -> None:
         loop = asyncio.get_running_loop()
         started = time.perf_counter()
