@@ -76,6 +76,18 @@ def _path(name: str) -> QPainterPath:
         p.cubicTo(12, 38, 36, 38, 36, 23)
         p.moveTo(24, 34)
         p.lineTo(24, 41)
+    elif name == "speaker":
+        p.moveTo(8, 19)
+        p.lineTo(15, 19)
+        p.lineTo(24, 11)
+        p.lineTo(24, 37)
+        p.lineTo(15, 29)
+        p.lineTo(8, 29)
+        p.closeSubpath()
+        p.arcMoveTo(QRectF(20, 16, 12, 16), -50)
+        p.arcTo(QRectF(20, 16, 12, 16), -50, 100)
+        p.arcMoveTo(QRectF(20, 9, 20, 30), -50)
+        p.arcTo(QRectF(20, 9, 20, 30), -50, 100)
     elif name == "restart":
         p.arcMoveTo(QRectF(11, 11, 26, 26), 60)
         p.arcTo(QRectF(11, 11, 26, 26), 60, 300)

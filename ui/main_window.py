@@ -164,6 +164,9 @@ class KioskWindow(QMainWindow):
         self.staff_panel.import_requested.connect(self._import_catalog)
         self.staff_panel.quit_requested.connect(self._quit)
         self.staff_panel.refresh_requested.connect(self._refresh_sessions)
+        self.staff_panel.device_chosen.connect(self._choose_device)
+        self.staff_panel.push_to_talk_changed.connect(self._set_push_to_talk)
+        self.staff_panel.speaker_test_requested.connect(self._test_speaker)
         self.hotspot = CornerHotspot(root)
         self.hotspot.long_pressed.connect(self.open_staff)
         self.hotspot.move(0, 0)
@@ -210,6 +213,15 @@ class KioskWindow(QMainWindow):
     def _set_voice(self, state: str) -> None:
         self.voice = state
         self._update_status()
+        if self.staff_panel.isVisible():
+            self.staff_panel.show_voice_status(self.audio_status())
+
+    def voice_service(self) -> Any | None:
+        """The voice service beside the window (None when the kiosk runs without voice)."""
+        for service in self.services:
+            if getattr(service, "name", "") == "audio" and getattr(service, "loop", None) is not None:
+                return service
+        return None
 
     def audio_status(self) -> str:
         """For /health (called on the server thread: reads only)."""
@@ -567,6 +579,14 @@ class KioskWindow(QMainWindow):
     def _open_staff_panel(self) -> None:
         panel = self.staff_panel
         panel.show_settings(self.settings)
+        service = self.voice_service()
+        if service is None:
+            panel.show_voice(None)
+        else:
+            voice = service.loop
+            panel.show_voice(self.settings, lambda: voice.level_dbfs if getattr(voice, "available", True) else -120.0)
+            panel.show_voice_status(self.audio_status())
+            self.controller.spawn(self._list_devices(service), "listing the audio devices")
         panel.open()
         panel.close_button.setFocus()
         self.controller.spawn(self._staff_status(), "reading the staff status")
@@ -587,8 +607,88 @@ class KioskWindow(QMainWindow):
             catalog = f"Catalog: {count} products · {cat.path}"
         if self.endpoint_url:
             catalog += f"\nSecond screens: {self.endpoint_url}"
-        catalog += f"\nVoice: {self.audio_status()}"
         self.staff_panel.show_status(brain, keys, catalog)
+        self.staff_panel.show_voice_status(self.audio_status())
+
+    # -- staff: voice devices --------------------------------------------------------------------------------------
+    async def _list_devices(self, service: Any) -> None:
+        """Fill the pickers with the device names (the service reads them on a worker thread)."""
+        names = getattr(service, "device_names", None)
+        inputs, outputs = (await names()) if callable(names) else ([], [])
+        self.staff_panel.show_devices(list(inputs), list(outputs), self.settings.input_device,
+                                      self.settings.output_device)
+
+    def _choose_device(self, kind: str, name: str) -> None:
+        if getattr(self.settings, f"{kind}_device") == name:
+            return
+        what = "microphone" if kind == "input" else "speaker"
+        self._apply_voice_change({f"{kind}_device": name}, f"Now using the {what}: {name or 'system default'}.")
+
+    def _set_push_to_talk(self, on: bool) -> None:
+        self.shopping.conversation.mic_button.setVisible(on)
+        self._apply_voice_change({"push_to_talk": on}, "Push-to-talk is on: shoppers hold the mic button to talk."
+                                 if on else "Push-to-talk is off: Aisle listens by itself.")
+
+    def _apply_voice_change(self, changes: dict[str, Any], done: str) -> None:
+        """Save a voice setting, then restart the voice service on it (devices are reopened only if they changed)."""
+        from app.settings import save_settings
+
+        panel = self.staff_panel
+
+        async def apply() -> None:
+            panel.set_voice_busy(True)
+            panel.show_voice_message("Switching…")
+            try:
+                before = self.settings
+                self.settings = await self._off_thread(lambda: save_settings(before, changes))
+                self.controller.settings = self.settings
+                service = self.voice_service()
+                reconfigure = getattr(service, "reconfigure", None)
+                if callable(reconfigure):
+                    s = self.settings
+                    await reconfigure(input_device=s.input_device, output_device=s.output_device,
+                                      push_to_talk=s.push_to_talk)
+            except Exception as exc:
+                log.exception("changing the voice settings failed")
+                panel.show_voice_message(f"That did not work: {exc}", warning=True)
+                return
+            finally:
+                panel.set_voice_busy(False)
+            voice = getattr(self.voice_service(), "loop", None)
+            if voice is not None and getattr(voice, "available", True) is False and getattr(voice, "problem", ""):
+                panel.show_voice_message(str(voice.problem), warning=True)
+            else:
+                panel.show_voice_message(done)
+            panel.show_voice_status(self.audio_status())
+
+        self.controller.spawn(apply(), "changing the voice settings")
+
+    def _test_speaker(self) -> None:
+        voice = getattr(self.voice_service(), "loop", None)
+        say = getattr(voice, "say", None)
+        panel = self.staff_panel
+        if not callable(say):
+            panel.show_voice_message("Voice is off, so there is no speaker to test.", warning=True)
+            return
+
+        async def test() -> None:
+            panel.test_speaker_button.setEnabled(False)
+            panel.show_voice_message("Playing a test line…")
+            try:
+                await say("This is the kiosk speaker.")
+            except Exception as exc:
+                # audio problems carry a sentence for people; anything else gets a general one (details in the log)
+                plain = str(exc) if getattr(exc, "problem", None) is not None and str(exc) else ""
+                log.warning("speaker test failed: %r", exc)
+                panel.show_voice_message(plain or "The speaker test did not work. Check that the speaker is "
+                                                  "connected and turned on, then try again.", warning=True)
+            else:
+                panel.show_voice_message("You should hear “This is the kiosk speaker.” now. If you don't, check "
+                                         "the speaker's volume and cable.")
+            finally:
+                panel.test_speaker_button.setEnabled(True)
+
+        self.controller.spawn(test(), "testing the speaker")
 
     def _refresh_sessions(self) -> None:
         runtime = self.controller.runtime

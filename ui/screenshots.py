@@ -55,9 +55,48 @@ async def wait_for(predicate: Callable[[], bool], limit_s: float = 5.0) -> bool:
     return predicate()
 
 
+class SampleVoiceLoop:
+    """What the staff panel reads from a voice loop, with fixed sample values (screenshots have no sound card)."""
+
+    def __init__(self) -> None:
+        self.state = "idle"
+        self.problem = ""
+        self.available = True
+        self.echo_mode = "aec"
+        self.level_dbfs = -24.0
+        self.listeners: list[Any] = []
+
+    def push_to_talk(self, pressed: bool) -> None:
+        pass
+
+    async def say(self, text: str) -> None:
+        pass
+
+
+class SampleVoiceService:
+    """A stand-in voice service for the staff panel's screenshot: two named microphones and speakers, voice on."""
+
+    name = "audio"
+
+    def __init__(self) -> None:
+        self.loop = SampleVoiceLoop()
+
+    def status(self) -> str:
+        return "on (aec)"
+
+    async def device_names(self) -> tuple[list[str], list[str]]:
+        return (["Kiosk array microphone (USB)", "Built-in microphone"],
+                ["Kiosk soundbar (USB)", "Built-in speakers"])
+
+    async def reconfigure(self, input_device: str, output_device: str, push_to_talk: bool | None = None) -> None:
+        pass
+
+
 async def drive(window: Any, shoot: Callable[[str], None]) -> None:
     """One scripted visit: attract, a search, details, a cart, the order review, the finish screen, the idle
-    overlay and the staff panel."""
+    overlay and the staff panel (with a sample voice service when there is none, to show its controls)."""
+    from PySide6.QtWidgets import QApplication
+
     ctrl = window.controller
     await wait_for(lambda: bool(window.featured), 5)
     await settle(window)
@@ -108,8 +147,12 @@ async def drive(window: Any, shoot: Callable[[str], None]) -> None:
     await settle(window)
     shoot("idle")
     window._still_here()
+    if window.voice_service() is None:
+        window.add_service(SampleVoiceService())
     window._open_staff_panel()
     await settle(window)
+    window.staff_panel._read_level()
+    QApplication.processEvents()
     shoot("staff")
     window.staff_panel.close_panel()
     ctrl.end_session("finished")
@@ -139,7 +182,9 @@ def render_all(settings: Settings, out_dir: Path, themes_to_render: tuple[str, .
     from ui.pin import hash_pin
 
     shot_settings = settings.replace(data_dir=Path(scratch.name), catalog=catalog, kiosk_lock=False,
-                                     hide_cursor=False, staff_pin_hash=hash_pin("2580"), reply_pacing_ms=0)
+                                     hide_cursor=False, staff_pin_hash=hash_pin("2580"), reply_pacing_ms=0,
+                                     input_device="Kiosk array microphone (USB)",
+                                     output_device="Kiosk soundbar (USB)")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     family = load_fonts()
     loop = qasync.QEventLoop(app)

@@ -512,6 +512,69 @@ class StatusIndicator(QWidget):
         p.end()
 
 
+class LevelMeter(QWidget):
+    """A live microphone level: a bar from -60 dBFS (empty) to 0 dBFS (full) that rises at once and falls slowly,
+    drawn in the warning colour when the input is loud enough to clip. Display only (no focus, not a control)."""
+
+    FLOOR_DB = -60.0
+    CLIP_DB = -3.0
+    FALL_PER_SET = 0.06  # of the full bar, per reading (10 readings a second: the bar empties in under 2 s)
+
+    def __init__(self, accessible: str = "Microphone level", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.fraction = 0.0
+        self.dbfs = -120.0
+        self._said = ""
+        self.setAccessibleName(accessible)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setMinimumHeight(28)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self._describe()
+
+    def set_dbfs(self, dbfs: float) -> None:
+        self.dbfs = float(dbfs)
+        target = max(0.0, min(1.0, (self.dbfs - self.FLOOR_DB) / -self.FLOOR_DB))
+        self.fraction = target if target >= self.fraction else max(target, self.fraction - self.FALL_PER_SET)
+        self._describe()
+        self.update()
+
+    def _describe(self) -> None:
+        """A coarse word for screen readers, changed only when the word changes (not ten times a second)."""
+        if self.dbfs <= self.FLOOR_DB:
+            said = "silent"
+        elif self.dbfs < -40:
+            said = "quiet"
+        elif self.dbfs < self.CLIP_DB:
+            said = "sound"
+        else:
+            said = "too loud"
+        if said != self._said:
+            self._said = said
+            self.setAccessibleDescription(f"Input level: {said}")
+
+    def sizeHint(self) -> QSize:
+        return QSize(320, 28)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        t = themes.current()
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        h = min(self.height(), 28)
+        track = QRectF(0.5, (self.height() - h) / 2 + 0.5, self.width() - 1, h - 1)
+        radius = track.height() / 2
+        p.setPen(QPen(QColor(t.border), t.border_width))
+        p.setBrush(QColor(t.surface_alt))
+        p.drawRoundedRect(track, radius, radius)
+        if self.fraction > 0:
+            inner = track.adjusted(3, 3, -3, -3)
+            width = max(inner.height(), inner.width() * self.fraction)
+            fill = QRectF(inner.left(), inner.top(), width, inner.height())
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QColor(t.warning if self.dbfs >= self.CLIP_DB else t.accent))
+            p.drawRoundedRect(fill, inner.height() / 2, inner.height() / 2)
+        p.end()
+
+
 class Toast(QFrame):
     """A short confirmation floating over the bottom of its parent; disappears by itself."""
 

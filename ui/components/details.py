@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from PySide6.QtCore import QRectF, QSize, Qt
@@ -73,20 +74,67 @@ class ProductImage(QWidget):
         p.end()
 
 
-def _spec_name(key: str) -> str:
-    words = key.replace("_", " ").strip()
-    for unit in (" c", " kg", " g", " mm", " l", " cm", " m"):
-        if words.endswith(unit):
-            words = words[: -len(unit)] + f" ({unit.strip()})"
-    return words[:1].upper() + words[1:]
+# key suffix → (unit after the value, words after the name); longest suffixes first
+SPEC_UNITS: tuple[tuple[str, str, str], ...] = (
+    ("_g_m2", "g/m²", ""),
+    ("_g_pair", "g", " per pair"),
+    ("_persons", "persons", ""),
+    ("_min", "min", ""),
+    ("_kg", "kg", ""),
+    ("_mm", "mm", ""),
+    ("_cm", "cm", ""),
+    ("_c", "°C", ""),
+    ("_g", "g", ""),
+    ("_l", "L", ""),
+    ("_m", "m", ""),
+    ("_h", "h", ""),
+    ("_w", "W", ""),
+)
+SPEC_NAMES = {"lumens": ("Brightness", "lumens")}  # whole keys that name their own unit
+SPEC_WORDS = {"ip": "IP", "uv": "UV", "usb": "USB", "led": "LED"}
 
 
-def _spec_value(value: Any) -> str:
+def _number(value: float) -> str:
+    """3 → "3", 2.50 → "2.5", 28000 → "28,000" (four-digit numbers stay without a separator, "3000")."""
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:.2f}".rstrip("0").rstrip(".")
+    whole = int(value)
+    return f"{whole:,}" if abs(whole) >= 10000 else str(whole)
+
+
+def format_spec(key: str, value: Any) -> tuple[str, str]:
+    """One product spec as (name, value) for people: ("comfort_rating_c", 9) → ("Comfort rating", "9 °C"),
+    ("capacity_persons", 2) → ("Capacity", "2 persons"), booleans as Yes/No, lists joined with commas."""
+    key = key.strip()
+    unit, after = "", ""
+    if key.lower() in SPEC_NAMES:
+        key, unit = SPEC_NAMES[key.lower()]
+    else:
+        for suffix, unit_text, name_after in SPEC_UNITS:
+            if key.lower().endswith(suffix) and len(key) > len(suffix):
+                key, unit, after = key[: -len(suffix)], unit_text, name_after
+                break
+    words = [SPEC_WORDS.get(w.lower(), w) for w in key.replace("_", " ").split()]
+    name = " ".join(words) + after
+    name = name[:1].upper() + name[1:]
     if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
+        return name, "Yes" if value else "No"
+    if isinstance(value, int | float):
+        text = _number(value)
+        if unit == "persons" and value == 1:
+            unit = "person"
+    elif isinstance(value, list | tuple):
+        text = ", ".join(_number(v) if isinstance(v, int | float) and not isinstance(v, bool) else str(v)
+                         for v in value)
+    else:
+        text = str(value).strip()
+        text = re.sub(r"(?<=\d) ?x ?(?=\d)", " × ", text)  # "64 x 24" → "64 × 24"
+        text = re.sub(r"(?<=\d)-(?=\d)", "–", text)  # "95-130" → "95–130"
+        if text[:1].islower():
+            text = text[:1].upper() + text[1:]  # "hollow fiber" → "Hollow fiber"
+    if unit and any(ch.isdigit() for ch in text):
+        text = f"{text} {unit}"
+    return name, text
 
 
 class DetailsView(QWidget):
@@ -138,8 +186,9 @@ class DetailsView(QWidget):
             grid.setVerticalSpacing(t.px(8))
             for i, (key, value) in enumerate(list(specs.items())[:16]):
                 row, col = divmod(i, 2)
-                grid.addWidget(label(_spec_name(str(key)), "small"), row, col * 2)
-                grid.addWidget(label(_spec_value(value), wrap=True), row, col * 2 + 1)
+                name, text = format_spec(str(key), value)
+                grid.addWidget(label(name, "small"), row, col * 2)
+                grid.addWidget(label(text, wrap=True), row, col * 2 + 1)
             grid.setColumnStretch(1, 1)
             grid.setColumnStretch(3, 1)
             page.content.addWidget(box)
