@@ -226,8 +226,8 @@ class RealtimeBrain:
         self._output = output
 
     def feed_audio(self, pcm: bytes) -> None:
-        if self._conn is None or self._over_budget:
-            return
+        if not pcm or self._conn is None or self._over_budget:
+            return  # nothing came out of the resampler for this block: an empty append is only traffic
         if self._audio_queue.full():
             with contextlib.suppress(asyncio.QueueEmpty):
                 self._audio_queue.get_nowait()
