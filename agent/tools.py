@@ -51,6 +51,10 @@ class ShoppingTools:
         self.catalog = catalog
         self._category_words: dict[str, str] | None = None
 
+    def reload(self) -> None:
+        """The catalog changed: forget the cached category words."""
+        self._category_words = None
+
     # -- helpers ---------------------------------------------------------------------------------------------------
     def resolve_category(self, text: str | None) -> str | None:
         if not text:

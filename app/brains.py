@@ -75,6 +75,7 @@ class _Unconfigured:
 def make_brain_factory(settings: Settings, env: Mapping[str, str] | None = None) -> Callable[[Runtime], Brain]:
     def factory(runtime: Runtime) -> Brain:
         offline = OfflineAgent(runtime.tools, runtime.catalog, settings.reply_pacing_ms, runtime.run_blocking)
+        runtime.catalog_listeners.append(offline.reload)
         name = chosen_brain(settings, env)
         if name == "offline":
             return offline

@@ -37,6 +37,15 @@ class Runtime:
     conversation: Conversation
     executor: ThreadPoolExecutor
     closers: list[Callable[[], Any]] = field(default_factory=list)
+    catalog_listeners: list[Callable[[], Any]] = field(default_factory=list)
+
+    async def catalog_changed(self) -> None:
+        """The catalog changed (a staff import): drop cached names and let every listener rebuild its vocabulary."""
+        self.catalog.invalidate()
+        for listener in list(self.catalog_listeners):
+            result = listener()
+            if asyncio.iscoroutine(result):
+                await result
 
     async def run_blocking(self, fn: Callable[[], T]) -> T:
         """Run SQLite or other blocking work on the worker pool, never on the loop's thread."""
@@ -76,6 +85,7 @@ def build_runtime(settings: Settings, brain_factory: Callable[[Runtime], Brain] 
     placeholder = OfflineAgent(tools, catalog, settings.reply_pacing_ms, run_blocking)
     conversation = Conversation(bus, tools, placeholder, settings.max_message_chars)
     runtime = Runtime(settings, bus, catalog, history, tools, conversation, executor)
+    runtime.catalog_listeners += [tools.tools.reload, placeholder.reload]
     if brain_factory is not None:
         conversation.brain = brain_factory(runtime)
     return runtime

@@ -30,6 +30,7 @@ class VoiceService:
 
     async def start(self) -> None:
         await self.loop.start()
+        self.runtime.catalog_listeners.append(self.loop.rebuild_vocabulary)
         self._status = f"on ({self.loop.echo_mode})" if self.loop.available else f"unavailable: {self.loop.problem}"
         self.loop.listeners.append(self._track)
 
@@ -37,6 +38,8 @@ class VoiceService:
         self._status = f"on ({self.loop.echo_mode})" if self.loop.available else f"unavailable: {self.loop.problem}"
 
     async def stop(self) -> None:
+        if self.loop.rebuild_vocabulary in self.runtime.catalog_listeners:
+            self.runtime.catalog_listeners.remove(self.loop.rebuild_vocabulary)
         await self.loop.close()
         self._status = "off"
 

@@ -750,10 +750,7 @@ class KioskWindow(QMainWindow):
                 return
             finally:
                 relay.deleteLater()
-            runtime.catalog.invalidate()
-            reload = getattr(runtime.conversation.brain, "reload", None)
-            if callable(reload):
-                reload()
+            await runtime.catalog_changed()
             self.images.clear()
             panel.import_finished(True, report.summary())
             await self._load_catalog_views()
