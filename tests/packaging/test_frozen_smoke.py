@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import importlib.util
 import json
 import os
 import shutil
@@ -171,7 +170,6 @@ def test_chat_json_answers_a_shopping_message_and_provisions_the_data_dir(bundle
     assert (data_dir / "history.db").is_file() and (data_dir / "logs" / "aisle.log").is_file()
 
 
-@pytest.mark.skipif(importlib.util.find_spec("ui.screenshots") is None, reason="ui.screenshots does not exist yet")
 def test_screenshots_render_offscreen(bundle: Path, tmp_path: Path) -> None:
     out = tmp_path / "shots"
     proc = run_frozen(["screenshots", "--out", str(out)], tmp_path, timeout=150)
@@ -184,7 +182,6 @@ def test_screenshots_render_offscreen(bundle: Path, tmp_path: Path) -> None:
     assert min(p.stat().st_size for p in pngs) > 5_000  # a real picture, not an empty frame
 
 
-@pytest.mark.skipif(importlib.util.find_spec("app.server") is None, reason="app.server does not exist yet")
 def test_headless_health_turn_over_sse_and_clean_stop(bundle: Path, tmp_path: Path) -> None:
     import httpx
 
