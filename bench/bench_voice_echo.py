@@ -75,6 +75,7 @@ class Reply:
     voice_turns: list[str]
     barge_ins: int
     gated_blocks: int
+    reference: str = ""  # the AEC reference's pairing at the end of the reply (delay, resyncs so far)
 
 
 @dataclass
@@ -109,6 +110,16 @@ def played(voice: object, generation: int) -> int:
     if playback is None:
         return 0
     return sum(playback.played_samples_for(f"reply-{g}") for g in range(generation + 1))
+
+
+def pairing(voice: object) -> str:
+    """The echo reference's measured delay and re-synchronisations (diagnostics; "" without AEC)."""
+    reference = getattr(voice, "_reference", None)
+    if reference is None:
+        return ""
+    delay = getattr(reference, "delay_ms", None)
+    delay_text = f"{delay:.1f} ms" if isinstance(delay, float | int) else "?"
+    return f"ref delay {delay_text}, resyncs {getattr(reference, 'resyncs', '?')}"
 
 
 def dbfs(x: np.ndarray) -> float:
@@ -198,7 +209,7 @@ async def run_mode(mode: str, replies: int, question: str, data_root: Path) -> l
             n_barges = max(len(barge_ins) - n_barge, int(timed_barge is not None and timed_barge >= since))
             gated = voice.echo_gated_blocks + voice._gate.muted_blocks - gated0
             out.append(Reply(mode, raw, vad, recog, spoke, onsets, sum(states[1:]) * BLOCK / RATE,
-                             [t for at, t in turns if at >= since], n_barges, gated))
+                             [t for at, t in turns if at >= since], n_barges, gated, pairing(voice)))
             # the next question cuts off whatever Aisle still says (with "off" it may be answering itself)
     finally:
         await service.stop()
@@ -304,7 +315,8 @@ def main() -> int:
         for i, r in enumerate(replies, 1):
             f = figures([r], "rec")
             print(f"{mode:<12} {i:>5} {r.spoke_s:>8.1f} {r.gated_blocks:>9} {r.vad_onsets:>10} {r.vad_speech_s:>12.1f} "
-                  f"{r.barge_ins:>9} {fmt(f.total_first):>10} {fmt(f.total_rest):>10}  {r.voice_turns or '-'}")
+                  f"{r.barge_ins:>9} {fmt(f.total_first):>10} {fmt(f.total_rest):>10}  {r.voice_turns or '-'}"
+                  + (f"  ({r.reference})" if r.reference else ""))
     print()
     for mode, (onsets, turns, barges) in practical.items():
         verdict = "heard itself" if turns or barges else "did not hear itself"
