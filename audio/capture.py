@@ -46,6 +46,7 @@ class AudioBlock:
     start_frame: int
     captured_at: float  # time.monotonic() in the device callback
     status: str = ""  # PortAudio status flags for this block ("" when clean)
+    adc_time: float = 0.0  # PortAudio stream time at which the first sample was captured (0: unknown)
 
 
 @dataclass(frozen=True)
@@ -216,7 +217,11 @@ class MicrophoneCapture:
         now = time.monotonic()
         pcm = indata[:, 0].copy()
         flags = str(status).strip() if status else ""
-        block = AudioBlock(pcm=pcm, start_frame=self._frames, captured_at=now, status=flags)
+        try:
+            adc_time = float(time_info.inputBufferAdcTime)
+        except (AttributeError, TypeError, ValueError):
+            adc_time = 0.0
+        block = AudioBlock(pcm=pcm, start_frame=self._frames, captured_at=now, status=flags, adc_time=adc_time)
         if flags:
             self._status_count += 1
             if now - self._last_status_report > 1.0:  # at most one report a second

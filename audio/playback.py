@@ -8,7 +8,10 @@ stays continuous and starting an utterance costs no device start-up.
 after a barge-in. It does not include the device's own output latency (``output_latency``): those samples were
 handed to the device but may not have reached the loudspeaker yet.
 
-Hooks (``on_drained``, ``on_played``, ``on_error``) run on the asyncio loop, never on PortAudio's thread.
+Hooks (``on_drained``, ``on_played``, ``on_played_at``, ``on_error``) run on the asyncio loop, never on PortAudio's
+thread. ``on_played_at(block, start_frame, dac_time)`` also says where the block sits in the output stream (frames
+written since the stream started) and when PortAudio expects its first sample at the converter: echo cancellation
+pairs the reference with the microphone by those times (see ``audio.echo.ClockedReference``).
 """
 
 from __future__ import annotations
@@ -60,6 +63,7 @@ class SpeakerPlayback:
         loop: asyncio.AbstractEventLoop | None = None,
         on_drained: Callable[[Tag], None] | None = None,
         on_played: Callable[[np.ndarray], None] | None = None,
+        on_played_at: Callable[[np.ndarray, int, float], None] | None = None,
         on_error: Callable[[AudioDeviceError], None] | None = None,
         latency: str | float = "low",
     ) -> None:
@@ -70,6 +74,7 @@ class SpeakerPlayback:
         self.loop = loop
         self.on_drained = on_drained
         self.on_played = on_played
+        self.on_played_at = on_played_at
         self.on_error = on_error
         self.latency = latency
         self.device_info: AudioDevice | None = None
@@ -86,6 +91,8 @@ class SpeakerPlayback:
         self._error_reported = False
         self._drain_waiters: list[asyncio.Future[None]] = []
         self.blocks_written = 0
+        self.frames_written = 0  # device frames handed to the stream since it started (silence included)
+        self.underflows = 0  # callbacks that reported an output underflow
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -102,6 +109,7 @@ class SpeakerPlayback:
         self.device_info = dev
         self._stopping = False
         self._error_reported = False
+        self.frames_written = 0
         try:
             stream = sd.OutputStream(
                 device=dev.index,
@@ -279,8 +287,20 @@ class SpeakerPlayback:
         if written < frames:
             out[written:] = 0
         self.blocks_written += 1
-        if self.on_played is not None:
-            self._post(self.on_played, out.copy())
+        start_frame = self.frames_written
+        self.frames_written += frames
+        if status and getattr(status, "output_underflow", False):
+            self.underflows += 1
+        if self.on_played is not None or self.on_played_at is not None:
+            block = out.copy()
+            if self.on_played is not None:
+                self._post(self.on_played, block)
+            if self.on_played_at is not None:
+                try:
+                    dac_time = float(time_info.outputBufferDacTime)
+                except (AttributeError, TypeError, ValueError):
+                    dac_time = 0.0
+                self._post(self.on_played_at, block, start_frame, dac_time)
         if drained:
             self._post(self._drained, drained_tag)
 

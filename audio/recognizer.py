@@ -17,6 +17,7 @@ method holds an internal lock, so feeding from a worker thread while another thr
 from __future__ import annotations
 
 import logging
+import math
 import re
 import threading
 import time
@@ -33,6 +34,19 @@ from audio.numbers import number_to_words, words_to_digits
 log = logging.getLogger("aisle.audio.recognizer")
 
 SAMPLE_RATE = 16000
+FEED_BYTES = SAMPLE_RATE * 20 // 1000 * 2  # decode in 20 ms pieces (see SpeechRecognizer.feed)
+
+# The cepstral mean pocketsphinx starts each decoder from. Its own default (40,3,-1) is far from what a microphone
+# gives; the first utterance on a fresh decoder then often decoded to nothing and the next few adapted their way
+# back. This is the mean the decoder settles on after a few dozen shopping requests heard through the kiosk's
+# pipeline (48 kHz capture -> 16 kHz), so the first shopper is heard as well as the tenth; it keeps adapting live.
+CMN_INIT = "46.28,-4.11,-8.31,10.87,-16.20,-3.82,-0.57,-8.93,0.78,-8.48,4.25,-3.16,-4.58"
+
+# Wider beams, more Gaussians per frame and no phone look-ahead window than pocketsphinx's defaults (beams 1e-48,
+# 1e-48, 7e-29; topn 4; pl_window 5): WER on the 50 generated catalog requests of bench/bench_voice_wer.py went from
+# 22.6 % to ~13 % (with the grammar changes below, ~11 %), for ~40 % more decoding time (~0.2 x real time on one
+# core; the phone loop for the confidence measure costs about as much again).
+SEARCH_OPTIONS: dict[str, Any] = {"beam": 1e-60, "pbeam": 1e-60, "wbeam": 1e-40, "topn": 16, "pl_window": 0}
 
 PLACEHOLDERS = {"{number}": "<number>", "{ordinal}": "<ordinal>", "{item}": "<item>", "{price}": "<price>"}
 
@@ -48,12 +62,14 @@ DEFAULT_COMMAND_PHRASES: tuple[str, ...] = (
     "add this to my cart",
     "add those to my cart",
     "add {item} to my cart",
+    "add the {item} to my cart",
     "add {number} {item} to my cart",
     "remove the {ordinal} one",
     "remove the {ordinal} one from my cart",
     "remove it from my cart",
     "remove that from my cart",
     "remove {item} from my cart",
+    "remove the {item} from my cart",
     "what's in my cart",
     "what is in my cart",
     "show me my cart",
@@ -62,6 +78,7 @@ DEFAULT_COMMAND_PHRASES: tuple[str, ...] = (
     "tell me more about the {ordinal} one",
     "tell me more about that one",
     "tell me more about {item}",
+    "tell me more about the {item}",
     "tell me more",
     "more about the {ordinal} one",
     "how much is the {ordinal} one",
@@ -101,10 +118,12 @@ DEFAULT_COMMAND_PHRASES: tuple[str, ...] = (
 )
 
 SEARCH_LEADS: tuple[str, ...] = (
-    "show me", "show me some", "find", "find me", "search for", "i want", "i need", "i'm looking for",
-    "i am looking for", "looking for", "do you have", "do you have any", "i'd like", "i would like", "get me",
-    "what about", "how about",
+    "show me", "find", "find me", "search for", "i want", "i need", "i'm looking for", "i am looking for",
+    "looking for", "do you have", "i'd like", "i would like", "get me", "what about", "how about",
 )
+
+# Before an item: "a tent", "some poles", "any headlamps" ("do you have any" is a lead plus this).
+DETERMINERS: tuple[str, ...] = ("a", "an", "some", "any", "the")
 
 PRICE_OPERATORS: tuple[str, ...] = (
     "under", "below", "less than", "over", "above", "more than", "around", "about", "up to", "cheaper than",
@@ -357,8 +376,10 @@ def build_grammar(vocabulary: ShoppingVocabulary, lexicon: Lexicon | None = None
         "#JSGF V1.0;\n"
         "grammar aisle;\n"
         "public <utterance> = <command> | <search>;\n"
-        f"<search> = [<lead>] <item> [<price>] | [<lead>] [something] <price>;\n"
+        f"<search> = [<lead>] [<det>] [<persons>] <item> [<price>] | [<lead>] (something | anything) <price>;\n"
         f"<lead> = {leads};\n"
+        f"<det> = {_alternatives(wf.phrase(d) for d in DETERMINERS)};\n"
+        "<persons> = <below100> person;\n"
         f"<item> = {item};\n"
         f"<category> = {categories};\n"
         f"<brand> = {brands};\n"
@@ -391,7 +412,7 @@ def phrases_jsgf(phrases: Iterable[str], lexicon: Lexicon | None = None) -> Gram
     build.jsgf = (
         "#JSGF V1.0;\ngrammar aisle;\n"
         f"public <utterance> = {alternatives};\n"
-        "<item> = <VOID>;\n<price> = <VOID>;\n" + _NUMBER_RULES
+        "<item> = <VOID>;\n<price> = <VOID>;\n<det> = a | an | some | any | the;\n" + _NUMBER_RULES
     )
     return build
 
@@ -403,7 +424,11 @@ class RecognitionResult:
     raw_text: str  # as decoded
     audio_ms: float
     decode_ms: float  # time spent in the decoder for this utterance
-    score: int = 0  # pocketsphinx path score (log scale; higher is better), for rejecting unlikely results
+    score: float = 0.0  # natural log of pocketsphinx's normalised path score (0 = best; more negative = worse)
+    # How well the audio fits the grammar: the path score per frame (x1000) minus that of a free phone loop over the
+    # same audio. In-grammar speech scores about -0.8..+0.8; noise and out-of-grammar speech forced onto the
+    # grammar about -1.2..-2 (see `audio.voice_loop.VoiceConfig.min_confidence`). 0.0 without a phone loop.
+    confidence: float = 0.0
 
 
 class SpeechRecognizer:
@@ -411,8 +436,10 @@ class SpeechRecognizer:
 
     samplerate = SAMPLE_RATE
 
-    def __init__(self, decoder: Any, *, normalize_numbers: bool = True, reset_cmn: bool = False) -> None:
+    def __init__(self, decoder: Any, *, normalize_numbers: bool = True, reset_cmn: bool = False,
+                 phone_loop: Any = None) -> None:
         self._decoder = decoder
+        self._phones = phone_loop  # a second decoder (free phone loop) for the confidence measure, or None
         self._lock = threading.Lock()
         self.normalize_numbers = normalize_numbers
         self.reset_cmn_each_utterance = reset_cmn
@@ -444,9 +471,14 @@ class SpeechRecognizer:
     def _start(self) -> None:
         if self._in_utt:
             self._decoder.end_utt()
+            if self._phones is not None:
+                self._phones.end_utt()
         if self.reset_cmn_each_utterance:
             self._decoder.set_cmn(self._cmn_init)
         self._decoder.start_utt()
+        if self._phones is not None:
+            self._phones.set_cmn(str(self._decoder.get_cmn()))  # same normalisation for both
+            self._phones.start_utt()
         self._in_utt = True
         self._samples = 0
         self._decode_s = 0.0
@@ -462,7 +494,14 @@ class SpeechRecognizer:
             if not self._in_utt:
                 self._start()
             t0 = time.perf_counter()
-            self._decoder.process_raw(data, False, False)
+            # pocketsphinx holds the GIL while it decodes: in 20 ms pieces, the audio device callbacks and the event
+            # loop get it back every few milliseconds (one 1 s piece stalled the whole process for ~250 ms: the
+            # speaker underflowed and the microphone dropped blocks).
+            for i in range(0, len(data) - 1, FEED_BYTES):
+                piece = data[i:i + FEED_BYTES]
+                self._decoder.process_raw(piece, False, False)
+                if self._phones is not None:
+                    self._phones.process_raw(piece, False, False)
             self._decode_s += time.perf_counter() - t0
             self._samples += len(data) // 2
             hyp = self._decoder.hyp()
@@ -475,16 +514,23 @@ class SpeechRecognizer:
                 return ""
             t0 = time.perf_counter()
             self._decoder.end_utt()
+            if self._phones is not None:
+                self._phones.end_utt()
             self._decode_s += time.perf_counter() - t0
             self._in_utt = False
             hyp = self._decoder.hyp()
             raw = hyp.hypstr if hyp is not None and hyp.hypstr else ""
+            score = _log_score(hyp)
+            confidence = 0.0
+            if self._phones is not None and raw:
+                frames = max(1, int(self._decoder.n_frames()))
+                confidence = (score - _log_score(self._phones.hyp())) / frames * 1000.0
             self.last_result = RecognitionResult(
                 text=self._norm(raw), raw_text=raw, audio_ms=self._samples * 1000.0 / SAMPLE_RATE,
-                decode_ms=self._decode_s * 1000.0, score=int(hyp.score) if hyp is not None else 0,
+                decode_ms=self._decode_s * 1000.0, score=score, confidence=confidence,
             )
-        log.debug("recognised %r (%.0f ms audio, %.1f ms decode)", raw, self.last_result.audio_ms,
-                  self.last_result.decode_ms)
+        log.debug("recognised %r (%.0f ms audio, %.1f ms decode, confidence %.2f)", raw, self.last_result.audio_ms,
+                  self.last_result.decode_ms, self.last_result.confidence)
         return self.last_result.text
 
     def recognize(self, pcm16k: bytes | np.ndarray, chunk_ms: int = 100) -> str:
@@ -495,6 +541,19 @@ class SpeechRecognizer:
         for i in range(0, len(data), step):
             self.feed(data[i:i + step])
         return self.end_utterance()
+
+
+def _log_score(hyp: Any) -> float:
+    """The natural log of a hypothesis' normalised path score (the bindings hand out exp(score))."""
+    value = float(hyp.score) if hyp is not None else 0.0
+    return math.log(value) if value > 0.0 else -1e6
+
+
+def phone_loop_decoder(factory: Callable[..., Any] | None = None) -> Any:
+    """A decoder that recognises free phone sequences (pocketsphinx's phonetic language model): the yardstick for
+    how well audio fits the grammar."""
+    make = factory or SpeechRecognizer._new_decoder
+    return make(lm=None, allphone=str(model_dir() / "en-us" / "en-us-phone.lm.bin"), bestpath=False)
 
 
 class GrammarRecognizer(SpeechRecognizer):
@@ -513,14 +572,21 @@ class GrammarRecognizer(SpeechRecognizer):
         normalize_numbers: bool = True,
         reset_cmn: bool = False,
         decoder_factory: Callable[..., Any] | None = None,
+        confidence: bool = True,
+        cmninit: str | None = CMN_INIT,
     ) -> None:
         if sum(x is not None for x in (phrases, jsgf_text, vocabulary)) != 1:
             raise ValueError("give exactly one of phrases, jsgf_text or vocabulary")
         factory = decoder_factory or self._new_decoder
         # The lattice best-path pass at the end of an utterance took ~120 ms (up to 1 s) on 2 cores and did not
         # improve accuracy on our shopping phrases (WER 0.21 without it, 0.23 with it): the grammar search skips it.
-        decoder = factory(lm=None, bestpath=False)
-        super().__init__(decoder, normalize_numbers=normalize_numbers, reset_cmn=reset_cmn)
+        options: dict[str, Any] = {"lm": None, "bestpath": False}
+        if cmninit:
+            options["cmninit"] = cmninit
+        options.update(SEARCH_OPTIONS)
+        decoder = factory(**options)
+        phones = phone_loop_decoder(decoder_factory) if confidence and decoder_factory is None else None
+        super().__init__(decoder, normalize_numbers=normalize_numbers, reset_cmn=reset_cmn, phone_loop=phones)
         lexicon = DecoderLexicon(decoder)
         if vocabulary is not None:
             self.build = build_grammar(vocabulary, lexicon)

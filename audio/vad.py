@@ -98,6 +98,14 @@ class VoiceActivityDetector:
         """Unvoiced audio since the last voiced frame, in ms."""
         return self._gap_frames * FRAME_MS
 
+    def speech_so_far(self) -> bytes:
+        """While in speech: the utterance's audio so far, from its pre-roll up to the last byte fed (frames plus
+        the part-frame still pending), so a listener that joins late (a barge-in decided after the debounce) gets
+        the shopper's first words too and can carry on with the next block fed. Empty when not in speech."""
+        if not self._in_speech:
+            return b""
+        return b"".join(self._utterance) + bytes(self._pending)
+
     @property
     def last_frame_voiced(self) -> bool:
         return self._last_voiced
@@ -197,3 +205,37 @@ class VoiceActivityDetector:
         self._utt_voiced = 0
         self._gap_frames = 0
         return event
+
+
+def periodic_frames(pcm16k: np.ndarray, *, frame_ms: int = 40, hop_ms: int = 20, threshold: float = 0.5,
+                    floor_dbfs: float = -50.0) -> tuple[int, int]:
+    """(periodic, audible): of the 40 ms frames (20 ms hop) louder than ``floor_dbfs``, how many have a pitch
+    between 60 and 400 Hz (normalised autocorrelation peak above ``threshold``).
+
+    A voice is periodic for most of its frames (espeak voices 0.3-0.8 of them, also under store noise at 10 dB SNR);
+    white noise, hum from a fan, coughs and clatter almost never are (0.0 measured). webrtcvad alone takes steady
+    noise for speech, so the voice loop asks for both before noise can interrupt Aisle or become a turn.
+    """
+    x = np.asarray(pcm16k, dtype=np.float64)
+    n, hop = SAMPLE_RATE * frame_ms // 1000, SAMPLE_RATE * hop_ms // 1000
+    lo, hi = SAMPLE_RATE // 400, SAMPLE_RATE // 60
+    floor = 32768.0 * 10 ** (floor_dbfs / 20)
+    norm = n / (n - np.arange(lo, hi))
+    audible = periodic = 0
+    for i in range(0, x.size - n + 1, hop):
+        frame = x[i:i + n] - x[i:i + n].mean()
+        energy = float(np.dot(frame, frame))
+        if energy < floor * floor * n:
+            continue
+        audible += 1
+        spectrum = np.fft.rfft(frame, 2 * n)
+        ac = np.fft.irfft(spectrum.real ** 2 + spectrum.imag ** 2)[:hi]
+        if float(np.max(ac[lo:hi] * norm)) > threshold * ac[0]:
+            periodic += 1
+    return periodic, audible
+
+
+def voicing(pcm16k: np.ndarray) -> float:
+    """The share of audible frames that are periodic (a voice), 0.0 for silence."""
+    periodic, audible = periodic_frames(pcm16k)
+    return periodic / audible if audible else 0.0
