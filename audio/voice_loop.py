@@ -55,7 +55,7 @@ from audio.capture import AudioBlock, AudioDeviceError, MicrophoneCapture, level
 from audio.echo import ClockedReference, DoubleTalkDetector, EchoCanceller, HalfDuplexGate, create_echo_canceller
 from audio.playback import SpeakerPlayback
 from audio.recognizer import GrammarRecognizer, RecognitionResult, ShoppingVocabulary, SpeechRecognizer
-from audio.resample import StreamResampler
+from audio.resample import StreamResampler, resample
 from audio.speech_output import DeviceSpeechOutput
 from audio.synthesizer import EspeakSynthesizer, SentenceSplitter
 from audio.vad import VadEvent, VoiceActivityDetector, voicing
@@ -66,6 +66,7 @@ DEVICE_RATE = 48000
 BLOCK_MS = 20
 PREROLL_MS = 300
 PARTIAL_EVERY_S = 0.25
+LOW_DELAY = "LQ"  # soxr quality for the VAD and the cloud brains' input (see VoiceLoop.__init__)
 # The speaker's buffer. PortAudio's 'low' (40 ms on the virtual card) underflowed 2-4 times a minute while speaking;
 # every underflow shifts the echo path and the canceller needs 1-2 s to find it again. 60 ms gave no underflow in
 # 150 s and keeps a flush (barge-in) silent at the microphone within 65-83 ms.
@@ -206,8 +207,10 @@ class VoiceLoop:
         self._tts = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aisle-tts")
         self._loop: asyncio.AbstractEventLoop | None = None
         self._vad = new_vad(config)
-        self._to_16k = StreamResampler(DEVICE_RATE, 16000, quality="MQ")
-        self._to_16k_heard = StreamResampler(DEVICE_RATE, 16000, quality="MQ")  # the ungated path, in step
+        # LQ for what must react quickly (the VAD, the cloud brains' input): soxr's MQ and HQ hand out their output
+        # every other 20 ms block (one block held back), LQ every block (2-6 ms held back); recognition keeps MQ.
+        self._to_16k = StreamResampler(DEVICE_RATE, 16000, quality=LOW_DELAY)
+        self._to_16k_heard = StreamResampler(DEVICE_RATE, 16000, quality="MQ")  # the ungated path, for recognition
         self._heard16k: collections.deque[np.ndarray] = collections.deque(maxlen=3000 // BLOCK_MS)
         self._to_brain: dict[int, StreamResampler] = {}  # per listening-brain input rate
         self._gate = HalfDuplexGate(config.half_duplex_tail_ms)
@@ -244,6 +247,7 @@ class VoiceLoop:
         self.level_dbfs = -120.0
         self.timings: dict[str, float] = {}
         self.grammar_build_s = 0.0
+        self._replies = 0  # replies begun: each is played under its own speaker tag
         self.reply_tag = ""  # the speaker tag of the reply being spoken (playback.started_at(tag): first sample)
         self.rejected: list[Transcript] = []  # recent final recognitions dropped as noise (diagnostics)
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -528,7 +532,7 @@ class VoiceLoop:
         if listening_brain is not None:
             rate = listening_brain.input_samplerate
             if rate not in self._to_brain:
-                self._to_brain[rate] = StreamResampler(DEVICE_RATE, rate, quality="MQ")
+                self._to_brain[rate] = StreamResampler(DEVICE_RATE, rate, quality=LOW_DELAY)
             listening_brain.feed_audio(self._to_brain[rate].process(heard).tobytes())
         if self.config.push_to_talk:
             if self._ptt_held:
@@ -741,6 +745,7 @@ class VoiceLoop:
             self._splitter = SentenceSplitter()
             self._reply_pending = True
             self._reply_muted = False
+            self._replies += 1
             self._set_state(VoiceState.THINKING)
         elif self._reply_muted:
             return
@@ -772,17 +777,22 @@ class VoiceLoop:
             if self.playback is None:
                 continue
             try:
-                pcm, rate = await loop.run_in_executor(self._tts, self.synthesizer.synthesize, sentence)
+                pcm = await loop.run_in_executor(self._tts, self._synthesize_for_device, sentence)
             except Exception:
                 log.exception("could not synthesise %r; the reply stays on screen only", sentence)
                 continue
             if generation != self._generation or self.playback is None or self.output is None:
                 continue
             self.timings.setdefault("synthesized_at", time.monotonic())
-            self.reply_tag = f"reply-{generation}"
-            self.output.play(pcm.tobytes(), rate, self.reply_tag)
+            self.reply_tag = f"reply-{self._replies}"
+            self.output.play(pcm.tobytes(), DEVICE_RATE, self.reply_tag)
             self.timings.setdefault("first_audio_at", time.monotonic())
             self._set_state(VoiceState.SPEAKING, sentence)
+
+    def _synthesize_for_device(self, sentence: str) -> np.ndarray:
+        """A sentence as speech at the device rate, whole (a one-shot conversion holds nothing back for later)."""
+        pcm, rate = self.synthesizer.synthesize(sentence)
+        return resample(pcm, rate, DEVICE_RATE, quality="MQ")
 
     async def _idle_when_drained(self, generation: int) -> None:
         playback = self.playback
@@ -795,5 +805,5 @@ class VoiceLoop:
         """Speak a line outside the conversation (the staff panel's "test speaker")."""
         if self.playback is None or self.output is None:
             raise devices.AudioUnavailable(devices.Problem.NO_SPEAKER)
-        pcm, rate = await asyncio.get_running_loop().run_in_executor(self._tts, self.synthesizer.synthesize, text)
-        self.output.play(pcm.tobytes(), rate, "test")
+        pcm = await asyncio.get_running_loop().run_in_executor(self._tts, self._synthesize_for_device, text)
+        self.output.play(pcm.tobytes(), DEVICE_RATE, "test")

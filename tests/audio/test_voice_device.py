@@ -329,3 +329,20 @@ async def test_unplugging_keeps_text_working_and_replugging_brings_voice_back(ki
     await kiosk.shopper.astart()
     await kiosk.until_quiet()
     await ask(kiosk, "what's in my cart", "what's in my cart")
+
+
+async def test_each_reply_is_played_whole_under_its_own_tag(kiosk: Kiosk) -> None:
+    """A reply's speech is converted to the device rate whole: nothing of its end is held back for the next one."""
+    tags = []
+    for text in ("what's in my cart", "do you have any tents"):
+        await kiosk.runtime.conversation.submit_text(text)
+        await kiosk.until_speaking()
+        tags.append(kiosk.voice.reply_tag)
+        await kiosk.until_quiet()
+    playback = kiosk.voice.playback
+    assert playback is not None
+    assert len(set(tags)) == 2
+    for tag in tags:
+        assert playback.played_samples_for(tag) == playback.handed_samples_for(tag) > RATE // 2
+    first, second = (playback.started_at(tag) for tag in tags)
+    assert first is not None and second is not None and second > first
