@@ -1,0 +1,84 @@
+"""`aisle --headless` with a sound card: a screenless kiosk listens and speaks. A real process on the virtual device;
+the shopper's question is played into the room by the test, and the SSE stream shows what the kiosk heard, did and
+said."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from audio.playback import SpeakerPlayback
+from audio.resample import resample
+from tests.server.conftest import SseReader
+
+pytestmark = [pytest.mark.audio, pytest.mark.slow]
+
+REPO = Path(__file__).resolve().parents[2]
+QUESTION = "show me sleeping bags under one hundred fifty dollars"
+
+
+def start_headless(tmp_path: Path, catalog: Path) -> subprocess.Popen[str]:
+    """``aisle --headless`` on the virtual card (the fixture put its PulseAudio/ALSA settings in the environment)."""
+    env = {k: v for k, v in os.environ.items() if k != "AISLE_API_TOKEN"}
+    env.update({"AISLE_NO_KEYRING": "1", "PYTHONUNBUFFERED": "1", "AISLE_INPUT_DEVICE": "vmic",
+                "AISLE_OUTPUT_DEVICE": "vsink"})
+    return subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "--headless", "--data-dir", str(tmp_path / "data"), "--catalog",
+         str(catalog), "--port", "0"],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def wait_for_url(proc: subprocess.Popen[str]) -> str:
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        found = re.search(r"Live web view: (http://\S+)", line)
+        if found:
+            return found.group(1)
+    raise AssertionError(f"no URL printed; stderr: {proc.stderr.read() if proc.stderr else ''}")
+
+
+async def test_headless_kiosk_hears_a_question_and_answers_out_loud(virtual_audio, speech, tmp_path: Path,
+                                                                    demo_catalog_path: Path) -> None:
+    proc = start_headless(tmp_path, demo_catalog_path)
+    loop = asyncio.get_running_loop()
+    shopper = SpeakerPlayback("vsink", 48000, loop=loop)
+    try:
+        url = await asyncio.to_thread(wait_for_url, proc)
+        async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+            health = (await client.get("health")).json()
+            assert health["audio"].startswith("on"), health
+            async with client.stream("GET", "api/stream/current") as response:
+                reader = SseReader(response)
+                await reader.until("context")
+                pcm, rate = speech.pcm(QUESTION, "question")
+                await shopper.astart()
+                for _attempt in range(2):  # said again once if it was misheard
+                    shopper.play(resample(pcm, rate, 48000), tag="question")
+                    events = await reader.until("shopper_message", wait_s=20)
+                    said = events[-1].data["data"]
+                    if said["text"] == "show me sleeping bags under 150 dollars":
+                        break
+                assert said == {"text": "show me sleeping bags under 150 dollars", "source": "voice"}
+                states = [e.data["data"]["state"] for e in events if e.event == "voice_state"]
+                assert "listening" in states
+                assert any(e.event == "transcript" for e in events), "what it heard was streamed as it listened"
+                while not any(e.event == "voice_state" and e.data["data"]["state"] == "speaking" for e in events):
+                    events += await reader.until("voice_state", wait_s=20)  # ... and it answers out loud
+                call = next(e.data["data"] for e in events if e.event == "function_call")
+                assert call["name"] == "search_products" and call["parameters"]["max_price"] == 150
+        proc.send_signal(signal.SIGTERM)
+        assert await asyncio.to_thread(proc.wait, 20) == 0
+    finally:
+        await shopper.aclose()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
