@@ -396,7 +396,9 @@ def instrument(probe: Probe, voice: Any, brain: Any) -> Callable[[], None]:
             probe.cum_out += out.size
             return out
 
-    voice._to_brain[brain.input_samplerate] = TimedResampler(RATE, brain.input_samplerate, quality="MQ")
+    from audio.voice_loop import LOW_DELAY  # the quality the voice loop itself uses for the brain's input
+
+    voice._to_brain[brain.input_samplerate] = TimedResampler(RATE, brain.input_samplerate, quality=LOW_DELAY)
 
     feed = brain.feed_audio
 
@@ -779,13 +781,13 @@ def report_capture(kiosk: Kiosk, stream: CapturedStream, windows: list[tuple[str
 
 def holdback_by_quality(stream: CapturedStream, seconds: float = 10.0) -> None:
     """Offline, on the same captured audio in the same 20 ms blocks: how long a block's first sample waits inside
-    a 48 -> 24 kHz soxr stream resampler, per quality setting (the voice loop uses MQ)."""
+    a 48 -> 24 kHz soxr stream resampler, per quality setting (the voice loop uses LQ)."""
     from audio.resample import StreamResampler
 
     block = RATE * 20 // 1000
     count = min(int(seconds * 50), stream.pcm.size // block)
     print(f"  resampler hold-back of a block's first sample, offline on {count} captured blocks "
-          "(the voice loop uses MQ):")
+          "(the voice loop uses LQ):")
     for quality in ("VHQ", "HQ", "MQ", "LQ", "QQ"):
         resampler = StreamResampler(RATE, 24000, quality=quality)
         ends: list[int] = []
