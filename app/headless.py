@@ -117,7 +117,7 @@ async def serve_headless(runtime: Runtime, settings: Settings, stop: asyncio.Eve
             except Exception as exc:
                 log.exception("headless service %s failed to start", service.name)
                 print(f"aisle: {service.name} is not available ({exc}); going on without it.", file=sys.stderr)
-        await runtime.conversation.start_session()
+        await runtime.conversation.ensure_session()  # a request that came in while voice was starting keeps its own
         token_note = " Add ?token=<your AISLE_API_TOKEN> in a browser." if server.token_required else ""
         print(f"Aisle is running headless (brain: {runtime.conversation.brain.name}).\n"
               f"  Live web view: {server.url}\n  API docs:      {server.url}docs\n"

@@ -420,6 +420,10 @@ class VoiceLoop:
                 return
 
     def _unavailable(self, message: str, detail: str) -> None:
+        """Say once that voice is off and why; the retries every few seconds stay quiet until something changes."""
+        if self.state is VoiceState.UNAVAILABLE and self.problem == message:
+            log.debug("voice still unavailable: %s (%s)", message, detail)
+            return
         log.warning("voice unavailable: %s (%s)", message, detail)
         self.problem = message
         self._set_state(VoiceState.UNAVAILABLE)

@@ -167,3 +167,22 @@ def test_clocked_reference_pairs_by_converter_time_and_resyncs_after_a_glitch() 
     assert ref.resyncs == 1
     lags = {_lag(got, signal, c - true_offset - 1200 + lead) for got, c in pairs[-10:]}
     assert len(lags) == 1 and None not in lags and abs(lags.pop()) <= 48
+
+
+async def test_a_missing_device_is_announced_once_not_at_every_retry(settings) -> None:  # type: ignore[no-untyped-def]
+    """The loop looks for the device every few seconds for as long as it takes (weeks, on a kiosk whose microphone
+    was taken away): one notice says so, not one per retry."""
+    runtime = build_runtime(settings)
+    events: list = []  # type: ignore[type-arg]
+    runtime.bus.subscribe(events.append)
+    await runtime.conversation.start_session()
+    config = VoiceConfig(input_device="no such microphone", output_device="no such speaker", device_retry_s=0.05)
+    loop = VoiceLoop(runtime.conversation, runtime.bus, config, lambda: vocabulary_from_catalog(runtime.catalog))
+    try:
+        await loop.start()
+        await asyncio.sleep(1.0)  # twenty retries
+        notices = [e for e in events if e.kind is EventKind.NOTICE and e.data["code"] == "voice_unavailable"]
+        assert len(notices) == 1 and not loop.available
+    finally:
+        await loop.close()
+        await runtime.close()
