@@ -217,6 +217,9 @@ class ReferenceBuffer:
         return int(self._buf.size)
 
 
+_AUDIBLE = 600  # peak (int16) from which a speaker block counts as sound for the pairing check
+
+
 class ClockedReference:
     """Pairs the speaker's reference with microphone blocks by PortAudio's converter times, not by arrival order.
 
@@ -278,6 +281,7 @@ class ClockedReference:
         self._min_correlation = min_correlation
         self._blocks_since_check = 0
         self._candidate: int | None = None  # a delay found once, adopted when the next check agrees
+        self._loud_until = 0  # output frame until which the speaker's recent sound is worth checking against
         # True once the signals confirmed the pairing; until then (and after a glitch) the echo path is a guess
         self.verified = False
         self.measured_delay_ms: float | None = None  # the echo delay the signals showed at the last check
@@ -296,6 +300,8 @@ class ClockedReference:
             self._timed = False
             return
         self._out_obs.append(dac_time * self.rate - start_frame)
+        if samples.size and int(np.abs(samples).max()) >= _AUDIBLE:
+            self._loud_until = start_frame + samples.size + self._keep  # worth checking the pairing until then
         if self._buf.size == 0 or start_frame != self._buf_start + self._buf.size:
             self._buf, self._buf_start = samples.copy(), start_frame  # first block, or the stream restarted
         else:
@@ -328,8 +334,11 @@ class ClockedReference:
         if not self._timed or adc_time <= 0.0:
             return self._fallback.take(n)
         self._fallback.take(n)  # keep the fallback's queue from growing
-        if mic is not None:
+        checking = mic is not None and self._buf.size > 0 and self._buf_start + self._buf.size < self._loud_until
+        if checking:
             self._keep_mic(np.asarray(mic, dtype=np.int16).reshape(-1), start_frame)
+        elif self._mic.size:
+            self._mic = np.zeros(0, dtype=np.int16)  # Aisle has been quiet: nothing to compare (and no copying)
         self._in_obs.append(adc_time * self.rate - start_frame)
         offset = self.offset if self._shift is None or self._pending_glitch else None  # medians only when needed
         if offset is not None:
@@ -343,7 +352,7 @@ class ClockedReference:
                         self._pending_glitch = False
                     else:
                         self._resync(ideal, "after a glitch" if self._pending_glitch else "start")
-        if self._shift is not None and mic is not None:
+        if self._shift is not None and checking:
             self._blocks_since_check += 1
             # an unconfirmed pairing is checked five times as often
             if self._blocks_since_check >= (self._check_every if self.verified else max(1, self._check_every // 5)):
@@ -376,8 +385,6 @@ class ClockedReference:
     def _check_pairing(self) -> None:
         """Compare the pairing with the delay the signals show; move it when they confidently disagree twice."""
         assert self._shift is not None
-        if self._buf.size == 0 or int(np.abs(self._buf[-self.rate:]).max()) < 600:  # Aisle quiet: nothing to go by
-            return
         current = self._shift + self.lead  # the echo delay (microphone frame - output frame) now assumed
         recent = self._mic[-self.rate:]  # the last second: Aisle's first words count before the window fills
         search = self._search if self.verified else self._guess_search

@@ -217,6 +217,7 @@ class VoiceLoop:
         self._aec: EchoCanceller | None = None
         self._reference: ClockedReference | None = None
         self._double_talk: DoubleTalkDetector | None = None
+        self._echo_was_possible = False  # whether the previous block could hold Aisle's voice
         self.echo_mode = "off"
         self._echo_unsettled_until = 0.0
         self._aec_warm_blocks = 0
@@ -497,16 +498,27 @@ class VoiceLoop:
                 self._echo_unsettled_until = time.monotonic() + ECHO_SETTLE_S
                 self._aec = create_echo_canceller(DEVICE_RATE) or self._aec
                 self._echo_history.clear()
-            cleaned = self._aec.process(mic, reference)
-            self._echo_history.append((mic, reference))
-            talker = self._double_talk.update(mic, reference) if self._double_talk is not None else True
+            raw_mic = mic
             # the plain microphone, delayed like the canceller's output so that switching between them is seamless
             both = np.concatenate([self._mic_delay, mic])
             self._mic_delay, mic = both[mic.size:], both[:mic.size]
             if not echo_possible:
+                self._echo_was_possible = False
                 # Aisle has been quiet for the tail: nothing to cancel, and AEC3 is not transparent (its filters
-                # and suppressor turned "one hundred fifty" into "one hundred fifteen" one run in two)
+                # and suppressor turned "one hundred fifty" into "one hundred fifteen" one run in two). The
+                # canceller is not run at all then (it was most of the cost of listening to silence); it picks up
+                # where it left off with Aisle's next words.
                 return mic, mic
+            cleaned = self._aec.process(raw_mic, reference)
+            self._echo_history.append((raw_mic, reference))
+            # double talk only matters while Aisle can be heard (two FFTs a block: not spent on listening to silence)
+            if self._double_talk is None:
+                talker = True
+            else:
+                if not self._echo_was_possible:
+                    self._double_talk.reset()  # verdicts from the last reply say nothing about this one
+                talker = self._double_talk.update(raw_mic, reference)
+            self._echo_was_possible = True
             now = time.monotonic()
             if self._aec_warm_blocks < AEC_WARMUP_BLOCKS and reference.any():
                 self._aec_warm_blocks += 1

@@ -104,12 +104,13 @@ async def until(condition: Callable[[], bool], deadline: float) -> bool:
     return True
 
 
-def played(voice: object, generation: int) -> int:
-    """Samples the speaker has played of the replies of generations 0..``generation``."""
+def played(voice: object, first_reply: int) -> int:
+    """Samples the speaker has played of the replies from number ``first_reply`` on (each reply has its own tag,
+    ``reply-<n>``)."""
     playback = getattr(voice, "playback", None)
     if playback is None:
         return 0
-    return sum(playback.played_samples_for(f"reply-{g}") for g in range(generation + 1))
+    return sum(playback.played_samples_for(f"reply-{n}") for n in range(first_reply, voice._replies + 1))
 
 
 def pairing(voice: object) -> str:
@@ -188,8 +189,7 @@ async def run_mode(mode: str, replies: int, question: str, data_root: Path) -> l
             rec.on = True
             since = time.monotonic()
             gated0 = voice.echo_gated_blocks + voice._gate.muted_blocks
-            generation0 = voice._generation
-            played0 = played(voice, generation0)
+            first_reply = voice._replies + 1  # the question's reply, and any Aisle gives itself after it
             n_barge = len(barge_ins)
             await runtime.conversation.submit_text(question)
             deadline = since + REPLY_LIMIT_S  # with "off" Aisle may go on answering itself
@@ -197,9 +197,7 @@ async def run_mode(mode: str, replies: int, question: str, data_root: Path) -> l
             await until(lambda: voice.playback is None or not voice.playback.is_playing, deadline)
             await asyncio.sleep(TAIL_S)
             rec.on = False
-            # reply tags are "reply-<generation>" and are reused until a reply is cut off: count what was played
-            # of every generation since the question, minus what had been played of them before
-            spoke = (played(voice, voice._generation) - played0) / RATE
+            spoke = played(voice, first_reply) / RATE
             raw, vad, recog = (np.concatenate(x) if x else np.zeros(0, np.int16) for x in (rec.raw, rec.vad, rec.rec))
             if lag:
                 raw, vad, recog = raw[:raw.size - lag], vad[lag:], recog[lag:]

@@ -17,9 +17,8 @@ the part the kiosk's work adds. The median trial is broken down with `VoiceLoop.
 ear's sample times are the lower envelope of its device callback times): heard end → VAD decision (the silence, plus
 the echo canceller's delay line), recognition, agent (first text chunk, first complete sentence), synthesis, queue,
 device takes the first sample (`SpeakerPlayback.started_at`) → first audible sample heard on `vmic`.
-To read `started_at` for each answer the bench gives every answer's speaker tag a per-trial suffix (the voice loop
-reuses one tag, `reply-<generation>`, for every reply that was not cut off, so `started_at(reply_tag)` would be the
-first reply's time).
+To read `started_at` for each answer the bench gives every answer's speaker tag a per-trial suffix (written when the
+voice loop reused one tag for every reply that was not cut off; harmless now that each reply has its own).
 
 A trial whose question was not taken (no voice `shopper_message`) or misrecognised is listed and not measured.
 Trials wait until Aisle is quiet (idle, speaker drained) and then ~0.8 s more before the next question.
