@@ -5,11 +5,7 @@ said."""
 from __future__ import annotations
 
 import asyncio
-import os
-import re
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx
@@ -18,37 +14,18 @@ import pytest
 from audio.playback import SpeakerPlayback
 from audio.resample import resample
 from tests.server.conftest import SseReader
+from tests.server.test_headless import start, wait_for_url
 
 pytestmark = [pytest.mark.audio, pytest.mark.slow]
 
-REPO = Path(__file__).resolve().parents[2]
 QUESTION = "show me sleeping bags under one hundred fifty dollars"
-
-
-def start_headless(tmp_path: Path, catalog: Path) -> subprocess.Popen[str]:
-    """``aisle --headless`` on the virtual card (the fixture put its PulseAudio/ALSA settings in the environment)."""
-    env = {k: v for k, v in os.environ.items() if k != "AISLE_API_TOKEN"}
-    env.update({"AISLE_NO_KEYRING": "1", "PYTHONUNBUFFERED": "1", "AISLE_INPUT_DEVICE": "vmic",
-                "AISLE_OUTPUT_DEVICE": "vsink"})
-    return subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "--headless", "--data-dir", str(tmp_path / "data"), "--catalog",
-         str(catalog), "--port", "0"],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-
-
-def wait_for_url(proc: subprocess.Popen[str]) -> str:
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        found = re.search(r"Live web view: (http://\S+)", line)
-        if found:
-            return found.group(1)
-    raise AssertionError(f"no URL printed; stderr: {proc.stderr.read() if proc.stderr else ''}")
 
 
 async def test_headless_kiosk_hears_a_question_and_answers_out_loud(virtual_audio, speech, tmp_path: Path,
                                                                     demo_catalog_path: Path) -> None:
-    proc = start_headless(tmp_path, demo_catalog_path)
+    # on the virtual card (the fixture put its PulseAudio/ALSA settings in this process's environment)
+    proc = start(tmp_path, demo_catalog_path, "--port", "0",
+                 env={"AISLE_INPUT_DEVICE": "vmic", "AISLE_OUTPUT_DEVICE": "vsink"})
     loop = asyncio.get_running_loop()
     shopper = SpeakerPlayback("vsink", 48000, loop=loop)
     try:
