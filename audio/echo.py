@@ -254,9 +254,8 @@ class ClockedReference:
     """
 
     def __init__(self, rate: int, *, lead_ms: float = 10.0, settle_blocks: int = 10, max_move_ms: float = 200.0,
-                 window: int = 64, keep_ms: int = 2500, clock: Callable[[], float] = time.monotonic,
-                 check_every: int = 25, search_ms: float = 100.0, guess_search_ms: float = 600.0,
-                 min_correlation: float = 0.7) -> None:
+                 window: int = 64, keep_ms: int = 2500, check_every: int = 25, search_ms: float = 100.0,
+                 guess_search_ms: float = 600.0, min_correlation: float = 0.7) -> None:
         self.rate = rate
         self.lead = round(rate * lead_ms / 1000)
         self.settle_blocks = settle_blocks
@@ -268,9 +267,7 @@ class ClockedReference:
         self._buf_start = 0  # output-stream frame index of _buf[0]
         self._shift: int | None = None  # reference frame = microphone frame - _shift
         self._pending_glitch = False
-        self._clock = clock
         self.resyncs = 0
-        self.last_resync_at = float("-inf")  # clock() of the last re-synchronisation
         self._fallback = ReferenceBuffer(rate)
         self._timed = True
         self._mic = np.zeros(0, dtype=np.int16)  # the latest microphone samples, for checking the pairing
@@ -284,7 +281,6 @@ class ClockedReference:
         self._loud_until = 0  # output frame until which the speaker's recent sound is worth checking against
         # True once the signals confirmed the pairing; until then (and after a glitch) the echo path is a guess
         self.verified = False
-        self.measured_delay_ms: float | None = None  # the echo delay the signals showed at the last check
 
     def note_glitch(self) -> None:
         """The output underflowed or the input overflowed: the echo path moved; measure it again."""
@@ -324,7 +320,6 @@ class ClockedReference:
             log.info("echo reference re-synchronised (%s): the echo moved by %+.1f ms", why,
                      (ideal - self._shift) * 1000 / self.rate)
             self.resyncs += 1
-            self.last_resync_at = self._clock()
         self._shift = ideal
         self._pending_glitch = False
 
@@ -392,7 +387,6 @@ class ClockedReference:
                                     current, search, self.rate, self._min_correlation)
         if found is None:
             return
-        self.measured_delay_ms = (found - current) * 1000 / self.rate + self.lead * 1000 / self.rate
         if abs(found - current) <= self.rate // 500:  # within 2 ms: the pairing holds
             self._candidate = None
             self.verified = True
@@ -499,11 +493,6 @@ class DoubleTalkDetector:
         self._band_of: np.ndarray | None = None  # FFT bin -> band index (-1 outside the bands), per block size
         self._window: np.ndarray | None = None
         self.recent: collections.deque[bool] = collections.deque(maxlen=50)  # near-end verdicts, newest last
-
-    @property
-    def erl_db(self) -> float:
-        """The median band ERL (for diagnostics)."""
-        return float(np.median(self._erl))
 
     def _bands(self, block: np.ndarray) -> np.ndarray:
         x = np.asarray(block, dtype=np.float64).reshape(-1)

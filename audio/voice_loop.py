@@ -247,7 +247,6 @@ class VoiceLoop:
         self._closed = False
         self.level_dbfs = -120.0
         self.timings: dict[str, float] = {}
-        self.grammar_build_s = 0.0
         self._replies = 0  # replies begun: each is played under its own speaker tag
         self.reply_tag = ""  # the speaker tag of the reply being spoken (playback.started_at(tag): first sample)
         self.rejected: list[Transcript] = []  # recent final recognitions dropped as noise (diagnostics)
@@ -322,10 +321,10 @@ class VoiceLoop:
         try:
             vocabulary = await loop.run_in_executor(self._asr, self._vocabulary)
             self.recognizer = await loop.run_in_executor(self._asr, lambda: GrammarRecognizer(vocabulary=vocabulary))
+            log.info("offline recogniser ready in %.2f s", time.perf_counter() - started)
         except Exception:
             log.exception("the offline recogniser could not be built; voice input is off")
             self.recognizer = None
-        self.grammar_build_s = time.perf_counter() - started
 
     # -- devices -------------------------------------------------------------------------------------------------
     async def _open_devices(self) -> bool:

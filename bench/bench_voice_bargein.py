@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
 import random
 import sys
 import tempfile
@@ -44,7 +43,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_voice_common import at_rate, pct, speech, virtual_device
+from bench_voice_common import at_rate, offline_kiosk_environment, pct, speech, virtual_device
 from bench_voice_latency import RATE, Ear, Kiosk, above, kiosk, until
 
 GOAL_MS = 400.0
@@ -240,10 +239,7 @@ def main() -> int:
                              "instead of cutting it off with the next typed request")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    os.environ.setdefault("AISLE_NO_KEYRING", "1")
-    for secret in ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "AZURE_SPEECH_KEY", "AISLE_API_TOKEN"):
-        os.environ.pop(secret, None)
+    offline_kiosk_environment()
     with virtual_device(), tempfile.TemporaryDirectory(prefix="aisle-bench-bargein-") as tmp:
         ok = asyncio.run(run(args, Path(tmp)))
     return 0 if ok else 1

@@ -29,6 +29,16 @@ CACHE = Path(tempfile.gettempdir()) / "aisle-bench" / "voice"
 QUESTION = "show me sleeping bags under one hundred fifty dollars"
 
 
+# ---------------------------------------------------------------------------------------------------- environment
+def offline_kiosk_environment() -> None:
+    """What every voice benchmark runs under: the offline brain (no cloud keys, whatever the shell has), no OS
+    keyring, Qt offscreen."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ.setdefault("AISLE_NO_KEYRING", "1")
+    for secret in ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "AZURE_SPEECH_KEY", "AISLE_API_TOKEN"):
+        os.environ.pop(secret, None)
+
+
 # ---------------------------------------------------------------------------------------------------- device
 @dataclass
 class VirtualDevice:

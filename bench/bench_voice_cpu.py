@@ -35,11 +35,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench_voice_common import REPO, virtual_device
+from bench_voice_common import REPO, offline_kiosk_environment, virtual_device
 
-os.environ.setdefault("AISLE_NO_KEYRING", "1")
-for _secret in ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "AZURE_SPEECH_KEY", "AISLE_API_TOKEN"):
-    os.environ.pop(_secret, None)
+offline_kiosk_environment()
 
 GOAL_PCT = 5.0
 SETTLE_S = 2.0

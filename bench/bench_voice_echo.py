@@ -35,7 +35,6 @@ import asyncio
 import itertools
 import logging
 import math
-import os
 import shutil
 import sys
 import tempfile
@@ -45,11 +44,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from bench_voice_common import REPO, median, pct, virtual_device
+from bench_voice_common import REPO, median, offline_kiosk_environment, pct, virtual_device
 
-os.environ.setdefault("AISLE_NO_KEYRING", "1")
-for _secret in ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "AZURE_SPEECH_KEY", "AISLE_API_TOKEN"):
-    os.environ.pop(_secret, None)
+offline_kiosk_environment()
 
 RATE = 48000
 BLOCK = RATE // 50  # 20 ms

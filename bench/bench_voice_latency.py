@@ -34,7 +34,6 @@ import argparse
 import asyncio
 import contextlib
 import logging
-import os
 import shutil
 import sys
 import tempfile
@@ -47,7 +46,7 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_voice_common import REPO, at_rate, median, pct, speech, virtual_device
+from bench_voice_common import REPO, at_rate, median, offline_kiosk_environment, pct, speech, virtual_device
 
 RATE = 48000
 THRESHOLD = 32768 * 10 ** (-40 / 20)  # -40 dBFS, on single samples of the (digital, noise-free) loopback
@@ -315,10 +314,7 @@ def main() -> int:
     parser.add_argument("--trials", type=int, default=9)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    os.environ.setdefault("AISLE_NO_KEYRING", "1")
-    for secret in ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "AZURE_SPEECH_KEY", "AISLE_API_TOKEN"):
-        os.environ.pop(secret, None)
+    offline_kiosk_environment()
     with virtual_device(), tempfile.TemporaryDirectory(prefix="aisle-bench-latency-") as tmp:
         ok = asyncio.run(run(args, Path(tmp)))
     return 0 if ok else 1

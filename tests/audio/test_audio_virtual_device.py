@@ -221,8 +221,7 @@ async def test_echo_canceller_on_the_live_loopback(rig) -> None:  # type: ignore
     """The speaker's reference tap, lined up by ReferenceBuffer, cancels its own echo heard on vmic."""
     from audio.echo import ReferenceBuffer, aec_available, create_echo_canceller
 
-    if not aec_available():
-        pytest.skip("software AEC needs the livekit package")
+    assert aec_available(), "livekit (WebRTC audio processing) is missing: run scripts/setup.sh"
     mic, _, rec = rig
     reference = ReferenceBuffer(RATE)
     aec = create_echo_canceller(RATE)

@@ -123,14 +123,6 @@ async def test_voice_loop_takes_a_heard_request_as_a_turn(speech, settings) -> N
         await runtime.close()
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def _lag(got: np.ndarray, signal: np.ndarray, expected: int, search: int = 240) -> int | None:
     """Where ``got`` sits in ``signal`` relative to ``expected`` (samples), or None when it is not there."""
     for lag in range(-search, search + 1):
@@ -142,7 +134,7 @@ def _lag(got: np.ndarray, signal: np.ndarray, expected: int, search: int = 240) 
 
 def test_clocked_reference_pairs_by_converter_time_and_resyncs_after_a_glitch() -> None:
     rate, n = 48000, 960
-    ref = ClockedReference(rate, lead_ms=10, clock=FakeClock())
+    ref = ClockedReference(rate, lead_ms=10)
     signal = (np.random.default_rng(1).standard_normal(rate * 3) * 3000).astype(np.int16)
     true_offset = 3000  # the microphone frame that hears output frame w is w + 3000
     jitter = np.random.default_rng(2)
