@@ -38,12 +38,14 @@ async def test_headless_kiosk_hears_a_question_and_answers_out_loud(virtual_audi
                 await reader.until("context")
                 pcm, rate = speech.pcm(QUESTION, "question")
                 await shopper.astart()
-                for _attempt in range(2):  # said again once if it was misheard
+                for _attempt in range(3):  # said again if it was misheard, once Aisle has answered what it heard
                     shopper.play(resample(pcm, rate, 48000), tag="question")
                     events = await reader.until("shopper_message", wait_s=20)
                     said = events[-1].data["data"]
                     if said["text"] == "show me sleeping bags under 150 dollars":
                         break
+                    while (await reader.until("voice_state", wait_s=30))[-1].data["data"]["state"] != "idle":
+                        pass
                 assert said == {"text": "show me sleeping bags under 150 dollars", "source": "voice"}
                 states = [e.data["data"]["state"] for e in events if e.event == "voice_state"]
                 assert "listening" in states
