@@ -12,9 +12,10 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from app.brain import Brain, ToolRunner
+from app.brain import Brain, ListeningBrain, ToolRunner
 from app.bus import EventBus
 from app.events import EventKind
+from app.fallback import active_brain
 from app.session import ShopperSession
 
 log = logging.getLogger("aisle.app.conversation")
@@ -35,6 +36,11 @@ class Conversation:
         self.session: ShopperSession | None = None
         self._turn_lock = asyncio.Lock()
         self._session_listeners: list[Callable[[ShopperSession | None], None]] = []
+
+    def listening_brain(self) -> ListeningBrain | None:
+        """The brain answering now when it hears the shopper itself (a realtime model); None for text brains."""
+        brain = active_brain(self.brain)
+        return brain if isinstance(brain, ListeningBrain) else None
 
     def on_session_changed(self, listener: Callable[[ShopperSession | None], None]) -> None:
         self._session_listeners.append(listener)

@@ -40,10 +40,10 @@ from agent.realtime.connection import (
 )
 from agent.realtime.endpoints import RealtimeEndpoint
 from agent.realtime.truncation import cut_off_event
-from agent.tool_schemas import TOOL_SCHEMAS
 from app.brain import BrainUnavailable, SpeechOutput, ToolRunner
 from app.events import EventKind, VoiceState
 from app.session import ShopperSession
+from app.tools.schemas import TOOL_SCHEMAS
 
 log = logging.getLogger("aisle.agent.realtime")
 

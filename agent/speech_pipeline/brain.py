@@ -59,9 +59,9 @@ from agent.speech_pipeline.synthesis import AzureSynthesizer, Synthesizer
 from app.brain import BrainUnavailable, SpeechOutput, ToolRunner
 from app.events import EventKind, VoiceState
 from app.secrets import get_secret
+from app.sentences import SentenceSplitter
 from app.session import ShopperSession
 from app.settings import Settings
-from audio.synthesizer import SentenceSplitter
 
 log = logging.getLogger("aisle.agent.speech_pipeline")
 

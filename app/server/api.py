@@ -25,7 +25,6 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from agent.tools import ToolFailure
 from app.catalog.store import SearchFilters
 from app.conversation import MessageRejected
 from app.paths import resources_dir
@@ -33,6 +32,7 @@ from app.server import models
 from app.server.auth import TokenAuth
 from app.server.context import AppUnavailable, ServerContext
 from app.server.hub import CURRENT, BadLastEventId, HubFull, parse_last_event_id
+from app.tools.toolbox import ToolFailure
 
 SESSION_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 PRODUCT_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"

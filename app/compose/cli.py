@@ -12,7 +12,7 @@ from typing import Any
 from app.logging_setup import setup_logging
 from app.settings import BRAINS, Settings, SettingsError, load_settings
 
-log = logging.getLogger("aisle.app.cli")
+log = logging.getLogger("aisle.app.compose.cli")
 
 
 def _common(parser: argparse.ArgumentParser, subcommand: bool = False) -> None:
@@ -105,13 +105,12 @@ def cmd_catalog(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
-    from app.brains import make_brain_factory
     from app.chat import run_chat
-    from app.runtime import build_runtime
+    from app.compose.runtime import build_app
 
     if not args.json and settings.reply_pacing_ms == 0:
         settings = settings.replace(reply_pacing_ms=25)
-    runtime = build_runtime(settings, make_brain_factory(settings))
+    runtime = build_app(settings)
     return asyncio.run(run_chat(runtime, json_mode=args.json))
 
 
@@ -144,7 +143,7 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
             from ui.screenshots import render_all
 
             return render_all(settings, args.out)
-        from app.launch import launch
+        from app.compose.launch import launch
 
         return launch(settings, headless=args.headless)
     except CatalogError as exc:
