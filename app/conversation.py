@@ -73,8 +73,7 @@ class Conversation:
         async with self._turn_lock:
             if session is not self.session:  # the session ended while this turn waited
                 return
-            session.add_turn("shopper", clean, source)
-            session.publish(EventKind.SHOPPER_MESSAGE, {"text": clean, "source": source})
+            session.record_shopper_turn(clean, source)
             try:
                 await self.brain.respond(session, clean)
             except asyncio.CancelledError:
@@ -98,8 +97,7 @@ class Conversation:
         async with self._turn_lock:
             if session is not self.session:
                 return {"ok": False, "error": {"code": "session_ended", "message": "The session has ended."}}
-            session.add_turn("shopper", label, "touch")
-            session.publish(EventKind.SHOPPER_MESSAGE, {"text": label, "source": "touch", "tool": tool})
+            session.record_shopper_turn(label, "touch", tool=tool)
             result = await self.tools.call(session, tool, arguments, source="touch")
             outcome = "done" if result.get("ok") else result["error"]["message"]
             try:

@@ -552,8 +552,7 @@ class SpeechPipelineBrain:
             if self._session is None:
                 self._session = session
             if shopper_source is not None:
-                session.add_turn("shopper", text, shopper_source)
-                session.publish(EventKind.SHOPPER_MESSAGE, {"text": text, "source": shopper_source})
+                session.record_shopper_turn(text, shopper_source)
             task = asyncio.create_task(self._reply(session, text))
             self._reply_task = task
             try:
