@@ -150,7 +150,7 @@ class Catalog:
         where, params = self._filter_sql(filters)
         terms = fts_terms(query)
         if not terms:
-            sql = f"select p.* from products p where {where} order by p.stock = 0, p.price limit ?"
+            sql = f"select p.* from products p where {where} order by coalesce(p.stock, 1) = 0, p.price limit ?"
             return [Product.from_row(r) for r in self._query(sql, [*params, limit])]
         attempts = [(" AND ", False)]
         if any(len(t) > 2 for t in terms):
@@ -205,7 +205,7 @@ class Catalog:
             clauses.append("p.price <= ?")
             params.append(float(filters.max_price))
         if filters.in_stock:
-            clauses.append("p.stock > 0")
+            clauses.append("(p.stock is null or p.stock > 0)")
         return " and ".join(clauses), params
 
     def _name_index(self) -> list[tuple[str, str]]:
@@ -275,7 +275,7 @@ class Catalog:
                     match = " OR ".join(f'"{t}"' for t in tags)
                     rows = self._query(
                         "select p.* from products_fts f join products p on p.rowid = f.rowid "
-                        "where products_fts match ? and p.category != ? and p.stock > 0 "
+                        "where products_fts match ? and p.category != ? and (p.stock is null or p.stock > 0) "
                         "order by bm25(products_fts) limit ?",
                         (match, product.category, max_results * 3),
                     )
@@ -283,7 +283,7 @@ class Catalog:
                     picks += [Product.from_row(r) for r in rows if r["id"] not in seen]
         else:
             rows = self._query(
-                "select * from products where category = ? and stock > 0 order by abs(price - "
+                "select * from products where category = ? and (stock is null or stock > 0) order by abs(price - "
                 "(select avg(price) from products where category = ?)) limit ?",
                 (based_on, based_on, max_results + len(excluded)),
             )
@@ -295,7 +295,7 @@ class Catalog:
         """A varied row for the attract screen: in-stock products, a few from each category."""
         rows = self._query(
             "select * from (select p.*, row_number() over (partition by category order by stock desc, id) as n "
-            "from products p where stock > 0) where n <= 2 order by n, category limit ?",
+            "from products p where stock is null or stock > 0) where n <= 2 order by n, category limit ?",
             (limit,),
         )
         return [Product.from_row(r) for r in rows]
