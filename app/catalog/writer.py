@@ -7,7 +7,6 @@ connection, and the FTS index is kept consistent by the triggers sqlite-utils cr
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -19,15 +18,18 @@ from app.catalog.images import render_product_svg
 from app.catalog.schema import FTS_COLUMNS, PRODUCT_COLUMNS, SCHEMA_VERSION, derive_keywords
 
 Progress = Callable[[int, int], None]
+FTS_TABLES = ("products_fts",)
 
 
-def slugify(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.strip().lower()).strip("-")
-
-
-def open_for_writing(path: Path) -> sqlite_utils.Database:
+def open_for_writing(path: Path, scratch: bool = False) -> sqlite_utils.Database:
+    """A write connection. `scratch`: a temporary file that is verified and synced before use, so it needs no
+    on-disk journal and no syncing while it is built."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    return sqlite_utils.Database(sqlite3.connect(str(path), isolation_level=None))
+    conn = sqlite3.connect(str(path), isolation_level=None)
+    if scratch:
+        conn.execute("pragma journal_mode=memory")
+        conn.execute("pragma synchronous=off")
+    return sqlite_utils.Database(conn)
 
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
@@ -91,8 +93,10 @@ def write_products(
                 pk="slug",
             )
             known.add(category["slug"])
-        for slug in sorted({r["category"] for r in records} - known):
-            db.table("categories").insert({"slug": slug, "name": slug.replace("-", " ").capitalize(), "synonyms": "[]"})
+        names = {r["category"]: r.get("category_name") for r in records}
+        for slug in sorted(set(names) - known):
+            name = names[slug] or slug.replace("-", " ").capitalize()
+            db.table("categories").insert({"slug": slug, "name": name, "synonyms": "[]"})
         synonyms = {
             row["slug"]: " ".join(dict.fromkeys(json.loads(row["synonyms"] or "[]")))
             for row in db.table("categories").rows
