@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.catalog.assets import AssetSource
+from app.catalog.import_assets import load_manuals, write_photos
 from app.catalog.safe_write import (
     copy_database,
     import_lock,
@@ -78,9 +80,13 @@ class ImportReport:
     damaged_catalog_kept_as: str = ""
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    photos: int = 0
+    manuals: int = 0
 
     def summary(self) -> str:
         text = f"Imported {self.imported} products."
+        if self.photos or self.manuals:
+            text += f" Photos: {self.photos}. Products with a manual: {self.manuals}."
         if self.new_categories:
             text += f" New categories: {', '.join(self.new_categories)}."
         if self.unknown_columns:
@@ -172,14 +178,18 @@ def import_catalog(
         remove_stale_temps(catalog_path)
         existing = _read_existing(catalog_path)
         records, report = prepare(source, existing.categories)
+        assets = AssetSource(assets_dir or source.parent, fetch=fetch)
         temp = temp_path(catalog_path)
         try:
+            report.warnings += load_manuals(records, assets, staged("manuals"))
             if existing.readable and not replace_all:
                 copy_database(catalog_path, temp)
             db = open_for_writing(temp, scratch=True)
             try:
                 write_products(db, records, replace_all=replace_all, progress=staged("products"),
                                meta={"source": "imported"})
+                report.photos, photo_warnings = write_photos(db, records, assets, staged("photos"))
+                report.warnings += photo_warnings
             finally:
                 db.conn.close()
             keep = existing.ids if existing.readable and not replace_all else set()
@@ -192,6 +202,8 @@ def import_catalog(
         except sqlite3.Error as exc:
             raise ImportFailed(f"The new catalog could not be written ({exc}). Nothing was changed.") from exc
         finally:
+            assets.close()
             remove_stale_temps(catalog_path)
     report.imported = len(records)
+    report.manuals = sum(1 for r in records if r.get("manual_sections"))
     return report

@@ -341,6 +341,51 @@ class Catalog:
         rows = self._query("select svg from product_images where product_id = ?", (product_id,))
         return rows[0]["svg"] if rows else None
 
+    def _optional(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        """A query on a table older catalogs do not have (photos, passages): no rows there."""
+        try:
+            return self._conn().execute(sql, params).fetchall()
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return []
+            raise CatalogError(f"The catalog at {self.path} cannot be read ({exc}). {fix_advice(self.path)}") from exc
+
+    def photo(self, product_id: str, position: int = 0, large: bool = False) -> bytes | None:
+        """A store photo as JPEG bytes (the card thumbnail, or the large one for the details screen)."""
+        column = "large" if large else "thumb"
+        rows = self._optional(f"select {column} from product_photos where product_id = ? and position = ?",
+                              (product_id, int(position)))
+        return bytes(rows[0][0]) if rows else None
+
+    def photo_counts(self, product_ids: Iterable[str]) -> dict[str, int]:
+        """How many store photos each product has (products without any are left out)."""
+        ids = list(dict.fromkeys(product_ids))
+        if not ids:
+            return {}
+        rows = self._optional(
+            f"select product_id, count(*) from product_photos where product_id in ({','.join('?' * len(ids))}) "
+            "group by product_id", ids)
+        return {r[0]: int(r[1]) for r in rows}
+
+    def passages_of(self, product_id: str) -> list[sqlite3.Row]:
+        """Every stored passage of a product (id, source, section, text)."""
+        return self._optional("select id, source, section, text from passages where product_id = ? order by id",
+                              (product_id,))
+
+    def ranked_passages(self, product_id: str, expression: str, limit: int) -> list[sqlite3.Row] | None:
+        """A product's passages matching an FTS5 expression, best first by bm25 (a section title weighs twice the
+        text); None when the catalog has no passage index (an older catalog)."""
+        try:
+            return self._conn().execute(
+                "select p.id, p.source, p.section, p.text, bm25(passages_fts, 2.0, 1.0) as score "
+                "from passages_fts f join passages p on p.id = f.rowid "
+                "where passages_fts match ? and p.product_id = ? order by score limit ?",
+                (expression, product_id, int(limit))).fetchall()
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return None
+            raise CatalogError(f"The catalog at {self.path} cannot be read ({exc}). {fix_advice(self.path)}") from exc
+
     def meta(self) -> dict[str, str]:
         try:
             return {r["key"]: r["value"] for r in self._conn().execute("select key, value from meta").fetchall()}

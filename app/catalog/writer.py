@@ -15,10 +15,11 @@ from typing import Any
 import sqlite_utils
 
 from app.catalog.images import render_product_svg
+from app.catalog.knowledge import product_passages
 from app.catalog.schema import FTS_COLUMNS, PRODUCT_COLUMNS, SCHEMA_VERSION, derive_keywords
 
 Progress = Callable[[int, int], None]
-FTS_TABLES = ("products_fts",)
+FTS_TABLES = ("products_fts", "passages_fts")
 
 
 def open_for_writing(path: Path, scratch: bool = False) -> sqlite_utils.Database:
@@ -46,6 +47,18 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         db.table("meta").create({"key": str, "value": str}, pk="key")
     if "products_fts" not in db.table_names():
         db.table("products").enable_fts(FTS_COLUMNS, fts_version="FTS5", tokenize="porter", create_triggers=True)
+    if "passages" not in db.table_names():
+        # a product's facts: its specs, description sentences and manual sections (app.catalog.knowledge)
+        db.table("passages").create({"id": int, "product_id": str, "source": str, "section": str, "text": str},
+                                    pk="id")
+        db.table("passages").create_index(["product_id", "source"])
+        db.table("passages").enable_fts(["section", "text"], fts_version="FTS5", tokenize="porter",
+                                        create_triggers=True)
+    if "product_photos" not in db.table_names():
+        # store photos, resized once at import (app.catalog.photos): JPEG thumbnail and large image
+        db.table("product_photos").create(
+            {"product_id": str, "position": int, "thumb": bytes, "large": bytes, "width": int, "height": int,
+             "source": str}, pk=("product_id", "position"))
     db.table("meta").upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
 
 
@@ -84,8 +97,8 @@ def write_products(
     with db.atomic():
         ensure_schema(db)
         if replace_all:
-            db.table("products").delete_where()
-            db.table("product_images").delete_where()
+            for table in ("products", "product_images", "passages", "product_photos"):
+                db.table(table).delete_where()
         known = {r["slug"] for r in db.table("categories").rows}
         for category in categories:
             db.table("categories").upsert(
@@ -110,7 +123,24 @@ def write_products(
             db.table("product_images").upsert_all(
                 ({"product_id": r["id"], "svg": render_product_svg(r)} for r in chunk), pk="product_id"
             )
+            write_passages(db, chunk)
             if progress:
                 progress(min(start + batch, total), total)
         for key, value in (meta or {}).items():
             db.table("meta").upsert({"key": key, "value": value}, pk="key")
+
+
+def write_passages(db: sqlite_utils.Database, records: Sequence[dict[str, Any]]) -> None:
+    """Replace the products' spec and description passages, and their manual passages when the record brings a
+    manual (`manual_sections`: (title, text) pairs); a record without one keeps the manual it had."""
+    conn = db.conn
+    for record in records:
+        pid = record["id"]
+        manual = record.get("manual_sections")
+        if manual is None:
+            conn.execute("delete from passages where product_id = ? and source != 'manual'", (pid,))
+        else:
+            conn.execute("delete from passages where product_id = ?", (pid,))
+        rows = [(pid, source, section, text) for source, section, text in product_passages(record)]
+        rows += [(pid, "manual", title, text) for title, text in manual or ()]
+        conn.executemany("insert into passages (product_id, source, section, text) values (?, ?, ?, ?)", rows)
