@@ -154,22 +154,35 @@ def _text_sections(text: str) -> list[Section]:
     return found
 
 
+_FACT_LINE = re.compile(r"^[^:.!?]{2,48}:\s*\S.{0,160}$")
+
+
 def _chunks(text: str) -> list[str]:
-    """Paragraphs (and lines of a table) packed into passages of at most `MAX_PASSAGE_CHARS`."""
-    units: list[str] = []
+    """Paragraphs packed into passages of at most `MAX_PASSAGE_CHARS`; each line of a spec table or a block of
+    "Name: value" lines is a passage of its own, so an answer quotes the one fact asked about."""
+    units: list[tuple[str, bool]] = []  # (text, stands alone)
     for paragraph in re.split(r"\n\s*\n", text):
         paragraph = paragraph.strip()
         if not paragraph:
             continue
-        if len(paragraph) <= MAX_PASSAGE_CHARS:
-            units.append(paragraph)
+        lines = [line.strip() for line in paragraph.splitlines() if line.strip()]
+        facts = [line for line in lines if _FACT_LINE.match(line)]
+        if len(lines) > 1 and len(facts) >= 0.6 * len(lines):
+            units += [(line, line in facts) for line in lines]
+        elif len(paragraph) <= MAX_PASSAGE_CHARS:
+            units.append((paragraph, False))
         else:
-            units += [s for s in re.split(r"(?<=[.!?])\s+|\n", paragraph) if s.strip()]
+            units += [(s, False) for s in re.split(r"(?<=[.!?])\s+|\n", paragraph) if s.strip()]
     chunks: list[str] = []
     current = ""
-    for unit in units:
+    for unit, alone in units:
         unit = unit[:MAX_PASSAGE_CHARS]
-        if current and len(current) + len(unit) + 1 > MAX_PASSAGE_CHARS:
+        if alone:
+            if current:
+                chunks.append(current)
+                current = ""
+            chunks.append(unit)
+        elif current and len(current) + len(unit) + 1 > MAX_PASSAGE_CHARS:
             chunks.append(current)
             current = unit
         else:
