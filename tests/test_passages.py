@@ -4,6 +4,7 @@ nothing at all when the data does not answer."""
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from pathlib import Path
 
@@ -55,7 +56,7 @@ def test_twenty_product_questions_are_answered_from_the_manual(store_catalog: Ca
     best = found[0]
     assert isinstance(best, Passage) and best.product_id == pid
     assert best.source == source and answer in best.text, found
-    assert all(a.score >= b.score for a, b in zip(found, found[1:], strict=False)), "best first"
+    assert all(a.score >= b.score for a, b in itertools.pairwise(found)), "best first"
     assert len(found) <= 3
 
 
