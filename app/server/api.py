@@ -8,8 +8,10 @@ too many stream clients.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
+import time
 import re
 from pathlib import Path
 from typing import Annotated, Any
@@ -200,7 +202,13 @@ def create_app(ctx: ServerContext, web_dir: Path | None = None) -> FastAPI:
             except Exception as exc:
                 audio = f"error: {type(exc).__name__}"
         ok = all(v == "ok" for v in database.values())
-        return {"status": "ok" if ok else "degraded", "brain": ctx.runtime.conversation.brain.name,
+        t0 = time.perf_counter()
+        try:
+            await ctx.on_app(asyncio.sleep(0), wait_s=5.0)
+            app_loop_ms: float | None = round((time.perf_counter() - t0) * 1000, 2)
+        except AppUnavailable:
+            app_loop_ms, ok = None, False
+        return {"app_loop_ms": app_loop_ms, "status": "ok" if ok else "degraded", "brain": ctx.runtime.conversation.brain.name,
                 "audio": audio, "database": database, "uptime_s": ctx.uptime(),
                 "stream_clients": ctx.hub.client_count}
 

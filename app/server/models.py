@@ -140,3 +140,4 @@ class Health(BaseModel):
     database: dict[str, str]
     uptime_s: float
     stream_clients: int
+    app_loop_ms: float | None = Field(None, description="round trip through the app loop (its responsiveness)")
