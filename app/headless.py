@@ -147,7 +147,14 @@ def run_headless(settings: Settings, services: Sequence[ServiceFactory] | None =
     from app.brains import make_brain_factory
     from app.runtime import build_runtime
 
-    runtime = build_runtime(settings, make_brain_factory(settings))
+    try:
+        runtime = build_runtime(settings, make_brain_factory(settings))
+    except Exception as exc:  # a person reads this, not a traceback (the log has the details)
+        log.exception("headless start failed")
+        print(f"aisle: cannot start: {exc}", file=sys.stderr)
+        return 2
+    for notice in runtime.startup_notices:
+        print(f"aisle: {notice}", file=sys.stderr)
 
     async def main() -> int:
         stop = asyncio.Event()

@@ -21,6 +21,7 @@ from app.catalog.provision import ensure_data_catalog
 from app.catalog.store import Catalog
 from app.conversation import Conversation
 from app.history import HistoryStore
+from app.history_recovery import announce_history_health, open_history
 from app.settings import Settings
 
 log = logging.getLogger("aisle.app.runtime")
@@ -38,6 +39,7 @@ class Runtime:
     executor: ThreadPoolExecutor
     closers: list[Callable[[], Any]] = field(default_factory=list)
     catalog_listeners: list[Callable[[], Any]] = field(default_factory=list)
+    startup_notices: list[str] = field(default_factory=list)  # for the person starting Aisle (e.g. history moved)
 
     async def catalog_changed(self) -> None:
         """The catalog changed (a staff import): drop cached names and let every listener rebuild its vocabulary."""
@@ -73,8 +75,7 @@ def build_runtime(settings: Settings, brain_factory: Callable[[Runtime], Brain] 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="aisle-db")
     catalog = open_catalog(settings)
-    history = HistoryStore(settings.history_path, settings.history_retention_days)
-    history.start()
+    history, history_message = open_history(settings.history_path, settings.history_retention_days)
     bus = EventBus()
     bus.subscribe(history.record)
 
@@ -84,7 +85,10 @@ def build_runtime(settings: Settings, brain_factory: Callable[[Runtime], Brain] 
     tools = ToolBox(ShoppingTools(catalog), run_blocking)
     placeholder = OfflineAgent(tools, catalog, settings.reply_pacing_ms, run_blocking)
     conversation = Conversation(bus, tools, placeholder, settings.max_message_chars)
-    runtime = Runtime(settings, bus, catalog, history, tools, conversation, executor)
+    runtime = Runtime(settings, bus, catalog, history, tools, conversation, executor,
+                      startup_notices=[history_message] if history_message else [])
+    history.add_health_listener(announce_history_health(
+        bus, lambda: conversation.session.id if conversation.session is not None else None))
     runtime.catalog_listeners += [tools.tools.reload, placeholder.reload]
     if brain_factory is not None:
         conversation.brain = brain_factory(runtime)
