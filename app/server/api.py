@@ -31,6 +31,7 @@ from agent.tools import ToolFailure
 from app.catalog.store import SearchFilters
 from app.conversation import MessageRejected
 from app.paths import resources_dir
+from app.redaction import redact_value
 from app.server import models
 from app.server.auth import TokenAuth
 from app.server.context import AppUnavailable, ServerContext
@@ -322,8 +323,9 @@ def create_app(ctx: ServerContext, web_dir: Path | None = None) -> FastAPI:
         active = ctx.hub.current if ctx.hub.current_active else None
         calls = [{**c, "ok": bool(c.get("ok"))} for c in row.get("tool_calls", [])]
         cart = (ctx.hub.latest_cart(resolved) if live else None) or row.get("cart") or {}
-        return {**_summary(row, active), "turns": row.get("turns_list", []), "tool_calls": calls,
-                "cart": cart, "cart_changes": row.get("cart_changes", []), "usage": row.get("usage", {})}
+        return {**_summary(row, active), "turns": redact_value(row.get("turns_list", [])),
+                "tool_calls": redact_value(calls), "cart": cart, "cart_changes": row.get("cart_changes", []),
+                "usage": row.get("usage", {})}  # redacted again: sessions recorded before redaction existed
 
     @app.get("/api/cart/{session_id}", response_model=models.CartOut, tags=["sessions"],
              responses=_errors(401, 404, 422))
