@@ -36,6 +36,7 @@ from app.server import models
 from app.server.auth import TokenAuth
 from app.server.context import AppUnavailable, ServerContext
 from app.server.hub import CURRENT, BadLastEventId, HubFull, parse_last_event_id
+from app.server.middleware import HeadAsGet, JsonErrors
 
 SESSION_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 PRODUCT_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
@@ -264,6 +265,13 @@ def create_app(ctx: ServerContext, web_dir: Path | None = None) -> FastAPI:
             background=BackgroundTask(ctx.hub.unregister, client),  # also when the body never ran (HEAD)
         )
 
+    @app.head("/api/stream/{session_id}", include_in_schema=False)
+    async def stream_head(session_id: SessionId) -> Response:
+        """The stream's headers only (a GET there never ends)."""
+        if session_id != CURRENT and not await known_session(session_id):
+            raise ApiProblem(404, "unknown_session", f"There is no session '{session_id}'.")
+        return Response(media_type="text/event-stream", headers={"Cache-Control": "no-store"})
+
     # -- posting -------------------------------------------------------------------------------------------------
     @app.post(
         "/api/sessions/{session_id}/messages", status_code=202, response_model=models.MessageAccepted,
@@ -388,11 +396,13 @@ def create_app(ctx: ServerContext, web_dir: Path | None = None) -> FastAPI:
         found = await ctx.blocking(ctx.runtime.catalog.categories)
         return [{"slug": c.slug, "name": c.name} for c in found]
 
-    # -- outermost: token, then CORS around everything ---------------------------------------------------------
+    # -- outermost: JSON errors around CORS around the token check around HEAD-as-GET ---------------------------
+    app.add_middleware(HeadAsGet)
     app.add_middleware(TokenAuth, token=ctx.token)
     if ctx.settings.cors_origins:
         app.add_middleware(
             CORSMiddleware, allow_origins=list(ctx.settings.cors_origins), allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type", "Last-Event-ID"], max_age=600,
         )
+    app.add_middleware(JsonErrors)
     return app

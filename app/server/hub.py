@@ -20,26 +20,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import threading
-import time
 from collections import OrderedDict, deque
 from collections.abc import AsyncGenerator
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
-from sse_starlette.event import ServerSentEvent
-
 from app.events import Event, EventKind
 from app.history import HistoryStore
+from app.server.backlog import BacklogCache
+from app.server.events_codec import EncodedEvent, frame_hub_event
 
 log = logging.getLogger("aisle.app.server.hub")
 
 CURRENT = "current"
 MAX_RINGS = 4  # sessions whose recent events stay in memory: the current one and a few just ended
-HISTORY_PAGE = 1000
 BATCH_BYTES = 256 * 1024  # at most this much is handed to one send
 
 
@@ -49,40 +46,6 @@ class HubFull(RuntimeError):
 
 class BadLastEventId(ValueError):
     """A Last-Event-ID that is not `<event id>` or `<session>:<event id>`."""
-
-
-class EncodedEvent:
-    """An event with its SSE bytes, built once and shared by every client."""
-
-    __slots__ = ("_plain", "_tagged", "event", "json")
-
-    def __init__(self, event: Event) -> None:
-        self.event = event
-        self.json = json.dumps(event.to_json_dict(), default=str, ensure_ascii=False, separators=(",", ":"))
-        self._plain: bytes | None = None
-        self._tagged: bytes | None = None
-
-    @property
-    def session_id(self) -> str:
-        return self.event.session_id
-
-    @property
-    def id(self) -> int:
-        return self.event.id
-
-    def plain(self) -> bytes:
-        """Framed with `id: <event id>` (per-session streams)."""
-        if self._plain is None:
-            self._plain = ServerSentEvent(self.json, id=str(self.event.id), event=self.event.kind.value).encode()
-        return self._plain
-
-    def tagged(self) -> bytes:
-        """Framed with `id: <session>:<event id>` (the `current` stream, which crosses sessions)."""
-        if self._tagged is None:
-            self._tagged = ServerSentEvent(
-                self.json, id=f"{self.event.session_id}:{self.event.id}", event=self.event.kind.value
-            ).encode()
-        return self._tagged
 
 
 @dataclass(frozen=True)
@@ -106,13 +69,6 @@ def parse_last_event_id(raw: str | None) -> ResumePoint | None:
     if not text.isdigit() or len(text) > 12:
         raise BadLastEventId("Last-Event-ID must be an event id, or <session id>:<event id>.")
     return ResumePoint(session_id, int(text))
-
-
-def _frame_error(message: str, code: str, session_id: str | None) -> bytes:
-    """A hub-made `error` event. It has no `id:` so the client's Last-Event-ID stays where it was."""
-    payload = {"event": EventKind.ERROR.value, "data": {"message": message, "code": code}, "id": None,
-               "timestamp": time.time(), "session_id": session_id}
-    return ServerSentEvent(json.dumps(payload, separators=(",", ":")), event=EventKind.ERROR.value).encode()
 
 
 class StreamClient:
@@ -162,9 +118,10 @@ class EventHub:
 
     def __init__(self, history: HistoryStore, executor: Executor, *, ring_size: int = 1000,
                  client_queue: int = 500, max_clients: int = 2000, current: str | None = None,
-                 current_active: bool = False) -> None:
+                 current_active: bool = False, backlog_events: int = 20_000) -> None:
         self.history = history
         self.executor = executor
+        self.backlog = BacklogCache(history, executor, max_events=backlog_events)
         self.ring_size = max(16, ring_size)
         self.client_queue = client_queue
         self.max_clients = max_clients
@@ -320,26 +277,45 @@ class EventHub:
             plan.append((current, resume.event_id if resume is not None else 0))
         return plan
 
-    async def _replay(self, session_id: str, after: int,
-                      snapshot: list[EncodedEvent]) -> AsyncGenerator[list[EncodedEvent], None]:
-        """Events of `session_id` after `after`: from the ring snapshot if it reaches back far enough, else from
-        history (page by page, off the loop), then whatever the snapshot adds."""
+    async def _replay(self, client: StreamClient, session_id: str, after: int,
+                      snapshot: list[EncodedEvent]) -> AsyncGenerator[bytes, None]:
+        """The client's bytes for the events of `session_id` after `after`: from the ring snapshot if it reaches back
+        far enough, else first from history through the shared backlog cache (a page nobody of this client's
+        events precede goes out as the page's own shared bytes), then whatever the snapshot adds."""
         if not snapshot or snapshot[0].id > after + 1:
+            before = snapshot[0].id if snapshot else None
+            async for page in self.backlog.pages(session_id, after, before):
+                if page.events[0].id > client.sent.get(session_id, 0):
+                    client.sent[session_id] = page.events[-1].id
+                    yield page.joined(client.follows_current)
+                else:
+                    data = b"".join(f for f in map(client.frame, page.events) if f is not None)
+                    if data:
+                        yield data
+                if client.overflowed or client.closed:
+                    return
+        data = b"".join(f for f in map(client.frame, snapshot) if f is not None)
+        if data:
+            yield data
+
+    async def _resume_from(self, client: StreamClient, session_id: str, after: int,
+                           snapshot: list[EncodedEvent]) -> tuple[int, bytes | None]:
+        """`after`, or the session's last event id with a `notice` when `after` is beyond it (an id from another
+        run, or made up): such a client gets the live stream instead of waiting for ids that never come."""
+        if after <= 0:
+            return after, None
+        if snapshot:
+            newest = snapshot[-1].id
+        else:
             loop = asyncio.get_running_loop()
             await loop.run_in_executor(self.executor, self.history.flush, 5.0)
-            cursor = after
-            while True:
-                page = await loop.run_in_executor(
-                    self.executor, self.history.events_after, session_id, cursor, HISTORY_PAGE)
-                if not page:
-                    break
-                yield [EncodedEvent(e) for e in page]
-                cursor = page[-1].id
-                if len(page) < HISTORY_PAGE:
-                    break
-        tail = [item for item in snapshot if item.id > after]
-        if tail:
-            yield tail
+            newest = await loop.run_in_executor(self.executor, self.history.last_event_id, session_id)
+        if after <= newest:
+            return after, None
+        notice = frame_hub_event(
+            EventKind.NOTICE, f"Last-Event-ID {after} is beyond the last event of session {session_id} ({newest}); "
+            "streaming from there.", "unknown_last_event_id", session_id, last_event_id=newest)
+        return newest, notice
 
     def open(self, target: str, resume: ResumePoint | None) -> StreamClient:
         """Register a client and fix what it will be replayed (raises HubFull when there is no room). Then iterate
@@ -354,15 +330,14 @@ class EventHub:
         stops."""
         try:
             yield b": connected\r\nretry: 2000\r\n\r\n"
-            for sid, after, snapshot in client.plan:
+            for sid, wanted, snapshot in client.plan:
+                after, notice = await self._resume_from(client, sid, wanted, snapshot)
+                if notice is not None:
+                    yield notice
                 client.sent[sid] = max(client.sent.get(sid, 0), after)
-                async with contextlib.aclosing(self._replay(sid, after, snapshot)) as chunks:
+                async with contextlib.aclosing(self._replay(client, sid, after, snapshot)) as chunks:
                     async for chunk in chunks:
-                        data = b"".join(f for f in map(client.frame, chunk) if f is not None)
-                        if data:
-                            yield data
-                        if client.overflowed or client.closed:
-                            break
+                        yield chunk
                 if client.overflowed or client.closed:
                     break
             while True:
@@ -370,7 +345,7 @@ class EventHub:
                     self.dropped_slow += 1
                     log.info("stream client of %s fell %d events behind; disconnecting it", client.target,
                              client.max_queue)
-                    yield _frame_error(
+                    yield frame_hub_event(EventKind.ERROR,
                         f"This stream fell more than {client.max_queue} events behind and is closed. "
                         "Reconnect with Last-Event-ID to resume.", "too_slow",
                         None if client.follows_current else client.target)
