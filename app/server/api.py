@@ -36,7 +36,7 @@ from app.server import models
 from app.server.auth import TokenAuth
 from app.server.context import AppUnavailable, ServerContext
 from app.server.hub import CURRENT, BadLastEventId, HubFull, parse_last_event_id
-from app.server.middleware import HeadAsGet, JsonErrors
+from app.server.middleware import HeadAsGet
 
 SESSION_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 PRODUCT_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
@@ -396,7 +396,7 @@ def create_app(ctx: ServerContext, web_dir: Path | None = None) -> FastAPI:
         found = await ctx.blocking(ctx.runtime.catalog.categories)
         return [{"slug": c.slug, "name": c.name} for c in found]
 
-    # -- outermost: JSON errors around CORS around the token check around HEAD-as-GET ---------------------------
+    # -- outermost: CORS around the token check around HEAD-as-GET (the runner wraps all of it in JsonErrors) ---
     app.add_middleware(HeadAsGet)
     app.add_middleware(TokenAuth, token=ctx.token)
     if ctx.settings.cors_origins:
@@ -404,5 +404,4 @@ def create_app(ctx: ServerContext, web_dir: Path | None = None) -> FastAPI:
             CORSMiddleware, allow_origins=list(ctx.settings.cors_origins), allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type", "Last-Event-ID"], max_age=600,
         )
-    app.add_middleware(JsonErrors)
     return app

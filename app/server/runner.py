@@ -37,6 +37,7 @@ from app.server.api import create_app
 from app.server.auth import ApiServerError, check_bind, resolve_token
 from app.server.context import ServerContext
 from app.server.hub import EventHub
+from app.server.middleware import JsonErrors
 from app.server.protocol import GuardedHttpProtocol, guarded_protocol
 from app.settings import Settings
 
@@ -141,7 +142,7 @@ class ApiServer:
         trusted = list(settings.trusted_proxies)
         self.protocol = guarded_protocol(settings.api_max_connections, settings.api_header_timeout_s)
         config = uvicorn.Config(
-            create_app(context, self.web_dir), log_config=None, access_log=False, lifespan="off",
+            JsonErrors(create_app(context, self.web_dir)), log_config=None, access_log=False, lifespan="off",
             timeout_graceful_shutdown=2, ws="none", http=self.protocol, server_header=False,
             timeout_keep_alive=settings.api_keepalive_s,  # type: ignore[arg-type]  # a float works (call_later)
             # X-Forwarded-For is believed only from configured proxies (else the rate limit could be dodged)
