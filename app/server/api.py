@@ -23,8 +23,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sse_starlette import EventSourceResponse, ServerSentEvent
-from starlette.background import BackgroundTask
+from sse_starlette import EventSourceResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from agent.tools import ToolFailure
@@ -37,6 +36,7 @@ from app.server.auth import TokenAuth
 from app.server.context import AppUnavailable, ServerContext
 from app.server.hub import CURRENT, BadLastEventId, HubFull, parse_last_event_id
 from app.server.middleware import HeadAsGet
+from app.server.sse import HubStreamResponse
 
 SESSION_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 PRODUCT_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
@@ -242,7 +242,7 @@ def create_app(ctx: ServerContext, web_dir: Path | None = None) -> FastAPI:
         last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=100)] = None,
         after: Annotated[str | None, Query(max_length=100, description="Same as Last-Event-ID, for clients that "
                                                                         "cannot set headers")] = None,
-    ) -> EventSourceResponse:
+    ) -> Response:
         """The session's events, live. Resumes after `Last-Event-ID` (from memory or history) without loss or
         duplicates. Without it, the stream starts with the session so far. `current` follows the kiosk from
         session to session."""
@@ -257,13 +257,7 @@ def create_app(ctx: ServerContext, web_dir: Path | None = None) -> FastAPI:
         except HubFull as exc:
             raise ApiProblem(503, "too_many_clients", str(exc), headers={"Retry-After": "5"}) from exc
 
-        return EventSourceResponse(
-            ctx.hub.stream(client), ping=ctx.settings.sse_heartbeat_s,
-            ping_message_factory=lambda: ServerSentEvent(comment="heartbeat"),
-            send_timeout=ctx.settings.sse_send_timeout_s,
-            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
-            background=BackgroundTask(ctx.hub.unregister, client),  # also when the body never ran (HEAD)
-        )
+        return HubStreamResponse(ctx.hub, client, ctx.settings.sse_heartbeat_s)
 
     @app.head("/api/stream/{session_id}", include_in_schema=False)
     async def stream_head(session_id: SessionId) -> Response:

@@ -14,13 +14,14 @@ from app.events import Event, EventKind
 class EncodedEvent:
     """An event with its SSE bytes, built once and shared by every client."""
 
-    __slots__ = ("_plain", "_tagged", "event", "json")
+    __slots__ = ("_chunked", "_plain", "_tagged", "event", "json")
 
     def __init__(self, event: Event) -> None:
         self.event = event
         self.json = json.dumps(event.to_json_dict(), default=str, ensure_ascii=False, separators=(",", ":"))
         self._plain: bytes | None = None
         self._tagged: bytes | None = None
+        self._chunked: tuple[bytes | None, bytes | None] = (None, None)  # (plain, tagged) in HTTP/1.1 chunks
 
     @property
     def session_id(self) -> str:
@@ -43,6 +44,24 @@ class EncodedEvent:
                 self.json, id=f"{self.event.session_id}:{self.event.id}", event=self.event.kind.value
             ).encode()
         return self._tagged
+
+    def wire(self, tagged: bool, chunked: bool) -> bytes:
+        """The bytes as written straight to a socket: framed for the stream, and as an HTTP/1.1 chunk when the
+        response is chunked (built once per event, shared by every client)."""
+        framed = self.tagged() if tagged else self.plain()
+        if not chunked:
+            return framed
+        plain, tag = self._chunked
+        cached = tag if tagged else plain
+        if cached is None:
+            cached = as_chunk(framed)
+            self._chunked = (plain, cached) if tagged else (cached, tag)
+        return cached
+
+
+def as_chunk(data: bytes) -> bytes:
+    """`data` as one HTTP/1.1 chunk."""
+    return b"%x\r\n%b\r\n" % (len(data), data)
 
 
 def frame_hub_event(kind: EventKind, message: str, code: str, session_id: str | None, **extra: Any) -> bytes:

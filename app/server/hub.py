@@ -31,7 +31,7 @@ from typing import Any
 from app.events import Event, EventKind
 from app.history import HistoryStore
 from app.server.backlog import BacklogCache
-from app.server.events_codec import EncodedEvent, frame_hub_event
+from app.server.events_codec import EncodedEvent, as_chunk, frame_hub_event
 
 log = logging.getLogger("aisle.app.server.hub")
 
@@ -83,6 +83,10 @@ class StreamClient:
         self.closed = False
         self.sent: dict[str, int] = {}  # session -> last event id delivered
         self.plan: list[tuple[str, int, list[EncodedEvent]]] = []  # backlog: session, after id, ring snapshot
+        # live: the hub writes each event's shared bytes straight to the socket (no task wakes up per client)
+        self.transport: asyncio.WriteTransport | None = None
+        self.chunked = False
+        self.max_buffer = max(256 * 1024, self.max_queue * 512)  # unsent bytes before the client is "too slow"
 
     @property
     def follows_current(self) -> bool:
@@ -104,6 +108,32 @@ class StreamClient:
     def close(self) -> None:
         self.closed = True
         self.wake.set()
+
+    def push(self, item: EncodedEvent) -> bool:
+        """Live: write `item` to the socket now. Returns True when the client turned out too slow (it is then
+        handed back to its task, which sends the final error)."""
+        transport = self.transport
+        if transport is None or self.closed:
+            return False
+        if transport.is_closing():
+            self.transport = None
+            self.close()
+            return False
+        if transport.get_write_buffer_size() > self.max_buffer:
+            self.transport = None
+            self.overflowed = True
+            self.wake.set()
+            return True
+        if item.id > self.sent.get(item.session_id, 0):
+            self.sent[item.session_id] = item.id
+            transport.write(item.wire(self.follows_current, self.chunked))
+        return False
+
+    def go_live(self, transport: asyncio.WriteTransport, chunked: bool) -> None:
+        """From now on events are written straight to `transport` (what queued meanwhile goes first)."""
+        self.transport, self.chunked = transport, chunked
+        while self.pending and self.transport is not None:
+            self.push(self.pending.popleft())
 
     def frame(self, item: EncodedEvent) -> bytes | None:
         """The bytes for `item`, or None when this client already has it."""
@@ -207,13 +237,42 @@ class EventHub:
         self._ring_for(sid).append(item)
         clients = self._by_session.get(sid)
         if clients:
-            for client in clients:
-                self.overflowed += client.offer(item)
-            self.delivered += len(clients)
+            self._fan_out(clients, item)
         if sid == self.current and self._current_clients:
-            for client in self._current_clients:
+            self._fan_out(self._current_clients, item)
+
+    def _fan_out(self, clients: set[StreamClient], item: EncodedEvent) -> None:
+        for client in list(clients):
+            if client.transport is not None:
+                self.overflowed += client.push(item)
+            else:
                 self.overflowed += client.offer(item)
-            self.delivered += len(self._current_clients)
+        self.delivered += len(clients)
+
+    def too_slow(self, client: StreamClient) -> bytes:
+        """The last words to a client that fell too far behind."""
+        self.dropped_slow += 1
+        log.info("stream client of %s fell %d events behind; disconnecting it", client.target, client.max_queue)
+        return frame_hub_event(
+            EventKind.ERROR, f"This stream fell more than {client.max_queue} events behind and is closed. "
+            "Reconnect with Last-Event-ID to resume.", "too_slow", None if client.follows_current else client.target)
+
+    async def heartbeat(self, interval_s: float) -> None:
+        """Every `interval_s`, a comment to each live client (keeps proxies from closing idle streams, and finds
+        clients that went away without a word)."""
+        beat = b": heartbeat\r\n\r\n"
+        chunk = as_chunk(beat)
+        while not self._closed:
+            await asyncio.sleep(interval_s)
+            for client in [*self._current_clients, *(c for cs in self._by_session.values() for c in cs)]:
+                transport = client.transport
+                if transport is None:
+                    continue
+                if transport.is_closing():
+                    client.transport = None
+                    client.close()
+                else:
+                    transport.write(chunk if client.chunked else beat)
 
     def latest_cart(self, session_id: str) -> dict[str, Any] | None:
         """The cart of the session's newest `context` event still in memory."""
@@ -325,9 +384,12 @@ class EventHub:
         client.plan = [(sid, after, list(self._rings.get(sid, ()))) for sid, after in plan]  # snapshots, now
         return client
 
-    async def stream(self, client: StreamClient) -> AsyncGenerator[bytes, None]:
+    async def stream(self, client: StreamClient, until_live: bool = False,
+                     heartbeat_s: float | None = None) -> AsyncGenerator[bytes, None]:
         """The SSE bytes of one client: backlog, then live, until it disconnects, falls behind or the server
-        stops."""
+        stops. With `until_live` it ends after the backlog (the caller then hands the socket to `go_live`);
+        `heartbeat_s`: a comment after that long without events (when not handed over)."""
+        handed_over = False
         try:
             yield b": connected\r\nretry: 2000\r\n\r\n"
             for sid, wanted, snapshot in client.plan:
@@ -340,21 +402,21 @@ class EventHub:
                         yield chunk
                 if client.overflowed or client.closed:
                     break
+            if until_live and not client.overflowed and not client.closed:
+                handed_over = True
+                return
             while True:
                 if client.overflowed:
-                    self.dropped_slow += 1
-                    log.info("stream client of %s fell %d events behind; disconnecting it", client.target,
-                             client.max_queue)
-                    yield frame_hub_event(EventKind.ERROR,
-                        f"This stream fell more than {client.max_queue} events behind and is closed. "
-                        "Reconnect with Last-Event-ID to resume.", "too_slow",
-                        None if client.follows_current else client.target)
+                    yield self.too_slow(client)
                     return
                 if client.closed:
                     return
                 if not client.pending:
                     client.wake.clear()
-                    await client.wake.wait()
+                    try:
+                        await asyncio.wait_for(client.wake.wait(), heartbeat_s)
+                    except TimeoutError:
+                        yield b": heartbeat\r\n\r\n"
                     continue
                 parts: list[bytes] = []
                 size = 0
@@ -366,4 +428,5 @@ class EventHub:
                 if parts:
                     yield b"".join(parts)
         finally:
-            self.unregister(client)
+            if not handed_over:
+                self.unregister(client)

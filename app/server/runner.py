@@ -155,7 +155,11 @@ class ApiServer:
 
         async def serve() -> None:
             hub.attach(asyncio.get_running_loop())
-            await server.serve(sockets=[sock])
+            beat = asyncio.create_task(hub.heartbeat(settings.sse_heartbeat_s), name="aisle-sse-heartbeat")
+            try:
+                await server.serve(sockets=[sock])
+            finally:
+                beat.cancel()
 
         def run() -> None:
             asyncio.set_event_loop(loop)
