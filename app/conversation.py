@@ -16,6 +16,7 @@ from app.bus import EventBus
 from app.events import EventKind
 from app.fallback import active_brain
 from app.session import ShopperSession
+from app.text_clean import strip_invisible
 
 log = logging.getLogger("aisle.app.conversation")
 
@@ -57,7 +58,7 @@ class Conversation:
         return self.session if self.session is not None else await self.start_session()
 
     def check_message(self, text: str) -> str:
-        clean = " ".join(str(text or "").split())
+        clean = " ".join(strip_invisible(str(text or "")).split())  # NUL, zero-width: nothing
         if not clean:
             raise MessageRejected("The message is empty.")
         if len(clean) > self.max_chars:

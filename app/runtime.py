@@ -35,6 +35,7 @@ class Runtime:
     executor: ThreadPoolExecutor
     closers: list[Callable[[], Any]] = field(default_factory=list)
     catalog_listeners: list[Callable[[], Any]] = field(default_factory=list)
+    startup_notices: list[str] = field(default_factory=list)  # for the person starting Aisle (e.g. history moved)
 
     async def catalog_changed(self) -> None:
         """The catalog changed (a staff import): drop cached names and let every listener rebuild its vocabulary."""

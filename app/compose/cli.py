@@ -67,7 +67,11 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         overrides["voice_enabled"] = False
     if getattr(args, "kiosk", False):
         overrides["kiosk_lock"] = True
-    return load_settings(overrides)
+    warnings: list[str] = []
+    settings = load_settings(overrides, warnings=warnings)
+    for warning in warnings:  # before logging is set up: the person starting Aisle sees them
+        print(f"aisle: settings: {warning}", file=sys.stderr)
+    return settings
 
 
 def cmd_catalog(args: argparse.Namespace, settings: Settings) -> int:

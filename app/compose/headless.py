@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
+import sys
 from collections.abc import Sequence
 
 from app.compose.runtime import build_app
@@ -11,10 +13,19 @@ from app.compose.services import default_services
 from app.headless import ServiceFactory, serve_headless
 from app.settings import Settings
 
+log = logging.getLogger("aisle.app.compose.headless")
+
 
 def run_headless(settings: Settings, services: Sequence[ServiceFactory] | None = None) -> int:
     """`aisle --headless`: build the runtime, serve until SIGINT/SIGTERM, shut down cleanly."""
-    runtime = build_app(settings)
+    try:
+        runtime = build_app(settings)
+    except Exception as exc:  # a person reads this, not a traceback (the log has the details)
+        log.exception("headless start failed")
+        print(f"aisle: cannot start: {exc}", file=sys.stderr)
+        return 2
+    for notice in runtime.startup_notices:
+        print(f"aisle: {notice}", file=sys.stderr)
 
     async def main() -> int:
         stop = asyncio.Event()

@@ -16,7 +16,7 @@ from app.bus import EventBus
 from app.catalog.provision import ensure_data_catalog
 from app.catalog.store import Catalog
 from app.conversation import Conversation
-from app.history import HistoryStore
+from app.history_recovery import announce_history_health, open_history
 from app.runtime import Runtime
 from app.settings import Settings
 from app.tools.toolbox import ShoppingTools, ToolBox
@@ -32,8 +32,7 @@ def build_runtime(settings: Settings, brain_factory: Callable[[Runtime], Brain] 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="aisle-db")
     catalog = open_catalog(settings)
-    history = HistoryStore(settings.history_path, settings.history_retention_days)
-    history.start()
+    history, history_message = open_history(settings.history_path, settings.history_retention_days)
     bus = EventBus()
     bus.subscribe(history.record)
 
@@ -43,7 +42,10 @@ def build_runtime(settings: Settings, brain_factory: Callable[[Runtime], Brain] 
     tools = ToolBox(ShoppingTools(catalog), run_blocking)
     placeholder = OfflineAgent(tools, catalog, settings.reply_pacing_ms, run_blocking)
     conversation = Conversation(bus, tools, placeholder, settings.max_message_chars)
-    runtime = Runtime(settings, bus, catalog, history, tools, conversation, executor)
+    runtime = Runtime(settings, bus, catalog, history, tools, conversation, executor,
+                      startup_notices=[history_message] if history_message else [])
+    history.add_health_listener(announce_history_health(
+        bus, lambda: conversation.session.id if conversation.session is not None else None))
     runtime.catalog_listeners += [tools.tools.reload, placeholder.reload]
     if brain_factory is not None:
         conversation.brain = brain_factory(runtime)
