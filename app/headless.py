@@ -48,12 +48,20 @@ ServiceFactory = Callable[[Runtime], HeadlessService]
 
 
 def default_services(settings: Settings) -> list[ServiceFactory]:
-    """The services headless mode (and the kiosk) run besides the endpoint: the voice pipeline unless turned off."""
+    """The services headless mode (and the kiosk) run besides the endpoint: the fleet link when a fleet DSN is
+    configured, and the voice pipeline unless turned off."""
+    from app.fleet.config import fleet_configured
+
+    services: list[ServiceFactory] = []
+    if fleet_configured(settings):
+        from app.fleet.service import FleetService
+
+        services.append(FleetService)
     if not settings.voice_enabled:
-        return []
+        return services
     from audio.service import VoiceService  # the composition root may reach into audio/
 
-    return [VoiceService]
+    return [*services, VoiceService]
 
 
 class IdleReset:

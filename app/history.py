@@ -13,6 +13,7 @@ import queue
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,9 @@ log = logging.getLogger("aisle.app.history")
 
 _STOP = object()
 
+# Called for every event written, on the writer thread, inside the history write's transaction (fleet outbox).
+WriteHook = Callable[[sqlite3.Connection, Event], None]
+
 
 class HistoryStore:
     def __init__(self, path: Path, retention_days: int = 30) -> None:
@@ -34,6 +38,7 @@ class HistoryStore:
         self._writer: threading.Thread | None = None
         self._idle = threading.Event()
         self._idle.set()
+        self.write_hooks: list[WriteHook] = []  # app/fleet/outbox.py adds one in fleet mode
         path.parent.mkdir(parents=True, exist_ok=True)
         self._init_schema()
 
@@ -129,6 +134,8 @@ class HistoryStore:
                         conn.execute("begin")
                         for event in events:
                             self._write(conn, event)
+                            for hook in self.write_hooks:  # same transaction as the history rows
+                                hook(conn, event)
                         conn.execute("commit")
                     except sqlite3.Error:
                         log.exception("history write failed; %d events not recorded", len(events))

@@ -20,6 +20,7 @@ from app.bus import EventBus
 from app.catalog.provision import ensure_data_catalog
 from app.catalog.store import Catalog
 from app.conversation import Conversation
+from app.fleet.config import fleet_configured
 from app.history import HistoryStore
 from app.settings import Settings
 
@@ -38,6 +39,7 @@ class Runtime:
     executor: ThreadPoolExecutor
     closers: list[Callable[[], Any]] = field(default_factory=list)
     catalog_listeners: list[Callable[[], Any]] = field(default_factory=list)
+    fleet_outbox: Any = None  # app.fleet.outbox.Outbox in fleet mode (a fleet DSN is configured)
 
     async def catalog_changed(self) -> None:
         """The catalog changed (a staff import): drop cached names and let every listener rebuild its vocabulary."""
@@ -85,6 +87,10 @@ def build_runtime(settings: Settings, brain_factory: Callable[[Runtime], Brain] 
     placeholder = OfflineAgent(tools, catalog, settings.reply_pacing_ms, run_blocking)
     conversation = Conversation(bus, tools, placeholder, settings.max_message_chars)
     runtime = Runtime(settings, bus, catalog, history, tools, conversation, executor)
+    if fleet_configured(settings):  # before the first event: every history write also fills the fleet outbox
+        from app.fleet.service import attach_outbox
+
+        runtime.fleet_outbox = attach_outbox(history)
     runtime.catalog_listeners += [tools.tools.reload, placeholder.reload]
     if brain_factory is not None:
         conversation.brain = brain_factory(runtime)

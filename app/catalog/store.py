@@ -64,11 +64,15 @@ class Catalog:
         self._local = threading.local()
         self._names: list[tuple[str, str]] | None = None
         self._names_lock = threading.Lock()
+        self._generation = 0  # bumped by invalidate(): every thread reopens its connection
         self.check()
 
     # -- connections -----------------------------------------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is not None and getattr(self._local, "generation", 0) != self._generation:
+            conn.close()  # the file was swapped (fleet catalog update): reopen on the new one
+            conn = self._local.conn = None
         if conn is None:
             if not self.path.is_file():
                 raise CatalogError(
@@ -78,6 +82,7 @@ class Catalog:
             conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
             conn.row_factory = sqlite3.Row
             self._local.conn = conn
+            self._local.generation = self._generation
         return conn
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
@@ -107,9 +112,10 @@ class Catalog:
             self._local.conn = None
 
     def invalidate(self) -> None:
-        """Forget cached names after the catalog changed (an import)."""
+        """Forget cached names after the catalog changed (an import, or a fleet update that replaced the file)."""
         with self._names_lock:
             self._names = None
+            self._generation += 1
 
     # -- queries -------------------------------------------------------------------------------------------------
     def count(self) -> int:
