@@ -41,7 +41,7 @@ def add_fleet_parser(sub: Any, common: Common) -> None:
         common(parser, subcommand=True)
 
 
-def cmd_fleet(args: argparse.Namespace, settings: Settings, out: TextIO = sys.stdout) -> int:
+def cmd_fleet(args: argparse.Namespace, settings: Settings, out: TextIO | None = None) -> int:
     from app.catalog.importer import ImportFailed
     from app.fleet.connection import FleetUnavailable, connect, resolve_dsn
     from app.fleet.schema import SchemaMissing, SchemaTooNew
@@ -52,6 +52,7 @@ def cmd_fleet(args: argparse.Namespace, settings: Settings, out: TextIO = sys.st
             print("aisle fleet: no fleet database is configured. Set AISLE_FLEET_DSN (or store it with "
                   "`python -m keyring set aisle AISLE_FLEET_DSN`), or pass --dsn.", file=sys.stderr)
             return 2
+        out = out or sys.stdout
         handler = {"init": _init, "publish": _publish, "orders": _orders, "status": _status}[args.fleet_command]
         with connect(dsn, autocommit=args.fleet_command in ("orders", "status")) as conn:
             return handler(args, conn, out)
