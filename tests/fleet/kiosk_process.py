@@ -47,10 +47,11 @@ class KioskProcess:
 
     def start(self) -> KioskProcess:
         self.data.mkdir(parents=True, exist_ok=True)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "--headless", "--data-dir", str(self.data), "--port", "0",
-             "--no-voice"],
-            cwd=REPO, env=self.env, stdout=subprocess.PIPE, stderr=open(self.data / "stderr.log", "a"), text=True)
+        with open(self.data / "stderr.log", "a") as errors:  # the child keeps its own descriptor
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "app.cli", "--headless", "--data-dir", str(self.data), "--port", "0",
+                 "--no-voice"],
+                cwd=REPO, env=self.env, stdout=subprocess.PIPE, stderr=errors, text=True)
         return self
 
     def wait_ready(self) -> None:

@@ -57,7 +57,7 @@ def test_every_history_write_is_also_an_outbox_row(tmp_path: Path) -> None:
 
 
 def test_a_failed_history_write_leaves_no_outbox_row(tmp_path: Path) -> None:
-    history, outbox = history_with_outbox(tmp_path)
+    history, _outbox = history_with_outbox(tmp_path)
 
     def broken(conn: sqlite3.Connection, event: Event) -> None:
         if event.id == 3:
@@ -105,13 +105,13 @@ async def test_shipping_is_idempotent_and_oldest_first(tmp_path: Path, fleet_dsn
         depth = pg.execute("select outbox_depth from kiosks where id = 'k1'").fetchone()
     assert len(shipped) == 30 + 1 + 5
     assert depth == (0,)
+    assert [r[0] for r in shipped if r[0] != "s2"] == ["s1"] * 30 + ["s3"] * 5  # oldest first
 
 
 def central_depth(dsn: str, kiosk_id: str) -> int | None:
     with psycopg.connect(dsn) as pg:
         found = pg.execute("select outbox_depth from kiosks where id = %s", (kiosk_id,)).fetchone()
     return int(found[0]) if found else None
-    assert [r[0] for r in shipped if r[0] != "s2"] == ["s1"] * 30 + ["s3"] * 5  # oldest first
 
 
 async def test_without_a_dsn_a_kiosk_is_as_before(tmp_path: Path, demo_catalog_path: Path,
