@@ -93,6 +93,8 @@ class CatalogSync:
         return self.catalog_path.with_name(f"{self.catalog_path.name}.fleet-v{version}")
 
     def start(self) -> None:
+        for stale in self.catalog_path.parent.glob(f"{self.catalog_path.name}.fleet-v*"):
+            stale.unlink(missing_ok=True)  # left by a kiosk that stopped before swapping it in: rebuilt if needed
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="aisle-fleet-catalog", daemon=True)
             self._thread.start()
