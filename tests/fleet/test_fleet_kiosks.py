@@ -3,6 +3,7 @@ event and order reaches the fleet database exactly once, through a PostgreSQL ou
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -78,6 +79,19 @@ def test_catalog_versions_go_live_between_shoppers(kiosks: dict[str, KioskProces
     assert stove_price(n1.say("a spirit alcohol stove")) == 19.99  # north's price
     assert stove_price(n2.say("a spirit alcohol stove")) == 19.99
     assert stove_price(s1.say("a spirit alcohol stove")) == 24.99  # south keeps the chain's price
+
+    # a new chain version with a new product: the brain knows the new name, north keeps its own price
+    products = json.loads((REPO / "resources/catalog/products.json").read_text())
+    products.append({"id": "TNT-9999", "name": "Quokka Canopy Shelter", "brand": "Redfern", "category": "tents",
+                     "price": 77.0, "stock": 5, "short_description": "A light canopy."})
+    chain = tmp_path / "chain.json"
+    chain.write_text(json.dumps(products))
+    n2.say("let's start over")
+    assert aisle(["fleet", "publish", str(chain), "--dsn", fleet_dsn, "--data-dir", str(tmp_path / "it")]) == 0
+    wait_until(lambda: kiosk_state(fleet_dsn, "north-2")[0] == 3, 30, "north-2 to go to version 3")
+    found = n2.say("the quokka canopy shelter")
+    assert any(p["id"] == "TNT-9999" for c in found["tool_calls"] for p in (c["result"] or {}).get("products", []))
+    assert stove_price(n2.say("a spirit alcohol stove")) == 19.99
 
 
 def _assert_exactly_once(kiosks: dict[str, KioskProcess], dsn: str) -> None:
