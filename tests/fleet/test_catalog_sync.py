@@ -59,3 +59,12 @@ def test_the_dsn_comes_from_the_secrets_and_is_shown_without_its_password(tmp_pa
     env = {"AISLE_NO_KEYRING": "1", "AISLE_FLEET_DSN": "postgresql://it:pw@central/chain"}
     assert resolve_dsn(from_file, environ=env) == "postgresql://it:pw@central/chain"
     assert "fleet_dsn" not in repr(from_file) and "it:pw@" not in repr(load_settings({"data_dir": tmp_path}, env))
+
+
+def test_a_kiosk_keeps_the_identity_it_made_up(tmp_path: Path) -> None:
+    from app.fleet.config import kiosk_identity
+
+    settings = load_settings({"data_dir": tmp_path}, environ={})
+    made = kiosk_identity(settings)
+    assert made and kiosk_identity(settings) == made
+    assert kiosk_identity(settings.replace(kiosk_id="front-door")) == "front-door"

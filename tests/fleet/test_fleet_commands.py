@@ -175,3 +175,17 @@ def test_kiosk_catalog_is_built_with_the_stores_prices(tmp_path: Path, fleet_dsn
             assert product is not None and product.price == price and local_version(target) == 2
             if stock is not None:
                 assert product.stock == stock
+
+
+def test_two_inits_at_once_migrate_once(fleet_dsn: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from app.fleet.schema import LATEST, migrate
+
+    def init() -> tuple[int, int]:
+        with psycopg.connect(fleet_dsn) as conn:
+            return migrate(conn)
+
+    with ThreadPoolExecutor(2) as pool:
+        results = sorted(pool.map(lambda _: init(), range(2)))
+    assert results == [(0, LATEST), (LATEST, LATEST)]
