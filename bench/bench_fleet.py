@@ -144,6 +144,41 @@ def collect(results: Any, phase: str, workers: int) -> int:
     return total
 
 
+def report_steady(dsn: str, t0: float, args: argparse.Namespace, sent: int) -> None:
+    import psycopg
+
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute(
+            "select count(*), extract(epoch from max(received_at)) - %s, "
+            "percentile_cont(array[0.5, 0.99]) within group (order by extract(epoch from received_at - at)), "
+            "max(extract(epoch from received_at - at)), "
+            "count(*) filter (where received_at <= to_timestamp(%s))"
+            " from events", (t0, t0 + args.duration)).fetchone()
+    assert row is not None
+    count, span, (p50, p99), worst, in_window = row
+    print(f"steady: offered {sent / args.duration:,.0f} events/s ({args.rate:g}/s per kiosk for "
+          f"{args.duration:g} s); delivered {count:,} of {sent:,} ({in_window / args.duration:,.0f} events/s "
+          f"within the window; all in {span:.1f} s)")
+    print(f"steady: lag kiosk write -> central row p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, "
+          f"max {worst * 1000:.0f} ms", flush=True)
+
+
+def report_drain(dsn: str, go_drain: MpEvent, filled: int, backlog_each: int) -> None:
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        before = int(conn.execute("select count(*) from events").fetchone()[0])  # type: ignore[index]
+        started = time.monotonic()
+        go_drain.set()
+        now = before
+        while now - before < filled and time.monotonic() - started < 600:
+            time.sleep(0.25)
+            now = int(conn.execute("select count(*) from events").fetchone()[0])  # type: ignore[index]
+    took = time.monotonic() - started
+    print(f"drain: backlog of {filled:,} events ({backlog_each:,} per kiosk) shipped in {took:.1f} s = "
+          f"{(now - before) / took:,.0f} events/s", flush=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kiosks", type=int, default=100)
@@ -164,49 +199,23 @@ def main() -> int:
         dsn = server.create_database("fleet")
         with psycopg.connect(dsn) as conn:
             migrate(conn)
+            version = conn.info.server_version
         ctx = mp.get_context("spawn")
         go_steady, go_drain, results = ctx.Event(), ctx.Event(), ctx.Queue()
         counts = [PER_WORKER] * (args.kiosks // PER_WORKER) + ([args.kiosks % PER_WORKER] if args.kiosks % PER_WORKER
                                                                else [])
         backlog_each = args.backlog // args.kiosks
         procs = [ctx.Process(target=worker, args=(i, n, dsn, root, args.rate, args.duration, backlog_each, go_steady,
-                                                  go_drain, results)) for i, n in enumerate(counts)]
+                                                  go_drain, results), daemon=True) for i, n in enumerate(counts)]
         for proc in procs:
             proc.start()
         collect(results, "built", len(procs))
-        print(f"{args.kiosks} kiosks in {len(procs)} processes; PostgreSQL 15, fsync on; machine: "
-              f"{mp.cpu_count()} cores shared with other work", flush=True)
+        print(f"{args.kiosks} kiosks in {len(procs)} processes; PostgreSQL {version // 10000}.{version % 10000}, "
+              f"fsync on; machine: {mp.cpu_count()} cores shared with other work", flush=True)
         t0 = time.time()
         go_steady.set()
-        sent = collect(results, "steady", len(procs))
-        with psycopg.connect(dsn) as conn:
-            row = conn.execute(
-                "select count(*), extract(epoch from max(received_at)) - %s, "
-                "percentile_cont(array[0.5, 0.99]) within group (order by extract(epoch from received_at - at)), "
-                "max(extract(epoch from received_at - at)), "
-                "count(*) filter (where received_at <= to_timestamp(%s))"
-                " from events", (t0, t0 + args.duration)).fetchone()
-        assert row is not None
-        count, span, (p50, p99), worst, in_window = row
-        print(f"steady: offered {sent / args.duration:,.0f} events/s ({args.rate:g}/s per kiosk for "
-              f"{args.duration:g} s); delivered {count:,} of {sent:,} ({in_window / args.duration:,.0f} events/s "
-              f"within the window; all in {span:.1f} s)")
-        print(f"steady: lag kiosk write -> central row p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, "
-              f"max {worst * 1000:.0f} ms")
-        filled = collect(results, "filled", len(procs))
-        with psycopg.connect(dsn) as conn:
-            before = conn.execute("select count(*) from events").fetchone()[0]  # type: ignore[index]
-        started = time.monotonic()
-        go_drain.set()
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            while True:
-                now = conn.execute("select count(*) from events").fetchone()[0]  # type: ignore[index]
-                if now - before >= filled or time.monotonic() - started > 600:
-                    break
-                time.sleep(0.25)
-        took = time.monotonic() - started
-        print(f"drain: backlog of {filled:,} events ({backlog_each:,} per kiosk) shipped in {took:.1f} s = "
-              f"{(now - before) / took:,.0f} events/s")
+        report_steady(dsn, t0, args, collect(results, "steady", len(procs)))
+        report_drain(dsn, go_drain, collect(results, "filled", len(procs)), backlog_each)
         collect(results, "drained", len(procs))
         for proc in procs:
             proc.join(30)
