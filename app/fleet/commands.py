@@ -131,9 +131,9 @@ def _status(args: argparse.Namespace, conn: Any, out: TextIO) -> int:
     return 0
 
 
-def _progress(done: int, total: int) -> None:
+def _progress(done: int, total: int, stage: str = "products") -> None:
     if sys.stderr.isatty():
-        sys.stderr.write(f"\r  validating {done}/{total}")
+        sys.stderr.write(f"\r  {stage}: {done}/{total}   ")
         if done >= total:
             sys.stderr.write("\n")
         sys.stderr.flush()

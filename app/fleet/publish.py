@@ -25,7 +25,7 @@ from app.fleet.schema import CATALOG_CHANNEL
 
 log = logging.getLogger("aisle.app.fleet")
 
-Progress = Callable[[int, int], None]
+Progress = Callable[..., None]  # (done, total) or (done, total, stage), as the importer calls it
 
 
 @dataclass(frozen=True)
