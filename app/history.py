@@ -18,6 +18,7 @@ import queue
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,9 @@ from app.redaction import redact_event
 log = logging.getLogger("aisle.app.history")
 
 _STOP = object()
+
+# Called for every event written, on the writer thread, inside the history write's transaction (fleet outbox).
+WriteHook = Callable[[sqlite3.Connection, Event], None]
 
 
 class _Flush(threading.Event):
@@ -63,6 +67,7 @@ class HistoryStore:
         self._writer: threading.Thread | None = None
         self._idle = threading.Event()
         self._idle.set()
+        self.write_hooks: list[WriteHook] = []  # app/fleet/outbox.py adds one in fleet mode
         if read_only:
             self._retry.set_read_only(read_only)
             return
@@ -227,8 +232,10 @@ class HistoryStore:
 
     def write_event(self, conn: sqlite3.Connection, event: Event) -> None:
         """THE one place an event is written to history (inside the writer's open transaction; `event` is
-        already redacted). Anything else kept per event (e.g. an outbox row) belongs here, on the same `conn`."""
+        already redacted). Anything else kept per event (the fleet's outbox row) is written here, on the same `conn`."""
         self._write(conn, event)
+        for hook in self.write_hooks:
+            hook(conn, event)
 
     def close_interrupted_sessions(self) -> int:
         """Sessions a crash left open (no `ended_at`) end now, at their last recorded event, as "interrupted"."""

@@ -36,6 +36,7 @@ class Runtime:
     closers: list[Callable[[], Any]] = field(default_factory=list)
     catalog_listeners: list[Callable[[], Any]] = field(default_factory=list)
     startup_notices: list[str] = field(default_factory=list)  # for the person starting Aisle (e.g. history moved)
+    fleet_outbox: Any = None  # app.fleet.outbox.Outbox in fleet mode (a fleet DSN is configured)
 
     async def catalog_changed(self) -> None:
         """The catalog changed (a staff import): drop cached names and let every listener rebuild its vocabulary."""

@@ -86,6 +86,15 @@ class Settings:
     chat_model: str = "gpt-4o-mini"
     session_token_budget: int = 200_000
     session_rotate_s: int = 25 * 60
+    # fleet mode (app/fleet): on when AISLE_FLEET_DSN (environment/keyring) or fleet_dsn is set
+    fleet_dsn: str = field(default="", repr=False)  # a DSN without its password; AISLE_FLEET_DSN wins
+    store_id: str = ""  # the store this kiosk sells for (required in fleet mode)
+    kiosk_id: str = ""  # empty: generated once and kept in the data directory
+    fleet_poll_s: float = 30.0  # catalog check interval when LISTEN/NOTIFY is not getting through
+    fleet_heartbeat_s: float = 15.0  # how often the kiosk reports its state to the fleet
+    fleet_batch_size: int = 500  # outbox rows shipped per transaction
+    fleet_retry_max_s: float = 30.0  # longest wait between reconnection attempts
+    fleet_outbox_warn: int = 20_000  # staff are told when this many events wait to be shipped
 
     @property
     def history_path(self) -> Path:

@@ -1,4 +1,4 @@
-"""The `aisle` command: the kiosk (default), `chat`, `catalog build|import`, `screenshots`, and `--headless`."""
+"""The `aisle` command: the kiosk (default), `chat`, `catalog build|import`, `fleet …`, `screenshots`, `--headless`."""
 
 from __future__ import annotations
 
@@ -49,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     for p in (build, imp):
         _common(p, subcommand=True)
 
+    from app.fleet.commands import add_fleet_parser
+
+    add_fleet_parser(sub, _common)
     shots = sub.add_parser("screenshots", help="render every main screen to PNG files (offscreen)")
     shots.add_argument("--out", type=Path, required=True)
     _common(shots, subcommand=True)
@@ -122,6 +125,10 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
             return cmd_chat(args, settings)
         if args.command == "catalog":
             return cmd_catalog(args, settings)
+        if args.command == "fleet":
+            from app.fleet.commands import cmd_fleet
+
+            return cmd_fleet(args, settings)
         if args.command == "screenshots":
             from ui.screenshots import render_all
 

@@ -16,6 +16,7 @@ from app.bus import EventBus
 from app.catalog.provision import ensure_data_catalog
 from app.catalog.store import Catalog
 from app.conversation import Conversation
+from app.fleet.config import fleet_configured
 from app.history_recovery import announce_history_health, open_history
 from app.runtime import Runtime
 from app.settings import Settings
@@ -46,6 +47,10 @@ def build_runtime(settings: Settings, brain_factory: Callable[[Runtime], Brain] 
                       startup_notices=[history_message] if history_message else [])
     history.add_health_listener(announce_history_health(
         bus, lambda: conversation.session.id if conversation.session is not None else None))
+    if fleet_configured(settings):  # before the first event: every history write also fills the fleet outbox
+        from app.fleet.service import attach_outbox
+
+        runtime.fleet_outbox = attach_outbox(history)
     runtime.catalog_listeners += [tools.tools.reload, placeholder.reload]
     if brain_factory is not None:
         conversation.brain = brain_factory(runtime)
