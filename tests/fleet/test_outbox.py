@@ -14,11 +14,11 @@ import pytest
 
 from app.compose.cli import main as aisle
 from app.compose.runtime import build_runtime
+from app.compose.services import default_services
 from app.events import Event, EventKind
 from app.fleet import central
 from app.fleet.outbox import Outbox
 from app.fleet.shipper import Shipper
-from app.compose.services import default_services
 from app.history import HistoryStore
 from app.settings import Settings, load_settings
 
