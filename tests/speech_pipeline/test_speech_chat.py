@@ -16,8 +16,8 @@ from typing import Any
 import openai
 import pytest
 
-from agent.speech_pipeline.brain import build_chat
 from agent.speech_pipeline.chat import ChatAgent, ChatConfig, chat_tools
+from agent.speech_pipeline.factory import build_chat
 from app.brain import BrainUnavailable
 from app.events import Event, EventKind
 from app.runtime import Runtime
