@@ -569,7 +569,7 @@ async def test_touch_actions_become_what_it_refers_to(runtime: Runtime) -> None:
 
 
 async def test_a_new_turn_interrupts_a_paced_reply(settings: Any) -> None:
-    from app.runtime import build_runtime
+    from app.compose.runtime import build_runtime
 
     runtime = build_runtime(settings.replace(reply_pacing_ms=30))
     try:
@@ -587,7 +587,7 @@ async def test_a_new_turn_interrupts_a_paced_reply(settings: Any) -> None:
 
 
 async def test_the_catalog_failing_mid_conversation(catalog_copy: Path, tmp_path: Path) -> None:
-    from app.runtime import build_runtime
+    from app.compose.runtime import build_runtime
     from app.settings import load_settings
 
     runtime = build_runtime(load_settings({"data_dir": tmp_path / "data", "catalog": catalog_copy}, environ={}))
@@ -606,7 +606,7 @@ async def test_the_catalog_failing_mid_conversation(catalog_copy: Path, tmp_path
 
 
 async def test_checkout_when_stock_ran_out_after_the_read_back(catalog_copy: Path, tmp_path: Path) -> None:
-    from app.runtime import build_runtime
+    from app.compose.runtime import build_runtime
     from app.settings import load_settings
 
     runtime = build_runtime(load_settings({"data_dir": tmp_path / "data", "catalog": catalog_copy}, environ={}))

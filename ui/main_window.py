@@ -758,7 +758,7 @@ class KioskWindow(QMainWindow):
                 relay.deleteLater()
             await runtime.catalog_changed()
             self.images.clear()
-            panel.import_finished(True, report.summary())
+            panel.import_finished(True, report.details())
             await self._load_catalog_views()
 
         self.controller.spawn(run(), "importing the catalog")

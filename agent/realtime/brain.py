@@ -40,10 +40,10 @@ from agent.realtime.connection import (
 )
 from agent.realtime.endpoints import RealtimeEndpoint
 from agent.realtime.truncation import cut_off_event
-from agent.tool_schemas import TOOL_SCHEMAS
 from app.brain import BrainUnavailable, SpeechOutput, ToolRunner
 from app.events import EventKind, VoiceState
 from app.session import ShopperSession
+from app.tools.schemas import TOOL_SCHEMAS
 
 log = logging.getLogger("aisle.agent.realtime")
 
@@ -455,11 +455,10 @@ class RealtimeBrain:
                                                  "item_id": event.item_id})
         elif isinstance(event, rt.InputTranscriptCompleted):
             text = event.transcript.strip()
-            if session is not None and text:
-                session.add_turn("shopper", text, "voice")
+            if session is not None and text and not session.ended:
                 self._publish(EventKind.TRANSCRIPT, {"role": "shopper", "text": text, "final": True,
                                                      "item_id": event.item_id})
-                self._publish(EventKind.SHOPPER_MESSAGE, {"text": text, "source": "voice", "item_id": event.item_id})
+                session.record_shopper_turn(text, "voice", item_id=event.item_id)
             self._transcript_landed(event.item_id)
         elif isinstance(event, rt.InputTranscriptFailed):
             log.warning("input transcription failed for %s", event.item_id)

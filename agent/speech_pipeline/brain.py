@@ -59,9 +59,9 @@ from agent.speech_pipeline.synthesis import AzureSynthesizer, Synthesizer
 from app.brain import BrainUnavailable, SpeechOutput, ToolRunner
 from app.events import EventKind, VoiceState
 from app.secrets import get_secret
+from app.sentences import SentenceSplitter
 from app.session import ShopperSession
 from app.settings import Settings
-from audio.synthesizer import SentenceSplitter
 
 log = logging.getLogger("aisle.agent.speech_pipeline")
 
@@ -552,8 +552,7 @@ class SpeechPipelineBrain:
             if self._session is None:
                 self._session = session
             if shopper_source is not None:
-                session.add_turn("shopper", text, shopper_source)
-                session.publish(EventKind.SHOPPER_MESSAGE, {"text": text, "source": shopper_source})
+                session.record_shopper_turn(text, shopper_source)
             task = asyncio.create_task(self._reply(session, text))
             self._reply_task = task
             try:

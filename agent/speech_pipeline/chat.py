@@ -33,10 +33,10 @@ from typing import Any
 
 import openai
 
-from agent.tool_schemas import TOOL_SCHEMAS, ToolSchema
 from app.brain import BrainUnavailable, ToolRunner
 from app.events import EventKind
 from app.session import ShopperSession
+from app.tools.schemas import TOOL_SCHEMAS, ToolSchema
 
 log = logging.getLogger("aisle.agent.speech_pipeline.chat")
 

@@ -51,7 +51,7 @@ class KioskProcess:
         self.data.mkdir(parents=True, exist_ok=True)
         with open(self.data / "stderr.log", "a") as errors:  # the child keeps its own descriptor
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "app.cli", "--headless", "--data-dir", str(self.data), "--port", "0",
+                [sys.executable, "-m", "app.compose.cli", "--headless", "--data-dir", str(self.data), "--port", "0",
                  "--no-voice"],
                 cwd=REPO, env=self.env, stdout=subprocess.PIPE, stderr=errors, text=True)
         return self

@@ -10,7 +10,7 @@ from pathlib import Path
 import psycopg
 
 from app.catalog.store import Catalog
-from app.cli import main as aisle
+from app.compose.cli import main as aisle
 from app.fleet.catalog_sync import CatalogSync, ReadyCatalog, local_version
 from app.fleet.connection import describe_dsn, resolve_dsn
 from app.settings import load_settings

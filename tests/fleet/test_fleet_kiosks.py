@@ -11,7 +11,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from app.cli import main as aisle
+from app.compose.cli import main as aisle
 from tests.fleet.kiosk_process import REPO, KioskProcess, wait_until
 from tests.fleet.pg_server import PostgresServer
 

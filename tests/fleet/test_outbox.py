@@ -12,14 +12,14 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from app.cli import main as aisle
+from app.compose.cli import main as aisle
+from app.compose.runtime import build_runtime
+from app.compose.services import default_services
 from app.events import Event, EventKind
 from app.fleet import central
 from app.fleet.outbox import Outbox
 from app.fleet.shipper import Shipper
-from app.headless import default_services
 from app.history import HistoryStore
-from app.runtime import build_runtime
 from app.settings import Settings, load_settings
 
 
@@ -65,7 +65,10 @@ def test_a_failed_history_write_leaves_no_outbox_row(tmp_path: Path) -> None:
 
     history.write_hooks.append(broken)
     try:
-        publish(history, "s1", 4)
+        history.record(Event("s1", 1, EventKind.SESSION_STARTED, {"brain": "offline"}))
+        for i in range(2, 5):
+            history.record(Event("s1", i, EventKind.SHOPPER_MESSAGE, {"text": f"tents {i}", "source": "typed"}))
+        assert not history.flush(), "the batch keeps failing: history says it is not saved"
     finally:
         history.close()
     assert rows(history.path, "select count(*) from events") == rows(history.path, "select count(*) from fleet_outbox")

@@ -19,7 +19,7 @@ from app.runtime import Runtime
 from app.secrets import get_secret
 from app.settings import Settings
 
-log = logging.getLogger("aisle.app.brains")
+log = logging.getLogger("aisle.app.compose.brains")
 
 
 def chosen_brain(settings: Settings, env: Mapping[str, str] | None = None) -> str:
