@@ -47,6 +47,7 @@ class Shipper:
         self._thread: threading.Thread | None = None
         self._pg: psycopg.Connection[tuple] | None = None
         self._warned = False
+        self._reported_depth = 0  # the outbox depth the last heartbeat told the fleet
 
     # -- lifecycle -------------------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -77,7 +78,8 @@ class Shipper:
                 try:
                     pg = self._connection()
                     shipped = self.ship_once(local, pg)
-                    if time.monotonic() >= next_beat:
+                    drained = shipped and self.depth == 0 and self._reported_depth > 0  # a backlog is gone: say so
+                    if time.monotonic() >= next_beat or drained:
                         self._beat(local, pg)
                         next_beat = time.monotonic() + self.heartbeat_s
                     delay = 0.5
@@ -94,6 +96,11 @@ class Shipper:
                     self._disconnect(exc)
                     self.depth = Outbox.depth(local)
                     self._check_backlog()
+                    self._stop.wait(delay)
+                    delay = min(delay * 2, self.retry_max_s)
+                except Exception as exc:  # a bug or a local disk error must not stop shipping for good
+                    log.exception("fleet: shipping failed; trying again")
+                    self._disconnect(exc)
                     self._stop.wait(delay)
                     delay = min(delay * 2, self.retry_max_s)
         finally:
@@ -157,6 +164,7 @@ class Shipper:
     def _beat(self, local: sqlite3.Connection, pg: psycopg.Connection[tuple]) -> None:
         self.depth = Outbox.depth(local)
         central.heartbeat(pg, self.kiosk_id, {**self.state(), "outbox_depth": self.depth})
+        self._reported_depth = self.depth
 
     def _check_backlog(self) -> None:
         if self.depth >= self.backlog_warn and not self._warned:
