@@ -27,7 +27,6 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 from agent.realtime import events as rt
@@ -39,6 +38,7 @@ from agent.realtime.connection import (
     RealtimeError,
 )
 from agent.realtime.endpoints import RealtimeEndpoint
+from agent.realtime.session_setup import INSTRUCTIONS, RealtimeOptions, carried_state
 from agent.realtime.truncation import cut_off_event
 from app.brain import BrainUnavailable, SpeechOutput, ToolRunner
 from app.events import EventKind, VoiceState
@@ -47,30 +47,7 @@ from app.tools.schemas import TOOL_SCHEMAS
 
 log = logging.getLogger("aisle.agent.realtime")
 
-INSTRUCTIONS = """You are Aisle, the voice shopping assistant on a touchscreen kiosk in an outdoor-gear store.
-Be brief and warm: one or two short sentences per reply, spoken naturally. Answer in the shopper's language.
-Find products only with the tools, and recommend only products the tools returned; never invent products, prices
-or stock. The screen shows what the tools return, so refer to items as "the first one", by name, or "on the screen".
-Use product ids exactly as the tools gave them. Before calling checkout, read the order back with view_cart, say the
-total and ask the shopper to confirm; call checkout only after they say yes. If a tool returns an error, explain it
-simply and offer the suggestions it carries."""
-
 UnavailableHook = Callable[[BrainUnavailable], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class RealtimeOptions:
-    voice: str = "marin"
-    speed: float = 1.0
-    turn_detection: str = "server_vad"  # server_vad | semantic_vad | manual
-    silence_ms: int = 500
-    transcription_model: str | None = "gpt-4o-mini-transcribe"
-    token_budget: int = 200_000
-    rotate_after_s: float = 25 * 60
-    quiet_before_rotate_s: float = 3.0
-    turn_timeout_s: float = 45.0
-    reconnect_for_s: float = 20.0
-    hold_text_for_transcript_s: float = 1.5
 
 
 class RealtimeBrain:
@@ -130,23 +107,7 @@ class RealtimeBrain:
         )
 
     def carried_state(self, session: ShopperSession) -> str:
-        """What a new realtime session must know to continue this shopper's conversation."""
-        if not session.turns and not session.cart.lines:
-            return ""
-        lines = ["Continue this conversation; it moved to a new connection. The shopper must not notice."]
-        recent = session.turns[-10:]
-        if recent:
-            lines.append("Recent turns:")
-            lines += [f"- {'Shopper' if t.role == 'shopper' else 'You'}: {t.text}" for t in recent]
-        shown = list(session.context.products.values())[:10]
-        if shown:
-            lines.append("Products on the screen (id, name, price): " + "; ".join(
-                f"{p['id']} {p.get('brand', '')} {p['name']} ${p['price']}" for p in shown))
-        cart = session.cart.to_dict()
-        if cart["items"]:
-            items = "; ".join(f"{i['quantity']} x {i['product_id']} {i['name']}" for i in cart["items"])
-            lines.append(f"Cart: {items}; total ${cart['total']}")
-        return "\n".join(lines)
+        return carried_state(session)
 
     # -- Brain -------------------------------------------------------------------------------------------------------
     async def start_session(self, session: ShopperSession) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from agent.realtime.brain import RealtimeBrain, RealtimeOptions
+from agent.realtime.brain import RealtimeBrain
 from agent.realtime.endpoints import (
     EntraTokenProvider,
     MissingSetting,
@@ -14,6 +14,7 @@ from agent.realtime.endpoints import (
     azure_v1_endpoint,
     openai_endpoint,
 )
+from agent.realtime.session_setup import RealtimeOptions
 from app.brain import BrainUnavailable, ToolRunner
 from app.secrets import get_secret
 from app.settings import Settings
