@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from app.catalog.knowledge import product_passages
@@ -85,7 +86,7 @@ _QUANTITY = re.compile(r"\bhow (much|many|long|fast|big|heavy|powerful|warm|thic
 SOURCE_WEIGHT = {"specs": 1.25, "manual": 1.1, "description": 1.0}
 
 
-def question_terms(question: str, product_words: set[str] = frozenset()) -> tuple[list[str], list[str]]:
+def question_terms(question: str, product_words: AbstractSet[str] = frozenset()) -> tuple[list[str], list[str]]:
     """The question's own meaningful words, and the related words a store's text uses for them."""
     text = question.lower().replace("set up", "setup").replace("made of", "made material")
     words = []
