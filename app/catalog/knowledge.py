@@ -43,6 +43,9 @@ def sentences(text: str) -> list[str]:
     out: list[str] = []
     pending = ""
     for line in text.splitlines():
+        if line.strip().startswith("•"):  # a feature bullet is a passage of its own
+            out.append(line.strip())
+            continue
         for part in _SENTENCE.split(line.strip()):
             part = part.strip()
             if not part:
