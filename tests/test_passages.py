@@ -87,3 +87,13 @@ def test_a_catalog_without_a_passage_index_is_ranked_in_memory(catalog_copy: Pat
     conn.close()
     found = find_passages(Catalog(catalog_copy), "TNT-1001", "how many people fit?")
     assert found and found[0].source == "specs" and found[0].text == "Capacity (persons): 2"
+
+
+def test_an_import_into_an_older_catalog_indexes_its_existing_products_too(catalog_copy: Path, tmp_path: Path) -> None:
+    conn = sqlite3.connect(catalog_copy)
+    conn.executescript("drop table passages_fts; drop table passages;")
+    conn.close()
+    import_catalog(make_export(tmp_path / "export", with_pdf=False).json_file, catalog_copy)
+    catalog = Catalog(catalog_copy)
+    assert find_passages(catalog, "TNT-1001", "how many people fit?")[0].text == "Capacity (persons): 2"
+    assert find_passages(catalog, "RS-TENT-4", "warranty?")[0].section == "Warranty"
