@@ -169,3 +169,13 @@ def test_the_advice_commands_work(tmp_path: Path) -> None:
                             str(tmp_path / "data")], capture_output=True, text=True, timeout=120, cwd=REPO, env=ENV)
     assert built.returncode == 0, built.stderr
     assert Catalog(target).count() == 170
+
+
+def test_an_open_catalog_reads_the_new_file_after_an_import(catalog_copy: Path, tmp_path: Path) -> None:
+    catalog = Catalog(catalog_copy)  # as the running kiosk holds it
+    assert catalog.get("AFTER-1") is None
+    small = tmp_path / "small.json"
+    small.write_text(json.dumps([{"id": "AFTER-1", "name": "After Lamp", "category": "headlamps", "price": 9}]))
+    import_catalog(small, catalog_copy)
+    found = catalog.get("AFTER-1")
+    assert found is not None and found.name == "After Lamp", "the swapped-in file is read, not the old one"
