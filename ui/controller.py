@@ -93,7 +93,8 @@ class KioskController(QObject):
             out: dict[str, str | StorePhotos | None] = {}
             for pid in ids:
                 thumb = catalog.photo(pid) if counts.get(pid) else None
-                out[pid] = StorePhotos(thumb, counts[pid], large(pid, counts[pid])) if thumb else catalog.image_svg(pid)
+                out[pid] = (StorePhotos(thumb, counts[pid], large(pid, counts[pid]), QImage.fromData(thumb)) if thumb
+                            else catalog.image_svg(pid))
             return out
 
         return await runtime.run_blocking(fetch)

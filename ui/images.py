@@ -34,6 +34,7 @@ class StorePhotos:
     thumb: bytes
     count: int
     load_large: Callable[[], Awaitable[list[QImage]]]
+    thumb_image: QImage | None = None  # the thumbnail already decoded (on the worker thread that fetched it)
 
 
 Fetcher = Callable[[list[str]], Awaitable[dict[str, str | StorePhotos | None]]]
@@ -153,7 +154,9 @@ class ImageProvider(QObject):
             if not svg:
                 continue
             if svg.startswith(JPEG_MAGIC):  # a store photo's thumbnail, already the card's size
-                self._pixmaps[pid] = QPixmap.fromImage(QImage.fromData(svg))
+                photos = self._photos.get(pid)
+                decoded = photos.thumb_image if photos is not None and photos.thumb_image is not None else None
+                self._pixmaps[pid] = QPixmap.fromImage(decoded if decoded is not None else QImage.fromData(svg))
             else:
                 self._pixmaps[pid] = render_svg(svg, QSize(RENDER_WIDTH, RENDER_HEIGHT))
             while len(self._pixmaps) > self._max_pixmaps:
