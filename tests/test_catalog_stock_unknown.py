@@ -6,7 +6,7 @@ from pathlib import Path
 
 from app.catalog.importer import import_catalog
 from app.catalog.store import Catalog, SearchFilters
-from app.runtime import build_runtime
+from app.compose.runtime import build_runtime
 from app.settings import load_settings
 
 

@@ -224,7 +224,7 @@ def test_progress_for_a_large_file(catalog_copy: Path, tmp_path: Path) -> None:
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "AISLE_NO_KEYRING": "1"}
-    return subprocess.run([sys.executable, "-m", "app.cli", *args], capture_output=True, text=True, timeout=120,
+    return subprocess.run([sys.executable, "-m", "app.compose.cli", *args], capture_output=True, text=True, timeout=120,
                           cwd=REPO, env=env)
 
 

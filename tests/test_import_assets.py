@@ -28,7 +28,7 @@ ENV = {**os.environ, "AISLE_NO_KEYRING": "1", "PYTHONPATH": str(REPO)}
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "app.cli", *args], capture_output=True, text=True, timeout=120,
+    return subprocess.run([sys.executable, "-m", "app.compose.cli", *args], capture_output=True, text=True, timeout=120,
                           cwd=REPO, env=ENV)
 
 

@@ -36,7 +36,7 @@ def _big_export(path: Path, rows: int) -> Path:
 
 def _start_import(source: Path, catalog: Path, data: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "catalog", "import", str(source), "--catalog", str(catalog),
+        [sys.executable, "-m", "app.compose.cli", "catalog", "import", str(source), "--catalog", str(catalog),
          "--data-dir", str(data)],
         cwd=REPO, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1,
     )
@@ -126,7 +126,7 @@ def test_a_hot_journal_is_rolled_back_and_aisle_starts(catalog_copy: Path, tmp_p
     _hot_journal(catalog_copy)
     # Aisle starts on it (the conversation in a terminal, as the kiosk opens the catalog) and answers
     chat = subprocess.run(
-        [sys.executable, "-m", "app.cli", "chat", "--json", "--catalog", str(catalog_copy), "--data-dir",
+        [sys.executable, "-m", "app.compose.cli", "chat", "--json", "--catalog", str(catalog_copy), "--data-dir",
          str(tmp_path / "data")], input="show me tents\n", capture_output=True, text=True, timeout=120, cwd=REPO,
         env=ENV)
     assert chat.returncode == 0, chat.stderr
@@ -165,7 +165,7 @@ def test_the_advice_commands_work(tmp_path: Path) -> None:
     with pytest.raises(Exception, match="aisle catalog build --out") as failed:
         Catalog(target)
     command = str(failed.value).split("`aisle catalog build --out ", 1)[1].split("`", 1)[0]
-    built = subprocess.run([sys.executable, "-m", "app.cli", "catalog", "build", "--out", command, "--data-dir",
+    built = subprocess.run([sys.executable, "-m", "app.compose.cli", "catalog", "build", "--out", command, "--data-dir",
                             str(tmp_path / "data")], capture_output=True, text=True, timeout=120, cwd=REPO, env=ENV)
     assert built.returncode == 0, built.stderr
     assert Catalog(target).count() == 170

@@ -17,12 +17,12 @@ from typing import Any
 from agent.offline import replies
 from agent.offline.lexicon import Lexicon, typo_of
 from agent.offline.understanding import Request, understand
-from agent.tools import BlockingRunner, run_in_thread
 from app.brain import ToolRunner
 from app.cart import MAX_QUANTITY_PER_LINE
 from app.catalog.store import Catalog
 from app.events import EventKind
 from app.session import ShopperSession
+from app.tools.toolbox import BlockingRunner, run_in_thread
 
 log = logging.getLogger("aisle.agent.offline")
 

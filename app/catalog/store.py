@@ -137,7 +137,7 @@ class Catalog:
             self._local.conn = None
 
     def invalidate(self) -> None:
-        """Forget cached names after the catalog changed (an import)."""
+        """Forget cached names after the catalog changed (an import, or a fleet update that replaced the file)."""
         with self._names_lock:
             self._names = None
 

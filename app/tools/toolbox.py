@@ -15,14 +15,14 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from agent.tool_args import ToolArgumentError, parse_arguments
 from app.cart import CartError
 from app.catalog.schema import Product
 from app.catalog.store import Catalog, CatalogError, SearchFilters
 from app.events import EventKind
 from app.session import ShopperSession
+from app.tools.args import ToolArgumentError, parse_arguments
 
-log = logging.getLogger("aisle.agent.tools")
+log = logging.getLogger("aisle.app.tools.toolbox")
 
 T = TypeVar("T")
 BlockingRunner = Callable[[Callable[[], T]], Awaitable[T]]

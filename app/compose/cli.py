@@ -1,4 +1,4 @@
-"""The `aisle` command: the kiosk (default), `chat`, `catalog build|import`, `screenshots`, and `--headless`."""
+"""The `aisle` command: the kiosk (default), `chat`, `catalog build|import`, `fleet …`, `screenshots`, `--headless`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 from app.logging_setup import setup_logging
 from app.settings import BRAINS, Settings, SettingsError, load_settings
 
-log = logging.getLogger("aisle.app.cli")
+log = logging.getLogger("aisle.app.compose.cli")
 
 
 def _common(parser: argparse.ArgumentParser, subcommand: bool = False) -> None:
@@ -49,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     for p in (build, imp):
         _common(p, subcommand=True)
 
+    from app.fleet.commands import add_fleet_parser
+
+    add_fleet_parser(sub, _common)
     shots = sub.add_parser("screenshots", help="render every main screen to PNG files (offscreen)")
     shots.add_argument("--out", type=Path, required=True)
     _common(shots, subcommand=True)
@@ -67,7 +70,11 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         overrides["voice_enabled"] = False
     if getattr(args, "kiosk", False):
         overrides["kiosk_lock"] = True
-    return load_settings(overrides)
+    warnings: list[str] = []
+    settings = load_settings(overrides, warnings=warnings)
+    for warning in warnings:  # before logging is set up: the person starting Aisle sees them
+        print(f"aisle: settings: {warning}", file=sys.stderr)
+    return settings
 
 
 def cmd_catalog(args: argparse.Namespace, settings: Settings) -> int:
@@ -84,13 +91,12 @@ def cmd_catalog(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
-    from app.brains import make_brain_factory
     from app.chat import run_chat
-    from app.runtime import build_runtime
+    from app.compose.runtime import build_app
 
     if not args.json and settings.reply_pacing_ms == 0:
         settings = settings.replace(reply_pacing_ms=25)
-    runtime = build_runtime(settings, make_brain_factory(settings))
+    runtime = build_app(settings)
     return asyncio.run(run_chat(runtime, json_mode=args.json))
 
 
@@ -119,11 +125,15 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
             return cmd_chat(args, settings)
         if args.command == "catalog":
             return cmd_catalog(args, settings)
+        if args.command == "fleet":
+            from app.fleet.commands import cmd_fleet
+
+            return cmd_fleet(args, settings)
         if args.command == "screenshots":
             from ui.screenshots import render_all
 
             return render_all(settings, args.out)
-        from app.launch import launch
+        from app.compose.launch import launch
 
         return launch(settings, headless=args.headless)
     except CatalogError as exc:
