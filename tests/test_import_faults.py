@@ -169,3 +169,43 @@ def test_the_advice_commands_work(tmp_path: Path) -> None:
                             str(tmp_path / "data")], capture_output=True, text=True, timeout=120, cwd=REPO, env=ENV)
     assert built.returncode == 0, built.stderr
     assert Catalog(target).count() == 170
+
+
+def test_an_open_catalog_reads_the_new_file_after_an_import(catalog_copy: Path, tmp_path: Path) -> None:
+    catalog = Catalog(catalog_copy)  # as the running kiosk holds it
+    assert catalog.get("AFTER-1") is None
+    small = tmp_path / "small.json"
+    small.write_text(json.dumps([{"id": "AFTER-1", "name": "After Lamp", "category": "headlamps", "price": 9}]))
+    import_catalog(small, catalog_copy)
+    found = catalog.get("AFTER-1")
+    assert found is not None and found.name == "After Lamp", "the swapped-in file is read, not the old one"
+
+
+def test_an_import_killed_while_resizing_photos_changes_nothing(catalog_copy: Path, tmp_path: Path) -> None:
+    from PIL import Image
+
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for i in range(40):
+        Image.new("RGB", (1200, 900), (i * 6, 90, 200 - i * 4)).save(photos / f"p{i}.png")
+    source = tmp_path / "export.csv"
+    with source.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "name", "category", "price", "images"])
+        for i in range(400):
+            writer.writerow([f"PH-{i:04d}", f"Photo Lamp {i}", "headlamps", "9.99", f"photos/p{i % 40}.png"])
+    before = dump_rows(catalog_copy)
+    proc = _start_import(source, catalog_copy, tmp_path / "data")
+    assert proc.stderr is not None
+    seen = ""
+    while proc.poll() is None and "photos" not in seen:
+        seen += proc.stderr.read(16)
+    assert proc.poll() is None, "the import ended before its photo stage could be interrupted"
+    proc.kill()
+    proc.wait(30)
+    _assert_intact(catalog_copy, before)
+    conn = sqlite3.connect(catalog_copy)
+    try:
+        assert conn.execute("select count(*) from product_photos").fetchone()[0] == 0
+    finally:
+        conn.close()

@@ -151,3 +151,13 @@ def test_a_bad_price_already_in_a_catalog_never_breaks_a_search(catalog_copy: Pa
     assert catalog.get("TNT-1001") is None and catalog.get_many(["TNT-1002", "TNT-1004"])[0].id == "TNT-1004"
     assert all(p.price >= 0 for p in catalog.featured(40))
     assert catalog.recommend("tents")
+
+
+@pytest.mark.parametrize("separator", [";", "\t", "|"])
+def test_other_separators_are_read_from_the_header(catalog_copy: Path, tmp_path: Path, separator: str) -> None:
+    source = tmp_path / "export.csv"
+    source.write_text(separator.join(["id", "name", "category", "price", "description"]) + "\n"
+                      + separator.join(["SEP-1", "Camp Cup", "camp-stoves", "3,50", '"Light, tough; stacks"']) + "\n")
+    import_catalog(source, catalog_copy)
+    cup = Catalog(catalog_copy).get("SEP-1")
+    assert cup is not None and cup.price == 3.5 and cup.description == "Light, tough; stacks"

@@ -71,7 +71,7 @@ def test_specs_and_description_of_a_product_without_a_manual(store_catalog: Cata
     mat = find_passages(store_catalog, "RS-MAT-2", "how thick is it?")
     assert mat and mat[0].source == "description" and "5 cm thick" in mat[0].text
     tent = find_passages(store_catalog, "TNT-1001", "how many people fit in it?")
-    assert tent[0].source == "specs" and tent[0].text == "Capacity (persons): 2"
+    assert tent[0].source == "specs" and tent[0].text == "Capacity: 2 persons"
 
 
 def test_nothing_is_found_when_the_data_does_not_say(store_catalog: Catalog) -> None:
@@ -86,4 +86,14 @@ def test_a_catalog_without_a_passage_index_is_ranked_in_memory(catalog_copy: Pat
     conn.executescript("drop table passages_fts; drop table passages;")
     conn.close()
     found = find_passages(Catalog(catalog_copy), "TNT-1001", "how many people fit?")
-    assert found and found[0].source == "specs" and found[0].text == "Capacity (persons): 2"
+    assert found and found[0].source == "specs" and found[0].text == "Capacity: 2 persons"
+
+
+def test_an_import_into_an_older_catalog_indexes_its_existing_products_too(catalog_copy: Path, tmp_path: Path) -> None:
+    conn = sqlite3.connect(catalog_copy)
+    conn.executescript("drop table passages_fts; drop table passages;")
+    conn.close()
+    import_catalog(make_export(tmp_path / "export", with_pdf=False).json_file, catalog_copy)
+    catalog = Catalog(catalog_copy)
+    assert find_passages(catalog, "TNT-1001", "how many people fit?")[0].text == "Capacity: 2 persons"
+    assert find_passages(catalog, "RS-TENT-4", "warranty?")[0].section == "Warranty"

@@ -13,8 +13,10 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QImage
 
 from app.settings import Settings
+from ui.images import StorePhotos
 
 if TYPE_CHECKING:
     from app.runtime import Runtime
@@ -73,11 +75,29 @@ class KioskController(QObject):
             raise RuntimeError("the runtime is not ready")
         return await self.runtime.run_blocking(fn)
 
-    async def fetch_images(self, ids: list[str]) -> dict[str, str | None]:
+    async def fetch_images(self, ids: list[str]) -> dict[str, str | StorePhotos | None]:
+        """Per product: its store photos (thumbnail + a loader for the large ones), else its drawn SVG."""
         if self.runtime is None:
             return {}
-        catalog = self.runtime.catalog
-        return await self.runtime.run_blocking(lambda: {pid: catalog.image_svg(pid) for pid in ids})
+        runtime = self.runtime
+        catalog = runtime.catalog
+
+        def large(pid: str, count: int) -> Callable[[], Awaitable[list[QImage]]]:
+            async def load() -> list[QImage]:
+                found = await runtime.run_blocking(lambda: [catalog.photo(pid, i, large=True) for i in range(count)])
+                return await runtime.run_blocking(lambda: [QImage.fromData(d) for d in found if d])
+            return load
+
+        def fetch() -> dict[str, str | StorePhotos | None]:
+            counts = catalog.photo_counts(ids)
+            out: dict[str, str | StorePhotos | None] = {}
+            for pid in ids:
+                thumb = catalog.photo(pid) if counts.get(pid) else None
+                out[pid] = (StorePhotos(thumb, counts[pid], large(pid, counts[pid]), QImage.fromData(thumb)) if thumb
+                            else catalog.image_svg(pid))
+            return out
+
+        return await runtime.run_blocking(fetch)
 
     async def featured(self, limit: int = 12) -> list[dict[str, Any]]:
         if self.runtime is None:

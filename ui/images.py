@@ -1,4 +1,6 @@
-"""Product images: SVG text fetched from the catalog off the UI thread, rendered with QSvgRenderer on it, cached.
+"""Product images: the store's photo thumbnail (JPEG) or the drawn SVG, fetched from the catalog off the UI thread,
+decoded or rendered on it (time-sliced), cached. A product with store photos also carries a `StorePhotos`, whose
+`load_large()` decodes the large photos on a worker thread for the details screen's gallery.
 
 Widgets ask for `pixmap(product_id, size)`; when it is not ready yet they get None, paint a placeholder, and repaint
 on `ready(product_id)`. Fetches are batched (one worker round trip for a whole results grid) and rendering is
@@ -12,6 +14,7 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 
 from PySide6.QtCore import QByteArray, QObject, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QPainter, QPixmap
@@ -21,9 +24,23 @@ from ui.work import later
 
 log = logging.getLogger("aisle.ui.images")
 
-Fetcher = Callable[[list[str]], Awaitable[dict[str, str | None]]]
+
+
+@dataclass(frozen=True)
+class StorePhotos:
+    """A product's store photos: the card thumbnail (JPEG bytes), how many there are, and a loader for the large
+    ones (decoded off the UI thread)."""
+
+    thumb: bytes
+    count: int
+    load_large: Callable[[], Awaitable[list[QImage]]]
+    thumb_image: QImage | None = None  # the thumbnail already decoded (on the worker thread that fetched it)
+
+
+Fetcher = Callable[[list[str]], Awaitable[dict[str, str | StorePhotos | None]]]
 RENDER_WIDTH = 400  # every product image is rendered once at this size (4:3, ~470 KB) and scaled when drawn
 RENDER_HEIGHT = 300
+JPEG_MAGIC = b"\xff\xd8"
 SLICE_S = 0.002  # render for at most this long per loop turn (within the deferred-work budget)
 
 
@@ -34,7 +51,8 @@ class ImageProvider(QObject):
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._fetch = fetch
-        self._svgs: OrderedDict[str, bytes | None] = OrderedDict()
+        self._svgs: OrderedDict[str, bytes | None] = OrderedDict()  # SVG text, or a photo's JPEG thumbnail
+        self._photos: dict[str, StorePhotos] = {}
         self._pixmaps: OrderedDict[str, QPixmap] = OrderedDict()
         self._max_svgs = max_svgs
         self._max_pixmaps = max_pixmaps
@@ -52,6 +70,7 @@ class ImageProvider(QObject):
     def clear(self) -> None:
         """Forget everything (a catalog import changed the images)."""
         self._svgs.clear()
+        self._photos.clear()
         self._pixmaps.clear()
         self._render_queue.clear()
 
@@ -68,8 +87,13 @@ class ImageProvider(QObject):
         return None
 
     def svg(self, product_id: str) -> bytes | None:
-        """The SVG source, when fetched (for widgets that render it large themselves)."""
-        return self._svgs.get(product_id)
+        """The SVG source, when fetched (for widgets that render it large themselves); None for a store photo."""
+        data = self._svgs.get(product_id)
+        return None if data is None or data.startswith(JPEG_MAGIC) else data
+
+    def store_photos(self, product_id: str) -> StorePhotos | None:
+        """The product's store photos, once fetched; None when it has none (or is not fetched yet)."""
+        return self._photos.get(product_id)
 
     def request(self, product_ids: Iterable[str]) -> None:
         for pid in product_ids:
@@ -105,11 +129,16 @@ class ImageProvider(QObject):
                 self._in_flight.difference_update(batch)
             for pid in batch:
                 svg = found.get(pid)
-                self._svgs[pid] = svg.encode("utf-8") if svg else None
+                if isinstance(svg, StorePhotos):
+                    self._photos[pid] = svg
+                    self._svgs[pid] = svg.thumb
+                else:
+                    self._svgs[pid] = svg.encode("utf-8") if svg else None
                 self._svgs.move_to_end(pid)
                 self._render_queue[pid] = None
             while len(self._svgs) > self._max_svgs:
-                self._svgs.popitem(last=False)
+                gone, _ = self._svgs.popitem(last=False)
+                self._photos.pop(gone, None)
             self._schedule_render()
 
     def _schedule_render(self) -> None:
@@ -124,7 +153,12 @@ class ImageProvider(QObject):
             svg = self._svgs.get(pid)
             if not svg:
                 continue
-            self._pixmaps[pid] = render_svg(svg, QSize(RENDER_WIDTH, RENDER_HEIGHT))
+            if svg.startswith(JPEG_MAGIC):  # a store photo's thumbnail, already the card's size
+                photos = self._photos.get(pid)
+                decoded = photos.thumb_image if photos is not None and photos.thumb_image is not None else None
+                self._pixmaps[pid] = QPixmap.fromImage(decoded if decoded is not None else QImage.fromData(svg))
+            else:
+                self._pixmaps[pid] = render_svg(svg, QSize(RENDER_WIDTH, RENDER_HEIGHT))
             while len(self._pixmaps) > self._max_pixmaps:
                 self._pixmaps.popitem(last=False)
             self.ready.emit(pid)

@@ -118,7 +118,8 @@ def describe_details(product: dict[str, Any], recommendations: list[dict[str, An
     highlights = spec_highlights(product, 3)
     text = f"The {name_of(product)} is {money(product['price'])}"
     text += f", {stock_phrase(product)}. " if product["in_stock"] else f", but {stock_phrase(product)}. "
-    text += product.get("short_description", "").rstrip(".") + ". "
+    short = str(product.get("short_description") or "").strip().rstrip(".")
+    text += f"{short}. " if short else ""
     if highlights:
         text += f"Highlights: {highlights}. "
     if in_cart:

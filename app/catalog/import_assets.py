@@ -91,7 +91,8 @@ def write_photos(db: sqlite_utils.Database, records: Sequence[dict[str, Any]], a
                 conn.executemany(
                     "insert into product_photos (product_id, position, thumb, large, width, height, source) "
                     "values (?, ?, ?, ?, ?, ?, ?)",
-                    [(record["id"], i, p.thumb, p.large, p.width, p.height, ref) for i, (p, ref) in enumerate(photos)],
+                    [(record["id"], i, p.thumb, p.large or None, p.width, p.height, ref)
+                     for i, (p, ref) in enumerate(photos)],
                 )
                 stored += len(photos)
             conn.execute("commit")

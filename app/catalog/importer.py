@@ -10,6 +10,7 @@ Columns (CSV header or JSON keys):
     stock                  a whole number >= 0; no column (or an empty cell) means stock is not tracked: sellable
     short_description      one line (derived from the description when empty)
     description            longer copy
+    features               feature bullets (a list, or lines), shown and indexed with the description
     specs                  a JSON object, or "key=value; key=value"
     tags                   a JSON list, or words separated by , ; or |
     related                product ids, as a list or separated by , ; or |
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from app.catalog.assets import AssetSource
+from app.catalog.defaults import apply_defaults
 from app.catalog.import_assets import load_manuals, write_photos
 from app.catalog.safe_write import (
     copy_database,
@@ -54,6 +56,7 @@ log = logging.getLogger("aisle.app.catalog")
 KNOWN_COLUMNS = (
     "id", "name", "category", "price", "brand", "stock", "short_description", "description",
     "specs", "tags", "related", "color", "image", "image_url", "images", "manual", "manual_url", "manuals",
+    "features",
 )
 Progress = Callable[[int, int], None]
 
@@ -154,6 +157,7 @@ def prepare(path: Path, existing_categories: dict[str, str]) -> tuple[list[dict[
     report.new_categories = sorted(categories.new)
     if "stock" not in source.columns:
         report.notes.append("No stock column: stock is unknown and products are sellable.")
+    report.notes += apply_defaults(records)
     for rec in records:
         rec["category_name"] = categories.new.get(rec["category"])
     return records, report

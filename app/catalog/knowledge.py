@@ -16,8 +16,8 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 
 
 def spec_line(key: str, value: Any) -> str:
-    """One spec in words: ("capacity_persons", 4) -> "Capacity (persons): 4", ("waterproof", True) ->
-    "Waterproof: yes"."""
+    """One spec in words: ("capacity_persons", 4) -> "Capacity: 4 persons", ("weight_kg", 1.6) -> "Weight: 1.6 kg",
+    ("waterproof", True) -> "Waterproof: yes"."""
     name, unit = key.strip(), ""
     for suffix, unit_text in SPEC_UNITS:
         if name.lower().endswith(suffix) and len(name) > len(suffix):
@@ -25,8 +25,6 @@ def spec_line(key: str, value: Any) -> str:
             break
     words = name.replace("_", " ").replace("-", " ").strip()
     words = words[:1].upper() + words[1:]
-    if unit:
-        words += f" ({unit})"
     if isinstance(value, bool):
         text = "yes" if value else "no"
     elif isinstance(value, list | tuple):
@@ -35,6 +33,10 @@ def spec_line(key: str, value: Any) -> str:
         text = "; ".join(f"{k}: {v}" for k, v in value.items())
     else:
         text = str(value)
+    if unit and any(c.isdigit() for c in text):
+        text += f" {unit}"
+    elif unit:
+        words += f" ({unit})"
     return f"{words}: {text}"
 
 
@@ -43,6 +45,9 @@ def sentences(text: str) -> list[str]:
     out: list[str] = []
     pending = ""
     for line in text.splitlines():
+        if line.strip().startswith("•"):  # a feature bullet is a passage of its own
+            out.append(line.strip())
+            continue
         for part in _SENTENCE.split(line.strip()):
             part = part.strip()
             if not part:

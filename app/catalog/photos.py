@@ -25,9 +25,12 @@ class PhotoRejected(Exception):
 @dataclass(frozen=True)
 class Photo:
     thumb: bytes
-    large: bytes
+    large: bytes  # b"": the thumbnail is already the whole picture
     width: int  # of the large image
     height: int
+
+# a JPEG this small (already kiosk-sized, upright, RGB) is kept as it is instead of being encoded again
+KEEP_JPEG_BYTES = 600_000
 
 
 def _jpeg(image: Image.Image) -> bytes:
@@ -45,12 +48,16 @@ def make_photo(data: bytes) -> Photo:
             image: Image.Image = opened
             if image.width * image.height > MAX_PIXELS:
                 raise PhotoRejected(f"{image.width}×{image.height} pixels is too large a picture")
+            source_size, upright = opened.size, opened.getexif().get(0x0112, 1) == 1
             opened.draft("RGB", LARGE_SIZE)  # JPEG: decode at a reduced scale straight away
             image = ImageOps.exif_transpose(image)
             image.load()
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombWarning,
             Image.DecompressionBombError) as exc:
         raise PhotoRejected(f"not a picture Aisle can read ({exc.__class__.__name__})") from exc
+    original_fits = (opened.format == "JPEG" and upright and image.mode == "RGB" and image.size == source_size
+                     and source_size[0] <= LARGE_SIZE[0] and source_size[1] <= LARGE_SIZE[1]
+                     and len(data) <= KEEP_JPEG_BYTES)
     if image.mode in ("RGBA", "LA", "P", "PA"):
         rgba = image.convert("RGBA")
         image = Image.new("RGB", rgba.size, (255, 255, 255))
@@ -61,4 +68,8 @@ def make_photo(data: bytes) -> Photo:
     large.thumbnail(LARGE_SIZE, Image.Resampling.LANCZOS, reducing_gap=2.0)
     thumb = large.copy()
     thumb.thumbnail(THUMB_SIZE, Image.Resampling.LANCZOS)
-    return Photo(_jpeg(thumb), _jpeg(large), large.width, large.height)
+    if thumb.size == large.size:
+        large_bytes = b""
+    else:
+        large_bytes = data if original_fits and large.size == source_size else _jpeg(large)
+    return Photo(_jpeg(thumb), large_bytes, large.width, large.height)

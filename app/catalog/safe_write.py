@@ -178,5 +178,11 @@ def swap_in(temp: Path, target: Path) -> None:
             raise ImportFailed(f"{target.name} has an unfinished write ({side.name}); nothing was changed.")
         side.unlink(missing_ok=True)  # an empty leftover, which SQLite ignores
     _fsync_file(temp)
-    os.replace(temp, target)
+    try:
+        os.replace(temp, target)
+    except PermissionError as exc:  # Windows: a file another process holds open cannot be replaced
+        raise ImportFailed(
+            f"{target} is in use by another program, so it could not be replaced ({exc.strerror}). Close Aisle and "
+            "run the import again; nothing was changed."
+        ) from exc
     _fsync_dir(target.parent)

@@ -54,7 +54,10 @@ class Product:
 
     @property
     def display_name(self) -> str:
-        return f"{self.brand} {self.name}" if self.brand else self.name
+        # a catalog imported before names were stored without their brand must not say it twice
+        if not self.brand or self.name.lower().startswith(self.brand.lower()):
+            return self.name
+        return f"{self.brand} {self.name}"
 
     @classmethod
     def from_row(cls, row: sqlite3.Row | dict[str, Any]) -> Product:

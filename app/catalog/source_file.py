@@ -131,14 +131,10 @@ def _csv_rows(text: str, name: str) -> list[SourceRow]:
     previous = csv.field_size_limit()
     csv.field_size_limit(_CSV_READ_LIMIT)
     try:
-        sample = text[:8192]
-        try:
-            dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-        except csv.Error:
-            dialect = csv.excel
-        if dialect.delimiter not in ",;\t|":
-            dialect = csv.excel
-        reader = csv.reader(io.StringIO(text, newline=""), dialect)
+        # the separator is the one the header row uses most (a header never holds a quoted description)
+        header_line = text.lstrip("\ufeff").split("\n", 1)[0]
+        delimiter = max(",;\t|", key=header_line.count) if any(c in header_line for c in ",;\t|") else ","
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         try:
             header = next(reader)
         except StopIteration as exc:

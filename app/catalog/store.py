@@ -352,7 +352,7 @@ class Catalog:
 
     def photo(self, product_id: str, position: int = 0, large: bool = False) -> bytes | None:
         """A store photo as JPEG bytes (the card thumbnail, or the large one for the details screen)."""
-        column = "large" if large else "thumb"
+        column = "coalesce(large, thumb)" if large else "thumb"  # no large one: the thumbnail is the whole picture
         rows = self._optional(f"select {column} from product_photos where product_id = ? and position = ?",
                               (product_id, int(position)))
         return bytes(rows[0][0]) if rows else None

@@ -157,6 +157,13 @@ def specs_of(value: Any) -> dict[str, Any]:
     return specs
 
 
+def _features(value: Any) -> list[str]:
+    """Feature bullets: a list, a list written as a string, or lines (or ; |) — never split at commas."""
+    if isinstance(value, str) and not value.strip().startswith("["):
+        return [part.strip(" •-*\t") for part in re.split(r"[\n;|]", value) if part.strip(" •-*\t")]
+    return text_list(value)
+
+
 def _short(value: Any) -> str:
     text = str(value)
     return text if len(text) <= 40 else text[:37] + "…"
@@ -242,6 +249,13 @@ def validate_row(row: dict[str, Any], where: str, categories: CategoryMatcher,
     rec["stock"] = _stock(row.get("stock"), problems, where)
     for name in ("short_description", "description"):
         rec[name] = str(row.get(name) or "").strip()
+    try:
+        features = _features(row.get("features"))
+    except (ValueError, TypeError) as exc:
+        problems.append(f"{where}, features: cannot read '{_short(row.get('features'))}' ({exc})")
+        features = []
+    if features:  # shown and indexed with the description, one line each
+        rec["description"] = "\n".join([rec["description"], *(f"• {f}" for f in features)]).strip()
     for name, parse in (("tags", text_list), ("related", text_list), ("specs", specs_of)):
         try:
             rec[name] = parse(row.get(name))

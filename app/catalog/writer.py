@@ -54,6 +54,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         db.table("passages").create_index(["product_id", "source"])
         db.table("passages").enable_fts(["section", "text"], fts_version="FTS5", tokenize="porter",
                                         create_triggers=True)
+        _backfill_passages(db)
     if "product_photos" not in db.table_names():
         # store photos, resized once at import (app.catalog.photos): JPEG thumbnail and large image
         db.table("product_photos").create(
@@ -128,6 +129,13 @@ def write_products(
                 progress(min(start + batch, total), total)
         for key, value in (meta or {}).items():
             db.table("meta").upsert({"key": key, "value": value}, pk="key")
+
+
+def _backfill_passages(db: sqlite_utils.Database) -> None:
+    """A catalog from before the passage index: its products' specs and descriptions become passages too."""
+    rows = db.conn.execute("select id, specs, description from products").fetchall()
+    write_passages(db, [{"id": pid, "specs": json.loads(specs or "{}"), "description": description or ""}
+                        for pid, specs, description in rows])
 
 
 def write_passages(db: sqlite_utils.Database, records: Sequence[dict[str, Any]]) -> None:

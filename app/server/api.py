@@ -14,7 +14,7 @@ import math
 import re
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI, Header, Query, Request
 from fastapi import Path as PathParam
@@ -26,6 +26,7 @@ from fastapi.staticfiles import StaticFiles
 from sse_starlette import EventSourceResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.catalog.schema import PRODUCT_ID_PATTERN
 from app.catalog.store import SearchFilters
 from app.conversation import MessageRejected
 from app.paths import resources_dir
@@ -39,7 +40,7 @@ from app.server.sse import HubStreamResponse
 from app.tools.toolbox import ToolFailure
 
 SESSION_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
-PRODUCT_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+PRODUCT_ID = PRODUCT_ID_PATTERN  # the importer refuses ids this cannot serve
 MAX_BODY_BYTES = 16 * 1024
 
 SessionId = Annotated[str, PathParam(pattern=SESSION_ID, description="A session id, or `current`")]
@@ -369,20 +370,37 @@ def create_app(ctx: ServerContext, web_dir: Path | None = None) -> FastAPI:
              responses=_errors(401, 404, 422))
     async def get_product(product_id: ProductId) -> dict[str, Any]:
         """One product with its description, specs and tags."""
-        product = await ctx.blocking(ctx.runtime.catalog.get, product_id)
+        catalog = ctx.runtime.catalog
+        product = await ctx.blocking(catalog.get, product_id)
         if product is None:
             raise ApiProblem(404, "unknown_product", f"There is no product with id '{product_id}'.")
-        return _product(product.details())
+        photos = (await ctx.blocking(catalog.photo_counts, [product_id])).get(product_id, 0)
+        return {**_product(product.details()),
+                "photo_urls": [f"/api/products/{product_id}/photos/{i}" for i in range(photos)]}
 
     @app.get("/api/products/{product_id}/image", tags=["catalog"],
              responses={200: {"content": {"image/svg+xml": {}}, "description": "The product's picture (SVG)"},
                         **_errors(401, 404, 422)})
     async def product_image(product_id: ProductId) -> Response:
-        """The product's picture, as SVG."""
+        """The product's picture: the store's first photo (a JPEG thumbnail) when it has one, else drawn (SVG)."""
+        photo = await ctx.blocking(ctx.runtime.catalog.photo, product_id)
+        if photo is not None:
+            return Response(photo, media_type="image/jpeg", headers={"Cache-Control": "public, max-age=300"})
         svg = await ctx.blocking(ctx.runtime.catalog.image_svg, product_id)
         if svg is None:
             raise ApiProblem(404, "unknown_product", f"There is no picture for product '{product_id}'.")
         return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=3600"})
+
+    @app.get("/api/products/{product_id}/photos/{position}", tags=["catalog"],
+             responses={200: {"content": {"image/jpeg": {}}, "description": "One of the store's photos (JPEG)"},
+                        **_errors(401, 404, 422)})
+    async def product_photo(product_id: ProductId, position: Annotated[int, PathParam(ge=0, le=100)],
+                            size: Annotated[Literal["large", "thumb"], Query()] = "large") -> Response:
+        """One of the store's photos of a product: `large` (up to 1024×768) or `thumb` (up to 400×300)."""
+        photo = await ctx.blocking(ctx.runtime.catalog.photo, product_id, position, size == "large")
+        if photo is None:
+            raise ApiProblem(404, "unknown_photo", f"Product '{product_id}' has no photo number {position}.")
+        return Response(photo, media_type="image/jpeg", headers={"Cache-Control": "public, max-age=300"})
 
     @app.get("/api/categories", response_model=list[models.Category], tags=["catalog"], responses=_errors(401))
     async def categories() -> list[dict[str, str]]:

@@ -122,6 +122,7 @@ class Product(BaseModel):
 
 
 class ProductDetail(Product):
+    photo_urls: list[str] = Field(default_factory=list)  # the store's photos, large (the drawn image is image_url)
     description: str = ""
     specs: dict[str, Any] = Field(default_factory=dict)
     tags: list[str] = Field(default_factory=list)

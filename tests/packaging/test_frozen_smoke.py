@@ -399,3 +399,22 @@ def wait_for_voice_answer(history: Path, timeout: float) -> str | None:
                 pass
         time.sleep(0.5)
     return None
+
+
+def test_frozen_import_of_a_store_export_with_photos_and_a_pdf_manual(bundle: Path, tmp_path: Path) -> None:
+    sys.path.insert(0, str(REPO / "tests"))
+    from store_export import make_export
+
+    export = make_export(tmp_path / "export")
+    catalog = tmp_path / "store.db"
+    shutil.copy(REPO / "catalog.db", catalog)
+    proc = run_frozen(["catalog", "import", str(export.json_file), "--catalog", str(catalog)], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "Photos: 3. Products with a manual: 2." in proc.stdout, proc.stdout
+    conn = sqlite3.connect(catalog)
+    try:
+        assert conn.execute("select count(*) from product_photos").fetchone()[0] == 3
+        warranty = conn.execute("select text from passages where product_id = 'RS-STOVE-1' and section = 'WARRANTY'")
+        assert "2-year warranty" in warranty.fetchone()[0], "the PDF manual's text layer was read"
+    finally:
+        conn.close()

@@ -28,6 +28,7 @@ OPERATIONS = [
     ("GET", "/api/products"),
     ("GET", "/api/products/{product_id}"),
     ("GET", "/api/products/{product_id}/image"),
+    ("GET", "/api/products/{product_id}/photos/{position}"),
     ("GET", "/api/categories"),
 ]
 

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QBoxLayout, QGridLayout, QSizePolicy, QVBoxLayout,
 
 from ui import theme as themes
 from ui.components.common import CardStrip, ScrollPage
+from ui.components.gallery import PhotoGallery
 from ui.components.registry import ComponentContext, register
 from ui.images import ImageProvider
 from ui.widgets import button, frame, label, money
@@ -153,7 +154,7 @@ class DetailsView(QWidget):
         top = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         top.setSpacing(t.px(28))
         self._top = top
-        self.image = ProductImage(pid, ctx.images)
+        self.image = PhotoGallery(pid, ctx.images, fallback=ProductImage(pid, ctx.images))  # store photos, else drawn
         top.addWidget(self.image, 5, Qt.AlignmentFlag.AlignTop)
         info = QVBoxLayout()
         info.setSpacing(t.px(10))
