@@ -1,4 +1,5 @@
-"""The `aisle` command: the kiosk (default), `chat`, `catalog build|import`, `screenshots`, and `--headless`."""
+"""The `aisle` command: the kiosk (default), `chat`, `catalog build|import`, `staff set-pin`, `screenshots`, and
+`--headless`."""
 
 from __future__ import annotations
 
@@ -49,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     for p in (build, imp):
         _common(p, subcommand=True)
 
+    from app.staff_cli import add_staff_parser
+
+    add_staff_parser(sub, _common)
     shots = sub.add_parser("screenshots", help="render every main screen to PNG files (offscreen)")
     shots.add_argument("--out", type=Path, required=True)
     _common(shots, subcommand=True)
@@ -140,6 +144,10 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
             return cmd_chat(args, settings)
         if args.command == "catalog":
             return cmd_catalog(args, settings)
+        if args.command == "staff":
+            from app.staff_cli import cmd_staff
+
+            return cmd_staff(args, settings)
         if args.command == "screenshots":
             from ui.screenshots import render_all
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
@@ -20,8 +20,10 @@ from ui.keyboard import OnScreenKeyboard
 from ui.screens.attract import AttractScreen
 from ui.screens.shopping import ShoppingScreen
 from ui.staff import CornerHotspot, PinPrompt, StaffPanel
+from ui.start_over import StartOverPrompt
 from ui.topbar import CartBadge
-from ui.widgets import StatusIndicator, Toast, button, clear_layout, label
+from ui.voice_status import StatusIndicator
+from ui.widgets import Toast, button, clear_layout, label
 from ui.window_events import EMPTY_CART, BusEvents
 from ui.window_staff import StaffWorkflows
 
@@ -74,13 +76,30 @@ class KioskWindow(BusEvents, StaffWorkflows, QMainWindow):
 
     # -- building --------------------------------------------------------------------------------------------------
     def _build(self) -> None:
-        t = themes.current()
         root = QWidget()
         root.setObjectName("KioskRoot")
         self.setCentralWidget(root)
         outer = QVBoxLayout(root)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
+        outer.addWidget(self._build_topbar())
+        self.stack = QStackedWidget()
+        outer.addWidget(self.stack, 1)
+        self._build_screens()
+        self.keyboard = OnScreenKeyboard()
+        self.keyboard.attach(self.shopping.conversation.input)
+        self.keyboard.hide()
+        self.keyboard.enter_pressed.connect(self.shopping.conversation._send)
+        self.keyboard.hide_requested.connect(self.keyboard.hide)
+        outer.addWidget(self.keyboard)
+        self._build_overlays(root)
+        self._show_attract()
+        if self.featured:
+            self.attract.set_featured(self.featured)
+        self._show_voice_mode()
+
+    def _build_topbar(self) -> QFrame:
+        t = themes.current()
         self.topbar = QFrame()
         self.topbar.setProperty("role", "topbar")
         bar = QHBoxLayout(self.topbar)
@@ -92,15 +111,15 @@ class KioskWindow(BusEvents, StaffWorkflows, QMainWindow):
         bar.addWidget(self.status)
         bar.addStretch(1)
         self.badge = CartBadge()
-        self.badge.button.clicked.connect(self._focus_cart)
+        self.badge.button.clicked.connect(self._open_cart)
         bar.addWidget(self.badge)
         self.start_over_button = button("Start over", "Start over: clear the cart and the conversation",
                                         role="ghost", icon_name="restart")
-        self.start_over_button.clicked.connect(lambda: self.controller.end_session("start_over"))
+        self.start_over_button.clicked.connect(self._ask_start_over)
         bar.addWidget(self.start_over_button)
-        outer.addWidget(self.topbar)
-        self.stack = QStackedWidget()
-        outer.addWidget(self.stack, 1)
+        return self.topbar
+
+    def _build_screens(self) -> None:
         self.attract = AttractScreen(self.settings.store_name, self.images)
         self.attract.start_requested.connect(self.start_shopping)
         self.attract.product_chosen.connect(self._start_with_product)
@@ -112,12 +131,6 @@ class KioskWindow(BusEvents, StaffWorkflows, QMainWindow):
         self.finish_layout.setContentsMargins(0, 0, 0, 0)
         for screen in (self.attract, self.shopping, self.finish_screen):
             self.stack.addWidget(screen)
-        self.keyboard = OnScreenKeyboard()
-        self.keyboard.attach(self.shopping.conversation.input)
-        self.keyboard.hide()
-        self.keyboard.enter_pressed.connect(self.shopping.conversation._send)
-        self.keyboard.hide_requested.connect(self.keyboard.hide)
-        outer.addWidget(self.keyboard)
         conv = self.shopping.conversation
         conv.send_requested.connect(self._send)
         conv.suggestion_chosen.connect(self._send)
@@ -128,13 +141,16 @@ class KioskWindow(BusEvents, StaffWorkflows, QMainWindow):
         self.shopping.products.set_categories(self.categories)
         self.shopping.cart.quantity_requested.connect(self.controller.set_quantity)
         self.shopping.cart.checkout_requested.connect(self.controller.review_order)
-        self.toast = Toast(root)
+
+    def _build_overlays(self, root: QWidget) -> None:
+        self.toast = Toast(root, area=self._toast_area)
         self.idle_overlay = IdleOverlay(root)
         self.idle_overlay.still_here.connect(self._still_here)
         self.idle_overlay.start_over.connect(lambda: self._end("start_over"))
+        self.start_over_prompt = StartOverPrompt(root)
+        self.start_over_prompt.confirmed.connect(lambda: self._end("start_over"))
         self.pin_prompt = PinPrompt(root)
         self.pin_prompt.submitted.connect(self._check_pin)
-        self.pin_prompt.created.connect(self._create_pin)
         self.pin_prompt.cancelled.connect(self._staff_closed)
         self.staff_panel = StaffPanel(root)
         self.staff_panel.closed.connect(self._staff_closed)
@@ -149,9 +165,6 @@ class KioskWindow(BusEvents, StaffWorkflows, QMainWindow):
         self.hotspot.long_pressed.connect(self.open_staff)
         self.hotspot.move(0, 0)
         self.hotspot.raise_()
-        self._show_attract()
-        if self.featured:
-            self.attract.set_featured(self.featured)
 
     def rebuild(self) -> None:
         """Recreate every widget (after a theme or text-size change)."""
@@ -286,8 +299,7 @@ class KioskWindow(BusEvents, StaffWorkflows, QMainWindow):
             self._show_shopping()
             return
         self._show_shopping()
-        self.controller.start_session([p["id"] for p in self.featured])
-        self.controller.show_details(product_id, name)
+        self.controller.start_with_details([p["id"] for p in self.featured], product_id, name)
 
     def _end(self, reason: str) -> None:
         self.idle_overlay.hide()
@@ -300,6 +312,7 @@ class KioskWindow(BusEvents, StaffWorkflows, QMainWindow):
         self.busy = False
         self.idle.stop()
         self.idle_overlay.hide()
+        self.start_over_prompt.hide()
         self.toast.hide()
         self.toast.text.setText("")
         self.keyboard.hide()
@@ -351,9 +364,29 @@ class KioskWindow(BusEvents, StaffWorkflows, QMainWindow):
         self.keyboard.setVisible(not self.keyboard.isVisible())
         self.shopping.conversation.input.setFocus()
 
-    def _focus_cart(self) -> None:
-        cart = self.shopping.cart
-        (cart.checkout_button if cart.checkout_button.isEnabled() else self.badge.button).setFocus()
+    def _open_cart(self) -> None:
+        """The top bar's "Cart": the cart review with its lines and total (an empty cart says so)."""
+        if self.shopping.cart.lines:
+            self.controller.review_order()
+        else:
+            self.toast.show_message("Your cart is empty. Tap “Add to cart” on a product.")
+
+    def _ask_start_over(self) -> None:
+        """Start over at once with an empty cart; with something in it, ask first."""
+        count = int(self.shopping.cart.cart.get("item_count", 0))
+        if count:
+            self.start_over_prompt.ask(count)
+        else:
+            self._end("start_over")
+
+    def _toast_area(self) -> QRect:
+        """Where toasts may appear: over the bottom of the product area while shopping (never over the text box or
+        Checkout, in either orientation), else over the bottom of the window."""
+        root = self.centralWidget()
+        if self.stack.currentWidget() is self.shopping and self.shopping.isVisible():
+            area = self.shopping.products
+            return QRect(area.mapTo(root, QPoint(0, 0)), area.size())
+        return root.rect()
 
     def _idle_warn(self, left: int) -> None:
         self.idle_overlay.show_countdown(left)
@@ -367,7 +400,9 @@ class KioskWindow(BusEvents, StaffWorkflows, QMainWindow):
         self.controller.end_session("idle_timeout")
 
     def _escape(self) -> None:
-        if self.staff_panel.isVisible():
+        if self.start_over_prompt.isVisible():
+            self.start_over_prompt.keep()
+        elif self.staff_panel.isVisible():
             self.staff_panel.close_panel()
         elif self.pin_prompt.isVisible():
             self.pin_prompt.cancel()
@@ -412,5 +447,4 @@ class KioskWindow(BusEvents, StaffWorkflows, QMainWindow):
             QTimer.singleShot(0, self, self._place_toast)
 
     def _place_toast(self) -> None:
-        root = self.centralWidget()
-        self.toast.move((root.width() - self.toast.width()) // 2, root.height() - self.toast.height() - 40)
+        self.toast.place()

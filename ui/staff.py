@@ -1,6 +1,6 @@
-"""Staff access: a hidden long-press hotspot, the PIN prompt (first-run setup or check) and the staff panel
-(brain and key status, voice devices with a level meter and a speaker test, push-to-talk, idle timeout, theme, text
-size, kiosk lock, catalog import, recent sessions, quit)."""
+"""Staff access: a hidden long-press hotspot, the PIN prompt (a check, or how IT sets a PIN when none is set) and
+the staff panel (brain and key status, voice devices with a level meter and a speaker test, push-to-talk, idle
+timeout, theme, text size, kiosk lock, catalog import, recent sessions, quit)."""
 
 from __future__ import annotations
 
@@ -76,18 +76,17 @@ class CornerHotspot(QWidget):
 
 
 class PinPrompt(Scrim):
-    """PIN entry on a big keypad. `mode` is "check" or "setup" (enter twice). Emits `submitted(pin)` in check mode
-    and `created(pin)` in setup mode; the window verifies off the UI thread and calls `refuse()` or closes it."""
+    """PIN entry on a big keypad. `mode` "check": emits `submitted(pin)`; the window verifies off the UI thread and
+    calls `refuse()` or `accept()`. `mode` "missing": no PIN is set, so it only says how IT sets one (the keypad is
+    hidden and nothing opens)."""
 
     submitted = Signal(str)
-    created = Signal(str)
     cancelled = Signal()
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self.setObjectName("PinPrompt")
         self.mode = "check"
-        self._first = ""
         self.tries = 0
         self.locked_until = 0.0
         t = themes.current()
@@ -100,7 +99,7 @@ class PinPrompt(Scrim):
         lay = QVBoxLayout(box)
         lay.setContentsMargins(t.px(36), t.px(32), t.px(36), t.px(32))
         lay.setSpacing(t.px(12))
-        self.title = label("Staff PIN", "h2")
+        self.title = label("Staff PIN", "h2", wrap=True)
         lay.addWidget(self.title)
         self.message = label("", "muted", wrap=True)
         lay.addWidget(self.message)
@@ -112,7 +111,16 @@ class PinPrompt(Scrim):
         self.field.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.field.returnPressed.connect(self.ok)
         lay.addWidget(self.field)
-        grid = QGridLayout()
+        self.keypad = QWidget()
+        lay.addWidget(self.keypad)
+        self._build_keypad(t)
+        self.cancel_button = button("Cancel", "Cancel staff access", role="ghost")
+        self.cancel_button.clicked.connect(self.cancel)
+        lay.addWidget(self.cancel_button)
+
+    def _build_keypad(self, t: themes.Theme) -> None:
+        grid = QGridLayout(self.keypad)
+        grid.setContentsMargins(0, 0, 0, 0)
         grid.setSpacing(t.px(10))
         keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "⌫", "0", "OK"]
         self.ok_button = None
@@ -130,45 +138,30 @@ class PinPrompt(Scrim):
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             b.setMinimumHeight(72)
             grid.addWidget(b, i // 3, i % 3)
-        lay.addLayout(grid)
-        self.cancel_button = button("Cancel", "Cancel staff access", role="ghost")
-        self.cancel_button.clicked.connect(self.cancel)
-        lay.addWidget(self.cancel_button)
 
     def open_for(self, mode: str) -> None:
+        from app.staff_pin import HOW_TO_SET
+
         self.mode = mode
-        self._first = ""
         self.field.clear()
-        if mode == "setup":
-            self.title.setText("Set a staff PIN")
-            self.message.setText("No staff PIN is set yet. Choose 4 to 8 digits; you'll need them to open the staff "
-                                 "panel.")
+        missing = mode == "missing"
+        self.field.setVisible(not missing)
+        self.keypad.setVisible(not missing)
+        self.cancel_button.setText("Close" if missing else "Cancel")
+        if missing:
+            self.title.setText("No staff PIN is set")
+            self.message.setText(f"The staff panel stays closed until a staff PIN is set. {HOW_TO_SET}")
         else:
             self.title.setText("Staff PIN")
             self.message.setText("Enter the staff PIN.")
         self.open()
-        self.field.setFocus()
+        (self.cancel_button if missing else self.field).setFocus()
 
     def ok(self) -> None:
+        if self.mode != "check":
+            return
         pin = self.field.text().strip()
         self.field.clear()
-        if self.mode == "setup":
-            from ui.pin import valid_new_pin
-
-            if not self._first:
-                problem = valid_new_pin(pin)
-                if problem:
-                    self.message.setText(problem)
-                    return
-                self._first = pin
-                self.message.setText("Enter the same PIN again to confirm.")
-                return
-            if pin != self._first:
-                self._first = ""
-                self.message.setText("The two PINs were different. Choose a PIN again.")
-                return
-            self.created.emit(pin)
-            return
         now = time.monotonic()
         if now < self.locked_until:
             self.message.setText(f"Too many wrong tries. Wait {int(self.locked_until - now) + 1} s.")

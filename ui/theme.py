@@ -124,6 +124,7 @@ QPushButton[role="primary"]:disabled {{ background: {t.surface_alt}; color: {t.m
 QPushButton[role="ghost"] {{ background: transparent; border: {bw}px solid {t.border}; }}
 QPushButton[role="danger"] {{ background: transparent; color: {t.danger}; border: {bw}px solid {t.border}; }}
 QPushButton[wide="true"] {{ min-width: {t.px(200)}px; }}
+QPushButton[emphasis="big"] {{ min-height: 88px; font-size: {t.px(22)}px; }}
 QPushButton[shape="icon"] {{ padding: 0; min-width: 64px; max-width: 64px; }}
 QPushButton[role="key"] {{ background: {t.surface}; font-size: {t.px(22)}px; padding: 0; min-width: 64px; }}
 QPushButton[role="chip"] {{ background: {t.accent_soft}; color: {t.text}; border: {bw}px solid {t.border};

@@ -8,10 +8,13 @@ from typing import Any
 from PySide6.QtCore import QTimer
 
 from ui.components import render_call
+from ui.voice_words import WORDS, voice_mode
 from ui.widgets import clear_layout
 
 log = logging.getLogger("aisle.ui.window")
 EMPTY_CART: dict[str, Any] = {"items": [], "total": 0.0, "item_count": 0}
+# taps whose result shows where the finger is (the cart line itself): history records them, the chat does not
+QUIET_TAPS = frozenset({"update_cart_item"})
 
 
 class BusEvents:
@@ -40,7 +43,8 @@ class BusEvents:
         if not self._mine(session_id):
             return
         self.idle.poke()
-        self.shopping.conversation.add_shopper(str(data.get("text", "")), str(data.get("source", "typed")))
+        if data.get("tool") not in QUIET_TAPS:
+            self.shopping.conversation.add_shopper(str(data.get("text", "")), str(data.get("source", "typed")))
         self.busy = True
         self._update_status()
 
@@ -143,4 +147,17 @@ class BusEvents:
             state = "unavailable"
         else:
             state = "idle"
+        self._show_voice_mode()
         self.status.set_state(state)
+        self.shopping.conversation.banner.set_state(self.voice)
+
+    def _show_voice_mode(self) -> None:
+        """The words for voice on / push-to-talk / off / unavailable on every screen that invites a shopper."""
+        mode = voice_mode(self.settings.voice_enabled, self.settings.push_to_talk, self.voice)
+        if getattr(self.status, "voice_mode", None) == mode:
+            return
+        words = WORDS[mode]
+        self.status.voice_mode = mode
+        self.status.set_ready_text(words.ready)
+        self.attract.set_invitation(words.tagline, words.invitation, listens=mode in ("on", "push"))
+        self.shopping.conversation.input.setPlaceholderText(words.placeholder)

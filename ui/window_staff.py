@@ -19,18 +19,35 @@ class StaffWorkflows:
 
     # -- staff -----------------------------------------------------------------------------------------------------
     def open_staff(self) -> None:
+        """The PIN prompt; with no PIN set, it says how IT sets one and the panel does not open. A PIN set with
+        `aisle staff set-pin` while the kiosk runs is read from the settings file here, without a restart."""
         if self.pin_prompt.isVisible() or self.staff_panel.isVisible():
             return
         self.idle.hold()
         self.idle_overlay.hide()
-        self.pin_prompt.open_for("check" if self.settings.staff_pin_hash else "setup")
+        if self.settings.staff_pin_hash:
+            self.pin_prompt.open_for("check")
+            return
+        self.pin_prompt.open_for("missing")
+
+        async def reread() -> None:
+            from app.settings import load_settings
+
+            data_dir = self.settings.data_dir
+            stored = await self._off_thread(lambda: load_settings({"data_dir": data_dir}).staff_pin_hash)
+            if stored and self.pin_prompt.isVisible() and self.pin_prompt.mode == "missing":
+                self.settings = self.settings.replace(staff_pin_hash=stored)
+                self.controller.settings = self.settings
+                self.pin_prompt.open_for("check")
+
+        self.controller.spawn(reread(), "reading the staff PIN")
 
     def _staff_closed(self) -> None:
         if self.session_id is not None:
             self.idle.start()
 
     def _check_pin(self, pin: str) -> None:
-        from ui.pin import verify_pin
+        from app.staff_pin import verify_pin
 
         stored = self.settings.staff_pin_hash
 
@@ -44,20 +61,6 @@ class StaffWorkflows:
                 self.pin_prompt.refuse()
 
         self.controller.spawn(check(), "checking the PIN")
-
-    def _create_pin(self, pin: str) -> None:
-        from app.settings import save_settings
-        from ui.pin import hash_pin
-
-        async def create() -> None:
-            hashed = await self._off_thread(lambda: hash_pin(pin))
-            self.settings = await self._off_thread(lambda: save_settings(self.settings, {"staff_pin_hash": hashed}))
-            self.controller.settings = self.settings
-            self.pin_prompt.accept()
-            self._open_staff_panel()
-            self.toast.show_message("Staff PIN saved.")
-
-        self.controller.spawn(create(), "saving the staff PIN")
 
     async def _off_thread(self, fn: Any) -> Any:
         import asyncio
@@ -150,6 +153,7 @@ class StaffWorkflows:
             else:
                 panel.show_voice_message(done)
             panel.show_voice_status(self.audio_status())
+            self._update_status()  # the words for push-to-talk (or not) on every screen
 
         self.controller.spawn(apply(), "changing the voice settings")
 

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from ui import theme as themes
 from ui.components.registry import ComponentContext
-from ui.widgets import ProductCard
+from ui.product_card import ProductCard
 from ui.work import later
 
 

@@ -167,7 +167,7 @@ class DetailsView(QWidget):
         info.addWidget(label(stock_text, "warning" if stock <= 3 else "muted"))
         self.add_button = button("Add to cart", f"Add to cart: {name}", role="primary", icon_name="plus")
         self.add_button.setEnabled(stock > 0)
-        self.add_button.clicked.connect(lambda: ctx.add_to_cart(pid, name))
+        self.add_button.clicked.connect(lambda _=False, n=name: ctx.add_to_cart(pid, n))
         self.add_button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         info.addSpacing(t.px(6))
         info.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignLeft)
@@ -186,8 +186,8 @@ class DetailsView(QWidget):
             grid.setVerticalSpacing(t.px(8))
             for i, (key, value) in enumerate(list(specs.items())[:16]):
                 row, col = divmod(i, 2)
-                name, text = format_spec(str(key), value)
-                grid.addWidget(label(name, "small"), row, col * 2)
+                spec_name, text = format_spec(str(key), value)  # not `name`: the add button's action reads it
+                grid.addWidget(label(spec_name, "small"), row, col * 2)
                 grid.addWidget(label(text, wrap=True), row, col * 2 + 1)
             grid.setColumnStretch(1, 1)
             grid.setColumnStretch(3, 1)

@@ -67,7 +67,9 @@ def search_results(ctx: ComponentContext, call: dict[str, Any]) -> QWidget:
     count = len(products)
     noun = "result" if count == 1 else "results"
     title = f"{count} {noun} for “{query}”" if query else f"{count} {noun}"
-    return ResultsView(ctx, title, _filters_text(result.get("filters") or {}), products)
+    view = ResultsView(ctx, title, _filters_text(result.get("filters") or {}), products)
+    view.setProperty("root_page", True)  # a new search starts the back stack afresh
+    return view
 
 
 @register("get_recommendations")

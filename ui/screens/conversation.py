@@ -7,6 +7,7 @@ from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from ui import theme as themes
+from ui.voice_words import VoiceBanner
 from ui.widgets import OpaqueScrollArea, button, clear_layout, kinetic, label
 
 MAX_BUBBLES = 60
@@ -77,6 +78,8 @@ class ConversationPanel(QFrame):
         self.problem = label("", "error", wrap=True)
         self.problem.hide()
         outer.addWidget(self.problem)
+        self.banner = VoiceBanner()  # listening / speaking, readable from across the aisle
+        outer.addWidget(self.banner)
         row = QHBoxLayout()
         row.setSpacing(t.px(10))
         self.keyboard_button = button("", "Show on-screen keyboard", icon_name="keyboard")
