@@ -339,6 +339,7 @@ class KioskWindow(BusEvents, StaffWorkflows, QMainWindow):
             finish=lambda: self._end("finished"),
             toast=self.toast.show_message,
             portrait=self.height() > self.width(),
+            extra={"category_names": dict(self.categories)},
         )
 
     def _send(self, text: str) -> None:

@@ -12,7 +12,6 @@ from ui import theme as themes
 from ui.widgets import Scrim, button, frame, label
 
 
-
 class StartOverPrompt(Scrim):
     """A dialog over the kiosk. `confirmed` when the shopper chooses to start over; closing it otherwise keeps
     everything as it was."""

@@ -36,7 +36,7 @@ def money(value: float) -> str:
 def button(text: str, accessible: str | None = None, role: str = "", icon_name: str = "",
            parent: QWidget | None = None) -> QPushButton:
     """A push button at least 64 px in both directions, with an accessible name. No text: a 64 px icon button."""
-    b = QPushButton(text, parent)
+    b = QPushButton(text.replace("&", "&&"), parent)  # a single "&" would be a mnemonic marker, not shown
     b.setAccessibleName(accessible or text)
     if not text:
         b.setProperty("shape", "icon")

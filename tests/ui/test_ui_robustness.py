@@ -101,8 +101,9 @@ def test_the_long_press_opens_the_pin_prompt(kiosk, qtbot):
 
 
 def test_with_no_pin_the_panel_says_how_to_set_one_and_stays_closed(qloop, settings):
-    from app.staff_pin import store_pin
     from kiosk_harness import close_kiosk, make_kiosk
+
+    from app.staff_pin import store_pin
 
     k = make_kiosk(qloop, settings)
     try:
