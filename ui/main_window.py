@@ -19,7 +19,8 @@ from ui.images import ImageProvider
 from ui.keyboard import OnScreenKeyboard
 from ui.screens.attract import AttractScreen
 from ui.screens.shopping import ShoppingScreen
-from ui.staff import CornerHotspot, PinPrompt, StaffPanel
+from ui.staff import CornerHotspot, PinPrompt
+from ui.staff_panel import StaffPanel
 from ui.start_over import StartOverPrompt
 from ui.topbar import CartBadge
 from ui.voice_status import StatusIndicator
@@ -158,6 +159,7 @@ class KioskWindow(BusEvents, StaffWorkflows, QMainWindow):
         self.staff_panel.import_requested.connect(self._import_catalog)
         self.staff_panel.quit_requested.connect(self._quit)
         self.staff_panel.refresh_requested.connect(self._refresh_sessions)
+        self.staff_panel.session_chosen.connect(self._show_session)
         self.staff_panel.device_chosen.connect(self._choose_device)
         self.staff_panel.push_to_talk_changed.connect(self._set_push_to_talk)
         self.staff_panel.speaker_test_requested.connect(self._test_speaker)

@@ -139,8 +139,18 @@ QLineEdit:focus {{ border: 3px solid {t.focus}; }}
 QComboBox, QSpinBox {{ min-height: 64px; padding: 0 {t.px(14)}px; border-radius: 12px; background: {t.surface};
     border: 2px solid {t.border}; }}
 QComboBox:focus, QSpinBox:focus {{ border: 3px solid {t.focus}; }}
-QComboBox::drop-down {{ width: 48px; border: none; }}
-QComboBox QAbstractItemView {{ background: {t.surface}; selection-background-color: {t.accent_soft}; }}
+QComboBox::drop-down {{ subcontrol-origin: padding; subcontrol-position: center right; width: 48px;
+    border-left: 2px solid {t.border}; }}
+QComboBox QAbstractItemView {{ background: {t.surface}; color: {t.text}; border: 2px solid {t.border}; outline: 0;
+    selection-background-color: {t.accent}; selection-color: {t.accent_text}; }}
+QComboBox QAbstractItemView::item {{ min-height: 56px; padding: 0 {t.px(14)}px; }}
+QPushButton[role="segment"] {{ background: {t.surface}; border: 2px solid {t.border}; }}
+QPushButton[role="segment"]:checked {{ background: {t.accent}; color: {t.accent_text}; border-color: {t.accent}; }}
+QAbstractButton#SessionRow {{ background: {t.surface_alt}; border: {bw}px solid {t.border}; border-radius: 12px; }}
+QAbstractButton#SessionRow:focus {{ border: 3px solid {t.focus}; }}
+QAbstractButton#SessionRow[chosen="true"] {{ background: {t.accent}; border-color: {t.accent}; }}
+QAbstractButton#SessionRow QLabel {{ color: {t.text}; }}
+QAbstractButton#SessionRow[chosen="true"] QLabel {{ color: {t.accent_text}; }}
 QSpinBox::up-button, QSpinBox::down-button {{ width: 48px; }}
 QCheckBox {{ min-height: 64px; spacing: 16px; }}
 QCheckBox::indicator {{ width: 32px; height: 32px; border-radius: 8px; border: 2px solid {t.border};
@@ -151,7 +161,8 @@ QProgressBar {{ min-height: 24px; border-radius: 12px; background: {t.surface_al
     font-size: {t.px(14)}px; }}
 QProgressBar::chunk {{ background: {t.accent}; border-radius: 12px; }}
 QListWidget {{ background: {t.surface}; border: {bw}px solid {t.border}; border-radius: 12px; }}
-QListWidget::item {{ min-height: 56px; padding: 4px 12px; border-bottom: 1px solid {t.border}; }}
+QListWidget::item {{ min-height: 56px; padding: 4px 12px; border-bottom: 1px solid {t.border}; color: {t.text}; }}
+QListWidget::item:selected {{ background: {t.accent}; color: {t.accent_text}; }}
 QScrollArea {{ background: transparent; border: none; }}
 QScrollArea > QWidget > QWidget {{ background: transparent; }}
 QScrollBar:vertical {{ width: 10px; background: transparent; margin: 4px; }}

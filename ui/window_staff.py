@@ -197,11 +197,23 @@ class StaffWorkflows:
 
         self.controller.spawn(load(), "reading recent sessions")
 
+    def _show_session(self, session_id: str) -> None:
+        runtime = self.controller.runtime
+        if runtime is None:
+            return
+
+        async def load() -> None:
+            session = await runtime.run_blocking(lambda: runtime.history.session(session_id))
+            self.staff_panel.show_session(session)
+
+        self.controller.spawn(load(), "reading a session")
+
     def _save_settings(self, changes: dict[str, Any]) -> None:
         from app.settings import save_settings
 
         async def save() -> None:
             before = self.settings
+            position = self.staff_panel.scroll_position()
             self.settings = await self._off_thread(lambda: save_settings(before, changes))
             self.controller.settings = self.settings
             self.idle.configure(self.settings.idle_timeout_s, self.settings.idle_countdown_s)
@@ -214,7 +226,8 @@ class StaffWorkflows:
                                                          themes.current().font_family))
                 self.rebuild()
                 self._open_staff_panel()
-            self.staff_panel.saved_label.setText("Saved.")
+            self.staff_panel.saved()
+            self.staff_panel.restore_scroll(position)
 
         self.controller.spawn(save(), "saving the settings")
 
