@@ -145,6 +145,7 @@ class KioskWindow(BusEvents, StaffWorkflows, QMainWindow):
 
     def _build_overlays(self, root: QWidget) -> None:
         self.toast = Toast(root, area=self._toast_area)
+        self.toast.follow(self.shopping.products)
         self.idle_overlay = IdleOverlay(root)
         self.idle_overlay.still_here.connect(self._still_here)
         self.idle_overlay.start_over.connect(lambda: self._end("start_over"))
@@ -341,7 +342,7 @@ class KioskWindow(BusEvents, StaffWorkflows, QMainWindow):
             finish=lambda: self._end("finished"),
             toast=self.toast.show_message,
             portrait=self.height() > self.width(),
-            extra={"category_names": dict(self.categories)},
+            extra={"category_names": dict(self.categories), "window_width": self.width()},
         )
 
     def _send(self, text: str) -> None:

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QPushButton, QW
 
 from ui import theme as themes
 from ui.theme import THEME_LABELS
-from ui.widgets import button
+from ui.widgets import WrapButton
 
 
 class Stepper(QLabel):
@@ -52,7 +52,7 @@ class ThemeChoice(QWidget):
         self._group.setExclusive(True)
         self.buttons: list[QPushButton] = []
         for key, text in THEME_LABELS.items():
-            b = button(text, f"Theme: {text}", role="segment")
+            b = WrapButton(text, f"Theme: {text}", role="segment")
             b.setCheckable(True)
             b.setProperty("theme_key", key)
             b.clicked.connect(lambda _=False, k=key: self.changed.emit(k))

@@ -144,6 +144,8 @@ QComboBox::drop-down {{ subcontrol-origin: padding; subcontrol-position: center 
 QComboBox QAbstractItemView {{ background: {t.surface}; color: {t.text}; border: 2px solid {t.border}; outline: 0;
     selection-background-color: {t.accent}; selection-color: {t.accent_text}; }}
 QComboBox QAbstractItemView::item {{ min-height: 56px; padding: 0 {t.px(14)}px; }}
+QLabel#WrapButtonText {{ font-size: {t.px(19)}px; font-weight: 600; background: transparent; }}
+QLabel#WrapButtonText[on="true"] {{ color: {t.accent_text}; }}
 QPushButton[role="segment"] {{ background: {t.surface}; border: 2px solid {t.border}; }}
 QPushButton[role="segment"]:checked {{ background: {t.accent}; color: {t.accent_text}; border-color: {t.accent}; }}
 QAbstractButton#SessionRow {{ background: {t.surface_alt}; border: {bw}px solid {t.border}; border-radius: 12px; }}

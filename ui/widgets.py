@@ -53,6 +53,59 @@ def button(text: str, accessible: str | None = None, role: str = "", icon_name: 
     return b
 
 
+class WrapButton(QPushButton):
+    """A push button whose words wrap onto a second line instead of being cut off when it is narrow (department
+    and suggestion chips, theme choices). The words are a word-wrapped label inside; the button keeps the 64 px
+    minimum and grows in height as the words need."""
+
+    def __init__(self, text: str, accessible: str, role: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName(accessible)
+        if role:
+            self.setProperty("role", role)
+        self.setMinimumSize(64, 64)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.text_label = QLabel(text)
+        self.text_label.setObjectName("WrapButtonText")
+        self.text_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.text_label.setWordWrap(True)
+        self.text_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.text_label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        lay = QHBoxLayout(self)
+        pad = themes.current().px(18)
+        lay.setContentsMargins(pad, 6, pad, 6)
+        lay.addWidget(self.text_label)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+        self.toggled.connect(self._mark)
+
+    def _mark(self, on: bool) -> None:
+        self.text_label.setProperty("on", on)
+        self.text_label.style().unpolish(self.text_label)
+        self.text_label.style().polish(self.text_label)
+
+    def _pad(self) -> int:
+        m = self.layout().contentsMargins()
+        return m.left() + m.right()
+
+    def sizeHint(self) -> QSize:
+        hint = self.text_label.sizeHint()
+        return QSize(hint.width() + self._pad(), max(64, hint.height() + 12))
+
+    def minimumSizeHint(self) -> QSize:
+        fm = self.text_label.fontMetrics()
+        longest = max((fm.horizontalAdvance(w) for w in self.text_label.text().split()), default=0)
+        return QSize(max(64, longest + self._pad()), 64)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return max(64, self.text_label.heightForWidth(max(1, width - self._pad())) + 12)
+
+
 def label(text: str = "", role: str = "", wrap: bool = False, parent: QWidget | None = None) -> QLabel:
     lab = QLabel(text, parent)
     if role:
@@ -230,6 +283,16 @@ class Toast(QFrame):
         self.raise_()
         self.show()
         self._timer.start(ms)
+
+    def follow(self, widget: QWidget) -> None:
+        """Re-place the toast whenever `widget` (the area it floats over) moves or changes size, e.g. when the
+        on-screen keyboard opens under it."""
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj: Any, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.Move) and self.isVisible():
+            QTimer.singleShot(0, self, self.place)
+        return False
 
     def place(self) -> None:
         area = self._area()

@@ -78,6 +78,7 @@ class BusEvents:
             self.finish_view = widget
             self.stack.setCurrentWidget(self.finish_screen)
             self.keyboard.hide()
+            self.toast.hide()  # "Added …" belongs to the shopping screen, not over the order number and Done
             self.finish_timer.start()  # the shopper walked off with the QR code: start over for the next one
             return
         if self.stack.currentWidget() is not self.shopping:

@@ -201,10 +201,12 @@ class DetailsView(QWidget):
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
-        narrow = self.width() < 760
+        narrow = self.width() < 460  # side by side down to laptop widths: "Add to cart" stays above the fold
         direction = QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight
         if self._top.direction() != direction:
             self._top.setDirection(direction)
+            # stacked, a full-width picture would push the price and "Add to cart" off the screen
+            self.image.setMaximumHeight(260 if narrow else 16777215)
 
 
 @register("show_product_details")

@@ -54,7 +54,9 @@ class FinishView(QWidget):
         row.addStretch(1)
         outer.addLayout(row)
         outer.addStretch(1)
-        body = QBoxLayout(QBoxLayout.Direction.LeftToRight, panel)
+        # stacked from the start on a narrow window: side by side it would need more width than the screen has
+        narrow = int(ctx.extra.get("window_width", 1920)) < 1000
+        body = QBoxLayout(QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight, panel)
         self._body = body
         body.setContentsMargins(t.px(48), t.px(40), t.px(48), t.px(40))
         body.setSpacing(t.px(48))
@@ -73,8 +75,8 @@ class FinishView(QWidget):
         summary.setVerticalSpacing(t.px(6))
         items = list(order.get("items") or [])
         for row, item in enumerate(items[:6]):
-            summary.addWidget(label(f"{item.get('quantity', 1)} × {item.get('brand', '')} {item.get('name', '')}"),
-                              row, 0)
+            summary.addWidget(label(f"{item.get('quantity', 1)} × {item.get('brand', '')} {item.get('name', '')}",
+                                    wrap=True), row, 0)
             summary.addWidget(label(money(float(item.get("line_total", 0)))), row, 1, Qt.AlignmentFlag.AlignRight)
         if len(items) > 6:
             summary.addWidget(label(f"and {len(items) - 6} more", "muted"), 6, 0)

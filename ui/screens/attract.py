@@ -138,7 +138,7 @@ class AttractScreen(QWidget):
         return max(1, min(6, (width + 20) // 300))
 
     def _rows(self) -> int:
-        return 2 if self.height() > self.width() * 1.2 else 1
+        return 2 if self.height() > self.width() * 1.2 and self.height() >= 1600 else 1  # two rows need the room
 
     def _visible_count(self) -> int:
         return self._columns() * self._rows()

@@ -3,12 +3,14 @@ with its character counter, send button and on-screen keyboard toggle."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from ui import theme as themes
 from ui.voice_words import VoiceBanner
-from ui.widgets import OpaqueScrollArea, button, clear_layout, kinetic, label
+from ui.widgets import OpaqueScrollArea, WrapButton, button, clear_layout, kinetic, label
 
 MAX_BUBBLES = 60
 SUGGESTIONS = ("Sleeping bags under $150", "A tent for two", "Something to cook on")
@@ -70,6 +72,7 @@ class ConversationPanel(QFrame):
         self.turns.addStretch(1)
         self.scroll.setWidget(body)
         kinetic(self.scroll)
+        self.scroll.setMinimumHeight(40)  # a short screen with the keyboard up still fits (the list scrolls)
         outer.addWidget(self.scroll, 1)
         self.bubbles: list[Bubble] = []
         self._streaming: Bubble | None = None
@@ -101,14 +104,15 @@ class ConversationPanel(QFrame):
         self.mic_button.pressed.connect(lambda: self.talk_held.emit(True))
         self.mic_button.released.connect(lambda: self.talk_held.emit(False))
         self.mic_button.hide()  # shown in push-to-talk mode
-        row.addWidget(self.keyboard_button)
-        row.addWidget(self.mic_button)
-        row.addWidget(self.input, 1)
-        row.addWidget(self.send_button)
-        outer.addLayout(row)
+        self._entry = row
         self.counter = label("", "small")
-        self.counter.setAlignment(Qt.AlignmentFlag.AlignRight)
-        outer.addWidget(self.counter)
+        self.counter.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self._tools = QHBoxLayout()  # under the text box when the panel is narrow
+        self._tools.setSpacing(t.px(10))
+        outer.addLayout(row)
+        outer.addLayout(self._tools)
+        self._stacked: bool | None = None
+        self._place_entry(False)
         self._scroll_timer = QTimer(self)
         self._scroll_timer.setSingleShot(True)
         self._scroll_timer.setInterval(0)
@@ -122,6 +126,34 @@ class ConversationPanel(QFrame):
         self.show_greeting()
 
     # -- input -----------------------------------------------------------------------------------------------------
+    def _place_entry(self, stacked: bool) -> None:
+        """Wide: [keyboard][mic][text box][send] with the counter below. Narrow: the text box alone on its row, the
+        buttons and the counter under it, so the text box keeps the panel's whole width."""
+        if stacked == self._stacked:
+            return
+        self._stacked = stacked
+        for widget in (self.keyboard_button, self.mic_button, self.input, self.send_button, self.counter):
+            self._entry.removeWidget(widget)
+            self._tools.removeWidget(widget)
+        while self._tools.count():
+            self._tools.takeAt(0)
+        if stacked:
+            self._entry.addWidget(self.input, 1)
+            for widget in (self.keyboard_button, self.mic_button):
+                self._tools.addWidget(widget)
+            self._tools.addWidget(self.counter, 1)
+            self._tools.addWidget(self.send_button)
+        else:
+            for widget in (self.keyboard_button, self.mic_button):
+                self._entry.addWidget(widget)
+            self._entry.addWidget(self.input, 1)
+            self._entry.addWidget(self.send_button)
+            self._tools.addWidget(self.counter, 1)
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self._place_entry(self.width() < 480)
+
     def _count(self, text: str) -> None:
         n = len(text)
         self.counter.setText(f"{n} / {self.max_chars}")
@@ -156,7 +188,7 @@ class ConversationPanel(QFrame):
         lay.addWidget(label("Hi! I'm Aisle.", "h2"))
         lay.addWidget(label("Tell me what you're looking for, or try one of these:", "muted", wrap=True))
         for text in SUGGESTIONS:
-            chip = button(text, f"Ask: {text}", role="chip")
+            chip = WrapButton(text, f"Ask: {text}", role="chip")
             chip.clicked.connect(lambda _=False, s=text: self.suggestion_chosen.emit(s))
             lay.addWidget(chip, 0, Qt.AlignmentFlag.AlignLeft)
         self._greeting = box

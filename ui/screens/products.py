@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
 
 from ui import theme as themes
-from ui.widgets import OpaqueScrollArea, button, kinetic, label, reap
+from ui.widgets import OpaqueScrollArea, WrapButton, button, kinetic, label, reap
 
 log = logging.getLogger("aisle.ui.products")
 MAX_BACK = 3
@@ -84,7 +84,7 @@ class ProductArea(QFrame):
         grid.setHorizontalSpacing(gap)
         grid.setVerticalSpacing(gap)
         for i, (_slug, name) in enumerate(categories):
-            chip = button(name, f"Show {name}", role="chip")
+            chip = WrapButton(name, f"Show {name}", role="chip")
             chip.clicked.connect(lambda _=False, n=name: self.category_chosen.emit(n))
             grid.addWidget(chip, i // 3, i % 3)
         self._chips.addLayout(grid)
