@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -145,17 +144,7 @@ def run_kiosk(settings: Settings, on_first_frame: Callable[[], None] | None = No
     if on_first_frame is not None:
         window.first_painted.connect(on_first_frame)
     QTimer.singleShot(1500, window, start_boot)  # a window that never paints (minimised) still starts
-    if settings.kiosk_lock:
-        window.apply_window_mode()
-    else:
-        screen = app.primaryScreen().availableGeometry() if app.primaryScreen() else None
-        if screen is not None and os.environ.get("QT_QPA_PLATFORM") != "offscreen":
-            window.resize(min(1920, screen.width()), min(1080, screen.height()))
-            window.showMaximized()
-        else:
-            window.resize(1920, 1080)
-            window.show()
-        window.apply_window_mode()
+    window.apply_window_mode()  # fills the primary screen (full screen when locked), with or without a WM
 
     async def main() -> int:
         try:

@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from app.settings import Settings
 from ui import theme as themes
@@ -26,6 +26,7 @@ from ui.topbar import CartBadge
 from ui.voice_status import StatusIndicator
 from ui.widgets import Toast, button, clear_layout, label
 from ui.window_events import EMPTY_CART, BusEvents
+from ui.window_mode import apply_cursor, fill_screen
 from ui.window_staff import StaffWorkflows
 
 log = logging.getLogger("aisle.ui.window")
@@ -417,21 +418,12 @@ class KioskWindow(BusEvents, StaffWorkflows, QMainWindow):
 
     # -- window mode -----------------------------------------------------------------------------------------------
     def apply_window_mode(self) -> None:
-        app = QApplication.instance()
-        if self.settings.hide_cursor:
-            if app.overrideCursor() is None:
-                app.setOverrideCursor(Qt.CursorShape.BlankCursor)
-        elif app.overrideCursor() is not None:
-            app.restoreOverrideCursor()
+        """Cursor and window mode from the settings: the locked kiosk fills the primary screen, frameless; otherwise
+        the window fills the screen's available area (both with or without a window manager)."""
+        apply_cursor(self.settings.hide_cursor)
         locked = self.settings.kiosk_lock
-        flags = self.windowFlags()
-        want = (flags | Qt.WindowType.FramelessWindowHint) if locked else (flags & ~Qt.WindowType.FramelessWindowHint)
-        if want != flags:
-            self.setWindowFlags(want)
-        if locked:
-            self.showFullScreen()
-        elif self.isFullScreen():
-            self.showNormal()
+        if locked or self.isFullScreen() or not self.isVisible():
+            fill_screen(self, locked)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.settings.kiosk_lock and not self.quit_allowed:
