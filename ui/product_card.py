@@ -273,7 +273,7 @@ class ProductCard(QWidget):
             p.setFont(f)
             fm = QFontMetrics(f)
             pw, ph = fm.horizontalAdvance(pill) + 24, fm.height() + 10
-            pr = QRectF(img_rect.left() + 10, img_rect.top() + 10, pw, ph)
+            pr = QRectF(img_rect.right() - 10 - pw, img_rect.top() + 10, pw, ph)  # clear of the brand badge
             fill = QColor(t.danger if stock <= 0 else t.warning)
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(fill)

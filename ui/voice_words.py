@@ -26,11 +26,11 @@ WORDS = {
                      "Welcome screen: tap anywhere, press Enter, or say hello to start", "Type or just talk…", "Ready"),
     "push": VoiceWords("Tap anywhere, then hold the mic button to talk",
                        "Welcome screen: tap anywhere or press Enter to start, then hold the mic button to talk",
-                       "Type, or hold the mic button to talk…", "Hold the mic to talk"),
+                       "Type, or hold the mic…", "Hold the mic to talk"),
     "off": VoiceWords("Tap anywhere to start", "Welcome screen: tap anywhere or press Enter to start",
-                      "Type what you're looking for…", "Touch & type"),
+                      "Type what you need…", "Touch & type"),
     "unavailable": VoiceWords("Tap anywhere to start", "Welcome screen: tap anywhere or press Enter to start",
-                              "Type what you're looking for (voice is not working)…",
+                              "Voice is not working: type here…",
                               "Voice unavailable · type or tap"),
 }
 

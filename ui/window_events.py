@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
 
 from ui.components import render_call
 from ui.voice_words import WORDS, voice_mode
@@ -95,6 +96,12 @@ class BusEvents:
                 widget.deleteLater()
             else:
                 self.shopping.products.show_widget(widget)
+        # the page that had focus is hidden and Qt moved focus on to the top bar (a stray focus ring on "Cart"):
+        # give it back to the text box, where the next words go
+        focus = QApplication.focusWidget()
+        if focus is None or not self.shopping.isAncestorOf(focus):
+            if self.stack.currentWidget() is self.shopping:
+                self.shopping.conversation.input.setFocus()
 
     def _on_context(self, session_id: str, data: dict[str, Any]) -> None:
         if not self._mine(session_id):

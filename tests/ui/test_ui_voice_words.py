@@ -15,8 +15,8 @@ def words_on_screen(w) -> str:
 
 
 @pytest.mark.parametrize(("changes", "tagline", "placeholder", "pill"), [
-    ({"voice_enabled": False}, "Tap anywhere to start", "Type what you're looking for…", "Touch & type"),
-    ({"push_to_talk": True}, "Tap anywhere, then hold the mic button to talk", "Type, or hold the mic button to talk…",
+    ({"voice_enabled": False}, "Tap anywhere to start", "Type what you need…", "Touch & type"),
+    ({"push_to_talk": True}, "Tap anywhere, then hold the mic button to talk", "Type, or hold the mic…",
      "Hold the mic to talk"),
     ({}, "Tap anywhere or just say hello", "Type or just talk…", "Ready"),
 ])
@@ -41,7 +41,7 @@ def test_voice_unavailable_says_so_everywhere(kiosk):
     session_id = kiosk.start()
     kiosk.runtime.bus.publish(session_id, EventKind.VOICE_STATE, {"state": "unavailable"})
     kiosk.wait(lambda: w.status.text == "Voice unavailable · type or tap", what="the unavailable status")
-    assert "voice is not working" in w.shopping.conversation.input.placeholderText()
+    assert "Voice is not working" in w.shopping.conversation.input.placeholderText()
     assert "hello" not in w.attract.tagline.text()
 
 
