@@ -28,12 +28,13 @@ from ui.widgets import Toast, button, clear_layout, label
 from ui.window_events import EMPTY_CART, BusEvents
 from ui.window_mode import apply_cursor, fill_screen
 from ui.window_staff import StaffWorkflows
+from ui.window_voice import VoiceStatus
 
 log = logging.getLogger("aisle.ui.window")
 FINISH_SCREEN_S = 45  # how long the order number and QR code stay up before the kiosk starts over
 
 
-class KioskWindow(BusEvents, StaffWorkflows, QMainWindow):
+class KioskWindow(BusEvents, VoiceStatus, StaffWorkflows, QMainWindow):
     quit_requested = Signal()
     first_painted = Signal()
     voice_changed = Signal(str)  # from a voice service's listener, any thread (queued to the UI thread)
@@ -193,38 +194,6 @@ class KioskWindow(BusEvents, StaffWorkflows, QMainWindow):
         b.transcript.connect(self._on_transcript)
         b.brain_changed.connect(self._on_brain_changed)
 
-    def add_service(self, service: Any) -> None:
-        """A service beside the window. A voice service's state listener (if it has one) drives the status
-        indicator even between sessions, when no `voice_state` events are published."""
-        self.services.append(service)
-        voice = getattr(service, "loop", None)
-        listeners = getattr(voice, "listeners", None)
-        if isinstance(listeners, list):
-            listeners.append(lambda state, text="": self.voice_changed.emit(str(getattr(state, "value", state))))
-            state = getattr(voice, "state", None)
-            if state is not None:
-                self._set_voice(str(getattr(state, "value", state)))
-
-    def _set_voice(self, state: str) -> None:
-        self.voice = state
-        self._update_status()
-        if self.staff_panel.isVisible():
-            self.staff_panel.show_voice_status(self.audio_status())
-
-    def voice_service(self) -> Any | None:
-        """The voice service beside the window (None when the kiosk runs without voice)."""
-        for service in self.services:
-            if getattr(service, "name", "") == "audio" and getattr(service, "loop", None) is not None:
-                return service
-        return None
-
-    def audio_status(self) -> str:
-        """For /health (called on the server thread: reads only)."""
-        for service in list(self.services):
-            if getattr(service, "name", "") == "audio":
-                return str(service.status())
-        return "off (no voice service)"
-
     # -- runtime ---------------------------------------------------------------------------------------------------
     def _runtime_ready(self) -> None:
         runtime = self.controller.runtime
@@ -354,16 +323,6 @@ class KioskWindow(BusEvents, StaffWorkflows, QMainWindow):
             return
         conv.accept_sent()
         self.keyboard.hide()
-
-    def _push_to_talk(self, pressed: bool) -> None:
-        self.idle.poke()
-        for service in self.services:
-            hold = getattr(getattr(service, "loop", None), "push_to_talk", None)
-            if callable(hold):
-                try:
-                    hold(pressed)
-                except Exception:
-                    log.exception("push-to-talk failed")
 
     def _toggle_keyboard(self) -> None:
         self.keyboard.setVisible(not self.keyboard.isVisible())

@@ -265,7 +265,10 @@ class ProductCard(QWidget):
             p.drawPixmap(int(img_rect.center().x() - pix.width() / 2), int(img_rect.center().y() - pix.height() / 2),
                          pix)
         p.restore()
-        # stock pill on the image
+        self._paint_stock_pill(p, t, img_rect)
+        self._paint_text(p, t, rect, img_rect)
+
+    def _paint_stock_pill(self, p: QPainter, t: themes.Theme, img_rect: QRectF) -> None:
         stock = int(self.product.get("stock", 0))
         pill = "Out of stock" if stock <= 0 else (f"Only {stock} left" if stock <= 3 else "")
         if pill:
@@ -280,7 +283,9 @@ class ProductCard(QWidget):
             p.drawRoundedRect(pr, ph / 2, ph / 2)
             p.setPen(QColor("#000000" if fill.lightness() > 150 else "#FFFFFF"))
             p.drawText(pr, Qt.AlignmentFlag.AlignCenter, pill)
-        # text
+
+    def _paint_text(self, p: QPainter, t: themes.Theme, rect: QRectF, img_rect: QRectF) -> None:
+        stock = int(self.product.get("stock", 0))
         x = int(rect.left() + t.px(14))
         w = int(rect.width() - 2 * t.px(14))
         y = int(img_rect.bottom() + t.px(12))

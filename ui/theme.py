@@ -130,6 +130,13 @@ QPushButton[role="key"] {{ background: {t.surface}; font-size: {t.px(22)}px; pad
 QPushButton[role="chip"] {{ background: {t.accent_soft}; color: {t.text}; border: {bw}px solid {t.border};
     border-radius: 32px; font-weight: 600; }}
 QPushButton[role="badge"] {{ background: {t.surface_alt}; border-radius: 32px; }}
+""" + _controls_sheet(t)
+
+
+def _controls_sheet(t: Theme) -> str:
+    """Text boxes, drop-downs, check boxes, progress, lists, scroll bars and the staff panel's rows."""
+    bw = t.border_width
+    return f"""
 QLineEdit {{
     min-height: 64px; padding: 0 {t.px(18)}px; border-radius: 16px; background: {t.surface};
     border: 2px solid {t.border}; font-size: {t.px(20)}px; selection-background-color: {t.accent};

@@ -9,7 +9,6 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from ui.components import render_call
-from ui.voice_words import WORDS, voice_mode
 from ui.widgets import clear_layout
 
 log = logging.getLogger("aisle.ui.window")
@@ -143,29 +142,3 @@ class BusEvents:
     def _busy_changed(self, busy: bool) -> None:
         self.busy = busy
         self._update_status()
-
-    def _update_status(self) -> None:
-        if not self.controller.ready:
-            state = "starting"
-        elif self.voice in ("listening", "speaking", "thinking"):
-            state = self.voice
-        elif self.busy:
-            state = "thinking"
-        elif self.voice == "unavailable":
-            state = "unavailable"
-        else:
-            state = "idle"
-        self._show_voice_mode()
-        self.status.set_state(state)
-        self.shopping.conversation.banner.set_state(self.voice)
-
-    def _show_voice_mode(self) -> None:
-        """The words for voice on / push-to-talk / off / unavailable on every screen that invites a shopper."""
-        mode = voice_mode(self.settings.voice_enabled, self.settings.push_to_talk, self.voice)
-        if getattr(self.status, "voice_mode", None) == mode:
-            return
-        words = WORDS[mode]
-        self.status.voice_mode = mode
-        self.status.set_ready_text(words.ready)
-        self.attract.set_invitation(words.tagline, words.invitation, listens=mode in ("on", "push"))
-        self.shopping.conversation.input.setPlaceholderText(words.placeholder)

@@ -83,6 +83,22 @@ class ConversationPanel(QFrame):
         outer.addWidget(self.problem)
         self.banner = VoiceBanner()  # listening / speaking, readable from across the aisle
         outer.addWidget(self.banner)
+        self._build_entry(outer, t, max_chars)
+        self._scroll_timer = QTimer(self)
+        self._scroll_timer.setSingleShot(True)
+        self._scroll_timer.setInterval(0)
+        self._scroll_timer.timeout.connect(self._to_bottom)
+        self._pending = ""
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(120)
+        self._flush_timer.timeout.connect(self._flush)
+        self._count("")
+        self.show_greeting()
+
+    # -- input -----------------------------------------------------------------------------------------------------
+    def _build_entry(self, outer: QVBoxLayout, t: themes.Theme, max_chars: int) -> None:
+        """The text box, its buttons (keyboard, push-to-talk mic, send) and the character counter."""
         row = QHBoxLayout()
         row.setSpacing(t.px(10))
         self.keyboard_button = button("", "Show on-screen keyboard", icon_name="keyboard")
@@ -113,19 +129,7 @@ class ConversationPanel(QFrame):
         outer.addLayout(self._tools)
         self._stacked: bool | None = None
         self._place_entry(False)
-        self._scroll_timer = QTimer(self)
-        self._scroll_timer.setSingleShot(True)
-        self._scroll_timer.setInterval(0)
-        self._scroll_timer.timeout.connect(self._to_bottom)
-        self._pending = ""
-        self._flush_timer = QTimer(self)
-        self._flush_timer.setSingleShot(True)
-        self._flush_timer.setInterval(120)
-        self._flush_timer.timeout.connect(self._flush)
-        self._count("")
-        self.show_greeting()
 
-    # -- input -----------------------------------------------------------------------------------------------------
     def _place_entry(self, stacked: bool) -> None:
         """Wide: [keyboard][mic][text box][send] with the counter below. Narrow: the text box alone on its row, the
         buttons and the counter under it, so the text box keeps the panel's whole width."""
