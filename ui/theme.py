@@ -133,6 +133,33 @@ QPushButton[role="badge"] {{ background: {t.surface_alt}; border-radius: 32px; }
 """ + _controls_sheet(t)
 
 
+def _arrow_file(color: str) -> str:
+    """A small down arrow in `color`, drawn once into a PNG the style sheet can point at (a style sheet takes images
+    only from files or resources)."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from PySide6.QtCore import QPointF, Qt
+    from PySide6.QtGui import QImage, QPainter, QPolygonF
+
+    path = Path(tempfile.gettempdir()) / "aisle-ui" / f"arrow-{color.lstrip('#').lower()}.png"
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        image = QImage(36, 36, QImage.Format.Format_ARGB32)
+        image.fill(Qt.GlobalColor.transparent)
+        p = QPainter(image)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(color))
+        p.drawPolygon(QPolygonF([QPointF(6, 12), QPointF(30, 12), QPointF(18, 26)]))
+        p.end()
+        partial = path.with_name(f"{path.stem}.{os.getpid()}.png")  # whole file or nothing for other processes
+        image.save(str(partial))
+        os.replace(partial, path)
+    return path.as_posix()
+
+
 def _controls_sheet(t: Theme) -> str:
     """Text boxes, drop-downs, check boxes, progress, lists, scroll bars and the staff panel's rows."""
     bw = t.border_width
@@ -148,6 +175,7 @@ QComboBox, QSpinBox {{ min-height: 64px; padding: 0 {t.px(14)}px; border-radius:
 QComboBox:focus, QSpinBox:focus {{ border: 3px solid {t.focus}; }}
 QComboBox::drop-down {{ subcontrol-origin: padding; subcontrol-position: center right; width: 48px;
     border-left: 2px solid {t.border}; }}
+QComboBox::down-arrow {{ image: url({_arrow_file(t.text)}); width: 18px; height: 18px; }}
 QComboBox QAbstractItemView {{ background: {t.surface}; color: {t.text}; border: 2px solid {t.border}; outline: 0;
     selection-background-color: {t.accent}; selection-color: {t.accent_text}; }}
 QComboBox QAbstractItemView::item {{ min-height: 56px; padding: 0 {t.px(14)}px; }}

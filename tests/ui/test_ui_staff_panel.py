@@ -128,3 +128,13 @@ def test_saving_writes_only_what_staff_changed(kiosk):
     saved = tomllib.loads((kiosk.settings.data_dir / "settings.toml").read_text(encoding="utf-8"))
     assert saved == {"hide_cursor": True}
     QApplication.instance().restoreOverrideCursor()
+
+
+def test_drop_downs_show_an_arrow_and_a_styled_list(qapp):
+    import re
+    from pathlib import Path
+
+    sheet = themes.style_sheet(themes.theme_for("dark"))
+    arrow = re.search(r"QComboBox::down-arrow \{ image: url\(([^)]+)\)", sheet)
+    assert arrow and Path(arrow.group(1)).is_file()
+    assert "QComboBox QAbstractItemView::item" in sheet and "selection-color" in sheet
