@@ -157,22 +157,7 @@ def run_kiosk(settings: Settings, on_first_frame: Callable[[], None] | None = No
             return 2
         finally:
             builder.shutdown(wait=False)
-        controller.attach(runtime)
-        server = await _start_endpoint(runtime, settings, window)
-        started = await _start_services(runtime, window, services)
-        code = await done
-        window.idle.stop()
-        for service in reversed(started):
-            try:
-                await service.stop()
-            except Exception:
-                log.exception("kiosk service %s failed to stop", service.name)
-        if runtime.conversation.session is not None:
-            await runtime.conversation.end_session("shutdown")  # stream clients see the session end first
-        if server is not None:
-            await server.aclose()
-        await controller.shutdown()
-        return code
+        return await _serve(runtime, settings, window, services, done)
 
     try:
         with loop:
@@ -183,4 +168,27 @@ def run_kiosk(settings: Settings, on_first_frame: Callable[[], None] | None = No
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     window.deleteLater()
+    return code
+
+
+async def _serve(runtime: Runtime, settings: Settings, window: Any, services: Sequence[Any] | None,
+                 done: asyncio.Future[int]) -> int:
+    """With the runtime built: attach it, start the endpoint and the services, run until `done`, then stop them in
+    reverse order (the session ends first, so stream clients see it end)."""
+    controller = window.controller
+    controller.attach(runtime)
+    server = await _start_endpoint(runtime, settings, window)
+    started = await _start_services(runtime, window, services)
+    code = await done
+    window.idle.stop()
+    for service in reversed(started):
+        try:
+            await service.stop()
+        except Exception:
+            log.exception("kiosk service %s failed to stop", service.name)
+    if runtime.conversation.session is not None:
+        await runtime.conversation.end_session("shutdown")
+    if server is not None:
+        await server.aclose()
+    await controller.shutdown()
     return code
