@@ -44,11 +44,6 @@ class EventBus:
 
         return unsubscribe
 
-    def resume_numbering(self, session_id: str, last_id: int) -> None:
-        """Continue a session's ids after `last_id` (used when a session is reopened from history)."""
-        with self._lock:
-            self._next_id[session_id] = max(self._next_id.get(session_id, 1), last_id + 1)
-
     def forget(self, session_id: str) -> None:
         """Drop the counter of an ended session."""
         with self._lock:

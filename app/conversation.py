@@ -12,10 +12,12 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from app.brain import Brain, ToolRunner
+from app.brain import Brain, ListeningBrain, ToolRunner
 from app.bus import EventBus
 from app.events import EventKind
+from app.fallback import active_brain
 from app.session import ShopperSession
+from app.text_clean import strip_invisible
 
 log = logging.getLogger("aisle.app.conversation")
 
@@ -36,7 +38,13 @@ class Conversation:
         self._turn_lock = asyncio.Lock()
         self._session_listeners: list[Callable[[ShopperSession | None], None]] = []
 
+    def listening_brain(self) -> ListeningBrain | None:
+        """The brain answering now when it hears the shopper itself (a realtime model); None for text brains."""
+        brain = active_brain(self.brain)
+        return brain if isinstance(brain, ListeningBrain) else None
+
     def on_session_changed(self, listener: Callable[[ShopperSession | None], None]) -> None:
+        """Call `listener` whenever a session starts or ends (the fleet swaps catalogs between shoppers)."""
         self._session_listeners.append(listener)
 
     def _notify(self) -> None:
@@ -64,7 +72,7 @@ class Conversation:
         return self.session if self.session is not None else await self.start_session()
 
     def check_message(self, text: str) -> str:
-        clean = " ".join(str(text or "").split())
+        clean = " ".join(strip_invisible(str(text or "")).split())  # NUL, zero-width: nothing
         if not clean:
             raise MessageRejected("The message is empty.")
         if len(clean) > self.max_chars:
@@ -80,8 +88,7 @@ class Conversation:
         async with self._turn_lock:
             if session is not self.session:  # the session ended while this turn waited
                 return
-            session.add_turn("shopper", clean, source)
-            session.publish(EventKind.SHOPPER_MESSAGE, {"text": clean, "source": source})
+            session.record_shopper_turn(clean, source)
             try:
                 await self.brain.respond(session, clean)
             except asyncio.CancelledError:
@@ -105,8 +112,7 @@ class Conversation:
         async with self._turn_lock:
             if session is not self.session:
                 return {"ok": False, "error": {"code": "session_ended", "message": "The session has ended."}}
-            session.add_turn("shopper", label, "touch")
-            session.publish(EventKind.SHOPPER_MESSAGE, {"text": label, "source": "touch", "tool": tool})
+            session.record_shopper_turn(label, "touch", tool=tool)
             result = await self.tools.call(session, tool, arguments, source="touch")
             outcome = "done" if result.get("ok") else result["error"]["message"]
             try:
@@ -135,17 +141,3 @@ class Conversation:
         session.context.clear()
         session.turns.clear()
         self._notify()
-
-    async def replace_brain(self, brain: Brain, reason: str = "") -> None:
-        """Switch brains (e.g. cloud → offline fallback) without losing the session."""
-        old = self.brain
-        self.brain = brain
-        if self.session is not None:
-            await brain.start_session(self.session)
-            self.session.brain = brain.name
-            self.session.publish(EventKind.BRAIN_CHANGED, {"brain": brain.name, "previous": old.name,
-                                                           "reason": reason})
-        try:
-            await old.close()
-        except Exception:
-            log.exception("closing brain %s failed", old.name)

@@ -34,6 +34,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from app.redaction import redact_text
 from app.settings import Settings
 
 log = logging.getLogger("aisle.app.crash")
@@ -206,7 +207,7 @@ class CrashHandler:
             ]
             self.log_dir.mkdir(parents=True, exist_ok=True)
             path = self._report_path(now)
-            path.write_text("\n".join(lines), encoding="utf-8")
+            path.write_text(redact_text("\n".join(lines)), encoding="utf-8")  # no shopper details kept
             log.critical("unhandled %s in %s; report written to %s", exc_info[0].__name__, where, path)
             return path
         except Exception:

@@ -1,18 +1,18 @@
 """Headless mode: the brain, the session, the history and the HTTP endpoint with no window.
 
-For machines without a display and for testing. `run_headless(settings)` builds the same runtime as the kiosk, starts
-the endpoint (and the live web view at `/`), keeps one shopper session open the way the kiosk does (ending it after
-`idle_timeout_s` without activity and starting a fresh one), and runs until SIGINT or SIGTERM, then shuts down cleanly.
+For machines without a display and for testing. `serve_headless(runtime, ...)` runs the same runtime as the kiosk:
+it starts the endpoint (and the live web view at `/`), keeps one shopper session open the way the kiosk does (ending it
+after `idle_timeout_s` without activity and starting a fresh one), and runs until SIGINT or SIGTERM, then shuts down
+cleanly.
 
 Hook for more: `HeadlessService`s (the voice pipeline, for one) are started after the endpoint and stopped before it,
-in reverse order. `default_services()` builds the ones headless mode runs; pass `services=` to run others.
+in reverse order. `app.compose.headless.run_headless` wires it with the default services.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -45,15 +45,6 @@ class HeadlessService(Protocol):
 
 
 ServiceFactory = Callable[[Runtime], HeadlessService]
-
-
-def default_services(settings: Settings) -> list[ServiceFactory]:
-    """The services headless mode (and the kiosk) run besides the endpoint: the voice pipeline unless turned off."""
-    if not settings.voice_enabled:
-        return []
-    from audio.service import VoiceService  # the composition root may reach into audio/
-
-    return [VoiceService]
 
 
 class IdleReset:
@@ -140,27 +131,3 @@ async def serve_headless(runtime: Runtime, settings: Settings, stop: asyncio.Eve
         await runtime.conversation.end_session("shutdown")  # streams see the session end before the server goes
         await asyncio.sleep(0.05)
         await server.aclose()
-
-
-def run_headless(settings: Settings, services: Sequence[ServiceFactory] | None = None) -> int:
-    """`aisle --headless`: build the runtime, serve until SIGINT/SIGTERM, shut down cleanly."""
-    from app.brains import make_brain_factory
-    from app.runtime import build_runtime
-
-    runtime = build_runtime(settings, make_brain_factory(settings))
-
-    async def main() -> int:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            try:
-                loop.add_signal_handler(sig, stop.set)
-            except (NotImplementedError, RuntimeError):  # not the main thread, or Windows
-                signal.signal(sig, lambda *_: loop.call_soon_threadsafe(stop.set))
-        try:
-            return await serve_headless(runtime, settings, stop,
-                                        default_services(settings) if services is None else services)
-        finally:
-            await runtime.close()
-
-    return asyncio.run(main())

@@ -2,7 +2,12 @@
 
 History is a bus subscriber. `record()` only puts the event on a queue, so publishing never waits for the disk; one
 writer thread batches writes into transactions (WAL mode, so readers are never blocked). Reads use a connection per
-thread. Secrets never reach this file: it stores events, and events never carry keys.
+thread. Secrets never reach this file: it stores events, and events never carry keys. Shoppers' emails, phone and
+card numbers never reach it either: every event is redacted (`app.redaction`) on its way in.
+
+Every write goes through `write_event(conn, event)`, inside the writer's transaction (`_commit`). A failed
+transaction keeps its events in a bounded retry queue (`app.history_queue`) and history reports itself degraded until
+a retry succeeds. Opening a damaged or unwritable file is handled by `app.history_recovery`.
 """
 
 from __future__ import annotations
@@ -13,32 +18,66 @@ import queue
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from app.events import Event, EventKind
+from app.history_queue import HealthListener, HistoryHealth, RetryQueue, failure_reason, next_pause
+from app.history_schema import create_tables
+from app.redaction import redact_event
 
 log = logging.getLogger("aisle.app.history")
 
 _STOP = object()
 
+# Called for every event written, on the writer thread, inside the history write's transaction (fleet outbox).
+WriteHook = Callable[[sqlite3.Connection, Event], None]
+
+
+class _Flush(threading.Event):
+    """A marker in the write queue: set once everything before it has been tried."""
+
+    written = False
+
+    def finish(self, written: bool) -> None:
+        self.written = written
+        self.set()
+
+
+def _discard(conn: sqlite3.Connection | None) -> None:
+    """Close a connection after a failure (a fresh one is opened for the retry)."""
+    if conn is not None:
+        try:
+            conn.close()
+        except sqlite3.Error:
+            pass
+
 
 class HistoryStore:
-    def __init__(self, path: Path, retention_days: int = 30) -> None:
+    def __init__(self, path: Path, retention_days: int = 30, *, read_only: str = "",
+                 queue_capacity: int = 20_000) -> None:
+        """`read_only`: why history cannot be written (it is then only read, and nothing new is kept)."""
         self.path = path
-        self.retention_days = retention_days
+        self.retention_days = max(1, retention_days)
+        self.read_only = read_only
+        self._retry = RetryQueue(queue_capacity)
         self._queue: queue.Queue[Any] = queue.Queue()
         self._local = threading.local()
         self._writer: threading.Thread | None = None
         self._idle = threading.Event()
         self._idle.set()
+        self.write_hooks: list[WriteHook] = []  # app/fleet/outbox.py adds one in fleet mode
+        if read_only:
+            self._retry.set_read_only(read_only)
+            return
         path.parent.mkdir(parents=True, exist_ok=True)
         self._init_schema()
 
     # -- lifecycle -------------------------------------------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
+        if self.read_only:
+            return self._connect_read_only()
         conn = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False, timeout=10)
         conn.row_factory = sqlite3.Row
         conn.execute("pragma journal_mode=wal")
@@ -48,42 +87,26 @@ class HistoryStore:
     def _init_schema(self) -> None:
         conn = self._connect()
         try:
-            db = sqlite_utils.Database(conn)
-            db.table("sessions").create(
-                {"id": str, "started_at": float, "ended_at": float, "brain": str, "end_reason": str,
-                 "order_number": str, "total": float, "turns": int},
-                pk="id", if_not_exists=True,
-            )
-            db.table("turns").create(
-                {"id": int, "session_id": str, "role": str, "text": str, "source": str, "at": float},
-                pk="id", if_not_exists=True,
-            )
-            db.table("tool_calls").create(
-                {"id": int, "session_id": str, "call_id": str, "name": str, "parameters": str, "result": str,
-                 "ok": int, "duration_ms": float, "source": str, "at": float},
-                pk="id", if_not_exists=True,
-            )
-            db.table("cart_changes").create(
-                {"id": int, "session_id": str, "product_id": str, "before": int, "after": int, "at": float},
-                pk="id", if_not_exists=True,
-            )
-            db.table("usage").create(
-                {"id": int, "session_id": str, "input_tokens": int, "output_tokens": int, "total_tokens": int,
-                 "at": float},
-                pk="id", if_not_exists=True,
-            )
-            db.table("events").create(
-                {"session_id": str, "event_id": int, "kind": str, "data": str, "timestamp": float},
-                pk=("session_id", "event_id"), if_not_exists=True,
-            )
-            for table in ("turns", "tool_calls", "cart_changes", "usage"):
-                db.table(table).create_index(["session_id"], if_not_exists=True)
-            db.table("sessions").create_index(["started_at"], if_not_exists=True)
+            create_tables(conn)
         finally:
             conn.close()
 
+    def _connect_read_only(self) -> sqlite3.Connection:
+        """The file as it is (immutable: no journal is written), or an empty in-memory history when it is gone."""
+        if self.path.is_file():
+            conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro&immutable=1", uri=True,
+                                   isolation_level=None, check_same_thread=False)
+        else:
+            conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+            create_tables(conn)
+        conn.row_factory = sqlite3.Row
+        return conn
+
     def start(self) -> None:
-        """Purge old sessions, then start the writer thread."""
+        """Close sessions a crash left open, purge old sessions, then start the writer thread."""
+        if self.read_only:
+            return
+        self.close_interrupted_sessions()
         self.purge_older_than(self.retention_days)
         if self._writer is None:
             self._writer = threading.Thread(target=self._write_loop, name="aisle-history-writer", daemon=True)
@@ -100,45 +123,132 @@ class HistoryStore:
             self._local.conn = None
 
     def flush(self, timeout: float = 10.0) -> bool:
-        """Wait until everything recorded so far is on disk (tests, shutdown, replay)."""
+        """Wait until everything recorded so far has been tried (tests, shutdown, replay). True when it is on disk;
+        False on timeout or while writes fail (the events stay queued and are retried)."""
         if self._writer is None:
-            return True
-        done = threading.Event()
+            return not self.read_only
+        done = _Flush()
         self._queue.put(done)
-        return done.wait(timeout)
+        return done.wait(timeout) and done.written
+
+    # -- health ----------------------------------------------------------------------------------------------------
+    def health(self) -> HistoryHealth:
+        return self._retry.health()
+
+    def add_health_listener(self, listener: HealthListener) -> None:
+        """`listener(health)` on every change of state (called on the writer thread: be quick)."""
+        self._retry.listeners.append(listener)
+
+    def probe_write(self) -> str:
+        """/health: write a row and read it back on a connection of its own. "ok", or what went wrong."""
+        if self.read_only:
+            return f"read_only: {self.read_only}"
+        conn: sqlite3.Connection | None = None
+        try:
+            conn = self._connect()
+            now = time.time()
+            conn.execute("insert or replace into health_probe (id, at) values (1, ?)", (now,))
+            row = conn.execute("select at from health_probe where id = 1").fetchone()
+            return "ok" if row is not None and row[0] == now else "error: the probe row did not read back"
+        except (sqlite3.Error, OSError) as exc:
+            return f"error: {failure_reason(exc) or type(exc).__name__}"
+        finally:
+            _discard(conn)
 
     # -- writing ---------------------------------------------------------------------------------------------------
     def record(self, event: Event) -> None:
         """Bus subscriber: never blocks."""
+        if self.read_only:
+            self._retry.drop([event], f"history is read-only ({self.read_only})")
+            return
         self._queue.put(event)
 
     def _write_loop(self) -> None:
-        conn = self._connect()
+        conn: sqlite3.Connection | None = None
+        pause = 0.0
         try:
             while True:
-                item = self._queue.get()
-                batch = [item]
-                while len(batch) < 500:
-                    try:
-                        batch.append(self._queue.get_nowait())
-                    except queue.Empty:
-                        break
-                events = [b for b in batch if isinstance(b, Event)]
-                if events:
-                    try:
-                        conn.execute("begin")
-                        for event in events:
-                            self._write(conn, event)
-                        conn.execute("commit")
-                    except sqlite3.Error:
-                        log.exception("history write failed; %d events not recorded", len(events))
-                        if conn.in_transaction:
-                            conn.execute("rollback")
+                batch = self._take(pause if len(self._retry) else None)
+                self._retry.add(b for b in batch if isinstance(b, Event))
+                stopping = any(b is _STOP for b in batch)
+                if len(self._retry):
+                    conn, ok = self._write_pending(conn)
+                    pause = 0.0 if ok else next_pause(pause)
                 for b in batch:
-                    if isinstance(b, threading.Event):
-                        b.set()
-                if any(b is _STOP for b in batch):
+                    if isinstance(b, _Flush):
+                        b.finish(written=not len(self._retry))
+                if stopping:
+                    self._retry.discard_head(len(self._retry), "Aisle stopped while history could not be saved")
                     return
+        finally:
+            if conn is not None:
+                conn.close()
+
+    def _take(self, wait: float | None) -> list[Any]:
+        """The next items from the queue (waits up to `wait` s for the first, forever when None)."""
+        try:
+            batch = [self._queue.get(timeout=wait) if wait is not None else self._queue.get()]
+        except queue.Empty:
+            return []
+        while len(batch) < 500:
+            try:
+                batch.append(self._queue.get_nowait())
+            except queue.Empty:
+                break
+        return batch
+
+    def _write_pending(self, conn: sqlite3.Connection | None) -> tuple[sqlite3.Connection | None, bool]:
+        """Write the queued events, oldest first, a transaction per chunk. Returns the connection to reuse and
+        whether everything was written; a failure a retry may cure keeps the events queued."""
+        while len(self._retry):
+            events = self._retry.head(500)
+            try:
+                conn = conn or self._connect()
+                self._commit(conn, events)
+            except (sqlite3.Error, OSError) as exc:
+                _discard(conn)
+                conn = None
+                reason = failure_reason(exc)
+                if reason is None:  # not the disk: an event this code cannot write; keep the others
+                    log.exception("history cannot write these events")
+                    self._retry.discard_head(len(events), f"writing them failed ({exc})")
+                    continue
+                self._retry.failed(reason)
+                return conn, False
+            self._retry.done(len(events))
+        self._retry.succeeded()
+        return conn, True
+
+    def _commit(self, conn: sqlite3.Connection, events: list[Event]) -> None:
+        conn.execute("begin")
+        try:
+            for event in events:
+                self.write_event(conn, redact_event(event))
+            conn.execute("commit")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("rollback")
+            raise
+
+    def write_event(self, conn: sqlite3.Connection, event: Event) -> None:
+        """THE one place an event is written to history (inside the writer's open transaction; `event` is
+        already redacted). Anything else kept per event (the fleet's outbox row) is written here, on the same `conn`."""
+        self._write(conn, event)
+        for hook in self.write_hooks:
+            hook(conn, event)
+
+    def close_interrupted_sessions(self) -> int:
+        """Sessions a crash left open (no `ended_at`) end now, at their last recorded event, as "interrupted"."""
+        conn = self._connect()
+        try:
+            cursor = conn.execute(
+                "update sessions set end_reason = 'interrupted', ended_at = coalesce("
+                "(select max(timestamp) from events where events.session_id = sessions.id), started_at) "
+                "where ended_at is null")
+            if cursor.rowcount:
+                log.warning("history: %d sessions left open by an earlier stop are closed as interrupted",
+                            cursor.rowcount)
+            return cursor.rowcount
         finally:
             conn.close()
 

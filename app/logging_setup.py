@@ -7,6 +7,8 @@ import logging.handlers
 import os
 from pathlib import Path
 
+from app.redaction import RedactingFormatter
+
 
 def setup_logging(log_dir: Path | None, console_level: str | int = "WARNING") -> None:
     root = logging.getLogger("aisle")
@@ -14,7 +16,8 @@ def setup_logging(log_dir: Path | None, console_level: str | int = "WARNING") ->
     for handler in list(root.handlers):
         root.removeHandler(handler)
         handler.close()
-    fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    fmt = RedactingFormatter(  # shoppers' emails, phone and card numbers never reach a log
+        "%(asctime)s %(levelname)s %(name)s: %(message)s")
     console = logging.StreamHandler()
     console.setLevel(os.environ.get("AISLE_LOG_LEVEL", console_level))
     console.setFormatter(fmt)

@@ -1,7 +1,7 @@
-"""The composition root for everything but the screen: catalog, history, bus, tools, brain and conversation.
+"""The running app as one object: settings, catalog, history, bus, tools, conversation and the worker pool.
 
-The kiosk, the headless server, `aisle chat` and the tests all build the same `Runtime`, so a conversation behaves
-identically everywhere. Choosing a brain happens here; cloud brains are added as they arrive.
+`app.compose.runtime.build_runtime` builds it (the kiosk, headless mode, `aisle chat` and the tests all use the same
+one, so a conversation behaves identically everywhere); this module only holds it and tears it down.
 """
 
 from __future__ import annotations
@@ -13,15 +13,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from agent.offline.agent import OfflineAgent
-from agent.tools import ShoppingTools, ToolBox
-from app.brain import Brain
 from app.bus import EventBus
-from app.catalog.provision import ensure_data_catalog
 from app.catalog.store import Catalog
 from app.conversation import Conversation
 from app.history import HistoryStore
 from app.settings import Settings
+from app.tools.toolbox import ToolBox
 
 log = logging.getLogger("aisle.app.runtime")
 T = TypeVar("T")
@@ -38,6 +35,8 @@ class Runtime:
     executor: ThreadPoolExecutor
     closers: list[Callable[[], Any]] = field(default_factory=list)
     catalog_listeners: list[Callable[[], Any]] = field(default_factory=list)
+    startup_notices: list[str] = field(default_factory=list)  # for the person starting Aisle (e.g. history moved)
+    fleet_outbox: Any = None  # app.fleet.outbox.Outbox in fleet mode (a fleet DSN is configured)
 
     async def catalog_changed(self) -> None:
         """The catalog changed (a staff import): drop cached names and let every listener rebuild its vocabulary."""
@@ -61,31 +60,3 @@ class Runtime:
         await asyncio.get_running_loop().run_in_executor(self.executor, self.history.flush)
         self.history.close()
         self.executor.shutdown(wait=False)
-
-
-def open_catalog(settings: Settings) -> Catalog:
-    path = settings.catalog_path if settings.catalog is not None else ensure_data_catalog(settings.catalog_path)
-    return Catalog(path)
-
-
-def build_runtime(settings: Settings, brain_factory: Callable[[Runtime], Brain] | None = None) -> Runtime:
-    """Wire the app. Blocking (opens files): call it before the loop starts or from a worker thread."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="aisle-db")
-    catalog = open_catalog(settings)
-    history = HistoryStore(settings.history_path, settings.history_retention_days)
-    history.start()
-    bus = EventBus()
-    bus.subscribe(history.record)
-
-    async def run_blocking(fn: Callable[[], Any]) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(executor, fn)
-
-    tools = ToolBox(ShoppingTools(catalog), run_blocking)
-    placeholder = OfflineAgent(tools, catalog, settings.reply_pacing_ms, run_blocking)
-    conversation = Conversation(bus, tools, placeholder, settings.max_message_chars)
-    runtime = Runtime(settings, bus, catalog, history, tools, conversation, executor)
-    runtime.catalog_listeners += [tools.tools.reload, placeholder.reload]
-    if brain_factory is not None:
-        conversation.brain = brain_factory(runtime)
-    return runtime

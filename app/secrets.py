@@ -18,6 +18,8 @@ SECRET_NAMES = (
     "AZURE_OPENAI_API_KEY",
     "AZURE_SPEECH_KEY",
     "AISLE_API_TOKEN",
+    "AISLE_FLEET_DSN",  # fleet mode: postgresql://user:password@host/db
+    "AISLE_FLEET_PASSWORD",  # fleet mode: the password, when the DSN carries none
 )
 
 

@@ -49,6 +49,12 @@ class ShopperSession:
         self.turns.append(turn)
         return turn
 
+    def record_shopper_turn(self, text: str, source: str, **extra: Any) -> Event:
+        """The one place a shopper turn is recorded, however it came (typed, touch, voice, api, a realtime model's
+        transcript): the transcript gets the turn and every screen and history get a `shopper_message`."""
+        self.add_turn("shopper", text, source)
+        return self.publish(EventKind.SHOPPER_MESSAGE, {"text": text, "source": source, **extra})
+
     @property
     def shopper_turns(self) -> int:
         return sum(1 for t in self.turns if t.role == "shopper")

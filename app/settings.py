@@ -10,12 +10,14 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, get_type_hints
 
+from app import settings_schema as schema
 from app.paths import default_data_dir
 
 log = logging.getLogger("aisle.app.settings")
@@ -55,6 +57,10 @@ class Settings:
     sse_ring_size: int = 1000  # recent events kept in memory per session for fast resumes
     sse_send_timeout_s: float = 30.0  # a stream whose socket accepts nothing for this long is closed
     sse_max_clients: int = 2000  # concurrent stream clients; more get 503
+    api_header_timeout_s: float = 10.0  # a connection must send its request headers within this time
+    api_keepalive_s: float = 5.0  # an idle keep-alive connection is closed after this long
+    api_max_connections: int = 4000  # open connections at once (kept below the descriptor limit); more get 503
+    trusted_proxies: tuple[str, ...] = ()  # proxy addresses whose X-Forwarded-For is believed (none by default)
     # voice
     voice_enabled: bool = True
     input_device: str = ""
@@ -80,6 +86,15 @@ class Settings:
     chat_model: str = "gpt-4o-mini"
     session_token_budget: int = 200_000
     session_rotate_s: int = 25 * 60
+    # fleet mode (app/fleet): on when AISLE_FLEET_DSN (environment/keyring) or fleet_dsn is set
+    fleet_dsn: str = field(default="", repr=False)  # a DSN without its password; AISLE_FLEET_DSN wins
+    store_id: str = ""  # the store this kiosk sells for (required in fleet mode)
+    kiosk_id: str = ""  # empty: generated once and kept in the data directory
+    fleet_poll_s: float = 30.0  # catalog check interval when LISTEN/NOTIFY is not getting through
+    fleet_heartbeat_s: float = 15.0  # how often the kiosk reports its state to the fleet
+    fleet_batch_size: int = 500  # outbox rows shipped per transaction
+    fleet_retry_max_s: float = 30.0  # longest wait between reconnection attempts
+    fleet_outbox_warn: int = 20_000  # staff are told when this many events wait to be shipped
 
     @property
     def history_path(self) -> Path:
@@ -97,97 +112,132 @@ class Settings:
         return dataclasses.replace(self, **changes)
 
 
-def _coerce(name: str, kind: Any, raw: Any) -> Any:
-    text = str(raw).strip()
-    if kind is bool:
-        if isinstance(raw, bool):
-            return raw
-        if text.lower() in ("1", "true", "yes", "on"):
-            return True
-        if text.lower() in ("0", "false", "no", "off", ""):
-            return False
-        raise ValueError(f"setting {name} must be true or false, not {raw!r}")
-    if kind is int:
-        return int(raw)
-    if kind is float:
-        return float(raw)
-    if kind == tuple[str, ...]:
-        items = raw if isinstance(raw, list | tuple) else text.split(",")
-        return tuple(str(item).strip() for item in items if str(item).strip())
-    if kind in (Path, Path | None):
-        return Path(text).expanduser() if text else None
-    return text
+class SettingsError(ValueError):
+    """A setting has a value Aisle cannot use; the message names the setting and where it came from."""
 
 
-def _apply(values: dict[str, Any], source: Mapping[str, Any], origin: str) -> None:
+def _apply(values: dict[str, Any], source: Mapping[str, Any], origin: str, warnings: list[str]) -> None:
+    """Check each value against its field's type and constraint (`app.settings_schema`). A bad value from the file
+    or the environment is reported (name, origin, what is allowed) and the value it would replace is kept; a bad
+    value given on the command line is an error (the person is there to fix it)."""
     hints = get_type_hints(Settings)
     for key, raw in source.items():
         name = key.replace("-", "_")
         if name not in hints:
-            log.warning("ignoring unknown setting %r from %s", key, origin)
+            warnings.append(f"{origin}: ignoring unknown setting {key!r}")
             continue
         try:
-            values[name] = _coerce(name, hints[name], raw)
-        except ValueError as exc:
-            raise SettingsError(f"{origin}: {exc}") from exc
+            values[name] = schema.check(name, hints[name], raw)
+        except schema.SettingInvalid as exc:
+            if origin == "command line":
+                raise SettingsError(f"{origin}: {exc}") from exc
+            fallback = values[name] if name in values else _default(name)
+            warnings.append(f"{origin}: {exc}; using {fallback!r} instead")
 
 
-class SettingsError(ValueError):
-    """A setting has a value Aisle cannot use; the message names the setting and where it came from."""
+def _default(name: str) -> Any:
+    for f in fields(Settings):
+        if f.name == name:
+            return f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+    raise KeyError(name)
+
+
+def _read_file(path: Path, warnings: list[str]) -> dict[str, Any]:
+    """The settings file's values; a file that is not UTF-8 TOML is reported and ignored (the defaults are used)."""
+    try:
+        return tomllib.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        warnings.append(f"{path} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at position {exc.start}); "
+                        "none of its settings are read, the defaults are used. Save it as UTF-8.")
+    except tomllib.TOMLDecodeError as exc:
+        warnings.append(f"{path} is not valid TOML ({exc}); none of its settings are read, the defaults are used.")
+    except OSError as exc:
+        warnings.append(f"{path} cannot be read ({exc.strerror or exc}); the defaults are used.")
+    return {}
 
 
 def load_settings(
     overrides: Mapping[str, Any] | None = None,
     environ: Mapping[str, str] | None = None,
+    warnings: list[str] | None = None,
 ) -> Settings:
-    """Build the settings from defaults, the settings file, `AISLE_*` variables and explicit overrides."""
+    """Build the settings from defaults, the settings file, `AISLE_*` variables and explicit overrides.
+
+    Problems with the file or the environment never stop Aisle: each is logged and appended to `warnings` (a
+    sentence naming the setting, where it came from and what is allowed) and a good value is used instead."""
     env = os.environ if environ is None else environ
+    problems: list[str] = [] if warnings is None else warnings
     overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
     values: dict[str, Any] = {}
     data_dir = overrides.get("data_dir") or env.get("AISLE_DATA_DIR") or default_data_dir()
     values["data_dir"] = Path(data_dir).expanduser()
     settings_file = values["data_dir"] / SETTINGS_FILE
     if settings_file.is_file():
-        try:
-            _apply(values, tomllib.loads(settings_file.read_text(encoding="utf-8")), str(settings_file))
-        except tomllib.TOMLDecodeError as exc:
-            raise SettingsError(f"{settings_file} is not valid TOML: {exc}") from exc
+        _apply(values, _read_file(settings_file, problems), str(settings_file), problems)
     prefix = "AISLE_"
     from_env = {
         k[len(prefix):].lower(): v for k, v in env.items()
         if k.startswith(prefix) and k not in ("AISLE_DATA_DIR", "AISLE_API_TOKEN")
     }
     known = {f.name for f in fields(Settings)}
-    _apply(values, {k: v for k, v in from_env.items() if k in known}, "environment")
-    _apply(values, overrides, "command line")
+    _apply(values, {k: v for k, v in from_env.items() if k in known}, "environment", problems)
+    _apply(values, overrides, "command line", problems)
     values["data_dir"] = Path(data_dir).expanduser()
-    settings = Settings(**values)
-    if settings.brain not in ("auto", *BRAINS):
-        raise SettingsError(f"brain must be one of auto, {', '.join(BRAINS)}; got {settings.brain!r}")
-    return settings
+    if warnings is None:  # nobody collects them: log them (`aisle` prints and logs the ones it collects)
+        for problem in problems:
+            log.warning("settings: %s", problem)
+    return Settings(**values)
 
 
 def save_settings(settings: Settings, changes: Mapping[str, Any]) -> Settings:
-    """Persist staff-panel changes to the settings file and return the updated settings."""
+    """Persist staff-panel changes and return the updated settings. Only values that differ from `settings` are
+    written, each on its own `name = value` line (replaced in place, or added); the rest of the file, comments
+    included, stays as it was. A value the schema refuses raises SettingsError and nothing is written."""
+    hints = get_type_hints(Settings)
+    changed: dict[str, Any] = {}
+    for name, raw in changes.items():
+        if name not in hints:
+            raise SettingsError(f"there is no setting {name!r}")
+        try:
+            value = schema.check(name, hints[name], raw)
+        except schema.SettingInvalid as exc:
+            raise SettingsError(str(exc)) from exc
+        if value != getattr(settings, name):
+            changed[name] = value
+    if not changed:
+        return settings
     path = settings.data_dir / SETTINGS_FILE
-    current: dict[str, Any] = {}
-    if path.is_file():
-        current = tomllib.loads(path.read_text(encoding="utf-8"))
-    current.update(changes)
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines() if path.is_file() else []
+    for name, value in changed.items():
+        _set_line(lines, name, _toml_value(value))
     path.parent.mkdir(parents=True, exist_ok=True)
-    lines = []
-    for key, value in sorted(current.items()):
-        if isinstance(value, bool):
-            lines.append(f"{key} = {'true' if value else 'false'}")
-        elif isinstance(value, int | float):
-            lines.append(f"{key} = {value}")
-        elif isinstance(value, list | tuple):
-            lines.append(f"{key} = [{', '.join(_toml_str(str(v)) for v in value)}]")
-        else:
-            lines.append(f"{key} = {_toml_str(str(value))}")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return settings.replace(**{k: v for k, v in changes.items() if k in {f.name for f in fields(Settings)}})
+    temp = path.with_name(path.name + ".tmp")
+    temp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    temp.replace(path)
+    return settings.replace(**changed)
+
+
+def _set_line(lines: list[str], name: str, value: str) -> None:
+    """Replace the top-level `name = ...` line (before any [table]) or add one there."""
+    pattern = re.compile(rf"^\s*{re.escape(name)}\s*=")
+    end = next((i for i, line in enumerate(lines) if line.lstrip().startswith("[")), len(lines))
+    for i in range(end):
+        if pattern.match(lines[i]):
+            lines[i] = f"{name} = {value}"
+            return
+    lines.insert(end, f"{name} = {value}")
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list | tuple):
+        return f"[{', '.join(_toml_str(str(v)) for v in value)}]"
+    return _toml_str(str(value))
 
 
 def _toml_str(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+    return '"' + "".join(c if c >= " " else f"\\u{ord(c):04x}" for c in escaped) + '"'

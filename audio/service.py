@@ -10,7 +10,7 @@ import asyncio
 import dataclasses
 import logging
 
-from app.runtime import Runtime
+from app.ports import VoiceHost
 from audio import devices
 from audio.vocabulary import vocabulary_from_catalog
 from audio.voice_loop import VoiceConfig, VoiceLoop
@@ -21,7 +21,7 @@ log = logging.getLogger("aisle.audio.service")
 class VoiceService:
     name = "audio"
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: VoiceHost) -> None:
         self.runtime = runtime
         self.loop = VoiceLoop(runtime.conversation, runtime.bus, VoiceConfig.from_settings(runtime.settings),
                               lambda: vocabulary_from_catalog(runtime.catalog))

@@ -48,7 +48,7 @@ from app.brain import ListeningBrain
 from app.bus import EventBus
 from app.conversation import Conversation, MessageRejected
 from app.events import Event, EventKind, VoiceState
-from app.fallback import active_brain
+from app.sentences import SentenceSplitter
 from app.settings import Settings
 from audio import devices
 from audio.capture import AudioBlock, AudioDeviceError, MicrophoneCapture, level_dbfs
@@ -57,7 +57,7 @@ from audio.playback import SpeakerPlayback
 from audio.recognizer import GrammarRecognizer, RecognitionResult, ShoppingVocabulary, SpeechRecognizer
 from audio.resample import StreamResampler, resample
 from audio.speech_output import DeviceSpeechOutput
-from audio.synthesizer import EspeakSynthesizer, SentenceSplitter
+from audio.synthesizer import EspeakSynthesizer
 from audio.vad import VadEvent, VoiceActivityDetector, voicing
 
 log = logging.getLogger("aisle.audio.voice")
@@ -430,8 +430,8 @@ class VoiceLoop:
         self._notice(message, "warning", "voice_unavailable")
 
     def _attach_brain_output(self) -> None:
-        brain = active_brain(self.conversation.brain)
-        if isinstance(brain, ListeningBrain):
+        brain = self.conversation.listening_brain()
+        if brain is not None:
             brain.attach_voice(self.output)
 
     # -- state and events ----------------------------------------------------------------------------------------
@@ -464,8 +464,7 @@ class VoiceLoop:
         return self.capture is not None
 
     def _listening_brain(self) -> ListeningBrain | None:
-        brain = active_brain(self.conversation.brain)
-        return brain if isinstance(brain, ListeningBrain) else None
+        return self.conversation.listening_brain()
 
     # -- capture path --------------------------------------------------------------------------------------------
     def _on_played(self, block: np.ndarray, start_frame: int, dac_time: float) -> None:

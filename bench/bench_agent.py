@@ -20,8 +20,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from app.catalog.build import build_catalog  # noqa: E402
+from app.compose.runtime import build_runtime  # noqa: E402
 from app.events import Event, EventKind  # noqa: E402
-from app.runtime import build_runtime  # noqa: E402
 from app.settings import load_settings  # noqa: E402
 
 SESSION = [

@@ -40,10 +40,10 @@ def main() -> int:
     import qasync
     from PySide6.QtWidgets import QApplication
 
-    from app.brains import make_brain_factory
+    from app.compose.brains import make_brain_factory
+    from app.compose.runtime import build_runtime
     from app.events import EventKind
     from app.paths import shipped_catalog_path
-    from app.runtime import build_runtime
     from app.settings import load_settings
     from ui import theme as themes
     from ui.components.results import ResultsView

@@ -53,9 +53,9 @@ def main() -> int:
     from PySide6.QtCore import QCoreApplication, QEvent
     from PySide6.QtWidgets import QApplication
 
-    from app.brains import make_brain_factory
+    from app.compose.brains import make_brain_factory
+    from app.compose.runtime import build_runtime
     from app.paths import shipped_catalog_path
-    from app.runtime import build_runtime
     from app.settings import load_settings
     from ui import theme as themes
     from ui.components.cart_review import OrderReview

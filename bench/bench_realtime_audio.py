@@ -644,9 +644,9 @@ class Kiosk:
 
 async def build_kiosk(server: ServerProcess, data_dir: Path, catalog: Path) -> Kiosk:
     from agent.realtime.brain import RealtimeBrain
-    from app.brains import make_brain_factory
+    from app.compose.brains import make_brain_factory
+    from app.compose.runtime import build_runtime
     from app.fallback import active_brain
-    from app.runtime import build_runtime
     from app.settings import load_settings
     from audio import devices
     from audio.service import VoiceService

@@ -138,8 +138,8 @@ async def probe_lag(samples: list[float], interval: float, stop: asyncio.Event) 
 
 async def run_app(args: argparse.Namespace) -> int:
     raise_fd_limit()
+    from app.compose.runtime import build_runtime
     from app.events import EventKind
-    from app.runtime import build_runtime
     from app.server import ApiServer
     from app.settings import load_settings
 

@@ -103,7 +103,7 @@ async def window(name: str, seconds: float, others: dict[str, int], count: list[
 
 
 async def run(seconds: float, state: Path) -> tuple[Window, Window, str]:
-    from app.runtime import build_runtime
+    from app.compose.runtime import build_runtime
     from app.settings import load_settings
     from audio.service import VoiceService
 

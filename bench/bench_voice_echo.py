@@ -129,8 +129,8 @@ def erle(raw_energy: float, out_energy: float) -> float:
 
 
 async def run_mode(mode: str, replies: int, question: str, data_root: Path) -> list[Reply]:
+    from app.compose.runtime import build_runtime
     from app.events import EventKind
-    from app.runtime import build_runtime
     from app.settings import load_settings
     from audio.service import VoiceService
 

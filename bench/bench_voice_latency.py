@@ -142,7 +142,7 @@ class Kiosk:
 @contextlib.asynccontextmanager
 async def kiosk(data: Path) -> AsyncIterator[Kiosk]:
     """The kiosk on vmic/vsink with the offline brain, a second speaker for the shopper and an independent ear."""
-    from app.runtime import build_runtime
+    from app.compose.runtime import build_runtime
     from app.settings import load_settings
     from audio.capture import MicrophoneCapture
     from audio.playback import SpeakerPlayback

@@ -1,7 +1,7 @@
 """Entry point of the frozen Aisle.
 
 `aisle --bundle-selftest ...` checks the bundle itself (see bundle_selftest.py); every other command line goes to
-`app.cli.main`, exactly as the `aisle` console script of a source install.
+`app.compose.cli.main`, exactly as the `aisle` console script of a source install.
 """
 
 import sys
@@ -12,7 +12,7 @@ def run() -> int:
         import bundle_selftest
 
         return bundle_selftest.main(sys.argv[2:])
-    from app.cli import main
+    from app.compose.cli import main
 
     return main()
 

@@ -253,7 +253,7 @@ def crash(kind: str) -> int:
     """Crash on purpose the way the kiosk could, with the crash handler installed as `aisle` installs it."""
     import threading
 
-    from app.cli import build_parser, settings_from_args
+    from app.compose.cli import build_parser, settings_from_args
     from app.crash import RESTARTED_ENV, RestartPolicy, install_crash_handler
 
     settings = settings_from_args(build_parser().parse_args([]))
@@ -278,7 +278,7 @@ def crash(kind: str) -> int:
 
 
 def first_frame(argv: list[str]) -> int:
-    from app.cli import build_parser, settings_from_args
+    from app.compose.cli import build_parser, settings_from_args
     from app.logging_setup import setup_logging
     from ui.kiosk_main import run_kiosk
 

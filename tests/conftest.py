@@ -14,7 +14,8 @@ for _secret in ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "AZURE_SPEECH_KEY", "A
     os.environ.pop(_secret, None)
 
 from app.catalog.build import build_catalog  # noqa: E402
-from app.runtime import Runtime, build_runtime  # noqa: E402
+from app.compose.runtime import build_runtime  # noqa: E402
+from app.runtime import Runtime  # noqa: E402
 from app.settings import Settings, load_settings  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent

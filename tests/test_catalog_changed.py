@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.catalog.importer import import_catalog
+from app.compose.runtime import build_runtime
 from app.events import Event, EventKind
-from app.runtime import build_runtime
 from app.settings import Settings
 
 

@@ -143,8 +143,9 @@ def test_a_very_common_word_still_ranks_name_hits_first(catalog_copy: Path, tmp_
 
 
 def test_a_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(CatalogError, match=r"No catalog file .*`aisle catalog build`"):
-        Catalog(tmp_path / "missing.db")
+    missing = tmp_path / "missing.db"
+    with pytest.raises(CatalogError, match=r"No catalog file .*`aisle catalog build --out .*missing.db`"):
+        Catalog(missing)
 
 
 def test_a_broken_file_gives_a_clear_error(tmp_path: Path) -> None:
@@ -154,7 +155,7 @@ def test_a_broken_file_gives_a_clear_error(tmp_path: Path) -> None:
         Catalog(broken)
     text = tmp_path / "notes.db"
     text.write_text("just some notes, not a database\n" * 50)
-    with pytest.raises(CatalogError, match="aisle catalog build"):
+    with pytest.raises(CatalogError, match=r"`aisle catalog import FILE --replace --catalog .*notes.db`"):
         Catalog(text)
 
 

@@ -17,7 +17,8 @@ def chat(lines: list[str], catalog: Path, data_dir: Path) -> list[dict[str, Any]
     env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
     env["AISLE_NO_KEYRING"] = "1"
     proc = subprocess.run(
-        [sys.executable, "-m", "app.cli", "chat", "--json", "--catalog", str(catalog), "--data-dir", str(data_dir)],
+        [sys.executable, "-m", "app.compose.cli", "chat", "--json", "--catalog", str(catalog),
+         "--data-dir", str(data_dir)],
         input="\n".join(lines) + "\n", capture_output=True, text=True, timeout=120, cwd=REPO, env=env,
     )
     assert proc.returncode == 0, proc.stderr

@@ -569,13 +569,16 @@ async def test_touch_actions_become_what_it_refers_to(runtime: Runtime) -> None:
 
 
 async def test_a_new_turn_interrupts_a_paced_reply(settings: Any) -> None:
-    from app.runtime import build_runtime
+    from app.compose.runtime import build_runtime
 
     runtime = build_runtime(settings.replace(reply_pacing_ms=30))
     try:
         recorder = Recorder(runtime)
         first = asyncio.create_task(runtime.conversation.submit_text("help"))
-        await asyncio.sleep(0.05)
+        for _ in range(500):  # the first reply has started streaming (however busy the machine is)
+            if any(e.kind is EventKind.TEXT_CHUNK for e in recorder.events):
+                break
+            await asyncio.sleep(0.01)
         await runtime.conversation.submit_text("thanks")
         await first
         completions = [e.data for e in recorder.events if e.kind is EventKind.COMPLETION]
@@ -587,7 +590,7 @@ async def test_a_new_turn_interrupts_a_paced_reply(settings: Any) -> None:
 
 
 async def test_the_catalog_failing_mid_conversation(catalog_copy: Path, tmp_path: Path) -> None:
-    from app.runtime import build_runtime
+    from app.compose.runtime import build_runtime
     from app.settings import load_settings
 
     runtime = build_runtime(load_settings({"data_dir": tmp_path / "data", "catalog": catalog_copy}, environ={}))
@@ -606,7 +609,7 @@ async def test_the_catalog_failing_mid_conversation(catalog_copy: Path, tmp_path
 
 
 async def test_checkout_when_stock_ran_out_after_the_read_back(catalog_copy: Path, tmp_path: Path) -> None:
-    from app.runtime import build_runtime
+    from app.compose.runtime import build_runtime
     from app.settings import load_settings
 
     runtime = build_runtime(load_settings({"data_dir": tmp_path / "data", "catalog": catalog_copy}, environ={}))

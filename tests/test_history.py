@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from app.bus import EventBus
+from app.compose.runtime import build_runtime
 from app.events import Event, EventKind
 from app.history import HistoryStore
-from app.runtime import build_runtime
 from app.settings import Settings, load_settings
 
 DAY = 86400

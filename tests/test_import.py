@@ -79,23 +79,24 @@ def test_bad_rows_change_nothing_and_every_bad_row_is_reported(catalog_copy: Pat
     with pytest.raises(ImportFailed) as failed:
         import_catalog(FIXTURES / "import_bad_rows.csv", catalog_copy)
     problems = failed.value.problems
+    # rows as a spreadsheet numbers them: the header is row 1
     expected = [
-        "row 2, price: missing",
-        "row 3, id: missing",
-        "row 4, price: -5 is negative",
-        "row 5, stock: 2.5 is not a whole number",
-        "row 6, color: 'blue'",
-        "row 7, id: 'BAD-1' repeats row 1",
-        "row 8, name: missing",
-        "row 8, price: 'abc' is not a number",
-        "row 9, specs:",
-        "row 10, tags:",
+        "row 3, price: missing",
+        "row 4, id: missing",
+        "row 5, price: -5 is negative",
+        "row 6, stock: 2.5 is not a whole number",
+        "row 7, color: 'blue'",
+        "row 8, id: 'BAD-1' repeats row 2",
+        "row 9, name: missing",
+        "row 9, price: 'abc' is not a number",
+        "row 10, specs:",
+        "row 11, tags:",
     ]
     for fragment in expected:
         assert any(p.startswith(fragment) for p in problems), f"{fragment!r} not in {problems}"
-    assert not any(p.startswith("row 1,") for p in problems), "the good row has no problem"
+    assert not any(p.startswith("row 2,") for p in problems), "the good row has no problem"
     assert "Nothing was changed" in str(failed.value)
-    assert "row 2, price" in failed.value.report()
+    assert "row 3, price" in failed.value.report()
     assert dump_rows(catalog_copy) == before
     assert Catalog(catalog_copy).get("BAD-1") is None
 
@@ -223,7 +224,7 @@ def test_progress_for_a_large_file(catalog_copy: Path, tmp_path: Path) -> None:
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "AISLE_NO_KEYRING": "1"}
-    return subprocess.run([sys.executable, "-m", "app.cli", *args], capture_output=True, text=True, timeout=120,
+    return subprocess.run([sys.executable, "-m", "app.compose.cli", *args], capture_output=True, text=True, timeout=120,
                           cwd=REPO, env=env)
 
 
@@ -237,7 +238,7 @@ def test_cli_import(catalog_copy: Path, tmp_path: Path) -> None:
     bad = _cli("catalog", "import", str(FIXTURES / "import_bad_rows.csv"), "--catalog", str(catalog_copy),
                "--data-dir", str(tmp_path / "data"))
     assert bad.returncode == 2
-    assert "row 2, price" in bad.stderr and "row 10, tags" in bad.stderr
+    assert "row 3, price" in bad.stderr and "row 11, tags" in bad.stderr
     assert dump_rows(catalog_copy) == before
     png = _cli("catalog", "import", str(_png(tmp_path / "x.png")), "--catalog", str(catalog_copy),
                "--data-dir", str(tmp_path / "data"))

@@ -18,8 +18,8 @@ REPO = Path(__file__).resolve().parent.parent
 def set_pin(data_dir: Path, typed: str, *extra: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "AISLE_NO_KEYRING": "1", "PYTHONPATH": str(REPO)}
     env.pop("AISLE_STAFF_PIN_HASH", None)
-    return subprocess.run([sys.executable, "-m", "app.cli", "staff", "set-pin", "--data-dir", str(data_dir), *extra],
-                          input=typed, capture_output=True, text=True, timeout=60, cwd=REPO, env=env)
+    command = [sys.executable, "-m", "app.compose.cli", "staff", "set-pin", "--data-dir", str(data_dir), *extra]
+    return subprocess.run(command, input=typed, capture_output=True, text=True, timeout=60, cwd=REPO, env=env)
 
 
 def test_set_pin_stores_only_a_hash_and_keeps_other_settings(tmp_path: Path) -> None:

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from agent.tool_schemas import TOOL_SCHEMAS
 from app.events import Event, EventKind
 from app.runtime import Runtime
 from app.session import ShopperSession
+from app.tools.schemas import TOOL_SCHEMAS
 
 
 async def _session(runtime: Runtime) -> ShopperSession:

@@ -23,10 +23,9 @@ log = logging.getLogger("aisle.ui.kiosk")
 
 
 def _build_runtime(settings: Settings) -> Runtime:
-    from app.brains import make_brain_factory
-    from app.runtime import build_runtime
+    from app.compose.runtime import build_app
 
-    return build_runtime(settings, make_brain_factory(settings))
+    return build_app(settings)
 
 
 def _report_loop_exception(loop: asyncio.AbstractEventLoop, context: dict[str, object]) -> None:
@@ -59,7 +58,7 @@ async def _start_services(runtime: Runtime, window: Any, factories: Sequence[Any
     """Services that run beside the window (the voice pipeline), the same hook headless mode uses."""
     if factories is None:
         try:
-            from app.headless import default_services
+            from app.compose.services import default_services
         except ImportError:
             return []
         factories = default_services(runtime.settings)

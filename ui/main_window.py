@@ -202,7 +202,13 @@ class KioskWindow(BusEvents, VoiceStatus, StaffWorkflows, QMainWindow):
         self.bridge.attach(runtime.bus)
         self.images.set_fetcher(self.controller.fetch_images)
         self.controller.spawn(self._load_catalog_views(), "loading the featured products")
+        runtime.catalog_listeners.append(self._catalog_replaced)
         self._update_status()
+
+    async def _catalog_replaced(self) -> None:
+        """A new catalog went live under the window (a fleet update, between shoppers): redraw what shows it."""
+        self.images.clear()
+        await self._load_catalog_views()
 
     async def _load_catalog_views(self) -> None:
         self.featured = await self.controller.featured(12)

@@ -101,7 +101,7 @@ class ProductCard(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.add_button: CardButton | None = None
         if show_add:
-            in_stock = bool(product.get("in_stock", int(product.get("stock", 0)) > 0))
+            in_stock = bool(product.get("in_stock", (product.get("stock", 0) or 0) > 0))
             self.add_button = CardButton("Add to cart" if in_stock else "Out of stock",
                                          f"Add to cart: {self.display_name}", in_stock)
             self.add_button.setProperty("shape", "painted")
@@ -269,8 +269,9 @@ class ProductCard(QWidget):
         self._paint_text(p, t, rect, img_rect)
 
     def _paint_stock_pill(self, p: QPainter, t: themes.Theme, img_rect: QRectF) -> None:
-        stock = int(self.product.get("stock", 0))
-        pill = "Out of stock" if stock <= 0 else (f"Only {stock} left" if stock <= 3 else "")
+        tracked = self.product.get("stock", 0)  # None: the store does not track stock, so no badge
+        stock = -1 if tracked is None else int(tracked)
+        pill = "" if tracked is None else "Out of stock" if stock <= 0 else (f"Only {stock} left" if stock <= 3 else "")
         if pill:
             f = t.font(14, QFont.Weight.DemiBold)
             p.setFont(f)
@@ -285,7 +286,8 @@ class ProductCard(QWidget):
             p.drawText(pr, Qt.AlignmentFlag.AlignCenter, pill)
 
     def _paint_text(self, p: QPainter, t: themes.Theme, rect: QRectF, img_rect: QRectF) -> None:
-        stock = int(self.product.get("stock", 0))
+        tracked = self.product.get("stock", 0)
+        stock = -1 if tracked is None else int(tracked)  # stock not tracked: no "In stock" line either
         x = int(rect.left() + t.px(14))
         w = int(rect.width() - 2 * t.px(14))
         y = int(img_rect.bottom() + t.px(12))

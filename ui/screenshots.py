@@ -165,9 +165,8 @@ def render_all(settings: Settings, out_dir: Path, themes_to_render: tuple[str, .
     import qasync
     from PySide6.QtWidgets import QApplication
 
-    from app.brains import make_brain_factory
     from app.catalog.provision import ensure_data_catalog
-    from app.runtime import build_runtime
+    from app.compose.runtime import build_app
     from ui import theme as themes
     from ui.controller import KioskController
     from ui.fonts import load_fonts
@@ -189,7 +188,7 @@ def render_all(settings: Settings, out_dir: Path, themes_to_render: tuple[str, .
     family = load_fonts()
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    runtime = build_runtime(shot_settings, make_brain_factory(shot_settings))
+    runtime = build_app(shot_settings)
     written: list[Path] = []
     runs = [(theme, size) for theme in themes_to_render for size in sizes]
     if laptop:

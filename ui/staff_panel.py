@@ -140,7 +140,8 @@ class StaffPanel(StaffVoiceSection, Scrim):
     def _build_import(self, right: QVBoxLayout) -> None:
         right.addWidget(label("Catalog import", "h3"))
         right.addWidget(label("A CSV or JSON file with id, name, category and price (brand, stock, description, "
-                              "specs, tags optional).", "small", wrap=True))
+                              "specs, tags, images and manuals optional; their paths are looked up in the file's "
+                              "folder).", "small", wrap=True))
         row = QHBoxLayout()
         self.import_path = QLineEdit()
         self.import_path.setPlaceholderText("/path/to/catalog.csv")

@@ -259,7 +259,7 @@ class StaffWorkflows:
                 relay.deleteLater()
             await runtime.catalog_changed()
             self.images.clear()
-            panel.import_finished(True, report.summary())
+            panel.import_finished(True, report.details())
             await self._load_catalog_views()
 
         self.controller.spawn(run(), "importing the catalog")

@@ -40,10 +40,10 @@ from agent.realtime.connection import (
 )
 from agent.realtime.endpoints import RealtimeEndpoint
 from agent.realtime.truncation import cut_off_event
-from agent.tool_schemas import TOOL_SCHEMAS
 from app.brain import BrainUnavailable, SpeechOutput, ToolRunner
 from app.events import EventKind, VoiceState
 from app.session import ShopperSession
+from app.tools.schemas import TOOL_SCHEMAS
 
 log = logging.getLogger("aisle.agent.realtime")
 
@@ -437,34 +437,9 @@ class RealtimeBrain:
         self._publish(EventKind.VOICE_STATE, {"state": state.value, "brain": self.name})
 
     async def _dispatch(self, event: rt.ServerEvent) -> None:
-        session = self._session
-        if isinstance(event, rt.SpeechStarted):
-            self._last_activity = time.monotonic()
-            if event.item_id:
-                self._awaiting_transcripts.add(event.item_id)
-            self._state(VoiceState.LISTENING)
-            await self._barge_in()
-        elif isinstance(event, rt.SpeechStopped):
-            self._last_activity = time.monotonic()
-            self._state(VoiceState.THINKING)
-        elif isinstance(event, rt.InputAudioCommitted):
-            if event.item_id:
-                self._awaiting_transcripts.add(event.item_id)
-        elif isinstance(event, rt.InputTranscriptDelta):
-            self._publish(EventKind.TRANSCRIPT, {"role": "shopper", "text": event.delta, "final": False,
-                                                 "item_id": event.item_id})
-        elif isinstance(event, rt.InputTranscriptCompleted):
-            text = event.transcript.strip()
-            if session is not None and text:
-                session.add_turn("shopper", text, "voice")
-                self._publish(EventKind.TRANSCRIPT, {"role": "shopper", "text": text, "final": True,
-                                                     "item_id": event.item_id})
-                self._publish(EventKind.SHOPPER_MESSAGE, {"text": text, "source": "voice", "item_id": event.item_id})
-            self._transcript_landed(event.item_id)
-        elif isinstance(event, rt.InputTranscriptFailed):
-            log.warning("input transcription failed for %s", event.item_id)
-            self._transcript_landed(event.item_id)
-        elif isinstance(event, rt.ResponseCreated):
+        if await self._on_shopper_event(event):
+            return
+        if isinstance(event, rt.ResponseCreated):
             self._response_active = True
             self._response_id = event.response_id
             self._reply = []
@@ -482,6 +457,38 @@ class RealtimeBrain:
             await self._on_response_done(event)
         elif isinstance(event, rt.ErrorEvent):
             self._on_error(event)
+
+    async def _on_shopper_event(self, event: rt.ServerEvent) -> bool:
+        """The shopper's side of the conversation: speech start and stop, committed audio, their transcript."""
+        if isinstance(event, rt.SpeechStarted):
+            self._last_activity = time.monotonic()
+            if event.item_id:
+                self._awaiting_transcripts.add(event.item_id)
+            self._state(VoiceState.LISTENING)
+            await self._barge_in()
+        elif isinstance(event, rt.SpeechStopped):
+            self._last_activity = time.monotonic()
+            self._state(VoiceState.THINKING)
+        elif isinstance(event, rt.InputAudioCommitted):
+            if event.item_id:
+                self._awaiting_transcripts.add(event.item_id)
+        elif isinstance(event, rt.InputTranscriptDelta):
+            self._publish(EventKind.TRANSCRIPT, {"role": "shopper", "text": event.delta, "final": False,
+                                                 "item_id": event.item_id})
+        elif isinstance(event, rt.InputTranscriptCompleted):
+            session = self._session
+            text = event.transcript.strip()
+            if session is not None and text and not session.ended:
+                self._publish(EventKind.TRANSCRIPT, {"role": "shopper", "text": text, "final": True,
+                                                     "item_id": event.item_id})
+                session.record_shopper_turn(text, "voice", item_id=event.item_id)
+            self._transcript_landed(event.item_id)
+        elif isinstance(event, rt.InputTranscriptFailed):
+            log.warning("input transcription failed for %s", event.item_id)
+            self._transcript_landed(event.item_id)
+        else:
+            return False
+        return True
 
     def _transcript_landed(self, item_id: str) -> None:
         self._awaiting_transcripts.discard(item_id)

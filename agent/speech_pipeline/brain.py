@@ -44,163 +44,21 @@ import asyncio
 import inspect
 import itertools
 import logging
-import os
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import urlsplit
 
-import openai
-
-from agent.speech_pipeline.chat import ChatAgent, ChatConfig
-from agent.speech_pipeline.recognition import AzureRecognizer, Recognizer
-from agent.speech_pipeline.sdk import DEFAULT_VOICE, KEY_SETTING, WHERE_SETTINGS, AzureSpeechConfig
-from agent.speech_pipeline.synthesis import AzureSynthesizer, Synthesizer
+from agent.speech_pipeline.chat import ChatAgent
+from agent.speech_pipeline.recognition import Recognizer
+from agent.speech_pipeline.reply import SpokenReply, ignore_callback
+from agent.speech_pipeline.synthesis import Synthesizer
 from app.brain import BrainUnavailable, SpeechOutput, ToolRunner
 from app.events import EventKind, VoiceState
-from app.secrets import get_secret
 from app.session import ShopperSession
-from app.settings import Settings
-from audio.synthesizer import SentenceSplitter
 
 log = logging.getLogger("aisle.agent.speech_pipeline")
 
 UnavailableHook = Callable[[BrainUnavailable], Awaitable[None] | None]
 TurnHandler = Callable[[str], Awaitable[None]]
-
-
-def _ignore(*_args: Any) -> None:
-    return None
-
-
-@dataclass(frozen=True)
-class _Queued:
-    """One sentence on its way to the shopper: queued on the speaker as `tag` (or text only when `tag` is empty)."""
-
-    text: str
-    tag: str = ""
-    samples: int = 0
-    samplerate: int = 0
-    start: float = 0.0  # loop time its playback should start (after what was queued before it)
-
-
-class _Reply:
-    """One assistant reply: text deltas in; sentences spoken in order; text chunks published as they are heard."""
-
-    def __init__(self, brain: SpeechPipelineBrain, session: ShopperSession, output: SpeechOutput | None,
-                 tag: str) -> None:
-        self.brain = brain
-        self.session = session
-        self.output = output
-        self.tag = tag
-        self.chunks: list[str] = []
-        self.aborted = False
-        self.voice_ok = output is not None and brain._voice_ok()
-        self.speaking = False
-        self.queued_until = 0.0
-        self._splitter = SentenceSplitter(min_chars=2, max_chars=240)
-        self._loop = asyncio.get_running_loop()
-        self._sentences: asyncio.Queue[str | None] = asyncio.Queue()
-        self._heard: asyncio.Queue[_Queued | None] = asyncio.Queue()
-        self._count = 0
-        self._tasks: list[asyncio.Task[None]] = []
-        if output is not None:
-            self._tasks = [asyncio.create_task(self._speak_loop()), asyncio.create_task(self._show_loop())]
-
-    @property
-    def text(self) -> str:
-        return "".join(self.chunks)
-
-    @property
-    def spoken(self) -> bool:
-        return bool(self._tasks)
-
-    def _publish(self, text: str) -> None:
-        if text:
-            self.session.publish(EventKind.TEXT_CHUNK, {"text": text})
-            self.chunks.append(text)
-
-    async def on_text(self, delta: str) -> None:
-        if self.aborted:
-            return
-        if not self._tasks:
-            self._publish(delta)
-            return
-        for sentence in self._splitter.push(delta):
-            self._sentences.put_nowait(sentence)
-
-    async def finish(self) -> None:
-        """The model is done: speak what is left and wait until the speaker has played it all."""
-        if not self._tasks:
-            return
-        for sentence in self._splitter.flush():
-            self._sentences.put_nowait(sentence)
-        self._sentences.put_nowait(None)
-        await asyncio.gather(*self._tasks)
-
-    def abort(self) -> None:
-        """Barge-in: nothing more goes to the speaker from here on (synchronous)."""
-        self.aborted = True
-        for task in self._tasks:
-            task.cancel()
-
-    def voice_lost(self) -> None:
-        self.voice_ok = False
-        self.output = None
-
-    # -- the two halves ----------------------------------------------------------------------------------------------
-    async def _speak_loop(self) -> None:
-        """Synthesise sentences in order and queue each on the speaker as soon as it is ready."""
-        while (sentence := await self._sentences.get()) is not None:
-            pcm, rate = b"", 0
-            if self.voice_ok:
-                try:
-                    pcm, rate = await self.brain.synthesizer.synthesize(sentence)
-                except BrainUnavailable as exc:
-                    self.voice_ok = False
-                    self.brain._speech_failed(self.session, exc)
-            output = self.output
-            if self.aborted:
-                return
-            if pcm and rate and output is not None and self.voice_ok:
-                tag = f"{self.tag}-{self._count}"
-                self._count += 1
-                samples = len(pcm) // 2
-                start = max(self._loop.time(), self.queued_until)
-                self.queued_until = start + samples / rate
-                output.play(pcm, rate, tag)
-                self._heard.put_nowait(_Queued(sentence, tag, samples, rate, start))
-            else:
-                self._heard.put_nowait(_Queued(sentence))
-        self._heard.put_nowait(None)
-
-    async def _show_loop(self) -> None:
-        """Publish each sentence's text when the speaker starts playing it; return when the last one has played."""
-        last: _Queued | None = None
-        while (item := await self._heard.get()) is not None:
-            if item.tag:
-                await self._until(item, started=True)
-                if not self.speaking:
-                    self.speaking = True
-                    self.brain._set_state(VoiceState.SPEAKING)
-                last = item
-            self._publish((" " if self.chunks else "") + item.text)
-        if last is not None:
-            await self._until(last, started=False)
-
-    async def _until(self, item: _Queued, started: bool) -> None:
-        slack = self.brain.playback_slack_s
-        deadline = (item.start if started else self.queued_until) + slack
-        while self._loop.time() < deadline:
-            output = self.output
-            if output is None:
-                return
-            played = output.played_samples(item.tag, item.samplerate)
-            if started and played > 0:
-                return
-            if not started and (played >= item.samples or (played > 0 and not output.is_playing())):
-                return
-            await asyncio.sleep(self.brain.poll_s)
 
 
 class SpeechPipelineBrain:
@@ -236,7 +94,7 @@ class SpeechPipelineBrain:
         self._state = VoiceState.IDLE
         self._turn_lock = asyncio.Lock()
         self._reply_task: asyncio.Task[None] | None = None
-        self._current: _Reply | None = None
+        self._current: SpokenReply | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._listen_task: asyncio.Task[None] | None = None
         self._replies = itertools.count(1)
@@ -333,7 +191,7 @@ class SpeechPipelineBrain:
         await self.chat.probe()
         if self._output is not None and not self._listening:
             async with self._listen_lock:
-                await self.recognizer.start(_ignore, _ignore, _ignore)
+                await self.recognizer.start(ignore_callback, ignore_callback, ignore_callback)
                 await self.recognizer.stop()
 
     async def _quiesce(self) -> None:
@@ -552,8 +410,7 @@ class SpeechPipelineBrain:
             if self._session is None:
                 self._session = session
             if shopper_source is not None:
-                session.add_turn("shopper", text, shopper_source)
-                session.publish(EventKind.SHOPPER_MESSAGE, {"text": text, "source": shopper_source})
+                session.record_shopper_turn(text, shopper_source)
             task = asyncio.create_task(self._reply(session, text))
             self._reply_task = task
             try:
@@ -568,7 +425,7 @@ class SpeechPipelineBrain:
                     self._reply_task = None
 
     async def _reply(self, session: ShopperSession, text: str) -> None:
-        reply = _Reply(self, session, self._output, f"r{next(self._replies)}")
+        reply = SpokenReply(self, session, self._output, f"r{next(self._replies)}")
         self._current = reply
         self._set_state(VoiceState.THINKING)
         chat_done = False
@@ -614,80 +471,3 @@ class SpeechPipelineBrain:
         if not session.ended:
             session.publish(EventKind.NOTICE, {"level": "warning", "message": f"Spoken replies stopped: {failure}",
                                                "code": "speech_synthesis_failed"})
-
-
-# ---------------------------------------------------------------------------------------------------------------------
-# building from the settings
-# ---------------------------------------------------------------------------------------------------------------------
-
-
-def _azure_root(endpoint: str) -> str:
-    """`https://RES.openai.azure.com` from any form of the Azure OpenAI endpoint setting."""
-    parts = urlsplit(endpoint.strip())
-    scheme = {"wss": "https", "ws": "http"}.get(parts.scheme, parts.scheme or "https")
-    netloc = parts.netloc or parts.path.split("/")[0]
-    return f"{scheme}://{netloc}"
-
-
-def build_chat(settings: Settings, env: Mapping[str, str] | None = None, *,
-               first_chunk_timeout_s: float = 15.0, chunk_timeout_s: float = 10.0,
-               connect_timeout_s: float = 5.0) -> ChatAgent:
-    """The chat half: Azure OpenAI when `azure_endpoint` and `AZURE_OPENAI_API_KEY` are set, else OpenAI."""
-    environ = os.environ if env is None else env
-    timeout = openai.Timeout(connect=connect_timeout_s, read=max(first_chunk_timeout_s, chunk_timeout_s) + 5.0,
-                             write=10.0, pool=connect_timeout_s)
-    azure_key = get_secret("AZURE_OPENAI_API_KEY", environ)
-    openai_key = get_secret("OPENAI_API_KEY", environ)
-
-    def config(key_setting: str, where_setting: str = "") -> ChatConfig:
-        return ChatConfig(model=settings.chat_model, key_setting=key_setting, where_setting=where_setting,
-                          store_name=settings.store_name, first_chunk_timeout_s=first_chunk_timeout_s,
-                          chunk_timeout_s=chunk_timeout_s)
-
-    client: openai.AsyncOpenAI
-    if settings.azure_endpoint and azure_key:
-        root = _azure_root(settings.azure_endpoint)
-        if settings.azure_api_version:
-            client = openai.AsyncAzureOpenAI(azure_endpoint=root, api_key=azure_key,
-                                             api_version=settings.azure_api_version, timeout=timeout, max_retries=0)
-        else:
-            client = openai.AsyncOpenAI(base_url=f"{root}/openai/v1/", api_key=azure_key, timeout=timeout,
-                                        max_retries=0)
-        return ChatAgent(client, config("AZURE_OPENAI_API_KEY", "azure_endpoint"))
-    if openai_key:
-        base_url = environ.get("OPENAI_BASE_URL") or None
-        client = openai.AsyncOpenAI(api_key=openai_key, base_url=base_url, timeout=timeout, max_retries=0)
-        return ChatAgent(client, config("OPENAI_API_KEY"))
-    if settings.azure_endpoint:
-        raise BrainUnavailable("The Azure Speech pipeline's chat model needs AZURE_OPENAI_API_KEY (for "
-                               "azure_endpoint) or OPENAI_API_KEY.", permanent=True)
-    raise BrainUnavailable("The Azure Speech pipeline's chat model needs OPENAI_API_KEY (or AZURE_OPENAI_API_KEY "
-                           "with azure_endpoint).", permanent=True)
-
-
-def speech_config_from_settings(settings: Settings, env: Mapping[str, str] | None = None) -> AzureSpeechConfig:
-    environ = os.environ if env is None else env
-    key = get_secret(KEY_SETTING, environ)
-    if not key:
-        raise BrainUnavailable(f"The Azure Speech pipeline needs {KEY_SETTING}.", permanent=True)
-    if not (settings.azure_speech_region.strip() or settings.azure_speech_endpoint.strip()):
-        raise BrainUnavailable(f"The Azure Speech pipeline needs {WHERE_SETTINGS}.", permanent=True)
-    return AzureSpeechConfig(key, settings.azure_speech_region.strip(), settings.azure_speech_endpoint.strip())
-
-
-def azure_voice(settings: Settings) -> str:
-    """The neural voice: `tts_voice` when it names an Azure voice ("de-DE-KatjaNeural"), else the multilingual
-    default (the offline brain's espeak voice names, like "en-us", mean nothing to Azure)."""
-    voice = settings.tts_voice.strip()
-    return voice if "Neural" in voice else DEFAULT_VOICE
-
-
-def build_from_settings(settings: Settings, tools: ToolRunner, env: Mapping[str, str] | None = None,
-                        **brain_options: Any) -> SpeechPipelineBrain:
-    """The pipeline from the settings and the secrets (`AZURE_SPEECH_KEY`; `OPENAI_API_KEY` or
-    `AZURE_OPENAI_API_KEY`). Raises `BrainUnavailable(permanent=True)` naming what is missing."""
-    speech = speech_config_from_settings(settings, env)
-    chat = build_chat(settings, env)
-    recognizer = AzureRecognizer(speech, segmentation_silence_ms=settings.vad_silence_ms)
-    return SpeechPipelineBrain(recognizer, AzureSynthesizer(speech, azure_voice(settings)), chat, tools,
-                               **brain_options)

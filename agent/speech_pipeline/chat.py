@@ -33,10 +33,10 @@ from typing import Any
 
 import openai
 
-from agent.tool_schemas import TOOL_SCHEMAS, ToolSchema
 from app.brain import BrainUnavailable, ToolRunner
 from app.events import EventKind
 from app.session import ShopperSession
+from app.tools.schemas import TOOL_SCHEMAS, ToolSchema
 
 log = logging.getLogger("aisle.agent.speech_pipeline.chat")
 
@@ -269,31 +269,32 @@ class ChatAgent:
                 if chunk.usage is not None:
                     self._publish_usage(session, chunk.usage)
                 for choice in chunk.choices or []:
-                    delta = choice.delta
-                    if delta is None:
-                        continue
-                    if delta.content:
-                        text_parts.append(delta.content)
-                        delivered[0] = True
-                        if on_text is not None:
-                            outcome = on_text(delta.content)
-                            if inspect.isawaitable(outcome):
-                                await outcome
-                    for part in delta.tool_calls or []:
-                        delivered[0] = True
-                        pending = calls.setdefault(part.index if part.index is not None else len(calls),
-                                                   _PendingCall())
-                        if part.id:
-                            pending.call_id = part.id
-                        if part.function is not None:
-                            if part.function.name:
-                                pending.name += part.function.name
-                            if part.function.arguments:
-                                pending.arguments += part.function.arguments
+                    if choice.delta is not None:
+                        await self._take_delta(choice.delta, calls, on_text, text_parts, delivered)
         finally:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(stream.close(), 1.0)
         return [calls[i] for i in sorted(calls) if calls[i].name]
+
+    @staticmethod
+    async def _take_delta(delta: Any, calls: dict[int, _PendingCall], on_text: TextHandler | None,
+                          text_parts: list[str], delivered: list[bool]) -> None:
+        """One streamed delta: its text goes out at once, its tool-call pieces are joined by call index."""
+        if delta.content:
+            text_parts.append(delta.content)
+            delivered[0] = True
+            if on_text is not None:
+                outcome = on_text(delta.content)
+                if inspect.isawaitable(outcome):
+                    await outcome
+        for part in delta.tool_calls or []:
+            delivered[0] = True
+            pending = calls.setdefault(part.index if part.index is not None else len(calls), _PendingCall())
+            if part.id:
+                pending.call_id = part.id
+            if part.function is not None:
+                pending.name += part.function.name or ""
+                pending.arguments += part.function.arguments or ""
 
     def _publish_usage(self, session: ShopperSession, usage: Any) -> None:
         session.publish(EventKind.USAGE, {

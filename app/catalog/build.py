@@ -12,6 +12,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from app.catalog.safe_write import swap_in
 from app.catalog.writer import open_for_writing, write_products
 from app.paths import resources_dir
 
@@ -50,7 +51,7 @@ def build_catalog(out: Path, resources: Path | None = None) -> int:
     )
     db.conn.execute("vacuum")
     db.conn.close()
-    tmp.replace(out)
+    swap_in(tmp, out)  # never leaves a new file beside an old file's journal
     return len(products)
 
 

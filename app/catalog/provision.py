@@ -10,6 +10,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+from app.catalog.safe_write import swap_in
 from app.paths import shipped_catalog_path
 
 log = logging.getLogger("aisle.app.catalog")
@@ -39,5 +40,5 @@ def ensure_data_catalog(target: Path, shipped: Path | None = None) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(".db.copy")
     shutil.copyfile(shipped, tmp)
-    tmp.replace(target)
+    swap_in(tmp, target)
     return target

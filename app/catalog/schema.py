@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +27,8 @@ FTS_COLUMNS = ["name", "brand", "category", "keywords", "short_description", "de
 # bm25 weights in FTS_COLUMNS order: a hit in the name counts most
 FTS_WEIGHTS = (10.0, 6.0, 4.0, 3.0, 1.5, 1.0)
 SCHEMA_VERSION = 1
+# ids the HTTP API can serve in a path (`/api/products/{id}`) and a voice can spell: keep in step with app/server/api.py
+PRODUCT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,7 @@ class Product:
     brand: str
     category: str
     price: float
-    stock: int
+    stock: int | None  # None: the store does not track stock; the product is sellable
     short_description: str
     description: str = ""
     specs: dict[str, Any] = field(default_factory=dict)
@@ -47,7 +50,7 @@ class Product:
 
     @property
     def in_stock(self) -> bool:
-        return self.stock > 0
+        return self.stock is None or self.stock > 0
 
     @property
     def display_name(self) -> str:
@@ -56,13 +59,17 @@ class Product:
     @classmethod
     def from_row(cls, row: sqlite3.Row | dict[str, Any]) -> Product:
         r = dict(row)
+        price = float(r["price"])  # None raises TypeError: the caller leaves such a row out
+        if not math.isfinite(price) or price < 0:
+            raise ValueError(f"price {price} is not a usable price")
+        stock = r.get("stock")
         return cls(
             id=r["id"],
             name=r["name"],
             brand=r.get("brand") or "",
             category=r["category"],
-            price=float(r["price"]),
-            stock=int(r["stock"]),
+            price=price,
+            stock=None if stock is None else int(stock),
             short_description=r.get("short_description") or "",
             description=r.get("description") or "",
             specs=json.loads(r.get("specs") or "{}"),

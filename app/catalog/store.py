@@ -18,6 +18,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process, utils
 
+from app.catalog.safe_write import has_hot_journal, recover
 from app.catalog.schema import FTS_WEIGHTS, Category, Product
 
 log = logging.getLogger("aisle.app.catalog")
@@ -31,6 +32,16 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 
 class CatalogError(RuntimeError):
     """The catalog cannot be used; the message says why and what to do."""
+
+
+def fix_advice(path: Path) -> str:
+    """The commands that put a usable catalog at `path` (the store's own file, or the demo)."""
+    return (f"Import the store's catalog file again with `aisle catalog import FILE --replace --catalog {path}`, "
+            f"or put the demo catalog there with `aisle catalog build --out {path}`.")
+
+
+# rows whose price cannot be shown honestly (NULL, NaN, infinite, negative) never reach a shopper
+USABLE_PRICE = "p.price between 0 and 1e12"
 
 
 @dataclass(frozen=True)
@@ -69,24 +80,43 @@ class Catalog:
     # -- connections -----------------------------------------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        try:
+            stat = self.path.stat()
+            identity: tuple[int, int] | None = (stat.st_dev, stat.st_ino)
+        except OSError:
+            identity = None
+        if conn is not None and identity != getattr(self._local, "identity", None):
+            conn.close()  # an import swapped a new file in: read that one
+            conn = self._local.conn = None
         if conn is None:
-            if not self.path.is_file():
-                raise CatalogError(
-                    f"No catalog file at {self.path}. Build the demo catalog with `aisle catalog build` "
-                    "or import yours with `aisle catalog import FILE`."
-                )
+            if identity is None:
+                raise CatalogError(f"No catalog file at {self.path}. {fix_advice(self.path)}")
+            self._roll_back_interrupted_write()
             conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
             conn.row_factory = sqlite3.Row
             self._local.conn = conn
+            self._local.identity = identity
         return conn
+
+    def _roll_back_interrupted_write(self) -> None:
+        """A hot journal (a write that was interrupted) must be rolled back before a read-only connection can read."""
+        if not has_hot_journal(self.path):
+            return
+        try:
+            recover(self.path)
+        except (sqlite3.Error, OSError) as exc:
+            raise CatalogError(
+                f"The catalog at {self.path} has an unfinished write that could not be rolled back ({exc}). "
+                f"Give Aisle write access to {self.path.parent} and start it again; or: {fix_advice(self.path)}"
+            ) from exc
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         try:
             return self._conn().execute(sql, params).fetchall()
         except sqlite3.DatabaseError as exc:
             raise CatalogError(
-                f"The catalog at {self.path} cannot be read ({exc}). It may be damaged or not a catalog: "
-                "rebuild it with `aisle catalog build` or import a catalog file again."
+                f"The catalog at {self.path} cannot be read ({exc}). It may be damaged or not a catalog. "
+                f"{fix_advice(self.path)}"
             ) from exc
 
     def check(self) -> None:
@@ -97,7 +127,7 @@ class Catalog:
         if missing:
             raise CatalogError(
                 f"{self.path} is not an Aisle catalog (missing tables: {', '.join(sorted(missing))}). "
-                "Import a store catalog with `aisle catalog import FILE`."
+                f"{fix_advice(self.path)}"
             )
 
     def close(self) -> None:
@@ -107,7 +137,7 @@ class Catalog:
             self._local.conn = None
 
     def invalidate(self) -> None:
-        """Forget cached names after the catalog changed (an import)."""
+        """Forget cached names after the catalog changed (an import, or a fleet update that replaced the file)."""
         with self._names_lock:
             self._names = None
 
@@ -125,16 +155,20 @@ class Catalog:
     def product_names(self) -> list[str]:
         return [r[0] for r in self._query("select distinct name from products order by name")]
 
+    def product_ids(self) -> list[str]:
+        return [r[0] for r in self._query("select id from products")]
+
     def get(self, product_id: str) -> Product | None:
         rows = self._query("select * from products where id = ?", (product_id,))
-        return Product.from_row(rows[0]) if rows else None
+        found = _products(rows)
+        return found[0] if found else None
 
     def get_many(self, product_ids: Iterable[str]) -> list[Product]:
         ids = list(dict.fromkeys(product_ids))
         if not ids:
             return []
         rows = self._query(f"select * from products where id in ({','.join('?' * len(ids))})", ids)
-        by_id = {r["id"]: Product.from_row(r) for r in rows}
+        by_id = {p.id: p for p in _products(rows)}
         return [by_id[i] for i in ids if i in by_id]
 
     def search(self, query: str, filters: SearchFilters | None = None, limit: int = 10) -> list[Product]:
@@ -150,8 +184,8 @@ class Catalog:
         where, params = self._filter_sql(filters)
         terms = fts_terms(query)
         if not terms:
-            sql = f"select p.* from products p where {where} order by p.stock = 0, p.price limit ?"
-            return [Product.from_row(r) for r in self._query(sql, [*params, limit])]
+            sql = f"select p.* from products p where {where} order by coalesce(p.stock, 1) = 0, p.price limit ?"
+            return _products(self._query(sql, [*params, limit]))
         attempts = [(" AND ", False)]
         if any(len(t) > 2 for t in terms):
             attempts.append((" AND ", True))
@@ -164,7 +198,7 @@ class Catalog:
                 rows = self._query(
                     f"select rowid as rid, * from products where rowid in ({','.join('?' * len(rowids))})", rowids
                 )
-                by_rowid = {r["rid"]: Product.from_row(r) for r in rows}
+                by_rowid = {r["rid"]: p for r in rows for p in _products([r])}
                 ranked = [by_rowid[r] for r in rowids if r in by_rowid]
                 return sorted(ranked, key=lambda p: not p.in_stock)  # in stock first, best match first within
         return []
@@ -191,7 +225,7 @@ class Catalog:
 
     @staticmethod
     def _filter_sql(filters: SearchFilters) -> tuple[str, list[Any]]:
-        clauses = ["1"]
+        clauses = [USABLE_PRICE]
         params: list[Any] = []
         if filters.category:
             clauses.append("p.category = ?")
@@ -206,7 +240,7 @@ class Catalog:
             clauses.append("p.price <= ?")
             params.append(float(filters.max_price))
         if filters.in_stock:
-            clauses.append("p.stock > 0")
+            clauses.append("(p.stock is null or p.stock > 0)")
         return " and ".join(clauses), params
 
     def _name_index(self) -> list[tuple[str, str]]:
@@ -276,19 +310,21 @@ class Catalog:
                     match = " OR ".join(f'"{t}"' for t in tags)
                     rows = self._query(
                         "select p.* from products_fts f join products p on p.rowid = f.rowid "
-                        "where products_fts match ? and p.category != ? and p.stock > 0 "
+                        "where products_fts match ? and p.category != ? and (p.stock is null or p.stock > 0) "
+                        f"and {USABLE_PRICE} "
                         "order by bm25(products_fts) limit ?",
                         (match, product.category, max_results * 3),
                     )
                     seen = {p.id for p in picks} | excluded
-                    picks += [Product.from_row(r) for r in rows if r["id"] not in seen]
+                    picks += [p for p in _products(rows) if p.id not in seen]
         else:
             rows = self._query(
-                "select * from products where category = ? and stock > 0 order by abs(price - "
-                "(select avg(price) from products where category = ?)) limit ?",
+                "select * from products p where category = ? and (stock is null or stock > 0) and "
+                f"{USABLE_PRICE} order by abs(price - (select avg(price) from products p where category = ? "
+                f"and {USABLE_PRICE})) limit ?",
                 (based_on, based_on, max_results + len(excluded)),
             )
-            picks = [Product.from_row(r) for r in rows if r["id"] not in excluded]
+            picks = [p for p in _products(rows) if p.id not in excluded]
         unique = list({p.id: p for p in picks}.values())
         return unique[:max_results]
 
@@ -296,17 +332,79 @@ class Catalog:
         """A varied row for the attract screen: in-stock products, a few from each category."""
         rows = self._query(
             "select * from (select p.*, row_number() over (partition by category order by stock desc, id) as n "
-            "from products p where stock > 0) where n <= 2 order by n, category limit ?",
+            f"from products p where (stock is null or stock > 0) and {USABLE_PRICE}) where n <= 2 "
+            "order by n, category limit ?",
             (limit,),
         )
-        return [Product.from_row(r) for r in rows]
+        return _products(rows)
 
     def image_svg(self, product_id: str) -> str | None:
         rows = self._query("select svg from product_images where product_id = ?", (product_id,))
         return rows[0]["svg"] if rows else None
+
+    def _optional(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        """A query on a table older catalogs do not have (photos, passages): no rows there."""
+        try:
+            return self._conn().execute(sql, params).fetchall()
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return []
+            raise CatalogError(f"The catalog at {self.path} cannot be read ({exc}). {fix_advice(self.path)}") from exc
+
+    def photo(self, product_id: str, position: int = 0, large: bool = False) -> bytes | None:
+        """A store photo as JPEG bytes (the card thumbnail, or the large one for the details screen)."""
+        column = "large" if large else "thumb"
+        rows = self._optional(f"select {column} from product_photos where product_id = ? and position = ?",
+                              (product_id, int(position)))
+        return bytes(rows[0][0]) if rows else None
+
+    def photo_counts(self, product_ids: Iterable[str]) -> dict[str, int]:
+        """How many store photos each product has (products without any are left out)."""
+        ids = list(dict.fromkeys(product_ids))
+        if not ids:
+            return {}
+        rows = self._optional(
+            f"select product_id, count(*) from product_photos where product_id in ({','.join('?' * len(ids))}) "
+            "group by product_id", ids)
+        return {r[0]: int(r[1]) for r in rows}
+
+    def passages_of(self, product_id: str) -> list[sqlite3.Row]:
+        """Every stored passage of a product (id, source, section, text)."""
+        return self._optional("select id, source, section, text from passages where product_id = ? order by id",
+                              (product_id,))
+
+    def ranked_passages(self, product_id: str, expression: str, limit: int) -> list[sqlite3.Row] | None:
+        """A product's passages matching an FTS5 expression, best first by bm25 (a section title weighs twice the
+        text); None when the catalog has no passage index (an older catalog)."""
+        try:
+            return self._conn().execute(
+                "select p.id, p.source, p.section, p.text, bm25(passages_fts, 2.0, 1.0) as score "
+                "from passages_fts f join passages p on p.id = f.rowid "
+                "where passages_fts match ? and p.product_id = ? order by score limit ?",
+                (expression, product_id, int(limit))).fetchall()
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return None
+            raise CatalogError(f"The catalog at {self.path} cannot be read ({exc}). {fix_advice(self.path)}") from exc
 
     def meta(self) -> dict[str, str]:
         try:
             return {r["key"]: r["value"] for r in self._conn().execute("select key, value from meta").fetchall()}
         except sqlite3.DatabaseError:
             return {}
+
+
+_skipped: set[str] = set()
+
+
+def _products(rows: Iterable[sqlite3.Row]) -> list[Product]:
+    """Rows as products, leaving out any whose price or stock cannot be shown honestly (logged once per id)."""
+    found = []
+    for row in rows:
+        try:
+            found.append(Product.from_row(row))
+        except (TypeError, ValueError, OverflowError) as exc:
+            if row["id"] not in _skipped:
+                _skipped.add(row["id"])
+                log.warning("product %s is left out: its price or stock cannot be read (%s)", row["id"], exc)
+    return found

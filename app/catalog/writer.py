@@ -7,7 +7,6 @@ connection, and the FTS index is kept consistent by the triggers sqlite-utils cr
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -16,18 +15,22 @@ from typing import Any
 import sqlite_utils
 
 from app.catalog.images import render_product_svg
+from app.catalog.knowledge import product_passages
 from app.catalog.schema import FTS_COLUMNS, PRODUCT_COLUMNS, SCHEMA_VERSION, derive_keywords
 
 Progress = Callable[[int, int], None]
+FTS_TABLES = ("products_fts", "passages_fts")
 
 
-def slugify(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.strip().lower()).strip("-")
-
-
-def open_for_writing(path: Path) -> sqlite_utils.Database:
+def open_for_writing(path: Path, scratch: bool = False) -> sqlite_utils.Database:
+    """A write connection. `scratch`: a temporary file that is verified and synced before use, so it needs no
+    on-disk journal and no syncing while it is built."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    return sqlite_utils.Database(sqlite3.connect(str(path), isolation_level=None))
+    conn = sqlite3.connect(str(path), isolation_level=None)
+    if scratch:
+        conn.execute("pragma journal_mode=memory")
+        conn.execute("pragma synchronous=off")
+    return sqlite_utils.Database(conn)
 
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
@@ -44,6 +47,18 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         db.table("meta").create({"key": str, "value": str}, pk="key")
     if "products_fts" not in db.table_names():
         db.table("products").enable_fts(FTS_COLUMNS, fts_version="FTS5", tokenize="porter", create_triggers=True)
+    if "passages" not in db.table_names():
+        # a product's facts: its specs, description sentences and manual sections (app.catalog.knowledge)
+        db.table("passages").create({"id": int, "product_id": str, "source": str, "section": str, "text": str},
+                                    pk="id")
+        db.table("passages").create_index(["product_id", "source"])
+        db.table("passages").enable_fts(["section", "text"], fts_version="FTS5", tokenize="porter",
+                                        create_triggers=True)
+    if "product_photos" not in db.table_names():
+        # store photos, resized once at import (app.catalog.photos): JPEG thumbnail and large image
+        db.table("product_photos").create(
+            {"product_id": str, "position": int, "thumb": bytes, "large": bytes, "width": int, "height": int,
+             "source": str}, pk=("product_id", "position"))
     db.table("meta").upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
 
 
@@ -58,7 +73,7 @@ def product_row(record: dict[str, Any], category_words: str = "") -> dict[str, A
         "brand": record.get("brand") or "",
         "category": record["category"],
         "price": round(float(record["price"]), 2),
-        "stock": int(record.get("stock") or 0),
+        "stock": None if record.get("stock") is None else int(record["stock"]),
         "short_description": record.get("short_description") or "",
         "description": record.get("description") or "",
         "specs": json.dumps(specs, sort_keys=True),
@@ -82,8 +97,8 @@ def write_products(
     with db.atomic():
         ensure_schema(db)
         if replace_all:
-            db.table("products").delete_where()
-            db.table("product_images").delete_where()
+            for table in ("products", "product_images", "passages", "product_photos"):
+                db.table(table).delete_where()
         known = {r["slug"] for r in db.table("categories").rows}
         for category in categories:
             db.table("categories").upsert(
@@ -91,8 +106,10 @@ def write_products(
                 pk="slug",
             )
             known.add(category["slug"])
-        for slug in sorted({r["category"] for r in records} - known):
-            db.table("categories").insert({"slug": slug, "name": slug.replace("-", " ").capitalize(), "synonyms": "[]"})
+        names = {r["category"]: r.get("category_name") for r in records}
+        for slug in sorted(set(names) - known):
+            name = names[slug] or slug.replace("-", " ").capitalize()
+            db.table("categories").insert({"slug": slug, "name": name, "synonyms": "[]"})
         synonyms = {
             row["slug"]: " ".join(dict.fromkeys(json.loads(row["synonyms"] or "[]")))
             for row in db.table("categories").rows
@@ -106,7 +123,24 @@ def write_products(
             db.table("product_images").upsert_all(
                 ({"product_id": r["id"], "svg": render_product_svg(r)} for r in chunk), pk="product_id"
             )
+            write_passages(db, chunk)
             if progress:
                 progress(min(start + batch, total), total)
         for key, value in (meta or {}).items():
             db.table("meta").upsert({"key": key, "value": value}, pk="key")
+
+
+def write_passages(db: sqlite_utils.Database, records: Sequence[dict[str, Any]]) -> None:
+    """Replace the products' spec and description passages, and their manual passages when the record brings a
+    manual (`manual_sections`: (title, text) pairs); a record without one keeps the manual it had."""
+    conn = db.conn
+    for record in records:
+        pid = record["id"]
+        manual = record.get("manual_sections")
+        if manual is None:
+            conn.execute("delete from passages where product_id = ? and source != 'manual'", (pid,))
+        else:
+            conn.execute("delete from passages where product_id = ?", (pid,))
+        rows = [(pid, source, section, text) for source, section, text in product_passages(record)]
+        rows += [(pid, "manual", title, text) for title, text in manual or ()]
+        conn.executemany("insert into passages (product_id, source, section, text) values (?, ?, ?, ?)", rows)

@@ -8,9 +8,11 @@ too many stream clients.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import re
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,18 +23,20 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sse_starlette import EventSourceResponse, ServerSentEvent
-from starlette.background import BackgroundTask
+from sse_starlette import EventSourceResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from agent.tools import ToolFailure
 from app.catalog.store import SearchFilters
 from app.conversation import MessageRejected
 from app.paths import resources_dir
+from app.redaction import redact_value
 from app.server import models
 from app.server.auth import TokenAuth
 from app.server.context import AppUnavailable, ServerContext
 from app.server.hub import CURRENT, BadLastEventId, HubFull, parse_last_event_id
+from app.server.middleware import HeadAsGet
+from app.server.sse import HubStreamResponse
+from app.tools.toolbox import ToolFailure
 
 SESSION_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 PRODUCT_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
@@ -103,6 +107,31 @@ def _summary(row: dict[str, Any], active: str | None) -> dict[str, Any]:
     out["turn_count"] = int(row.get("turns") or 0)
     out["active"] = row["id"] == active
     return out
+
+
+def _check_catalog(ctx: ServerContext) -> str:
+    """A real search round trip (the full-text index too), not just a count."""
+    try:
+        catalog = ctx.runtime.catalog
+        catalog.count()
+        first = catalog.search("", limit=1)
+        if first:
+            word = next((w for w in re.findall(r"[A-Za-z]{3,}", first[0].name)), "")
+            if word:
+                catalog.search(word, limit=1)
+        return "ok"
+    except Exception as exc:
+        return f"error: {type(exc).__name__}: {exc}"
+
+
+def _check_history(ctx: ServerContext) -> str:
+    """History's own state (writes failing, queued events) and a write-and-read-back round trip."""
+    history = ctx.runtime.history
+    health = history.health()
+    if not health.ok:
+        return health.describe()
+    probe = history.probe_write()
+    return health.describe() if probe == "ok" else probe
 
 
 def create_app(ctx: ServerContext, web_dir: Path | None = None) -> FastAPI:
@@ -182,18 +211,7 @@ def create_app(ctx: ServerContext, web_dir: Path | None = None) -> FastAPI:
         """Whether the brain, audio and databases work, and for how long the server has run. Needs no token."""
 
         def check() -> dict[str, str]:
-            result = {}
-            try:
-                ctx.runtime.catalog.count()
-                result["catalog"] = "ok"
-            except Exception as exc:
-                result["catalog"] = f"error: {type(exc).__name__}"
-            try:
-                ctx.runtime.history.last_event_id("")
-                result["history"] = "ok"
-            except Exception as exc:
-                result["history"] = f"error: {type(exc).__name__}"
-            return result
+            return {"catalog": _check_catalog(ctx), "history": _check_history(ctx)}
 
         database = await ctx.blocking(check)
         audio = "off"
@@ -202,9 +220,15 @@ def create_app(ctx: ServerContext, web_dir: Path | None = None) -> FastAPI:
                 audio = ctx.audio_status()
             except Exception as exc:
                 audio = f"error: {type(exc).__name__}"
-        ok = all(v == "ok" for v in database.values())
+        ok = all(v == "ok" or v.startswith("ok (") for v in database.values())
+        t0 = time.perf_counter()
+        try:
+            await ctx.on_app(asyncio.sleep(0), wait_s=5.0)
+            app_loop_ms: float | None = round((time.perf_counter() - t0) * 1000, 2)
+        except AppUnavailable:
+            app_loop_ms, ok = None, False
         return {"status": "ok" if ok else "degraded", "brain": ctx.runtime.conversation.brain.name,
-                "audio": audio, "database": database, "uptime_s": ctx.uptime(),
+                "app_loop_ms": app_loop_ms, "audio": audio, "database": database, "uptime_s": ctx.uptime(),
                 "stream_clients": ctx.hub.client_count}
 
     # -- the stream ----------------------------------------------------------------------------------------------
@@ -221,7 +245,7 @@ def create_app(ctx: ServerContext, web_dir: Path | None = None) -> FastAPI:
         last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=100)] = None,
         after: Annotated[str | None, Query(max_length=100, description="Same as Last-Event-ID, for clients that "
                                                                         "cannot set headers")] = None,
-    ) -> EventSourceResponse:
+    ) -> Response:
         """The session's events, live. Resumes after `Last-Event-ID` (from memory or history) without loss or
         duplicates. Without it, the stream starts with the session so far. `current` follows the kiosk from
         session to session."""
@@ -236,13 +260,14 @@ def create_app(ctx: ServerContext, web_dir: Path | None = None) -> FastAPI:
         except HubFull as exc:
             raise ApiProblem(503, "too_many_clients", str(exc), headers={"Retry-After": "5"}) from exc
 
-        return EventSourceResponse(
-            ctx.hub.stream(client), ping=ctx.settings.sse_heartbeat_s,
-            ping_message_factory=lambda: ServerSentEvent(comment="heartbeat"),
-            send_timeout=ctx.settings.sse_send_timeout_s,
-            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
-            background=BackgroundTask(ctx.hub.unregister, client),  # also when the body never ran (HEAD)
-        )
+        return HubStreamResponse(ctx.hub, client, ctx.settings.sse_heartbeat_s)
+
+    @app.head("/api/stream/{session_id}", include_in_schema=False)
+    async def stream_head(session_id: SessionId) -> Response:
+        """The stream's headers only (a GET there never ends)."""
+        if session_id != CURRENT and not await known_session(session_id):
+            raise ApiProblem(404, "unknown_session", f"There is no session '{session_id}'.")
+        return Response(media_type="text/event-stream", headers={"Cache-Control": "no-store"})
 
     # -- posting -------------------------------------------------------------------------------------------------
     @app.post(
@@ -303,8 +328,9 @@ def create_app(ctx: ServerContext, web_dir: Path | None = None) -> FastAPI:
         active = ctx.hub.current if ctx.hub.current_active else None
         calls = [{**c, "ok": bool(c.get("ok"))} for c in row.get("tool_calls", [])]
         cart = (ctx.hub.latest_cart(resolved) if live else None) or row.get("cart") or {}
-        return {**_summary(row, active), "turns": row.get("turns_list", []), "tool_calls": calls,
-                "cart": cart, "cart_changes": row.get("cart_changes", []), "usage": row.get("usage", {})}
+        return {**_summary(row, active), "turns": redact_value(row.get("turns_list", [])),
+                "tool_calls": redact_value(calls), "cart": cart, "cart_changes": row.get("cart_changes", []),
+                "usage": row.get("usage", {})}  # redacted again: sessions recorded before redaction existed
 
     @app.get("/api/cart/{session_id}", response_model=models.CartOut, tags=["sessions"],
              responses=_errors(401, 404, 422))
@@ -367,7 +393,8 @@ def create_app(ctx: ServerContext, web_dir: Path | None = None) -> FastAPI:
         found = await ctx.blocking(ctx.runtime.catalog.categories)
         return [{"slug": c.slug, "name": c.name} for c in found]
 
-    # -- outermost: token, then CORS around everything ---------------------------------------------------------
+    # -- outermost: CORS around the token check around HEAD-as-GET (the runner wraps all of it in JsonErrors) ---
+    app.add_middleware(HeadAsGet)
     app.add_middleware(TokenAuth, token=ctx.token)
     if ctx.settings.cors_origins:
         app.add_middleware(

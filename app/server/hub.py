@@ -20,26 +20,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import threading
-import time
 from collections import OrderedDict, deque
 from collections.abc import AsyncGenerator
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
-from sse_starlette.event import ServerSentEvent
-
 from app.events import Event, EventKind
 from app.history import HistoryStore
+from app.server.backlog import BacklogCache
+from app.server.events_codec import EncodedEvent, as_chunk, frame_hub_event
 
 log = logging.getLogger("aisle.app.server.hub")
 
 CURRENT = "current"
 MAX_RINGS = 4  # sessions whose recent events stay in memory: the current one and a few just ended
-HISTORY_PAGE = 1000
 BATCH_BYTES = 256 * 1024  # at most this much is handed to one send
 
 
@@ -49,40 +46,6 @@ class HubFull(RuntimeError):
 
 class BadLastEventId(ValueError):
     """A Last-Event-ID that is not `<event id>` or `<session>:<event id>`."""
-
-
-class EncodedEvent:
-    """An event with its SSE bytes, built once and shared by every client."""
-
-    __slots__ = ("_plain", "_tagged", "event", "json")
-
-    def __init__(self, event: Event) -> None:
-        self.event = event
-        self.json = json.dumps(event.to_json_dict(), default=str, ensure_ascii=False, separators=(",", ":"))
-        self._plain: bytes | None = None
-        self._tagged: bytes | None = None
-
-    @property
-    def session_id(self) -> str:
-        return self.event.session_id
-
-    @property
-    def id(self) -> int:
-        return self.event.id
-
-    def plain(self) -> bytes:
-        """Framed with `id: <event id>` (per-session streams)."""
-        if self._plain is None:
-            self._plain = ServerSentEvent(self.json, id=str(self.event.id), event=self.event.kind.value).encode()
-        return self._plain
-
-    def tagged(self) -> bytes:
-        """Framed with `id: <session>:<event id>` (the `current` stream, which crosses sessions)."""
-        if self._tagged is None:
-            self._tagged = ServerSentEvent(
-                self.json, id=f"{self.event.session_id}:{self.event.id}", event=self.event.kind.value
-            ).encode()
-        return self._tagged
 
 
 @dataclass(frozen=True)
@@ -108,13 +71,6 @@ def parse_last_event_id(raw: str | None) -> ResumePoint | None:
     return ResumePoint(session_id, int(text))
 
 
-def _frame_error(message: str, code: str, session_id: str | None) -> bytes:
-    """A hub-made `error` event. It has no `id:` so the client's Last-Event-ID stays where it was."""
-    payload = {"event": EventKind.ERROR.value, "data": {"message": message, "code": code}, "id": None,
-               "timestamp": time.time(), "session_id": session_id}
-    return ServerSentEvent(json.dumps(payload, separators=(",", ":")), event=EventKind.ERROR.value).encode()
-
-
 class StreamClient:
     """One connected SSE client: what it follows, its bounded queue, and what it has been sent."""
 
@@ -127,6 +83,10 @@ class StreamClient:
         self.closed = False
         self.sent: dict[str, int] = {}  # session -> last event id delivered
         self.plan: list[tuple[str, int, list[EncodedEvent]]] = []  # backlog: session, after id, ring snapshot
+        # live: the hub writes each event's shared bytes straight to the socket (no task wakes up per client)
+        self.transport: asyncio.WriteTransport | None = None
+        self.chunked = False
+        self.max_buffer = max(256 * 1024, self.max_queue * 512)  # unsent bytes before the client is "too slow"
 
     @property
     def follows_current(self) -> bool:
@@ -149,6 +109,32 @@ class StreamClient:
         self.closed = True
         self.wake.set()
 
+    def push(self, item: EncodedEvent) -> bool:
+        """Live: write `item` to the socket now. Returns True when the client turned out too slow (it is then
+        handed back to its task, which sends the final error)."""
+        transport = self.transport
+        if transport is None or self.closed:
+            return False
+        if transport.is_closing():
+            self.transport = None
+            self.close()
+            return False
+        if transport.get_write_buffer_size() > self.max_buffer:
+            self.transport = None
+            self.overflowed = True
+            self.wake.set()
+            return True
+        if item.id > self.sent.get(item.session_id, 0):
+            self.sent[item.session_id] = item.id
+            transport.write(item.wire(self.follows_current, self.chunked))
+        return False
+
+    def go_live(self, transport: asyncio.WriteTransport, chunked: bool) -> None:
+        """From now on events are written straight to `transport` (what queued meanwhile goes first)."""
+        self.transport, self.chunked = transport, chunked
+        while self.pending and self.transport is not None:
+            self.push(self.pending.popleft())
+
     def frame(self, item: EncodedEvent) -> bytes | None:
         """The bytes for `item`, or None when this client already has it."""
         if item.id <= self.sent.get(item.session_id, 0):
@@ -162,9 +148,10 @@ class EventHub:
 
     def __init__(self, history: HistoryStore, executor: Executor, *, ring_size: int = 1000,
                  client_queue: int = 500, max_clients: int = 2000, current: str | None = None,
-                 current_active: bool = False) -> None:
+                 current_active: bool = False, backlog_events: int = 20_000) -> None:
         self.history = history
         self.executor = executor
+        self.backlog = BacklogCache(history, executor, max_events=backlog_events)
         self.ring_size = max(16, ring_size)
         self.client_queue = client_queue
         self.max_clients = max_clients
@@ -250,13 +237,42 @@ class EventHub:
         self._ring_for(sid).append(item)
         clients = self._by_session.get(sid)
         if clients:
-            for client in clients:
-                self.overflowed += client.offer(item)
-            self.delivered += len(clients)
+            self._fan_out(clients, item)
         if sid == self.current and self._current_clients:
-            for client in self._current_clients:
+            self._fan_out(self._current_clients, item)
+
+    def _fan_out(self, clients: set[StreamClient], item: EncodedEvent) -> None:
+        for client in list(clients):
+            if client.transport is not None:
+                self.overflowed += client.push(item)
+            else:
                 self.overflowed += client.offer(item)
-            self.delivered += len(self._current_clients)
+        self.delivered += len(clients)
+
+    def too_slow(self, client: StreamClient) -> bytes:
+        """The last words to a client that fell too far behind."""
+        self.dropped_slow += 1
+        log.info("stream client of %s fell %d events behind; disconnecting it", client.target, client.max_queue)
+        return frame_hub_event(
+            EventKind.ERROR, f"This stream fell more than {client.max_queue} events behind and is closed. "
+            "Reconnect with Last-Event-ID to resume.", "too_slow", None if client.follows_current else client.target)
+
+    async def heartbeat(self, interval_s: float) -> None:
+        """Every `interval_s`, a comment to each live client (keeps proxies from closing idle streams, and finds
+        clients that went away without a word)."""
+        beat = b": heartbeat\r\n\r\n"
+        chunk = as_chunk(beat)
+        while not self._closed:
+            await asyncio.sleep(interval_s)
+            for client in [*self._current_clients, *(c for cs in self._by_session.values() for c in cs)]:
+                transport = client.transport
+                if transport is None:
+                    continue
+                if transport.is_closing():
+                    client.transport = None
+                    client.close()
+                else:
+                    transport.write(chunk if client.chunked else beat)
 
     def latest_cart(self, session_id: str) -> dict[str, Any] | None:
         """The cart of the session's newest `context` event still in memory."""
@@ -320,26 +336,45 @@ class EventHub:
             plan.append((current, resume.event_id if resume is not None else 0))
         return plan
 
-    async def _replay(self, session_id: str, after: int,
-                      snapshot: list[EncodedEvent]) -> AsyncGenerator[list[EncodedEvent], None]:
-        """Events of `session_id` after `after`: from the ring snapshot if it reaches back far enough, else from
-        history (page by page, off the loop), then whatever the snapshot adds."""
+    async def _replay(self, client: StreamClient, session_id: str, after: int,
+                      snapshot: list[EncodedEvent]) -> AsyncGenerator[bytes, None]:
+        """The client's bytes for the events of `session_id` after `after`: from the ring snapshot if it reaches back
+        far enough, else first from history through the shared backlog cache (a page nobody of this client's
+        events precede goes out as the page's own shared bytes), then whatever the snapshot adds."""
         if not snapshot or snapshot[0].id > after + 1:
+            before = snapshot[0].id if snapshot else None
+            async for page in self.backlog.pages(session_id, after, before):
+                if page.events[0].id > client.sent.get(session_id, 0):
+                    client.sent[session_id] = page.events[-1].id
+                    yield page.joined(client.follows_current)
+                else:
+                    data = b"".join(f for f in map(client.frame, page.events) if f is not None)
+                    if data:
+                        yield data
+                if client.overflowed or client.closed:
+                    return
+        data = b"".join(f for f in map(client.frame, snapshot) if f is not None)
+        if data:
+            yield data
+
+    async def _resume_from(self, client: StreamClient, session_id: str, after: int,
+                           snapshot: list[EncodedEvent]) -> tuple[int, bytes | None]:
+        """`after`, or the session's last event id with a `notice` when `after` is beyond it (an id from another
+        run, or made up): such a client gets the live stream instead of waiting for ids that never come."""
+        if after <= 0:
+            return after, None
+        if snapshot:
+            newest = snapshot[-1].id
+        else:
             loop = asyncio.get_running_loop()
             await loop.run_in_executor(self.executor, self.history.flush, 5.0)
-            cursor = after
-            while True:
-                page = await loop.run_in_executor(
-                    self.executor, self.history.events_after, session_id, cursor, HISTORY_PAGE)
-                if not page:
-                    break
-                yield [EncodedEvent(e) for e in page]
-                cursor = page[-1].id
-                if len(page) < HISTORY_PAGE:
-                    break
-        tail = [item for item in snapshot if item.id > after]
-        if tail:
-            yield tail
+            newest = await loop.run_in_executor(self.executor, self.history.last_event_id, session_id)
+        if after <= newest:
+            return after, None
+        notice = frame_hub_event(
+            EventKind.NOTICE, f"Last-Event-ID {after} is beyond the last event of session {session_id} ({newest}); "
+            "streaming from there.", "unknown_last_event_id", session_id, last_event_id=newest)
+        return newest, notice
 
     def open(self, target: str, resume: ResumePoint | None) -> StreamClient:
         """Register a client and fix what it will be replayed (raises HubFull when there is no room). Then iterate
@@ -349,37 +384,39 @@ class EventHub:
         client.plan = [(sid, after, list(self._rings.get(sid, ()))) for sid, after in plan]  # snapshots, now
         return client
 
-    async def stream(self, client: StreamClient) -> AsyncGenerator[bytes, None]:
+    async def stream(self, client: StreamClient, until_live: bool = False,
+                     heartbeat_s: float | None = None) -> AsyncGenerator[bytes, None]:
         """The SSE bytes of one client: backlog, then live, until it disconnects, falls behind or the server
-        stops."""
+        stops. With `until_live` it ends after the backlog (the caller then hands the socket to `go_live`);
+        `heartbeat_s`: a comment after that long without events (when not handed over)."""
+        handed_over = False
         try:
             yield b": connected\r\nretry: 2000\r\n\r\n"
-            for sid, after, snapshot in client.plan:
+            for sid, wanted, snapshot in client.plan:
+                after, notice = await self._resume_from(client, sid, wanted, snapshot)
+                if notice is not None:
+                    yield notice
                 client.sent[sid] = max(client.sent.get(sid, 0), after)
-                async with contextlib.aclosing(self._replay(sid, after, snapshot)) as chunks:
+                async with contextlib.aclosing(self._replay(client, sid, after, snapshot)) as chunks:
                     async for chunk in chunks:
-                        data = b"".join(f for f in map(client.frame, chunk) if f is not None)
-                        if data:
-                            yield data
-                        if client.overflowed or client.closed:
-                            break
+                        yield chunk
                 if client.overflowed or client.closed:
                     break
+            if until_live and not client.overflowed and not client.closed:
+                handed_over = True
+                return
             while True:
                 if client.overflowed:
-                    self.dropped_slow += 1
-                    log.info("stream client of %s fell %d events behind; disconnecting it", client.target,
-                             client.max_queue)
-                    yield _frame_error(
-                        f"This stream fell more than {client.max_queue} events behind and is closed. "
-                        "Reconnect with Last-Event-ID to resume.", "too_slow",
-                        None if client.follows_current else client.target)
+                    yield self.too_slow(client)
                     return
                 if client.closed:
                     return
                 if not client.pending:
                     client.wake.clear()
-                    await client.wake.wait()
+                    try:
+                        await asyncio.wait_for(client.wake.wait(), heartbeat_s)
+                    except TimeoutError:
+                        yield b": heartbeat\r\n\r\n"
                     continue
                 parts: list[bytes] = []
                 size = 0
@@ -391,4 +428,5 @@ class EventHub:
                 if parts:
                     yield b"".join(parts)
         finally:
-            self.unregister(client)
+            if not handed_over:
+                self.unregister(client)

@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.text_clean import INVISIBLE_CHARS
+
 
 class ApiError(BaseModel):
     detail: str = Field(description="What went wrong, in words a person can act on")
@@ -15,7 +17,9 @@ class ApiError(BaseModel):
 MAX_MESSAGE_CHARS = 1000
 # "Contains something that is not whitespace", spelled out so that JSON Schema (ECMA-262), pydantic and Python's
 # str.split() — which the conversation uses to collapse whitespace — agree on what blank means.
-NOT_BLANK = r"[^\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+# Invisible characters (NUL, zero-width spaces, ...) count as blank too (app.text_clean).
+NOT_BLANK = (r"[^\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+             + INVISIBLE_CHARS + "]")
 
 
 class MessageIn(BaseModel):
@@ -111,7 +115,7 @@ class Product(BaseModel):
     brand: str
     category: str
     price: float
-    stock: int
+    stock: int | None  # null: the store does not track stock (sellable)
     in_stock: bool
     short_description: str = ""
     image_url: str
@@ -140,3 +144,4 @@ class Health(BaseModel):
     database: dict[str, str]
     uptime_s: float
     stream_clients: int
+    app_loop_ms: float | None = Field(None, description="round trip through the app loop (its responsiveness)")

@@ -37,6 +37,8 @@ from app.server.api import create_app
 from app.server.auth import ApiServerError, check_bind, resolve_token
 from app.server.context import ServerContext
 from app.server.hub import EventHub
+from app.server.middleware import JsonErrors
+from app.server.protocol import GuardedHttpProtocol, guarded_protocol
 from app.settings import Settings
 
 log = logging.getLogger("aisle.app.server")
@@ -86,6 +88,7 @@ class ApiServer:
         self._token: str | None = None
         self._switch_interval: float | None = None
         self._gc_thresholds: tuple[int, int, int] | None = None
+        self.protocol: type[GuardedHttpProtocol] | None = None
 
     @property
     def running(self) -> bool:
@@ -136,9 +139,14 @@ class ApiServer:
         hub.current, hub.current_active = (session.id, True) if session is not None else (None, False)
         context = ServerContext(self.runtime, settings, hub, app_loop, executor, token=token,
                                 audio_status=self.audio_status)
+        trusted = list(settings.trusted_proxies)
+        self.protocol = guarded_protocol(settings.api_max_connections, settings.api_header_timeout_s)
         config = uvicorn.Config(
-            create_app(context, self.web_dir), log_config=None, access_log=False, lifespan="off",
-            timeout_graceful_shutdown=2, ws="none", http="auto", server_header=False,
+            JsonErrors(create_app(context, self.web_dir)), log_config=None, access_log=False, lifespan="off",
+            timeout_graceful_shutdown=2, ws="none", http=self.protocol, server_header=False,
+            timeout_keep_alive=settings.api_keepalive_s,  # type: ignore[arg-type]  # a float works (call_later)
+            # X-Forwarded-For is believed only from configured proxies (else the rate limit could be dodged)
+            proxy_headers=bool(trusted), forwarded_allow_ips=trusted or None,
         )
         ready = threading.Event()
         server = _Server(config, ready)
@@ -147,7 +155,11 @@ class ApiServer:
 
         async def serve() -> None:
             hub.attach(asyncio.get_running_loop())
-            await server.serve(sockets=[sock])
+            beat = asyncio.create_task(hub.heartbeat(settings.sse_heartbeat_s), name="aisle-sse-heartbeat")
+            try:
+                await server.serve(sockets=[sock])
+            finally:
+                beat.cancel()
 
         def run() -> None:
             asyncio.set_event_loop(loop)

@@ -21,8 +21,9 @@ import numpy as np
 import pytest
 from audio_testkit import cough
 
+from app.compose.runtime import build_runtime
 from app.events import Event, EventKind, VoiceState
-from app.runtime import Runtime, build_runtime
+from app.runtime import Runtime
 from audio.capture import AudioBlock, MicrophoneCapture
 from audio.playback import SpeakerPlayback
 from audio.resample import resample

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from audio_testkit import add_noise, cough, silence
 
+from app.compose.runtime import build_runtime
 from app.events import EventKind
-from app.runtime import build_runtime
 from audio.echo import ClockedReference
 from audio.recognizer import GrammarRecognizer
 from audio.resample import resample

@@ -219,20 +219,20 @@ def test_the_real_re_exec_comes_back_once(tmp_path: Path) -> None:
 
 
 def test_aisle_main_reports_a_crash_and_only_the_kiosk_restarts(tmp_path: Path, monkeypatch) -> None:
-    import app.cli
+    import app.compose.cli
 
     execs: list[list[str]] = []
     monkeypatch.setattr(os, "execv", lambda path, argv: execs.append(argv))
     monkeypatch.setattr(crash.time, "sleep", lambda s: None)
-    monkeypatch.setattr(app.cli, "run_command", lambda args, settings: boom())
+    monkeypatch.setattr(app.compose.cli, "run_command", lambda args, settings: boom())
 
     with pytest.raises(ValueError):
-        app.cli.main(["chat", "--data-dir", str(tmp_path)])
+        app.compose.cli.main(["chat", "--data-dir", str(tmp_path)])
     assert len(reports(tmp_path / "logs")) == 1
     assert execs == []
 
     with pytest.raises(ValueError):
-        app.cli.main(["--data-dir", str(tmp_path), "--kiosk"])
+        app.compose.cli.main(["--data-dir", str(tmp_path), "--kiosk"])
     assert len(reports(tmp_path / "logs")) == 2
     assert len(execs) == 1
     assert not isinstance(getattr(sys.excepthook, "__self__", None), CrashHandler)  # uninstalled after main

@@ -136,7 +136,7 @@ def test_bundle_stands_alone_in_an_isolated_environment(bundle: Path, tmp_path: 
     assert source_resources <= set(report["shipped_files"]["resources"])  # incl. resources/web
     assert report["first_party_imports"]["failed"] == {}
     imported = set(report["first_party_imports"]["imported"])
-    assert {"app.cli", "app.crash", "agent.tools", "audio.synthesizer"} <= imported
+    assert {"app.compose.cli", "app.crash", "app.tools.toolbox", "audio.synthesizer"} <= imported
 
 
 def test_frozen_app_ignores_python_environment_variables(bundle: Path, tmp_path: Path) -> None:

@@ -22,10 +22,11 @@ import pytest
 import pytest_asyncio
 
 from agent.realtime.brain import RealtimeBrain
-from app.brains import make_brain_factory
+from app.compose.brains import make_brain_factory
+from app.compose.runtime import build_runtime
 from app.events import Event, EventKind
 from app.fallback import active_brain
-from app.runtime import Runtime, build_runtime
+from app.runtime import Runtime
 from app.settings import Settings
 from tests.fakes.realtime_server import AudioReply, FakeRealtimeServer, WaitFor
 

@@ -16,7 +16,8 @@ from typing import Any
 import httpx
 import pytest
 
-from app.runtime import Runtime, build_runtime
+from app.compose.runtime import build_runtime
+from app.runtime import Runtime
 from app.server import ApiServer
 from app.settings import Settings
 

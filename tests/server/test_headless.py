@@ -26,7 +26,7 @@ def start(tmp_path: Path, catalog: Path, *extra: str, env: dict[str, str] | None
     environ = {k: v for k, v in os.environ.items() if k != "AISLE_API_TOKEN"}
     environ.update({"AISLE_NO_KEYRING": "1", "PYTHONUNBUFFERED": "1", **(env or {})})
     return subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "--headless", "--data-dir", str(tmp_path / "data"), "--catalog",
+        [sys.executable, "-m", "app.compose.cli", "--headless", "--data-dir", str(tmp_path / "data"), "--catalog",
          str(catalog), *extra],
         cwd=REPO, env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )

@@ -14,8 +14,9 @@ import openai
 import pytest
 
 from agent.offline.agent import OfflineAgent
-from agent.speech_pipeline.brain import SpeechPipelineBrain, build_from_settings
+from agent.speech_pipeline.brain import SpeechPipelineBrain
 from agent.speech_pipeline.chat import ChatAgent, ChatConfig
+from agent.speech_pipeline.factory import build_from_settings
 from agent.speech_pipeline.recognition import AzureRecognizer
 from agent.speech_pipeline.synthesis import AzureSynthesizer
 from app.brain import BrainUnavailable, ListeningBrain

@@ -16,14 +16,14 @@ from typing import Any
 import openai
 import pytest
 
-from agent.speech_pipeline.brain import build_chat
 from agent.speech_pipeline.chat import ChatAgent, ChatConfig, chat_tools
-from agent.tool_schemas import TOOL_SCHEMAS
+from agent.speech_pipeline.factory import build_chat
 from app.brain import BrainUnavailable
 from app.events import Event, EventKind
 from app.runtime import Runtime
 from app.session import ShopperSession
 from app.settings import Settings
+from app.tools.schemas import TOOL_SCHEMAS
 from tests.fakes.chat_server import FakeChatServer, Response, Sleep, Stall, Status, Text, ToolCall
 from tests.speech_pipeline.speech_server import refused_port
 

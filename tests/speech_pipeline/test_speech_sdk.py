@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from agent.speech_pipeline.brain import build_from_settings
+from agent.speech_pipeline.factory import build_from_settings
 from agent.speech_pipeline.recognition import AzureRecognizer
 from agent.speech_pipeline.sdk import AzureSpeechConfig
 from agent.speech_pipeline.synthesis import AzureSynthesizer

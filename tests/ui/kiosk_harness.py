@@ -11,8 +11,9 @@ from typing import Any, TypeVar
 import qasync
 from PySide6.QtWidgets import QApplication
 
-from app.brains import make_brain_factory
-from app.runtime import Runtime, build_runtime
+from app.compose.brains import make_brain_factory
+from app.compose.runtime import build_runtime
+from app.runtime import Runtime
 from app.settings import Settings
 
 T = TypeVar("T")

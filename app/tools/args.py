@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from agent.tool_schemas import TOOLS_BY_NAME
+from app.tools.schemas import TOOLS_BY_NAME
 
 
 class ToolArgumentError(ValueError):

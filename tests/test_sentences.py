@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from audio.synthesizer import SentenceSplitter, asplit_sentences, split_sentences
+from app.sentences import SentenceSplitter, asplit_sentences, split_sentences
 
 
 def test_sentences_come_out_as_soon_as_they_end() -> None:

@@ -19,7 +19,7 @@ from app.runtime import Runtime
 from app.secrets import get_secret
 from app.settings import Settings
 
-log = logging.getLogger("aisle.app.brains")
+log = logging.getLogger("aisle.app.compose.brains")
 
 
 def chosen_brain(settings: Settings, env: Mapping[str, str] | None = None) -> str:
@@ -41,7 +41,7 @@ def build_cloud_brain(settings: Settings, name: str, runtime: Runtime, env: Mapp
         from agent.realtime.factory import build_realtime_brain
 
         return build_realtime_brain(settings, name, runtime.tools, env)
-    from agent.speech_pipeline.brain import build_from_settings
+    from agent.speech_pipeline.factory import build_from_settings
 
     return build_from_settings(settings, runtime.tools, env)  # type: ignore[no-any-return]
 

@@ -15,14 +15,14 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from agent.tool_args import ToolArgumentError, parse_arguments
 from app.cart import CartError
 from app.catalog.schema import Product
 from app.catalog.store import Catalog, CatalogError, SearchFilters
 from app.events import EventKind
 from app.session import ShopperSession
+from app.tools.args import ToolArgumentError, parse_arguments
 
-log = logging.getLogger("aisle.agent.tools")
+log = logging.getLogger("aisle.app.tools.toolbox")
 
 T = TypeVar("T")
 BlockingRunner = Callable[[Callable[[], T]], Awaitable[T]]
@@ -36,6 +36,11 @@ async def run_in_thread(fn: Callable[[], T]) -> T:
 
 def failure(code: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"ok": False, "error": {"code": code, "message": message, **extra}}
+
+
+def _short(product: Product, quantity: int) -> bool:
+    """Fewer in stock than the cart holds (never when the store does not track stock)."""
+    return product.stock is not None and product.stock < quantity
 
 
 class ToolFailure(Exception):
@@ -179,7 +184,7 @@ class ShoppingTools:
         warnings = [
             f"Only {fresh[ln.product_id].stock} of {ln.name} left (cart has {ln.quantity})."
             for ln in session.cart.lines
-            if ln.product_id in fresh and fresh[ln.product_id].stock < ln.quantity
+            if ln.product_id in fresh and _short(fresh[ln.product_id], ln.quantity)
         ]
         session.read_back_version = session.cart_version
         session.read_back_at_turn = session.shopper_turns
@@ -197,7 +202,7 @@ class ShoppingTools:
             raise ToolFailure("confirmation_required", "Wait for the shopper to confirm the order you read back.")
         fresh = {p.id: p for p in self.catalog.get_many(line.product_id for line in session.cart.lines)}
         short = [ln for ln in session.cart.lines if fresh.get(ln.product_id) is None
-                 or fresh[ln.product_id].stock < ln.quantity]
+                 or _short(fresh[ln.product_id], ln.quantity)]
         if short:
             raise ToolFailure(
                 "insufficient_stock",

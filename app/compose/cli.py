@@ -1,5 +1,5 @@
-"""The `aisle` command: the kiosk (default), `chat`, `catalog build|import`, `staff set-pin`, `screenshots`, and
-`--headless`."""
+"""The `aisle` command: the kiosk (default), `chat`, `catalog build|import`, `fleet …`, `staff set-pin`,
+`screenshots`, `--headless`."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any
 from app.logging_setup import setup_logging
 from app.settings import BRAINS, Settings, SettingsError, load_settings
 
-log = logging.getLogger("aisle.app.cli")
+log = logging.getLogger("aisle.app.compose.cli")
 
 
 def _common(parser: argparse.ArgumentParser, subcommand: bool = False) -> None:
@@ -44,12 +44,15 @@ def build_parser() -> argparse.ArgumentParser:
     catalog_sub = catalog.add_subparsers(dest="catalog_command", required=True)
     build = catalog_sub.add_parser("build", help="rebuild catalog.db from resources/catalog")
     build.add_argument("--out", type=Path, help="output file (default: catalog.db in the source tree)")
-    imp = catalog_sub.add_parser("import", help="import a store catalog from CSV or JSON")
-    imp.add_argument("file", type=Path)
-    imp.add_argument("--replace", action="store_true", help="replace all products instead of adding/updating")
+    from app.catalog.import_cli import add_import_parser
+
+    imp = add_import_parser(catalog_sub)
     for p in (build, imp):
         _common(p, subcommand=True)
 
+    from app.fleet.commands import add_fleet_parser
+
+    add_fleet_parser(sub, _common)
     from app.staff_cli import add_staff_parser
 
     add_staff_parser(sub, _common)
@@ -71,21 +74,16 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         overrides["voice_enabled"] = False
     if getattr(args, "kiosk", False):
         overrides["kiosk_lock"] = True
-    return load_settings(overrides)
-
-
-def _progress(done: int, total: int) -> None:
-    width = 30
-    filled = int(width * done / max(total, 1))
-    sys.stderr.write(f"\r  [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
-    if done >= total:
-        sys.stderr.write("\n")
-    sys.stderr.flush()
+    warnings: list[str] = []
+    settings = load_settings(overrides, warnings=warnings)
+    for warning in warnings:  # before logging is set up: the person starting Aisle sees them
+        print(f"aisle: settings: {warning}", file=sys.stderr)
+    return settings
 
 
 def cmd_catalog(args: argparse.Namespace, settings: Settings) -> int:
     from app.catalog.build import build_catalog
-    from app.catalog.importer import ImportFailed, import_catalog
+    from app.catalog.import_cli import run_import
     from app.paths import shipped_catalog_path
 
     if args.catalog_command == "build":
@@ -93,29 +91,16 @@ def cmd_catalog(args: argparse.Namespace, settings: Settings) -> int:
         count = build_catalog(out)
         print(f"Built {out} with {count} products.")
         return 0
-    target = settings.catalog_path
-    if settings.catalog is None:
-        from app.catalog.provision import ensure_data_catalog
-        ensure_data_catalog(target)
-    try:
-        report = import_catalog(args.file, target, replace_all=args.replace, progress=_progress)
-    except ImportFailed as exc:
-        print(exc.report(), file=sys.stderr)
-        return 2
-    print(f"{report.summary()} Catalog: {target}")
-    if report.damaged_catalog_kept_as:
-        print(f"The previous catalog could not be read and was kept as {report.damaged_catalog_kept_as}.")
-    return 0
+    return run_import(args, settings)
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
-    from app.brains import make_brain_factory
     from app.chat import run_chat
-    from app.runtime import build_runtime
+    from app.compose.runtime import build_app
 
     if not args.json and settings.reply_pacing_ms == 0:
         settings = settings.replace(reply_pacing_ms=25)
-    runtime = build_runtime(settings, make_brain_factory(settings))
+    runtime = build_app(settings)
     return asyncio.run(run_chat(runtime, json_mode=args.json))
 
 
@@ -144,6 +129,10 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
             return cmd_chat(args, settings)
         if args.command == "catalog":
             return cmd_catalog(args, settings)
+        if args.command == "fleet":
+            from app.fleet.commands import cmd_fleet
+
+            return cmd_fleet(args, settings)
         if args.command == "staff":
             from app.staff_cli import cmd_staff
 
@@ -152,7 +141,7 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
             from ui.screenshots import render_all
 
             return render_all(settings, args.out)
-        from app.launch import launch
+        from app.compose.launch import launch
 
         return launch(settings, headless=args.headless)
     except CatalogError as exc:
