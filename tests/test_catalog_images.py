@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -85,3 +86,20 @@ def test_brand_initials() -> None:
     assert brand_initials("Cedar & Stone") == "CS"
     assert brand_initials("Northpeak") == "N"
     assert brand_initials("") == ""
+
+
+def _shape_only(svg: str) -> str:
+    """The drawing without its colours, names, ids and brand badge: what is left is the picture's shapes."""
+    import re
+
+    svg = re.sub(r"#[0-9a-fA-F]{6}", "", svg)
+    svg = re.sub(r'aria-label="[^"]*"|<title>.*?</title>|bg-[A-Za-z0-9_-]+', "", svg)
+    return re.sub(r'<rect x="12" y="12".*?</text>', "", svg)
+
+
+@pytest.mark.parametrize("slug", sorted({p["category"] for p in PRODUCTS}))
+def test_products_of_a_category_are_different_drawings_not_one_recoloured(slug: str) -> None:
+    products = [p for p in PRODUCTS if p["category"] == slug]
+    shapes = [_shape_only(render_product_svg(p)) for p in products]
+    assert len(set(shapes)) >= min(len(products), 8), f"{slug}: only {len(set(shapes))} different drawings"
+    assert all(a != b for a, b in itertools.pairwise(shapes)), f"{slug}: neighbours look the same"

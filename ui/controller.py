@@ -144,6 +144,22 @@ class KioskController(QObject):
             return
         self.spawn(self.runtime.conversation.start_session(shown_ids=list(shown_ids or [])), "starting a session")
 
+    def start_with_details(self, shown_ids: list[str], product_id: str, name: str) -> None:
+        """A featured product tapped on the welcome screen: one task starts the session (recording what was shown)
+        and then opens the details, so the details never race the new session."""
+        runtime = self.runtime
+        if runtime is None:
+            return
+        conversation = runtime.conversation
+
+        async def start_then_show() -> None:
+            if conversation.session is None:
+                await conversation.start_session(shown_ids=list(shown_ids))
+            await self._turn(conversation.touch("show_product_details", {"product_id": product_id},
+                                                f"Details: {name}"))
+
+        self.spawn(start_then_show(), f"Details: {name}")
+
     def submit_text(self, text: str, source: str = "typed") -> str | None:
         problem = self.check_message(text)
         if problem is not None or self.runtime is None:

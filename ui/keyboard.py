@@ -28,11 +28,11 @@ class OnScreenKeyboard(QWidget):
         panel = frame("soft")
         outer.addWidget(panel)
         rows = QVBoxLayout(panel)
-        rows.setContentsMargins(16, 12, 16, 12)
-        rows.setSpacing(8)
+        rows.setContentsMargins(6, 6, 6, 6)  # eleven 64 px keys a row fit an 800 px wide portrait screen
+        rows.setSpacing(5)
         for i, keys in enumerate(ROWS):
             row = QHBoxLayout()
-            row.setSpacing(8)
+            row.setSpacing(5)
             if i == 3:
                 self.shift_key = self._key("", "Shift", self._toggle_shift, icon_name="shift")
                 row.addWidget(self.shift_key, 3)
@@ -40,11 +40,11 @@ class OnScreenKeyboard(QWidget):
                 key = self._key(ch, f"Key {KEY_NAMES.get(ch, ch)}", lambda _=False, c=ch: self._type(c))
                 self.letter_keys.append(key)
                 row.addWidget(key, 2)
-            if i == 3:
+            if i == 0:
                 row.addWidget(self._key("", "Backspace", self._backspace, icon_name="backspace"), 3)
             rows.addLayout(row)
         last = QHBoxLayout()
-        last.setSpacing(8)
+        last.setSpacing(5)
         last.addWidget(self._key("Hide", "Hide keyboard", self.hide_requested.emit), 3)
         last.addWidget(self._key("$", "Key dollar", lambda: self._type("$")), 2)
         last.addWidget(self._key("space", "Space", lambda: self._type(" ")), 12)

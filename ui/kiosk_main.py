@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -144,17 +143,7 @@ def run_kiosk(settings: Settings, on_first_frame: Callable[[], None] | None = No
     if on_first_frame is not None:
         window.first_painted.connect(on_first_frame)
     QTimer.singleShot(1500, window, start_boot)  # a window that never paints (minimised) still starts
-    if settings.kiosk_lock:
-        window.apply_window_mode()
-    else:
-        screen = app.primaryScreen().availableGeometry() if app.primaryScreen() else None
-        if screen is not None and os.environ.get("QT_QPA_PLATFORM") != "offscreen":
-            window.resize(min(1920, screen.width()), min(1080, screen.height()))
-            window.showMaximized()
-        else:
-            window.resize(1920, 1080)
-            window.show()
-        window.apply_window_mode()
+    window.apply_window_mode()  # fills the primary screen (full screen when locked), with or without a WM
 
     async def main() -> int:
         try:
@@ -167,22 +156,7 @@ def run_kiosk(settings: Settings, on_first_frame: Callable[[], None] | None = No
             return 2
         finally:
             builder.shutdown(wait=False)
-        controller.attach(runtime)
-        server = await _start_endpoint(runtime, settings, window)
-        started = await _start_services(runtime, window, services)
-        code = await done
-        window.idle.stop()
-        for service in reversed(started):
-            try:
-                await service.stop()
-            except Exception:
-                log.exception("kiosk service %s failed to stop", service.name)
-        if runtime.conversation.session is not None:
-            await runtime.conversation.end_session("shutdown")  # stream clients see the session end first
-        if server is not None:
-            await server.aclose()
-        await controller.shutdown()
-        return code
+        return await _serve(runtime, settings, window, services, done)
 
     try:
         with loop:
@@ -193,4 +167,27 @@ def run_kiosk(settings: Settings, on_first_frame: Callable[[], None] | None = No
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     window.deleteLater()
+    return code
+
+
+async def _serve(runtime: Runtime, settings: Settings, window: Any, services: Sequence[Any] | None,
+                 done: asyncio.Future[int]) -> int:
+    """With the runtime built: attach it, start the endpoint and the services, run until `done`, then stop them in
+    reverse order (the session ends first, so stream clients see it end)."""
+    controller = window.controller
+    controller.attach(runtime)
+    server = await _start_endpoint(runtime, settings, window)
+    started = await _start_services(runtime, window, services)
+    code = await done
+    window.idle.stop()
+    for service in reversed(started):
+        try:
+            await service.stop()
+        except Exception:
+            log.exception("kiosk service %s failed to stop", service.name)
+    if runtime.conversation.session is not None:
+        await runtime.conversation.end_session("shutdown")
+    if server is not None:
+        await server.aclose()
+    await controller.shutdown()
     return code

@@ -178,7 +178,7 @@ def render_all(settings: Settings, out_dir: Path, themes_to_render: tuple[str, .
     out_dir.mkdir(parents=True, exist_ok=True)
     catalog = settings.catalog if settings.catalog is not None else ensure_data_catalog(settings.catalog_path)
     scratch = tempfile.TemporaryDirectory(prefix="aisle-shots-")
-    from ui.pin import hash_pin
+    from app.staff_pin import hash_pin
 
     shot_settings = settings.replace(data_dir=Path(scratch.name), catalog=catalog, kiosk_lock=False,
                                      hide_cursor=False, staff_pin_hash=hash_pin("2580"), reply_pacing_ms=0,

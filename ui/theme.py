@@ -124,11 +124,46 @@ QPushButton[role="primary"]:disabled {{ background: {t.surface_alt}; color: {t.m
 QPushButton[role="ghost"] {{ background: transparent; border: {bw}px solid {t.border}; }}
 QPushButton[role="danger"] {{ background: transparent; color: {t.danger}; border: {bw}px solid {t.border}; }}
 QPushButton[wide="true"] {{ min-width: {t.px(200)}px; }}
+QPushButton[emphasis="big"] {{ min-height: 88px; font-size: {t.px(22)}px; }}
 QPushButton[shape="icon"] {{ padding: 0; min-width: 64px; max-width: 64px; }}
 QPushButton[role="key"] {{ background: {t.surface}; font-size: {t.px(22)}px; padding: 0; min-width: 64px; }}
 QPushButton[role="chip"] {{ background: {t.accent_soft}; color: {t.text}; border: {bw}px solid {t.border};
     border-radius: 32px; font-weight: 600; }}
 QPushButton[role="badge"] {{ background: {t.surface_alt}; border-radius: 32px; }}
+""" + _controls_sheet(t)
+
+
+def _arrow_file(color: str) -> str:
+    """A small down arrow in `color`, drawn once into a PNG the style sheet can point at (a style sheet takes images
+    only from files or resources)."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from PySide6.QtCore import QPointF, Qt
+    from PySide6.QtGui import QImage, QPainter, QPolygonF
+
+    path = Path(tempfile.gettempdir()) / "aisle-ui" / f"arrow-{color.lstrip('#').lower()}.png"
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        image = QImage(36, 36, QImage.Format.Format_ARGB32)
+        image.fill(Qt.GlobalColor.transparent)
+        p = QPainter(image)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(color))
+        p.drawPolygon(QPolygonF([QPointF(6, 12), QPointF(30, 12), QPointF(18, 26)]))
+        p.end()
+        partial = path.with_name(f"{path.stem}.{os.getpid()}.png")  # whole file or nothing for other processes
+        image.save(str(partial))
+        os.replace(partial, path)
+    return path.as_posix()
+
+
+def _controls_sheet(t: Theme) -> str:
+    """Text boxes, drop-downs, check boxes, progress, lists, scroll bars and the staff panel's rows."""
+    bw = t.border_width
+    return f"""
 QLineEdit {{
     min-height: 64px; padding: 0 {t.px(18)}px; border-radius: 16px; background: {t.surface};
     border: 2px solid {t.border}; font-size: {t.px(20)}px; selection-background-color: {t.accent};
@@ -138,8 +173,21 @@ QLineEdit:focus {{ border: 3px solid {t.focus}; }}
 QComboBox, QSpinBox {{ min-height: 64px; padding: 0 {t.px(14)}px; border-radius: 12px; background: {t.surface};
     border: 2px solid {t.border}; }}
 QComboBox:focus, QSpinBox:focus {{ border: 3px solid {t.focus}; }}
-QComboBox::drop-down {{ width: 48px; border: none; }}
-QComboBox QAbstractItemView {{ background: {t.surface}; selection-background-color: {t.accent_soft}; }}
+QComboBox::drop-down {{ subcontrol-origin: padding; subcontrol-position: center right; width: 48px;
+    border-left: 2px solid {t.border}; }}
+QComboBox::down-arrow {{ image: url({_arrow_file(t.text)}); width: 18px; height: 18px; }}
+QComboBox QAbstractItemView {{ background: {t.surface}; color: {t.text}; border: 2px solid {t.border}; outline: 0;
+    selection-background-color: {t.accent}; selection-color: {t.accent_text}; }}
+QComboBox QAbstractItemView::item {{ min-height: 56px; padding: 0 {t.px(14)}px; }}
+QLabel#WrapButtonText {{ font-size: {t.px(19)}px; font-weight: 600; background: transparent; }}
+QLabel#WrapButtonText[on="true"] {{ color: {t.accent_text}; }}
+QPushButton[role="segment"] {{ background: {t.surface}; border: 2px solid {t.border}; }}
+QPushButton[role="segment"]:checked {{ background: {t.accent}; color: {t.accent_text}; border-color: {t.accent}; }}
+QAbstractButton#SessionRow {{ background: {t.surface_alt}; border: {bw}px solid {t.border}; border-radius: 12px; }}
+QAbstractButton#SessionRow:focus {{ border: 3px solid {t.focus}; }}
+QAbstractButton#SessionRow[chosen="true"] {{ background: {t.accent}; border-color: {t.accent}; }}
+QAbstractButton#SessionRow QLabel {{ color: {t.text}; }}
+QAbstractButton#SessionRow[chosen="true"] QLabel {{ color: {t.accent_text}; }}
 QSpinBox::up-button, QSpinBox::down-button {{ width: 48px; }}
 QCheckBox {{ min-height: 64px; spacing: 16px; }}
 QCheckBox::indicator {{ width: 32px; height: 32px; border-radius: 8px; border: 2px solid {t.border};
@@ -150,7 +198,8 @@ QProgressBar {{ min-height: 24px; border-radius: 12px; background: {t.surface_al
     font-size: {t.px(14)}px; }}
 QProgressBar::chunk {{ background: {t.accent}; border-radius: 12px; }}
 QListWidget {{ background: {t.surface}; border: {bw}px solid {t.border}; border-radius: 12px; }}
-QListWidget::item {{ min-height: 56px; padding: 4px 12px; border-bottom: 1px solid {t.border}; }}
+QListWidget::item {{ min-height: 56px; padding: 4px 12px; border-bottom: 1px solid {t.border}; color: {t.text}; }}
+QListWidget::item:selected {{ background: {t.accent}; color: {t.accent_text}; }}
 QScrollArea {{ background: transparent; border: none; }}
 QScrollArea > QWidget > QWidget {{ background: transparent; }}
 QScrollBar:vertical {{ width: 10px; background: transparent; margin: 4px; }}

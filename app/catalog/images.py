@@ -8,6 +8,7 @@ well under 3 KB.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -189,10 +190,45 @@ def brand_initials(brand: str) -> str:
     return "".join(w[0] for w in words[:2]).upper()
 
 
-def _svg(key: str, color: str, glyph: str, label: str, badge: str) -> str:
+# --- per-product variation -------------------------------------------------------------------------------------
+# A category's products share a glyph; a backdrop scene and the glyph's size, place and facing, all chosen from the
+# product id, make each one a different drawing rather than the same one recoloured.
+
+
+def _scene(p: _Palette, kind: int) -> str:
+    scenes = (
+        f'<path d="M0 206L58 134L104 176L172 104L238 186L278 150L320 178V240H0Z" fill="{p.accent}" '
+        f'fill-opacity=".55"/>',
+        f'<circle cx="262" cy="58" r="24" fill="{p.accent}"/><circle cx="262" cy="58" r="34" fill="{p.accent}" '
+        f'fill-opacity=".35"/>',
+        f'<path d="M28 206L48 150L68 206ZM252 206L274 136L296 206Z" fill="{p.accent}"/>',
+        f'<path d="M0 214Q80 168 160 204T320 196V240H0Z" fill="{p.accent}" fill-opacity=".6"/>',
+        f'<g fill="{p.accent}"><circle cx="46" cy="48" r="5"/><circle cx="88" cy="30" r="3"/>'
+        f'<circle cx="270" cy="40" r="4"/><circle cx="236" cy="70" r="3"/></g>',
+        f'<path d="M0 92H320M0 124H320" stroke="{p.accent}" stroke-width="10" stroke-opacity=".5"/>',
+    )
+    return scenes[kind % len(scenes)]
+
+
+def _variant(key: str) -> tuple[int, str]:
+    """(scene, glyph transform) for a product, stable across runs and machines."""
+    n = int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big")
+    scene, n = n % 6, n // 6
+    scale, n = (0.8, 0.9, 1.0)[n % 3], n // 3
+    shift, n = (-28, -14, 0, 14, 28)[n % 5], n // 5
+    facing = -1 if n % 2 else 1
+    return scene, (f"translate({160 + shift} 124) scale({facing * scale:g} {scale:g}) translate(-160 -124)")
+
+
+def _svg(key: str, color: str, glyph: str, label: str, badge: str, vary: bool = False) -> str:
     p = _Palette(color)
     gid = "bg-" + _ID_SAFE_RE.sub("-", key)
     glyph_svg = _GLYPHS.get(glyph, _generic)(p)
+    backdrop = ""
+    if vary:
+        scene, transform = _variant(key)
+        backdrop = _scene(p, scene)
+        glyph_svg = f'<g transform="{transform}">{glyph_svg}</g>'
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
         f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label={quoteattr(label)}>',
@@ -200,6 +236,7 @@ def _svg(key: str, color: str, glyph: str, label: str, badge: str) -> str:
         f'<defs><linearGradient id="{gid}" x1="0" y1="0" x2="0" y2="1">'
         f'<stop offset="0" stop-color="{p.top}"/><stop offset="1" stop-color="{p.bottom}"/></linearGradient></defs>',
         f'<rect width="{WIDTH}" height="{HEIGHT}" fill="url(#{gid})"/>',
+        backdrop,
         f'<ellipse cx="160" cy="208" rx="112" ry="12" fill="{p.deep}" fill-opacity=".15"/>',
         f'<g fill="none">{glyph_svg}</g>',
     ]
@@ -226,7 +263,7 @@ def render_product_svg(product: Mapping[str, Any]) -> str:
     key = str(product.get("id") or name or "product")
     color = str(product.get("color") or DEFAULT_COLOR)
     category = str(product.get("category") or "")
-    return _svg(key, color, category, label, brand_initials(brand))
+    return _svg(key, color, category, label, brand_initials(brand), vary=True)
 
 
 def render_category_svg(slug: str, color: str) -> str:

@@ -199,7 +199,8 @@ class Catalog:
                     f"select rowid as rid, * from products where rowid in ({','.join('?' * len(rowids))})", rowids
                 )
                 by_rowid = {r["rid"]: p for r in rows for p in _products([r])}
-                return [by_rowid[r] for r in rowids if r in by_rowid]
+                ranked = [by_rowid[r] for r in rowids if r in by_rowid]
+                return sorted(ranked, key=lambda p: not p.in_stock)  # in stock first, best match first within
         return []
 
     def _ranked(self, expression: str, filters: SearchFilters, where: str, params: list[Any],

@@ -1,4 +1,5 @@
-"""The `aisle` command: the kiosk (default), `chat`, `catalog build|import`, `fleet …`, `screenshots`, `--headless`."""
+"""The `aisle` command: the kiosk (default), `chat`, `catalog build|import`, `fleet …`, `staff set-pin`,
+`screenshots`, `--headless`."""
 
 from __future__ import annotations
 
@@ -52,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     from app.fleet.commands import add_fleet_parser
 
     add_fleet_parser(sub, _common)
+    from app.staff_cli import add_staff_parser
+
+    add_staff_parser(sub, _common)
     shots = sub.add_parser("screenshots", help="render every main screen to PNG files (offscreen)")
     shots.add_argument("--out", type=Path, required=True)
     _common(shots, subcommand=True)
@@ -129,6 +133,10 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
             from app.fleet.commands import cmd_fleet
 
             return cmd_fleet(args, settings)
+        if args.command == "staff":
+            from app.staff_cli import cmd_staff
+
+            return cmd_staff(args, settings)
         if args.command == "screenshots":
             from ui.screenshots import render_all
 

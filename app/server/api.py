@@ -193,6 +193,9 @@ def create_app(ctx: ServerContext, web_dir: Path | None = None) -> FastAPI:
             return HTMLResponse("<h1>Aisle</h1><p>The web view is not installed.</p>", status_code=404)
         return FileResponse(page, media_type="text/html", headers={"Cache-Control": "no-cache"})
 
+    fonts = resources_dir() / "ui" / "fonts"  # the kiosk's shipped font, so the web view looks the same
+    if fonts.is_dir():
+        app.mount("/static/fonts", StaticFiles(directory=fonts), name="fonts")
     if web.is_dir():
         app.mount("/static", StaticFiles(directory=web), name="static")
 

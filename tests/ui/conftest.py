@@ -22,10 +22,11 @@ from app.settings import Settings
 def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
     """A qasync loop on pytest-qt's QApplication; fails the test with what the loop collected."""
     from ui import theme as themes
+    from ui.fonts import load_fonts
     from ui.qtlog import install
 
     install()
-    themes.apply_theme(qapp, themes.theme_for("light"))
+    themes.apply_theme(qapp, themes.theme_for("light", font_family=load_fonts()))  # the shipped font, as the kiosk
     with qasync_loop(qapp) as loop:
         yield loop
 

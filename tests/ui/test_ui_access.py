@@ -15,10 +15,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.staff_pin import hash_pin
 from ui.components.cart_review import OrderReview
 from ui.components.details import DetailsView
 from ui.components.results import ResultsView
-from ui.pin import hash_pin
 
 
 def interactive(window: QWidget) -> list[QWidget]:

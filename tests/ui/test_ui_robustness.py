@@ -12,12 +12,12 @@ from PySide6.QtWidgets import QApplication
 
 from app.events import EventKind
 from app.settings import load_settings
+from app.staff_pin import hash_pin, verify_pin
 from ui.bridge import EventBridge
 from ui.components import register
 from ui.components.fallback import FallbackCard
 from ui.components.registry import unregister
 from ui.components.results import ResultsView
-from ui.pin import hash_pin, verify_pin
 
 
 def publish_call(kiosk, name, result):
@@ -83,7 +83,8 @@ def test_the_staff_pin_refuses_a_wrong_code(kiosk):
     assert not w.pin_prompt.isVisible()
     kiosk.wait(lambda: "Brain in use: offline" in w.staff_panel.brain_label.text())
     assert "not set" in w.staff_panel.keys_label.text()
-    kiosk.wait(lambda: w.staff_panel.sessions.count() > 0)
+    kiosk.run(w.controller.wait_idle())
+    assert not w.staff_panel.session_list.rows and w.staff_panel.session_list.empty.text() == "No sessions yet."
     w.staff_panel.close_panel()
 
 
@@ -100,22 +101,32 @@ def test_the_long_press_opens_the_pin_prompt(kiosk, qtbot):
     assert not w.pin_prompt.isVisible()
 
 
-def test_first_run_pin_setup_stores_only_a_hash(qloop, settings):
+def test_with_no_pin_the_panel_says_how_to_set_one_and_stays_closed(qloop, settings):
     from kiosk_harness import close_kiosk, make_kiosk
+
+    from app.staff_pin import store_pin
 
     k = make_kiosk(qloop, settings)
     try:
         w = k.window
         w.open_staff()
-        assert w.pin_prompt.mode == "setup"
-        enter_pin(w.pin_prompt, "1234")
-        assert "too easy" in w.pin_prompt.message.text()
-        enter_pin(w.pin_prompt, "4826")
-        enter_pin(w.pin_prompt, "4826")
+        prompt = w.pin_prompt
+        assert prompt.isVisible() and prompt.mode == "missing"
+        assert "aisle staff set-pin" in prompt.message.text()
+        assert not prompt.keypad.isVisibleTo(w) and not prompt.field.isVisibleTo(w)
+        prompt.ok()  # Enter does nothing: nobody can choose a PIN here
+        k.run(w.controller.wait_idle())
+        assert not w.staff_panel.isVisible()
+        assert not (settings.data_dir / "settings.toml").exists()
+        prompt.cancel()
+        # IT sets the PIN while the kiosk runs: the next long press asks for it, without a restart
+        store_pin(settings, "4826")
+        w.open_staff()
+        k.wait(lambda: prompt.mode == "check", what="the PIN check")
+        enter_pin(prompt, "4826")
         k.wait(lambda: w.staff_panel.isVisible(), what="the staff panel")
         stored = load_settings({"data_dir": settings.data_dir}, environ={}).staff_pin_hash
-        assert stored.startswith("scrypt$") and "4826" not in stored
-        assert verify_pin("4826", stored) and not verify_pin("4827", stored)
+        assert verify_pin("4826", stored)
         w.staff_panel.close_panel()
     finally:
         close_kiosk(k)
@@ -131,7 +142,7 @@ def test_staff_settings_change_the_theme_and_idle_timeout(kiosk):
     more = next(b for b in panel.findChildren(type(panel.save_button)) if b.accessibleName() == "Longer idle timeout")
     more.click()
     assert panel.idle_spin.value() == 120 and panel.idle_spin.text() == "120 s"
-    panel.theme_combo.setCurrentIndex(panel.theme_combo.findData("contrast"))
+    panel.theme_choice.buttons[2].click()  # High contrast
     panel.large_check.setChecked(True)
     panel.save_button.click()
     kiosk.wait(lambda: w.settings.theme == "contrast", what="the saved settings")

@@ -45,6 +45,7 @@ def ended(kiosk, session_id: str) -> dict:
 def test_start_over_clears_everything_and_the_next_session_is_new(kiosk, qtbot):
     first = shop_a_little(kiosk, qtbot)
     qtbot.mouseClick(kiosk.window.start_over_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(kiosk.window.start_over_prompt.confirm_button, Qt.MouseButton.LeftButton)  # a full cart: asked
     kiosk.wait(lambda: kiosk.window.screen_name == "attract", what="the attract screen")
     assert_clean(kiosk)
     row = ended(kiosk, first)

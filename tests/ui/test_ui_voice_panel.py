@@ -11,7 +11,7 @@ from app.settings import load_settings
 from audio.devices import AudioUnavailable, Problem
 from ui import theme as themes
 from ui.components.details import format_spec
-from ui.staff import voice_status_text
+from ui.staff_voice import voice_status_text
 
 NOT_CONNECTED = "The chosen audio device is not connected. Voice is off; touch and typing still work."
 

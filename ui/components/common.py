@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from ui import theme as themes
 from ui.components.registry import ComponentContext
-from ui.widgets import ProductCard
+from ui.product_card import ProductCard
 from ui.work import later
 
 
@@ -32,7 +32,7 @@ class CardGrid(QWidget):
     The first cards (what fits on screen) are built at once; the rest follow a few per loop turn, so a grid of
     twenty never holds the loop for a whole frame. `complete` tells when all are there."""
 
-    MIN_CARD = 250
+    MIN_CARD = 220  # two columns in a laptop's product area (1280 px wide screens)
     FIRST = 3
     BATCH = 2
     building: ClassVar[set[CardGrid]] = set()  # grids still adding cards (tests and screenshots wait for them)

@@ -171,7 +171,7 @@ class DetailsView(QWidget):
             info.addWidget(label(stock_text, "warning" if stock <= 3 else "muted"))
         self.add_button = button("Add to cart", f"Add to cart: {name}", role="primary", icon_name="plus")
         self.add_button.setEnabled(tracked is None or stock > 0)
-        self.add_button.clicked.connect(lambda: ctx.add_to_cart(pid, name))
+        self.add_button.clicked.connect(lambda _=False, n=name: ctx.add_to_cart(pid, n))
         self.add_button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         info.addSpacing(t.px(6))
         info.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignLeft)
@@ -190,8 +190,8 @@ class DetailsView(QWidget):
             grid.setVerticalSpacing(t.px(8))
             for i, (key, value) in enumerate(list(specs.items())[:16]):
                 row, col = divmod(i, 2)
-                name, text = format_spec(str(key), value)
-                grid.addWidget(label(name, "small"), row, col * 2)
+                spec_name, text = format_spec(str(key), value)  # not `name`: the add button's action reads it
+                grid.addWidget(label(spec_name, "small"), row, col * 2)
                 grid.addWidget(label(text, wrap=True), row, col * 2 + 1)
             grid.setColumnStretch(1, 1)
             grid.setColumnStretch(3, 1)
@@ -205,10 +205,12 @@ class DetailsView(QWidget):
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
-        narrow = self.width() < 760
+        narrow = self.width() < 460  # side by side down to laptop widths: "Add to cart" stays above the fold
         direction = QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight
         if self._top.direction() != direction:
             self._top.setDirection(direction)
+            # stacked, a full-width picture would push the price and "Add to cart" off the screen
+            self.image.setMaximumHeight(260 if narrow else 16777215)
 
 
 @register("show_product_details")

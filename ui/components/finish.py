@@ -54,7 +54,9 @@ class FinishView(QWidget):
         row.addStretch(1)
         outer.addLayout(row)
         outer.addStretch(1)
-        body = QBoxLayout(QBoxLayout.Direction.LeftToRight, panel)
+        # stacked from the start on a narrow window: side by side it would need more width than the screen has
+        narrow = int(ctx.extra.get("window_width", 1920)) < 1000
+        body = QBoxLayout(QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight, panel)
         self._body = body
         body.setContentsMargins(t.px(48), t.px(40), t.px(48), t.px(40))
         body.setSpacing(t.px(48))
@@ -68,23 +70,8 @@ class FinishView(QWidget):
         self.number_label = label(self.order_number, "order")
         self.number_label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         left.addWidget(self.number_label)
-        summary = QGridLayout()
-        summary.setHorizontalSpacing(t.px(16))
-        summary.setVerticalSpacing(t.px(6))
-        items = list(order.get("items") or [])
-        for row, item in enumerate(items[:6]):
-            summary.addWidget(label(f"{item.get('quantity', 1)} × {item.get('brand', '')} {item.get('name', '')}"),
-                              row, 0)
-            summary.addWidget(label(money(float(item.get("line_total", 0)))), row, 1, Qt.AlignmentFlag.AlignRight)
-        if len(items) > 6:
-            summary.addWidget(label(f"and {len(items) - 6} more", "muted"), 6, 0)
-        total_row = min(len(items), 6) + 1
-        summary.addWidget(label("Total", "h3"), total_row, 0)
-        summary.addWidget(label(money(float(result.get("total", order.get("total", 0)))), "h3"), total_row, 1,
-                          Qt.AlignmentFlag.AlignRight)
-        summary.setColumnStretch(0, 1)
         left.addSpacing(t.px(8))
-        left.addLayout(summary)
+        left.addLayout(self._summary(order, result, t))
         left.addSpacing(t.px(12))
         self.done_button = button("Done", "Done, start over for the next shopper", role="primary",
                                   icon_name="check")
@@ -102,6 +89,26 @@ class FinishView(QWidget):
         right.addWidget(hint)
         right.addStretch(1)
         body.addLayout(right, 2)
+
+    @staticmethod
+    def _summary(order: dict[str, Any], result: dict[str, Any], t: themes.Theme) -> QGridLayout:
+        """Up to six lines of the order and its total."""
+        summary = QGridLayout()
+        summary.setHorizontalSpacing(t.px(16))
+        summary.setVerticalSpacing(t.px(6))
+        items = list(order.get("items") or [])
+        for row, item in enumerate(items[:6]):
+            summary.addWidget(label(f"{item.get('quantity', 1)} × {item.get('brand', '')} {item.get('name', '')}",
+                                    wrap=True), row, 0)
+            summary.addWidget(label(money(float(item.get("line_total", 0)))), row, 1, Qt.AlignmentFlag.AlignRight)
+        if len(items) > 6:
+            summary.addWidget(label(f"and {len(items) - 6} more", "muted"), 6, 0)
+        total_row = min(len(items), 6) + 1
+        summary.addWidget(label("Total", "h3"), total_row, 0)
+        summary.addWidget(label(money(float(result.get("total", order.get("total", 0)))), "h3"), total_row, 1,
+                          Qt.AlignmentFlag.AlignRight)
+        summary.setColumnStretch(0, 1)
+        return summary
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)

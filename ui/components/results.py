@@ -44,30 +44,43 @@ class ResultsView(QWidget):
         return self.grid.cards if self.grid is not None else []
 
 
-def _filters_text(filters: dict[str, Any]) -> str:
-    parts = []
-    if filters.get("category"):
-        parts.append(str(filters["category"]).replace("-", " ").capitalize())
+def _price(value: Any) -> str:
+    """$150 for whole dollars, $149.95 otherwise."""
+    amount = float(value)
+    return f"${amount:,.0f}" if amount.is_integer() else money(amount)
+
+
+def results_heading(count: int, filters: dict[str, Any], category_names: dict[str, str]) -> str:
+    """"7 sleeping bags under $150", "3 results from Northpeak", "12 results": what was asked for, in the
+    catalog's words. Never the search term the brain used internally ("7 results for “warm”")."""
+    slug = str(filters.get("category") or "")
+    category = category_names.get(slug, slug.replace("-", " ")).lower()
+    if category:
+        heading = f"{count} {category}" if count != 1 else f"1 product in {category}"
+    else:
+        heading = f"{count} result{'s' if count != 1 else ''}"
     if filters.get("brand"):
-        parts.append(str(filters["brand"]))
-    if filters.get("min_price") is not None and filters.get("max_price") is not None:
-        parts.append(f"{money(float(filters['min_price']))} – {money(float(filters['max_price']))}")
-    elif filters.get("max_price") is not None:
-        parts.append(f"under {money(float(filters['max_price']))}")
-    elif filters.get("min_price") is not None:
-        parts.append(f"over {money(float(filters['min_price']))}")
-    return " · ".join(parts)
+        heading += f" from {filters['brand']}"
+    low, high = filters.get("min_price"), filters.get("max_price")
+    if low is not None and high is not None:
+        heading += f" from {_price(low)} to {_price(high)}"
+    elif high is not None:
+        heading += f" under {_price(high)}"
+    elif low is not None:
+        heading += f" over {_price(low)}"
+    return heading
 
 
 @register("search_products")
 def search_results(ctx: ComponentContext, call: dict[str, Any]) -> QWidget:
     result = call["result"]
     products = list(result.get("products") or [])
-    query = str(result.get("query") or call.get("parameters", {}).get("query") or "").strip()
-    count = len(products)
-    noun = "result" if count == 1 else "results"
-    title = f"{count} {noun} for “{query}”" if query else f"{count} {noun}"
-    return ResultsView(ctx, title, _filters_text(result.get("filters") or {}), products)
+    names = ctx.extra.get("category_names") or {}
+    title = str(result.get("heading") or "").strip() or results_heading(len(products), result.get("filters") or {},
+                                                                         names)
+    view = ResultsView(ctx, title, "", products)
+    view.setProperty("root_page", True)  # a new search starts the back stack afresh
+    return view
 
 
 @register("get_recommendations")

@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QGridLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from ui import theme as themes
 from ui.images import ImageProvider
-from ui.widgets import ProductCard, button, label
+from ui.product_card import ProductCard
+from ui.widgets import button, label
 
 ROTATE_MS = 4500
 
@@ -72,6 +73,7 @@ class AttractScreen(QWidget):
         self.featured: list[dict[str, Any]] = []
         self._offset = 0
         self._painted = False
+        self._listens = True
         t = themes.current()
         # never let the attract screen dictate the window's minimum size: it adapts to whatever it gets
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
@@ -112,6 +114,14 @@ class AttractScreen(QWidget):
         self.timer.setInterval(ROTATE_MS)
         self.timer.timeout.connect(self.rotate)
 
+    def set_invitation(self, tagline: str, accessible: str, listens: bool) -> None:
+        """How to start, in the kiosk's voice mode ("…or just say hello" only when something is listening; the
+        microphone mark only then too)."""
+        self.tagline.setText(tagline)
+        self.setAccessibleName(accessible)
+        self._listens = listens
+        self.hero.setVisible(self.height() >= 900 and listens)
+
     def set_store_name(self, name: str) -> None:
         self.title.setText(name)
 
@@ -128,7 +138,7 @@ class AttractScreen(QWidget):
         return max(1, min(6, (width + 20) // 300))
 
     def _rows(self) -> int:
-        return 2 if self.height() > self.width() * 1.2 else 1
+        return 2 if self.height() > self.width() * 1.2 and self.height() >= 1600 else 1  # two rows need the room
 
     def _visible_count(self) -> int:
         return self._columns() * self._rows()
@@ -164,7 +174,7 @@ class AttractScreen(QWidget):
         m = t.px(28) if short else t.px(56)
         self._outer.setContentsMargins(t.px(64), m, t.px(64), m)
         self.sub.setVisible(not short)
-        self.hero.setVisible(self.height() >= 900)
+        self.hero.setVisible(self.height() >= 900 and self._listens)
         if self.featured and self._visible_count() != len(self.cards):
             self._layout_cards()
 

@@ -3,11 +3,14 @@ with its character counter, send button and on-screen keyboard toggle."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from ui import theme as themes
-from ui.widgets import OpaqueScrollArea, button, clear_layout, kinetic, label
+from ui.voice_words import VoiceBanner
+from ui.widgets import OpaqueScrollArea, WrapButton, button, clear_layout, kinetic, label
 
 MAX_BUBBLES = 60
 SUGGESTIONS = ("Sleeping bags under $150", "A tent for two", "Something to cook on")
@@ -69,6 +72,7 @@ class ConversationPanel(QFrame):
         self.turns.addStretch(1)
         self.scroll.setWidget(body)
         kinetic(self.scroll)
+        self.scroll.setMinimumHeight(40)  # a short screen with the keyboard up still fits (the list scrolls)
         outer.addWidget(self.scroll, 1)
         self.bubbles: list[Bubble] = []
         self._streaming: Bubble | None = None
@@ -77,6 +81,24 @@ class ConversationPanel(QFrame):
         self.problem = label("", "error", wrap=True)
         self.problem.hide()
         outer.addWidget(self.problem)
+        self.banner = VoiceBanner()  # listening / speaking, readable from across the aisle
+        outer.addWidget(self.banner)
+        self._build_entry(outer, t, max_chars)
+        self._scroll_timer = QTimer(self)
+        self._scroll_timer.setSingleShot(True)
+        self._scroll_timer.setInterval(0)
+        self._scroll_timer.timeout.connect(self._to_bottom)
+        self._pending = ""
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(120)
+        self._flush_timer.timeout.connect(self._flush)
+        self._count("")
+        self.show_greeting()
+
+    # -- input -----------------------------------------------------------------------------------------------------
+    def _build_entry(self, outer: QVBoxLayout, t: themes.Theme, max_chars: int) -> None:
+        """The text box, its buttons (keyboard, push-to-talk mic, send) and the character counter."""
         row = QHBoxLayout()
         row.setSpacing(t.px(10))
         self.keyboard_button = button("", "Show on-screen keyboard", icon_name="keyboard")
@@ -98,27 +120,44 @@ class ConversationPanel(QFrame):
         self.mic_button.pressed.connect(lambda: self.talk_held.emit(True))
         self.mic_button.released.connect(lambda: self.talk_held.emit(False))
         self.mic_button.hide()  # shown in push-to-talk mode
-        row.addWidget(self.keyboard_button)
-        row.addWidget(self.mic_button)
-        row.addWidget(self.input, 1)
-        row.addWidget(self.send_button)
-        outer.addLayout(row)
+        self._entry = row
         self.counter = label("", "small")
-        self.counter.setAlignment(Qt.AlignmentFlag.AlignRight)
-        outer.addWidget(self.counter)
-        self._scroll_timer = QTimer(self)
-        self._scroll_timer.setSingleShot(True)
-        self._scroll_timer.setInterval(0)
-        self._scroll_timer.timeout.connect(self._to_bottom)
-        self._pending = ""
-        self._flush_timer = QTimer(self)
-        self._flush_timer.setSingleShot(True)
-        self._flush_timer.setInterval(120)
-        self._flush_timer.timeout.connect(self._flush)
-        self._count("")
-        self.show_greeting()
+        self.counter.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self._tools = QHBoxLayout()  # under the text box when the panel is narrow
+        self._tools.setSpacing(t.px(10))
+        outer.addLayout(row)
+        outer.addLayout(self._tools)
+        self._stacked: bool | None = None
+        self._place_entry(False)
 
-    # -- input -----------------------------------------------------------------------------------------------------
+    def _place_entry(self, stacked: bool) -> None:
+        """Wide: [keyboard][mic][text box][send] with the counter below. Narrow: the text box alone on its row, the
+        buttons and the counter under it, so the text box keeps the panel's whole width."""
+        if stacked == self._stacked:
+            return
+        self._stacked = stacked
+        for widget in (self.keyboard_button, self.mic_button, self.input, self.send_button, self.counter):
+            self._entry.removeWidget(widget)
+            self._tools.removeWidget(widget)
+        while self._tools.count():
+            self._tools.takeAt(0)
+        if stacked:
+            self._entry.addWidget(self.input, 1)
+            for widget in (self.keyboard_button, self.mic_button):
+                self._tools.addWidget(widget)
+            self._tools.addWidget(self.counter, 1)
+            self._tools.addWidget(self.send_button)
+        else:
+            for widget in (self.keyboard_button, self.mic_button):
+                self._entry.addWidget(widget)
+            self._entry.addWidget(self.input, 1)
+            self._entry.addWidget(self.send_button)
+            self._tools.addWidget(self.counter, 1)
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self._place_entry(self.width() < 480)
+
     def _count(self, text: str) -> None:
         n = len(text)
         self.counter.setText(f"{n} / {self.max_chars}")
@@ -153,7 +192,7 @@ class ConversationPanel(QFrame):
         lay.addWidget(label("Hi! I'm Aisle.", "h2"))
         lay.addWidget(label("Tell me what you're looking for, or try one of these:", "muted", wrap=True))
         for text in SUGGESTIONS:
-            chip = button(text, f"Ask: {text}", role="chip")
+            chip = WrapButton(text, f"Ask: {text}", role="chip")
             chip.clicked.connect(lambda _=False, s=text: self.suggestion_chosen.emit(s))
             lay.addWidget(chip, 0, Qt.AlignmentFlag.AlignLeft)
         self._greeting = box

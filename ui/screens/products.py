@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
 
 from ui import theme as themes
-from ui.widgets import OpaqueScrollArea, button, kinetic, label, reap
+from ui.widgets import OpaqueScrollArea, WrapButton, button, kinetic, label, reap
 
 log = logging.getLogger("aisle.ui.products")
 MAX_BACK = 3
@@ -26,7 +26,7 @@ class ProductArea(QFrame):
         outer.setSpacing(themes.current().px(8))
         bar = QHBoxLayout()
         bar.setContentsMargins(0, 0, 0, 0)
-        self.back_button = button("Back", "Back to the previous products", role="ghost", icon_name="back")
+        self.back_button = button("Back to results", "Back to the previous products", role="ghost", icon_name="back")
         self.back_button.clicked.connect(self.go_back)
         bar.addWidget(self.back_button)
         bar.addStretch(1)
@@ -84,7 +84,7 @@ class ProductArea(QFrame):
         grid.setHorizontalSpacing(gap)
         grid.setVerticalSpacing(gap)
         for i, (_slug, name) in enumerate(categories):
-            chip = button(name, f"Show {name}", role="chip")
+            chip = WrapButton(name, f"Show {name}", role="chip")
             chip.clicked.connect(lambda _=False, n=name: self.category_chosen.emit(n))
             grid.addWidget(chip, i // 3, i % 3)
         self._chips.addLayout(grid)
@@ -101,6 +101,16 @@ class ProductArea(QFrame):
         self.scroll.verticalScrollBar().setValue(position)
 
     def show_widget(self, widget: QWidget) -> None:
+        """Show a page. A new search's results start afresh (a page marked `root_page`): Back only returns from a
+        page reached from them (details, the cart review, recommendations) to those results."""
+        if widget.property("root_page"):
+            for old in self.history:
+                self._positions.pop(id(old), None)
+                reap(old)
+            self.history.clear()
+            if self.current is not None:
+                reap(self.current)
+                self.current = None
         if self.current is not None:
             self._positions[id(self.current)] = self.scroll.verticalScrollBar().value()
             self.history.append(self.current)
