@@ -154,7 +154,7 @@ class HistoryStore:
     def record(self, event: Event) -> None:
         """Bus subscriber: never blocks."""
         if self.read_only:
-            self._retry.drop([event], f"history is read-only ({self.read_only})")
+            self._retry.note_unrecorded(event, f"history is read-only ({self.read_only})")
             return
         self._queue.put(event)
 

@@ -121,6 +121,15 @@ class RetryQueue:
         log.error("history: %d events NOT recorded because %s: %s", len(events), why, where)
         self._notify()
 
+    def note_unrecorded(self, event: Event, why: str) -> None:
+        """Read-only history: count an event not kept; logged on the first and every thousandth."""
+        with self._lock:
+            self._dropped += 1
+            count = self._dropped
+        if count == 1 or count % 1000 == 0:
+            log.error("history: %d events NOT recorded so far because %s (latest: session %s event %d)", count, why,
+                      event.session_id, event.id)
+
     def discard_head(self, count: int, why: str) -> None:
         with self._lock:
             lost = [self._items.popleft() for _ in range(min(count, len(self._items)))]

@@ -21,7 +21,7 @@ from app.catalog.provision import ensure_data_catalog
 from app.catalog.store import Catalog
 from app.conversation import Conversation
 from app.history import HistoryStore
-from app.history_recovery import announce_history_health, open_history
+from app.history_recovery import announce_history_health, announce_once, open_history
 from app.settings import Settings
 
 log = logging.getLogger("aisle.app.runtime")
@@ -89,6 +89,7 @@ def build_runtime(settings: Settings, brain_factory: Callable[[Runtime], Brain] 
                       startup_notices=[history_message] if history_message else [])
     history.add_health_listener(announce_history_health(
         bus, lambda: conversation.session.id if conversation.session is not None else None))
+    announce_once(bus, runtime.startup_notices)
     runtime.catalog_listeners += [tools.tools.reload, placeholder.reload]
     if brain_factory is not None:
         conversation.brain = brain_factory(runtime)

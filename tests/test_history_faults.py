@@ -129,7 +129,10 @@ async def test_a_damaged_history_is_moved_aside_and_the_kiosk_starts(settings: S
         notice = " ".join(runtime.startup_notices)
         assert "was damaged" in notice and "moved to history.db.damaged-" in notice
         assert list(settings.data_dir.glob("history.db.damaged-*"))
+        said: list[str] = []
+        runtime.bus.subscribe(lambda e: said.append(e.data.get("text", "")) if e.kind is EventKind.NOTICE else None)
         await runtime.conversation.submit_text("show me tents")
+        assert said and "was damaged" in said[0]  # the kiosk's screen and the stream are told too
         await runtime.run_blocking(runtime.history.flush)
         assert runtime.history.health().ok and len(runtime.history.recent_sessions()) == 1
     finally:
