@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import logging
 import threading
+import time
 from collections import OrderedDict, deque
 from collections.abc import AsyncGenerator
 from concurrent.futures import Executor
@@ -87,6 +88,8 @@ class StreamClient:
         self.transport: asyncio.WriteTransport | None = None
         self.chunked = False
         self.max_buffer = max(256 * 1024, self.max_queue * 512)  # unsent bytes before the client is "too slow"
+        self.send_timeout_s = 30.0  # ... or seconds its socket may accept nothing while bytes wait
+        self.stalled_since = 0.0
 
     @property
     def follows_current(self) -> bool:
@@ -119,7 +122,7 @@ class StreamClient:
             self.transport = None
             self.close()
             return False
-        if transport.get_write_buffer_size() > self.max_buffer:
+        if self.stalled(transport):
             self.transport = None
             self.overflowed = True
             self.wake.set()
@@ -128,6 +131,17 @@ class StreamClient:
             self.sent[item.session_id] = item.id
             transport.write(item.wire(self.follows_current, self.chunked))
         return False
+
+    def stalled(self, transport: asyncio.WriteTransport) -> bool:
+        """Too much unsent, or unsent bytes waiting for longer than `send_timeout_s`."""
+        waiting = transport.get_write_buffer_size()
+        if not waiting:
+            self.stalled_since = 0.0
+            return False
+        now = time.monotonic()
+        if not self.stalled_since:
+            self.stalled_since = now
+        return waiting > self.max_buffer or now - self.stalled_since > self.send_timeout_s
 
     def go_live(self, transport: asyncio.WriteTransport, chunked: bool) -> None:
         """From now on events are written straight to `transport` (what queued meanwhile goes first)."""
@@ -148,13 +162,15 @@ class EventHub:
 
     def __init__(self, history: HistoryStore, executor: Executor, *, ring_size: int = 1000,
                  client_queue: int = 500, max_clients: int = 2000, current: str | None = None,
-                 current_active: bool = False, backlog_events: int = 20_000) -> None:
+                 current_active: bool = False, backlog_events: int = 20_000,
+                 send_timeout_s: float = 30.0) -> None:
         self.history = history
         self.executor = executor
         self.backlog = BacklogCache(history, executor, max_events=backlog_events)
         self.ring_size = max(16, ring_size)
         self.client_queue = client_queue
         self.max_clients = max_clients
+        self.send_timeout_s = send_timeout_s
         self.current = current
         self.current_active = current_active
         self._rings: OrderedDict[str, deque[EncodedEvent]] = OrderedDict()
@@ -271,6 +287,10 @@ class EventHub:
                 if transport.is_closing():
                     client.transport = None
                     client.close()
+                elif client.stalled(transport):
+                    client.transport = None
+                    client.overflowed = True
+                    client.wake.set()
                 else:
                     transport.write(chunk if client.chunked else beat)
 
@@ -291,6 +311,7 @@ class EventHub:
         if self.client_count >= self.max_clients:
             raise HubFull(f"Too many stream clients are connected (limit {self.max_clients}); try again later.")
         client = StreamClient(target, self.client_queue)
+        client.send_timeout_s = self.send_timeout_s
         if client.follows_current:
             self._current_clients.add(client)
         else:
