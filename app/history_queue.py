@@ -23,7 +23,7 @@ log = logging.getLogger("aisle.app.history")
 
 DEFAULT_CAPACITY = 20_000  # events (a busy hour of a kiosk is ~5,000)
 FIRST_RETRY_S = 0.5
-MAX_RETRY_S = 5.0
+MAX_RETRY_S = 2.0
 
 # SQLite primary result codes that a retry may cure (the disk may get space back, a lock may go away)
 _TRANSIENT = {5: "the history database is locked by another program",  # SQLITE_BUSY
