@@ -31,6 +31,7 @@ from typing import Any
 
 from app.events import Event, EventKind
 from app.history import HistoryStore
+from app.redaction import redact_event
 from app.server.backlog import BacklogCache
 from app.server.events_codec import EncodedEvent, as_chunk, frame_hub_event
 
@@ -256,6 +257,20 @@ class EventHub:
             self._fan_out(clients, item)
         if sid == self.current and self._current_clients:
             self._fan_out(self._current_clients, item)
+        if event.kind is EventKind.SESSION_ENDED:
+            self._redact_ring(sid)
+
+    def _redact_ring(self, session_id: str) -> None:
+        """A session that has ended is a past session: what stays in memory of it is redacted like history (a
+        late joiner or a resume gets `[email]`, `[phone]`, `[card]`, as `/api/sessions` does)."""
+        ring = self._rings.get(session_id)
+        if not ring:
+            return
+        redacted: deque[EncodedEvent] = deque(maxlen=ring.maxlen)
+        for item in ring:
+            clean = redact_event(item.event)
+            redacted.append(item if clean is item.event else EncodedEvent(clean))
+        self._rings[session_id] = redacted
 
     def _fan_out(self, clients: set[StreamClient], item: EncodedEvent) -> None:
         for client in list(clients):
