@@ -169,6 +169,20 @@ async def join_storm_clients(url: str, joiners: int, events: int) -> dict[str, A
             "served": len(times), "errors": errors[:3]}
 
 
+def print_join_storm(args: argparse.Namespace, ring: int, load_before: float, result: dict[str, Any],
+                     rss: tuple[float, float, float], health_ms: list[float], reads: int) -> None:
+    print(f"Join storm: {args.joiners} clients open /api/stream/current at once on a session of {args.events} events "
+          f"(ring {ring}); {os.cpu_count()} CPUs, load average {load_before:.2f} before the run")
+    print(f"  served:        {result['served']} of {args.joiners} clients got every event; "
+          f"{len(result['errors'])} errors {result['errors']}")
+    print(f"  time to serve: all in {result['all_s']:.2f} s (per client p50 {result['p50_s']:.2f} s, "
+          f"max {result['max_s']:.2f} s)")
+    print(f"  server RSS:    {rss[0]:.0f} MB before, peak {rss[1]:.0f} MB during, {rss[2]:.0f} MB after")
+    print(f"  /health:       slowest {max(health_ms or [float('nan')]):.0f} ms over {len(health_ms)} probes "
+          "during the storm")
+    print(f"  history pages read: {reads} (shared by all joiners)")
+
+
 async def run_join_storm(args: argparse.Namespace) -> int:
     raise_fd_limit()
     import threading
@@ -228,16 +242,8 @@ async def run_join_storm(args: argparse.Namespace) -> int:
         reads = server.hub.backlog.reads
         await server.aclose()
         await runtime.close()
-    print(f"Join storm: {args.joiners} clients open /api/stream/current at once on a session of {args.events} events "
-          f"(ring {settings.sse_ring_size}); {os.cpu_count()} CPUs, load average {load_before:.2f} before the run")
-    print(f"  served:        {result['served']} of {args.joiners} clients got every event; "
-          f"{len(result['errors'])} errors {result['errors']}")
-    print(f"  time to serve: all in {result['all_s']:.2f} s (per client p50 {result['p50_s']:.2f} s, "
-          f"max {result['max_s']:.2f} s)")
-    print(f"  server RSS:    {rss_before:.0f} MB before, peak {peak[0]:.0f} MB during, {rss_after:.0f} MB after")
-    print(f"  /health:       slowest {max(health_ms or [float('nan')]):.0f} ms over {len(health_ms)} probes "
-          "during the storm")
-    print(f"  history pages read: {reads} (shared by all joiners)")
+    print_join_storm(args, settings.sse_ring_size, load_before, result, (rss_before, peak[0], rss_after),
+                     health_ms, reads)
     return 0 if result["served"] == args.joiners else 1
 
 
