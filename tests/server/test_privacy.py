@@ -40,6 +40,8 @@ def test_redaction_keeps_ordinary_words_numbers_and_ids() -> None:
     assert redact_text("five five five one two three four five six seven") == "[phone]"
     kept = "2 tents under $1,299.99, TNT-1001, order A261203-3F2A, session 20261203-082233-a1b2c3, 4111 1111 1111 1112"
     assert redact_text(kept) == kept  # the last one fails the Luhn check: not a card
+    log_line = "2026-12-03 08:55:35,376 WARNING on 03.12.2026 or 12/03/2026 at 08:55"
+    assert redact_text(log_line) == log_line  # dates and times are not phone numbers
 
 
 async def test_typed_details_work_live_but_are_kept_nowhere(tmp_path: Path, demo_catalog_path: Path) -> None:
