@@ -37,7 +37,9 @@ _TRANSIENT = {5: "the history database is locked by another program",  # SQLITE_
 def failure_reason(exc: BaseException) -> str | None:
     """Words for a failure a retry may cure, or None for one it will not (a bad event, a bug)."""
     if isinstance(exc, OSError):
-        return "the disk is full" if exc.errno == 28 else f"the disk could not be written ({exc.strerror or exc})"
+        known = {28: "the disk is full", 30: "the disk is read-only", 13: "Aisle may not write there",
+                 1: "Aisle may not write there"}
+        return known.get(exc.errno or 0, f"the disk could not be written ({exc.strerror or exc})")
     if not isinstance(exc, sqlite3.Error):
         return None
     code = getattr(exc, "sqlite_errorcode", None)
