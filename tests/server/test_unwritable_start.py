@@ -34,3 +34,18 @@ async def test_headless_starts_on_a_read_only_disk(tmp_path: Path, demo_catalog_
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
+
+
+async def test_the_shipped_catalog_is_used_when_the_data_directory_cannot_be_created(tmp_path: Path) -> None:
+    from app.runtime import build_runtime
+    from app.settings import Settings
+
+    with small_tmpfs(tmp_path / "disk", "1m") as disk:
+        remount(disk, "ro")
+        runtime = build_runtime(Settings(data_dir=disk / "data"))
+        try:
+            assert any("using the shipped demo catalog" in n for n in runtime.startup_notices)
+            assert runtime.catalog.count() > 0 and runtime.history.health().state == "read_only"
+            await runtime.conversation.submit_text("show me tents")
+        finally:
+            await runtime.close()
