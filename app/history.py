@@ -161,14 +161,16 @@ class HistoryStore:
     def _write_loop(self) -> None:
         conn: sqlite3.Connection | None = None
         pause = 0.0
+        next_try = 0.0  # while writes fail, new events wait for the pause too (no retry per event)
         try:
             while True:
-                batch = self._take(pause if len(self._retry) else None)
+                batch = self._take(max(0.0, next_try - time.monotonic()) if len(self._retry) else None)
                 self._retry.add(b for b in batch if isinstance(b, Event))
                 stopping = any(b is _STOP for b in batch)
-                if len(self._retry):
+                if len(self._retry) and (time.monotonic() >= next_try or stopping):
                     conn, ok = self._write_pending(conn)
                     pause = 0.0 if ok else next_pause(pause)
+                    next_try = time.monotonic() + pause
                 for b in batch:
                     if isinstance(b, _Flush):
                         b.finish(written=not len(self._retry))
