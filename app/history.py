@@ -159,21 +159,23 @@ class HistoryStore:
     def record(self, event: Event) -> None:
         """Bus subscriber: never blocks."""
         if self.read_only:
-            self._retry.drop([event], f"history is read-only ({self.read_only})")
+            self._retry.note_unrecorded(event, f"history is read-only ({self.read_only})")
             return
         self._queue.put(event)
 
     def _write_loop(self) -> None:
         conn: sqlite3.Connection | None = None
         pause = 0.0
+        next_try = 0.0  # while writes fail, new events wait for the pause too (no retry per event)
         try:
             while True:
-                batch = self._take(pause if len(self._retry) else None)
+                batch = self._take(max(0.0, next_try - time.monotonic()) if len(self._retry) else None)
                 self._retry.add(b for b in batch if isinstance(b, Event))
                 stopping = any(b is _STOP for b in batch)
-                if len(self._retry):
+                if len(self._retry) and (time.monotonic() >= next_try or stopping):
                     conn, ok = self._write_pending(conn)
                     pause = 0.0 if ok else next_pause(pause)
+                    next_try = time.monotonic() + pause
                 for b in batch:
                     if isinstance(b, _Flush):
                         b.finish(written=not len(self._retry))
@@ -199,23 +201,30 @@ class HistoryStore:
 
     def _write_pending(self, conn: sqlite3.Connection | None) -> tuple[sqlite3.Connection | None, bool]:
         """Write the queued events, oldest first, a transaction per chunk. Returns the connection to reuse and
-        whether everything was written; a failure a retry may cure keeps the events queued."""
+        whether everything was written. A failure a retry may cure keeps the events queued; any other failure (an
+        event this code cannot write) is narrowed down by writing the chunk one event at a time, and only the
+        events that fail alone are given up (logged and counted)."""
+        one_by_one = 0
         while len(self._retry):
-            events = self._retry.head(500)
+            events = self._retry.head(1 if one_by_one else 500)
             try:
                 conn = conn or self._connect()
                 self._commit(conn, events)
-            except (sqlite3.Error, OSError) as exc:
+            except Exception as exc:
                 _discard(conn)
                 conn = None
                 reason = failure_reason(exc)
-                if reason is None:  # not the disk: an event this code cannot write; keep the others
-                    log.exception("history cannot write these events")
-                    self._retry.discard_head(len(events), f"writing them failed ({exc})")
+                if reason is not None:
+                    self._retry.failed(reason)
+                    return conn, False
+                if len(events) > 1:
+                    one_by_one = len(events)
                     continue
-                self._retry.failed(reason)
-                return conn, False
-            self._retry.done(len(events))
+                log.exception("history cannot write an event")
+                self._retry.discard_head(1, f"writing it failed ({type(exc).__name__}: {exc})")
+            else:
+                self._retry.done(len(events))
+            one_by_one = max(0, one_by_one - 1)
         self._retry.succeeded()
         return conn, True
 

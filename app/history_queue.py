@@ -23,7 +23,7 @@ log = logging.getLogger("aisle.app.history")
 
 DEFAULT_CAPACITY = 20_000  # events (a busy hour of a kiosk is ~5,000)
 FIRST_RETRY_S = 0.5
-MAX_RETRY_S = 5.0
+MAX_RETRY_S = 2.0
 
 # SQLite primary result codes that a retry may cure (the disk may get space back, a lock may go away)
 _TRANSIENT = {5: "the history database is locked by another program",  # SQLITE_BUSY
@@ -37,7 +37,9 @@ _TRANSIENT = {5: "the history database is locked by another program",  # SQLITE_
 def failure_reason(exc: BaseException) -> str | None:
     """Words for a failure a retry may cure, or None for one it will not (a bad event, a bug)."""
     if isinstance(exc, OSError):
-        return "the disk is full" if exc.errno == 28 else f"the disk could not be written ({exc.strerror or exc})"
+        known = {28: "the disk is full", 30: "the disk is read-only", 13: "Aisle may not write there",
+                 1: "Aisle may not write there"}
+        return known.get(exc.errno or 0, f"the disk could not be written ({exc.strerror or exc})")
     if not isinstance(exc, sqlite3.Error):
         return None
     code = getattr(exc, "sqlite_errorcode", None)
@@ -120,6 +122,15 @@ class RetryQueue:
         where = "; ".join(f"session {sid} events {ids[0]}..{ids[-1]} ({len(ids)})" for sid, ids in sessions.items())
         log.error("history: %d events NOT recorded because %s: %s", len(events), why, where)
         self._notify()
+
+    def note_unrecorded(self, event: Event, why: str) -> None:
+        """Read-only history: count an event not kept; logged on the first and every thousandth."""
+        with self._lock:
+            self._dropped += 1
+            count = self._dropped
+        if count == 1 or count % 1000 == 0:
+            log.error("history: %d events NOT recorded so far because %s (latest: session %s event %d)", count, why,
+                      event.session_id, event.id)
 
     def discard_head(self, count: int, why: str) -> None:
         with self._lock:

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from app.bus import EventBus
-from app.events import EventKind
+from app.events import Event, EventKind
 from app.history import HistoryStore
 from app.history_queue import HistoryHealth, failure_reason
 
@@ -119,3 +119,21 @@ def announce_history_health(bus: EventBus, current_session: Callable[[], str | N
                                                        "code": "history_recovered"})
 
     return listener
+
+
+def announce_once(bus: EventBus, messages: list[str]) -> None:
+    """Say `messages` (e.g. "history was damaged and moved aside") as `notice` events in the first session that
+    starts, so the kiosk shows them and stream clients see them; then stop listening."""
+    if not messages:
+        return
+    unsubscribe: list[Callable[[], None]] = []
+
+    def on_event(event: Event) -> None:
+        if event.kind is not EventKind.SESSION_STARTED or not unsubscribe:
+            return
+        unsubscribe.pop()()
+        for message in messages:
+            bus.publish(event.session_id, EventKind.NOTICE, {"text": message, "code": "history_startup",
+                                                              "audience": "staff"})
+
+    unsubscribe.append(bus.subscribe(on_event))

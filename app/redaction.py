@@ -27,8 +27,10 @@ _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![
 _SPOKEN_EMAIL = re.compile(r"\b[\w.+-]+(?:\s+(?:dot|underscore)\s+\w+)*\s+at\s+[\w-]+(?:\s+dot\s+[\w-]+)+\b",
                            re.IGNORECASE)
 # digits with single separators between them; the whole run is then judged by its digit count
-_DIGIT_RUN = re.compile(r"(?<![\w.,-])\+?\(?\d(?:[ \t.()-]{0,2}\d)+\)?(?![\w-])")
+_DIGIT_RUN = re.compile(r"(?<![\w.,:/-])\+?\(?\d(?:[ \t.()-]{0,2}\d)+\)?(?![\w:/-])")
 _PRICE = re.compile(r"^\$?\d{1,3}(?:,\d{3})*(?:\.\d{1,2})?$|^\d+\.\d{1,2}$")
+# dates and times (log lines, timestamps): 2026-12-03, 2026-12-03 08:55, 03.12.2026, 12/03/2026
+_DATE = re.compile(r"^(?:\d{4}-\d{2}-\d{2}(?:[ T]\d{2})?|\d{1,2}[./]\d{1,2}[./]\d{2,4})$")
 _DIGIT_WORDS = {"zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
                 "six": "6", "seven": "7", "eight": "8", "nine": "9"}
 _SPOKEN_DIGITS = re.compile(r"\b(?:(?:" + "|".join(_DIGIT_WORDS) + r")[\s,-]+){6,18}(?:"
@@ -48,7 +50,7 @@ def luhn_valid(digits: str) -> bool:
 def _judge(digits: str, original: str) -> str:
     if 13 <= len(digits) <= 19 and luhn_valid(digits):
         return CARD
-    if 7 <= len(digits) <= 15 and not _PRICE.match(original.strip()):
+    if 7 <= len(digits) <= 15 and not _PRICE.match(original.strip()) and not _DATE.match(original.strip()):
         return PHONE
     return original
 

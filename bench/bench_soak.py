@@ -126,6 +126,34 @@ def sample(base: str, pid: int, started: float) -> dict[str, Any]:
     return row
 
 
+def report(samples: list[dict[str, Any]], turns: Turns, elapsed_s: float, code: int, out: Path | None) -> None:
+    """Fit a line to each sampled series and print first, last, max and the slope per hour."""
+    xs = [float(s["t_s"]) for s in samples]
+    fits = {}
+    for key in ("rss_mb", "fds", "threads", "health_ms", "app_loop_ms"):
+        ys = [float(s[key]) for s in samples if s.get(key) is not None]
+        if len(ys) == len(xs) and ys:
+            warm = [i for i, x in enumerate(xs) if x >= xs[-1] * 0.1]  # the first tenth is warm-up
+            fits[key] = {"first": ys[0], "last": ys[-1], "max": max(ys),
+                         "slope_per_hour": round(slope_per_hour(xs, ys), 2),
+                         "slope_after_warmup": round(slope_per_hour([xs[i] for i in warm], [ys[i] for i in warm]), 2)}
+    replies = sorted(turns.reply_s)
+    summary = {
+        "minutes": round(elapsed_s / 60, 1), "turns": turns.turns, "failures": turns.failures,
+        "reply_p50_s": round(replies[len(replies) // 2], 3) if replies else None,
+        "reply_p99_s": round(replies[int(len(replies) * 0.99)], 3) if replies else None,
+        "exit_code": code, "fits": fits,
+    }
+    print("\nsoak result (straight-line fit over the samples; slope per hour):")
+    for key, fit in fits.items():
+        print(f"  {key:12} first {fit['first']:>8}  last {fit['last']:>8}  max {fit['max']:>8}  "
+              f"slope {fit['slope_per_hour']:+.2f}/h (after the first tenth {fit['slope_after_warmup']:+.2f}/h)")
+    print(f"  turns {turns.turns}, failed {turns.failures}, reply p50 {summary['reply_p50_s']} s, "
+          f"p99 {summary['reply_p99_s']} s, exit code {code}")
+    if out is not None:
+        out.write_text(json.dumps({"summary": summary, "samples": samples}, indent=1))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=60.0)
@@ -182,28 +210,7 @@ def main() -> int:
         except subprocess.TimeoutExpired:
             proc.kill()
             code = -9
-    xs = [float(s["t_s"]) for s in samples]
-    fits = {}
-    for key in ("rss_mb", "fds", "threads", "health_ms", "app_loop_ms"):
-        ys = [float(s[key]) for s in samples if s.get(key) is not None]
-        if len(ys) == len(xs) and ys:
-            fits[key] = {"first": ys[0], "last": ys[-1], "max": max(ys), "slope_per_hour": round(
-                slope_per_hour(xs, ys), 2)}
-    replies = sorted(turns.reply_s)
-    summary = {
-        "minutes": round((time.monotonic() - started) / 60, 1), "turns": turns.turns, "failures": turns.failures,
-        "reply_p50_s": round(replies[len(replies) // 2], 3) if replies else None,
-        "reply_p99_s": round(replies[int(len(replies) * 0.99)], 3) if replies else None,
-        "exit_code": code, "fits": fits,
-    }
-    print("\nsoak result (straight-line fit over the samples; slope per hour):")
-    for key, fit in fits.items():
-        print(f"  {key:12} first {fit['first']:>8}  last {fit['last']:>8}  max {fit['max']:>8}  "
-              f"slope {fit['slope_per_hour']:+.2f}/h")
-    print(f"  turns {turns.turns}, failed {turns.failures}, reply p50 {summary['reply_p50_s']} s, "
-          f"p99 {summary['reply_p99_s']} s, exit code {code}")
-    if args.json:
-        args.json.write_text(json.dumps({"summary": summary, "samples": samples}, indent=1))
+    report(samples, turns, time.monotonic() - started, code, args.json)
     return 0 if turns.failures == 0 and code == 0 else 1
 
 

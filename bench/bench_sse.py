@@ -10,6 +10,13 @@ Prints: events delivered per second, publish-to-receive latency p50/p99/max (goa
 clients connected, and the app loop's lag p50/p99/max meanwhile (goal p99 <= 16 ms). Bounded: it stops by itself.
 
     .venv/bin/python bench/bench_sse.py [--clients 500] [--rate 50] [--duration 10]
+
+Join storm (`--join-storm`): a session of `--events` (5,000) events, far longer than the in-memory ring, then
+`--joiners` (300) clients open `/api/stream/current` at once and read the whole session. Prints the time until every
+joiner has every event, the server's peak RSS meanwhile (sampled every 20 ms), the slowest `/health` answered during
+the storm, and how many history pages were read (shared by all joiners).
+
+    .venv/bin/python bench/bench_sse.py --join-storm [--joiners 300] [--events 5000]
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import contextlib
 import gc
 import json
 import os
+import re
 import resource
 import statistics
 import sys
@@ -33,6 +41,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 END_MARK = "bench-end"
+TIMESTAMP = re.compile(rb'"timestamp":([0-9.e+-]+)')
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -73,22 +82,26 @@ async def one_client(host: str, port: int, ready: asyncio.Event, counts: list[in
     if connected[0] == len(counts):
         ready.set()
     index = connected[0] - 1
+    end = END_MARK.encode()
+    buffer = b""
     try:
-        while True:
-            line = await reader.readline()
-            if not line:
+        while True:  # whole reads, not a readline per line: the instrument must stay cheap next to the server
+            data = await reader.read(65536)
+            if not data:
                 break
-            if not line.startswith(b"data: "):
-                continue
             now = time.time()
-            event = json.loads(line[6:])
-            data = event.get("data") or {}
-            if "seq" in data:
-                latencies.append(now - event["timestamp"])
-                arrivals.append(now)
-                counts[index] += 1
-            elif data.get("text") == END_MARK:
-                break
+            *lines, buffer = (buffer + data).split(b"\n")
+            for line in lines:
+                if not line.startswith(b"data: "):
+                    continue
+                if b'"seq"' in line:
+                    stamp = TIMESTAMP.search(line)
+                    assert stamp is not None
+                    latencies.append(now - float(stamp.group(1)))
+                    arrivals.append(now)
+                    counts[index] += 1
+                elif end in line:
+                    return
     finally:
         writer.close()
         done.release()
@@ -124,6 +137,114 @@ async def run_clients(url: str, clients: int) -> dict[str, Any]:
         "latency_ms": {"p50": percentile(ms, 50), "p99": percentile(ms, 99), "max": max(ms) if ms else float("nan"),
                        "mean": statistics.fmean(ms) if ms else float("nan")},
     }
+
+
+async def join_storm_clients(url: str, joiners: int, events: int) -> dict[str, Any]:
+    """`joiners` raw connections at once, each reading until it has `events` events; seconds until each has."""
+    raise_fd_limit()
+    host, port = url.split("//", 1)[1].rstrip("/").rsplit(":", 1)
+
+    async def one() -> float:
+        t0 = time.perf_counter()
+        reader, writer = await asyncio.open_connection(host, int(port))
+        writer.write(f"GET /api/stream/current HTTP/1.0\r\nHost: {host}\r\n\r\n".encode())
+        seen = 0
+        tail = b""
+        try:
+            while seen < events:
+                data = await reader.read(262144)
+                if not data:
+                    raise RuntimeError(f"stream ended after {seen} events")
+                seen += (tail + data).count(b"\ndata: ")
+                tail = data[-8:]
+            return time.perf_counter() - t0
+        finally:
+            writer.close()
+
+    started = time.perf_counter()
+    results = await asyncio.gather(*(one() for _ in range(joiners)), return_exceptions=True)
+    times = [r for r in results if isinstance(r, float)]
+    errors = [repr(r) for r in results if isinstance(r, BaseException)]
+    return {"all_s": time.perf_counter() - started, "p50_s": percentile(times, 50), "max_s": max(times or [0.0]),
+            "served": len(times), "errors": errors[:3]}
+
+
+def print_join_storm(args: argparse.Namespace, ring: int, load_before: float, result: dict[str, Any],
+                     rss: tuple[float, float, float], health_ms: list[float], reads: int) -> None:
+    print(f"Join storm: {args.joiners} clients open /api/stream/current at once on a session of {args.events} events "
+          f"(ring {ring}); {os.cpu_count()} CPUs, load average {load_before:.2f} before the run")
+    print(f"  served:        {result['served']} of {args.joiners} clients got every event; "
+          f"{len(result['errors'])} errors {result['errors']}")
+    print(f"  time to serve: all in {result['all_s']:.2f} s (per client p50 {result['p50_s']:.2f} s, "
+          f"max {result['max_s']:.2f} s)")
+    print(f"  server RSS:    {rss[0]:.0f} MB before, peak {rss[1]:.0f} MB during, {rss[2]:.0f} MB after")
+    print(f"  /health:       slowest {max(health_ms or [float('nan')]):.0f} ms over {len(health_ms)} probes "
+          "during the storm")
+    print(f"  history pages read: {reads} (shared by all joiners)")
+
+
+async def run_join_storm(args: argparse.Namespace) -> int:
+    raise_fd_limit()
+    import threading
+
+    import httpx
+
+    from app.compose.runtime import build_runtime
+    from app.events import EventKind
+    from app.server import ApiServer
+    from app.settings import load_settings
+
+    load_before = os.getloadavg()[0]
+    data_dir = Path(tempfile.mkdtemp(prefix="aisle-bench-"))
+    settings = load_settings({"data_dir": data_dir, "api_port": 0, "sse_max_clients": args.joiners + 100},
+                             environ={"AISLE_NO_KEYRING": "1"})
+    runtime = build_runtime(settings)
+    server = ApiServer(runtime, settings, asyncio.get_running_loop())
+    server.start()
+    assert server.url is not None and server.hub is not None
+    session = await runtime.conversation.start_session()
+    chunk = "Here is a streamed piece of the assistant's reply, about this long. "
+    while session.bus.publish(session.id, EventKind.TEXT_CHUNK, {"text": chunk}).id < args.events:
+        pass
+    await asyncio.to_thread(runtime.history.flush, 30)
+    gc.collect()
+    rss_before = rss_mb()
+    peak = [rss_before]
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.wait(0.02):
+            peak[0] = max(peak[0], rss_mb())
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    health_ms: list[float] = []
+
+    async def probe_health() -> None:
+        async with httpx.AsyncClient(base_url=server.url or "", timeout=60) as client:
+            while not stop.is_set():
+                t0 = time.perf_counter()
+                await client.get("health")
+                health_ms.append((time.perf_counter() - t0) * 1000)
+                await asyncio.sleep(0.1)
+
+    prober = asyncio.create_task(probe_health())
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, __file__, "--join-client", server.url, "--joiners", str(args.joiners),
+            "--events", str(args.events), stdout=asyncio.subprocess.PIPE, cwd=str(REPO))
+        out, _ = await asyncio.wait_for(proc.communicate(), 300)
+        result = json.loads(out.decode().strip().splitlines()[-1])
+        rss_after = rss_mb()
+    finally:
+        stop.set()
+        await asyncio.gather(prober, return_exceptions=True)
+        reads = server.hub.backlog.reads
+        await server.aclose()
+        await runtime.close()
+    print_join_storm(args, settings.sse_ring_size, load_before, result, (rss_before, peak[0], rss_after),
+                     health_ms, reads)
+    return 0 if result["served"] == args.joiners else 1
 
 
 # -- the app process ------------------------------------------------------------------------------------------------
@@ -227,7 +348,16 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=50.0, help="events published per second")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds of publishing")
     parser.add_argument("--client", metavar="URL", help=argparse.SUPPRESS)  # internal: run the client side
+    parser.add_argument("--join-storm", action="store_true", help="measure a join storm instead")
+    parser.add_argument("--joiners", type=int, default=300)
+    parser.add_argument("--events", type=int, default=5000)
+    parser.add_argument("--join-client", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.join_client:
+        print(json.dumps(asyncio.run(join_storm_clients(args.join_client, args.joiners, args.events))), flush=True)
+        return 0
+    if args.join_storm:
+        return asyncio.run(run_join_storm(args))
     if args.client:
         print(json.dumps(asyncio.run(run_clients(args.client, args.clients))), flush=True)
         return 0

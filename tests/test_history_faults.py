@@ -129,7 +129,10 @@ async def test_a_damaged_history_is_moved_aside_and_the_kiosk_starts(settings: S
         notice = " ".join(runtime.startup_notices)
         assert "was damaged" in notice and "moved to history.db.damaged-" in notice
         assert list(settings.data_dir.glob("history.db.damaged-*"))
+        said: list[str] = []
+        runtime.bus.subscribe(lambda e: said.append(e.data.get("text", "")) if e.kind is EventKind.NOTICE else None)
         await runtime.conversation.submit_text("show me tents")
+        assert said and "was damaged" in said[0]  # the kiosk's screen and the stream are told too
         await runtime.run_blocking(runtime.history.flush)
         assert runtime.history.health().ok and len(runtime.history.recent_sessions()) == 1
     finally:
@@ -156,3 +159,23 @@ async def test_an_unwritable_data_directory_gives_read_only_history_not_a_traceb
                 await runtime.close()
         finally:
             remount(disk, "rw")
+
+
+def test_an_event_history_cannot_write_is_given_up_alone_and_the_rest_are_kept(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    store = HistoryStore(tmp_path / "history.db")
+    store.start()
+    bus = EventBus()
+    bus.subscribe(store.record)
+    bus.publish("s1", EventKind.SESSION_STARTED, {"brain": "offline"})
+    bus.publish("s1", EventKind.SHOPPER_MESSAGE, {"text": "before", "source": "typed"})
+    # a cart change without its product: the row cannot be built
+    broken = {"ok": True, "cart_change": {"product_id": "TNT-1001"}}
+    bus.publish("s1", EventKind.FUNCTION_CALL, {"name": "add_to_cart", "result": broken})
+    bus.publish("s1", EventKind.SHOPPER_MESSAGE, {"text": "after", "source": "typed"})
+    with caplog.at_level(logging.ERROR, logger="aisle.app.history"):
+        assert store.flush()
+    assert _turns(store, "s1") == ["before", "after"]
+    assert store.health().dropped == 1 and store.health().ok
+    assert any("session s1 events 3..3 (1)" in r.getMessage() for r in caplog.records)
+    store.close()

@@ -21,7 +21,7 @@ def run_headless(settings: Settings, services: Sequence[ServiceFactory] | None =
     try:
         runtime = build_app(settings)
     except Exception as exc:  # a person reads this, not a traceback (the log has the details)
-        log.exception("headless start failed")
+        log.info("headless start failed", exc_info=True)  # the traceback for the log file, not the console
         print(f"aisle: cannot start: {exc}", file=sys.stderr)
         return 2
     for notice in runtime.startup_notices:

@@ -34,6 +34,7 @@ from app.redaction import redact_value
 from app.server import models
 from app.server.auth import TokenAuth
 from app.server.context import AppUnavailable, ServerContext
+from app.server.health import check_catalog, check_history
 from app.server.hub import CURRENT, BadLastEventId, HubFull, parse_last_event_id
 from app.server.middleware import HeadAsGet
 from app.server.sse import HubStreamResponse
@@ -108,31 +109,6 @@ def _summary(row: dict[str, Any], active: str | None) -> dict[str, Any]:
     out["turn_count"] = int(row.get("turns") or 0)
     out["active"] = row["id"] == active
     return out
-
-
-def _check_catalog(ctx: ServerContext) -> str:
-    """A real search round trip (the full-text index too), not just a count."""
-    try:
-        catalog = ctx.runtime.catalog
-        catalog.count()
-        first = catalog.search("", limit=1)
-        if first:
-            word = next((w for w in re.findall(r"[A-Za-z]{3,}", first[0].name)), "")
-            if word:
-                catalog.search(word, limit=1)
-        return "ok"
-    except Exception as exc:
-        return f"error: {type(exc).__name__}: {exc}"
-
-
-def _check_history(ctx: ServerContext) -> str:
-    """History's own state (writes failing, queued events) and a write-and-read-back round trip."""
-    history = ctx.runtime.history
-    health = history.health()
-    if not health.ok:
-        return health.describe()
-    probe = history.probe_write()
-    return health.describe() if probe == "ok" else probe
 
 
 def create_app(ctx: ServerContext, web_dir: Path | None = None) -> FastAPI:
@@ -212,7 +188,7 @@ def create_app(ctx: ServerContext, web_dir: Path | None = None) -> FastAPI:
         """Whether the brain, audio and databases work, and for how long the server has run. Needs no token."""
 
         def check() -> dict[str, str]:
-            return {"catalog": _check_catalog(ctx), "history": _check_history(ctx)}
+            return {"catalog": check_catalog(ctx.runtime), "history": check_history(ctx.runtime)}
 
         database = await ctx.blocking(check)
         audio = "off"

@@ -25,17 +25,20 @@ import threading
 from collections import OrderedDict, deque
 from collections.abc import AsyncGenerator
 from concurrent.futures import Executor
-from dataclasses import dataclass
 from typing import Any
 
 from app.events import Event, EventKind
 from app.history import HistoryStore
+from app.redaction import redact_event
 from app.server.backlog import BacklogCache
 from app.server.events_codec import EncodedEvent, as_chunk, frame_hub_event
+from app.server.stream_client import CURRENT as CURRENT
+from app.server.stream_client import BadLastEventId as BadLastEventId
+from app.server.stream_client import ResumePoint, StreamClient
+from app.server.stream_client import parse_last_event_id as parse_last_event_id
 
 log = logging.getLogger("aisle.app.server.hub")
 
-CURRENT = "current"
 MAX_RINGS = 4  # sessions whose recent events stay in memory: the current one and a few just ended
 BATCH_BYTES = 256 * 1024  # at most this much is handed to one send
 
@@ -44,117 +47,20 @@ class HubFull(RuntimeError):
     """Too many stream clients are connected."""
 
 
-class BadLastEventId(ValueError):
-    """A Last-Event-ID that is not `<event id>` or `<session>:<event id>`."""
-
-
-@dataclass(frozen=True)
-class ResumePoint:
-    """Where a client left off: a session (None: the one it asked for) and the last event id it has."""
-
-    session_id: str | None
-    event_id: int
-
-
-def parse_last_event_id(raw: str | None) -> ResumePoint | None:
-    """`42` or `<session>:42` (what the `current` stream sends); None or empty means "from the start"."""
-    if raw is None or not raw.strip():
-        return None
-    text = raw.strip()
-    session_id: str | None = None
-    if ":" in text:
-        session_id, _, text = text.rpartition(":")
-        if not session_id or len(session_id) > 64:
-            raise BadLastEventId("Last-Event-ID must be an event id, or <session id>:<event id>.")
-    if not text.isdigit() or len(text) > 12:
-        raise BadLastEventId("Last-Event-ID must be an event id, or <session id>:<event id>.")
-    return ResumePoint(session_id, int(text))
-
-
-class StreamClient:
-    """One connected SSE client: what it follows, its bounded queue, and what it has been sent."""
-
-    def __init__(self, target: str, max_queue: int) -> None:
-        self.target = target  # a session id, or CURRENT
-        self.max_queue = max(1, max_queue)
-        self.pending: deque[EncodedEvent] = deque()
-        self.wake = asyncio.Event()
-        self.overflowed = False
-        self.closed = False
-        self.sent: dict[str, int] = {}  # session -> last event id delivered
-        self.plan: list[tuple[str, int, list[EncodedEvent]]] = []  # backlog: session, after id, ring snapshot
-        # live: the hub writes each event's shared bytes straight to the socket (no task wakes up per client)
-        self.transport: asyncio.WriteTransport | None = None
-        self.chunked = False
-        self.max_buffer = max(256 * 1024, self.max_queue * 512)  # unsent bytes before the client is "too slow"
-
-    @property
-    def follows_current(self) -> bool:
-        return self.target == CURRENT
-
-    def offer(self, item: EncodedEvent) -> bool:
-        """Queue `item`; returns True when this made the client overflow."""
-        if self.overflowed or self.closed:
-            return False
-        if len(self.pending) >= self.max_queue:
-            self.overflowed = True
-            self.pending.clear()  # the memory goes now; the client resumes from its Last-Event-ID
-            self.wake.set()
-            return True
-        self.pending.append(item)
-        self.wake.set()
-        return False
-
-    def close(self) -> None:
-        self.closed = True
-        self.wake.set()
-
-    def push(self, item: EncodedEvent) -> bool:
-        """Live: write `item` to the socket now. Returns True when the client turned out too slow (it is then
-        handed back to its task, which sends the final error)."""
-        transport = self.transport
-        if transport is None or self.closed:
-            return False
-        if transport.is_closing():
-            self.transport = None
-            self.close()
-            return False
-        if transport.get_write_buffer_size() > self.max_buffer:
-            self.transport = None
-            self.overflowed = True
-            self.wake.set()
-            return True
-        if item.id > self.sent.get(item.session_id, 0):
-            self.sent[item.session_id] = item.id
-            transport.write(item.wire(self.follows_current, self.chunked))
-        return False
-
-    def go_live(self, transport: asyncio.WriteTransport, chunked: bool) -> None:
-        """From now on events are written straight to `transport` (what queued meanwhile goes first)."""
-        self.transport, self.chunked = transport, chunked
-        while self.pending and self.transport is not None:
-            self.push(self.pending.popleft())
-
-    def frame(self, item: EncodedEvent) -> bytes | None:
-        """The bytes for `item`, or None when this client already has it."""
-        if item.id <= self.sent.get(item.session_id, 0):
-            return None
-        self.sent[item.session_id] = item.id
-        return item.tagged() if self.follows_current else item.plain()
-
-
 class EventHub:
     """Fans bus events out to stream clients. Create on any thread; use on the server loop."""
 
     def __init__(self, history: HistoryStore, executor: Executor, *, ring_size: int = 1000,
                  client_queue: int = 500, max_clients: int = 2000, current: str | None = None,
-                 current_active: bool = False, backlog_events: int = 20_000) -> None:
+                 current_active: bool = False, backlog_events: int = 20_000,
+                 send_timeout_s: float = 30.0) -> None:
         self.history = history
         self.executor = executor
         self.backlog = BacklogCache(history, executor, max_events=backlog_events)
         self.ring_size = max(16, ring_size)
         self.client_queue = client_queue
         self.max_clients = max_clients
+        self.send_timeout_s = send_timeout_s
         self.current = current
         self.current_active = current_active
         self._rings: OrderedDict[str, deque[EncodedEvent]] = OrderedDict()
@@ -240,6 +146,20 @@ class EventHub:
             self._fan_out(clients, item)
         if sid == self.current and self._current_clients:
             self._fan_out(self._current_clients, item)
+        if event.kind is EventKind.SESSION_ENDED:
+            self._redact_ring(sid)
+
+    def _redact_ring(self, session_id: str) -> None:
+        """A session that has ended is a past session: what stays in memory of it is redacted like history (a
+        late joiner or a resume gets `[email]`, `[phone]`, `[card]`, as `/api/sessions` does)."""
+        ring = self._rings.get(session_id)
+        if not ring:
+            return
+        redacted: deque[EncodedEvent] = deque(maxlen=ring.maxlen)
+        for item in ring:
+            clean = redact_event(item.event)
+            redacted.append(item if clean is item.event else EncodedEvent(clean))
+        self._rings[session_id] = redacted
 
     def _fan_out(self, clients: set[StreamClient], item: EncodedEvent) -> None:
         for client in list(clients):
@@ -271,6 +191,10 @@ class EventHub:
                 if transport.is_closing():
                     client.transport = None
                     client.close()
+                elif client.stalled(transport):
+                    client.transport = None
+                    client.overflowed = True
+                    client.wake.set()
                 else:
                     transport.write(chunk if client.chunked else beat)
 
@@ -291,6 +215,7 @@ class EventHub:
         if self.client_count >= self.max_clients:
             raise HubFull(f"Too many stream clients are connected (limit {self.max_clients}); try again later.")
         client = StreamClient(target, self.client_queue)
+        client.send_timeout_s = self.send_timeout_s
         if client.follows_current:
             self._current_clients.add(client)
         else:

@@ -130,7 +130,7 @@ class ApiServer:
         executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="aisle-api-db")
         hub = EventHub(
             self.runtime.history, executor, ring_size=settings.sse_ring_size, client_queue=settings.sse_client_queue,
-            max_clients=settings.sse_max_clients,
+            max_clients=settings.sse_max_clients, send_timeout_s=settings.sse_send_timeout_s,
         )
         # Subscribe first, then look at the session: a session that starts in between arrives as an event, which the
         # hub applies after this initial value (it holds events until its loop is attached).

@@ -14,7 +14,7 @@ import httpx
 from app.crash import CrashHandler
 from app.logging_setup import setup_logging
 from app.redaction import redact_text
-from tests.server.conftest import SseReader
+from tests.server.conftest import Live, SseReader
 from tests.server.test_headless import start, wait_for_url
 
 EMAIL = "jane.doe@example.com"
@@ -40,6 +40,8 @@ def test_redaction_keeps_ordinary_words_numbers_and_ids() -> None:
     assert redact_text("five five five one two three four five six seven") == "[phone]"
     kept = "2 tents under $1,299.99, TNT-1001, order A261203-3F2A, session 20261203-082233-a1b2c3, 4111 1111 1111 1112"
     assert redact_text(kept) == kept  # the last one fails the Luhn check: not a card
+    log_line = "2026-12-03 08:55:35,376 WARNING on 03.12.2026 or 12/03/2026 at 08:55"
+    assert redact_text(log_line) == log_line  # dates and times are not phone numbers
 
 
 async def test_typed_details_work_live_but_are_kept_nowhere(tmp_path: Path, demo_catalog_path: Path) -> None:
@@ -90,3 +92,19 @@ def test_logs_and_crash_reports_are_redacted(tmp_path: Path) -> None:
         assert files_holding_details(tmp_path / "data") == []
     finally:
         setup_logging(None)
+
+
+async def test_a_past_session_streamed_from_memory_is_redacted_too(live: Live) -> None:
+    posted = await live.client.post("api/sessions/current/messages", json={"text": SAID})
+    session_id = posted.json()["session_id"]
+    async with live.client.stream("GET", f"api/stream/{session_id}") as response:
+        reader = SseReader(response)
+        live_turn = next(e for e in await reader.until("completion") if e.event == "shopper_message")
+        assert EMAIL in live_turn.data["data"]["text"]  # while the shopper is there
+    await live.runtime.conversation.end_session("idle")  # the test's loop is the app loop
+    await asyncio.sleep(0.2)
+    assert live.server.hub is not None and live.server.hub.ring(session_id)  # still in memory for quick resumes...
+    async with live.client.stream("GET", f"api/stream/{session_id}") as response:
+        replay = await SseReader(response).until("session_ended")
+    said = next(e for e in replay if e.event == "shopper_message").data["data"]["text"]
+    assert said.startswith("my email is [email], my number is [phone] and my card is [card]")  # ...but redacted
