@@ -15,8 +15,18 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from agent.search_terms import (
+    SpecArgumentError,
+    catalog_keys,
+    heading,
+    resolve_feature,
+    resolve_sort,
+    resolve_spec,
+    sort_phrase,
+)
 from agent.tool_args import ToolArgumentError, parse_arguments
 from app.cart import CartError
+from app.catalog.passages import find_passages
 from app.catalog.schema import Product
 from app.catalog.store import Catalog, CatalogError, SearchFilters
 from app.events import EventKind
@@ -108,19 +118,48 @@ class ShoppingTools:
     # -- the tools -------------------------------------------------------------------------------------------------
     def search_products(self, session: ShopperSession, query: str, category: str | None = None,
                         max_price: float | None = None, min_price: float | None = None, brand: str | None = None,
-                        limit: int = 10) -> dict[str, Any]:
+                        specs: list[dict[str, Any]] | None = None, features: list[str] | None = None,
+                        sort: str | None = None, in_stock_only: bool = False, limit: int = 10) -> dict[str, Any]:
         slug = self.resolve_category(category)
         if min_price is not None and max_price is not None and min_price > max_price:
             min_price, max_price = max_price, min_price
-        filters = SearchFilters(category=slug, brand=brand or None, min_price=min_price, max_price=max_price)
+        samples = self.catalog.spec_keys()
+        keys = catalog_keys(samples)
+        try:
+            resolved = tuple(resolve_spec(keys, raw) for raw in specs or [])
+            wanted = tuple(dict.fromkeys(f.strip().lower() for f in features or [] if f.strip()))
+            feature_conditions = tuple(resolve_feature(keys, samples, word) for word in wanted)
+            price_order, spec_order = resolve_sort(keys, sort or "")
+        except SpecArgumentError as exc:
+            raise ToolFailure("invalid_filter", str(exc)) from exc
+        filters = SearchFilters(category=slug, brand=brand or None, min_price=min_price, max_price=max_price,
+                                in_stock=in_stock_only, specs=tuple(r.condition for r in resolved),
+                                features=feature_conditions, price_order=price_order, spec_order=spec_order)
         products = self.catalog.search(query, filters, limit)
-        applied = {k: v for k, v in (("category", slug), ("brand", brand), ("min_price", min_price),
-                                     ("max_price", max_price)) if v is not None}
+        applied: dict[str, Any] = {k: v for k, v in (("category", slug), ("brand", brand), ("min_price", min_price),
+                                                     ("max_price", max_price)) if v is not None}
+        if resolved:
+            applied["specs"] = [{"key": r.name, "op": r.op, "value": r.value, "unit": r.unit} for r in resolved]
+        if wanted:
+            applied["features"] = list(wanted)
+        if sort and (price_order or spec_order):
+            applied["sort"] = sort
+        if in_stock_only:
+            applied["in_stock_only"] = True
+        title = heading(len(products), self._noun(slug, query), brand=brand, features=wanted, specs=resolved,
+                        min_price=min_price, max_price=max_price, in_stock_only=in_stock_only,
+                        sort=sort_phrase(price_order, spec_order, keys))
         session.context.record(
             "search", query, [p.id for p in products], applied, [p.summary() for p in products]
         )
-        return {"ok": True, "query": query, "filters": applied, "count": len(products),
+        return {"ok": True, "query": query, "filters": applied, "count": len(products), "heading": title,
                 "products": [p.summary() for p in products]}
+
+    def _noun(self, slug: str | None, query: str) -> str:
+        if slug:
+            name = next((c.name for c in self.catalog.categories() if c.slug == slug), slug.replace("-", " "))
+            return name.lower().replace("&", "and")
+        return f"results for \"{query}\"" if query.strip() else "products"
 
     def show_product_details(self, session: ShopperSession, product_id: str,
                              include_recommendations: bool = True) -> dict[str, Any]:
@@ -134,6 +173,13 @@ class ShoppingTools:
             )
         session.context.record("details", product.id, [product.id], products=[product.summary()])
         return result
+
+    def get_product_info(self, session: ShopperSession, product_id: str, question: str) -> dict[str, Any]:
+        product = self._shown_product(session, product_id)
+        passages = find_passages(self.catalog, product.id, question, limit=3)
+        return {"ok": True, "product_id": product.id, "name": product.display_name, "question": question,
+                "specs": product.specs,
+                "passages": [{"source": p.source, "section": p.section, "text": p.text} for p in passages]}
 
     def add_to_cart(self, session: ShopperSession, product_id: str, quantity: int = 1) -> dict[str, Any]:
         product = self._shown_product(session, product_id)

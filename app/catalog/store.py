@@ -34,12 +34,57 @@ class CatalogError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class SpecCondition:
+    """A spec compared with a number: met when any of `alternatives` (spec key, value in that key's unit) holds."""
+
+    op: str  # one of SPEC_OPS
+    alternatives: tuple[tuple[str, float], ...]
+
+
+@dataclass(frozen=True)
+class FeatureCondition:
+    """A feature word ("waterproof", "hooded"): a true boolean spec, or the word in the product's text unless a
+    boolean spec of that name says false."""
+
+    word: str
+    flag_keys: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SpecOrder:
+    """Order by a spec: each (key, factor to a common unit); products without it come last."""
+
+    keys: tuple[tuple[str, float], ...]
+    descending: bool = False
+
+
+@dataclass(frozen=True)
 class SearchFilters:
     category: str | None = None
     brand: str | None = None
     min_price: float | None = None
     max_price: float | None = None
     in_stock: bool = False
+    specs: tuple[SpecCondition, ...] = ()
+    features: tuple[FeatureCondition, ...] = ()
+    price_order: str | None = None  # "asc" | "desc"
+    spec_order: SpecOrder | None = None
+
+
+SPEC_OPS = ("<", "<=", ">", ">=", "=")
+
+
+# a spec's number: a JSON number, or text that starts with one ("1.2 kg"); $K is the key's JSON path
+_NUMBER_SQL = ("(json_type(p.specs, $K) in ('integer', 'real') or (json_type(p.specs, $K) = 'text' and "
+               "json_extract(p.specs, $K) glob '[0-9-]*')) and cast(json_extract(p.specs, $K) as real)")
+
+
+def _json_path(key: str) -> str:
+    return '$."' + key.replace('"', "") + '"'
+
+
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 # BM25 is computed for at most this many matching rows per query (see `Catalog.search`)
@@ -63,6 +108,7 @@ class Catalog:
         self.path = Path(path)
         self._local = threading.local()
         self._names: list[tuple[str, str]] | None = None
+        self._spec_keys: dict[str, Any] | None = None
         self._names_lock = threading.Lock()
         self.check()
 
@@ -110,6 +156,7 @@ class Catalog:
         """Forget cached names after the catalog changed (an import)."""
         with self._names_lock:
             self._names = None
+            self._spec_keys = None
 
     # -- queries -------------------------------------------------------------------------------------------------
     def count(self) -> int:
@@ -121,6 +168,16 @@ class Catalog:
 
     def brands(self) -> list[str]:
         return [r[0] for r in self._query("select distinct brand from products where brand != '' order by brand")]
+
+    def spec_keys(self) -> dict[str, Any]:
+        """Every spec key of the catalog with one of its values (to read its unit from), cached until `invalidate`."""
+        with self._names_lock:
+            if self._spec_keys is None:
+                rows = self._query("select j.key as key, j.value as value, j.type as type "
+                                   "from products p, json_each(p.specs) j group by j.key")
+                self._spec_keys = {r["key"]: (r["type"] == "true") if r["type"] in ("true", "false") else r["value"]
+                                   for r in rows}
+            return dict(self._spec_keys)
 
     def product_names(self) -> list[str]:
         return [r[0] for r in self._query("select distinct name from products order by name")]
@@ -150,7 +207,8 @@ class Catalog:
         where, params = self._filter_sql(filters)
         terms = fts_terms(query)
         if not terms:
-            sql = f"select p.* from products p where {where} order by p.stock = 0, p.price limit ?"
+            order = self._order_sql(filters) or "p.stock = 0, p.price"
+            sql = f"select p.* from products p where {where} order by {order} limit ?"
             return [Product.from_row(r) for r in self._query(sql, [*params, limit])]
         attempts = [(" AND ", False)]
         if any(len(t) > 2 for t in terms):
@@ -174,11 +232,14 @@ class Catalog:
         category = f" AND (category : {_phrase(filters.category.replace('-', ' '), False)})" \
             if filters.category else ""
         weights = ", ".join(str(w) for w in FTS_WEIGHTS)
+        order = self._order_sql(filters)
+        expression_o, direction = order.rsplit(" ", 1) if order else ("", "")
         sql = (
             "select rid, score, count(*) over () as n from ("
-            f"select f.rowid as rid, bm25(products_fts, {weights}) as score from products_fts f "
-            f"cross join products p on p.rowid = f.rowid where products_fts match ? and {where} "
-            f"limit {MAX_CANDIDATES}) order by score limit ?"
+            f"select f.rowid as rid, bm25(products_fts, {weights}) as score"
+            f"{', ' + expression_o + ' as o' if order else ''} "
+            f"from products_fts f cross join products p on p.rowid = f.rowid where products_fts match ? and {where} "
+            f"limit {MAX_CANDIDATES}) order by {'o ' + direction + ', ' if order else ''}score limit ?"
         )
         rows = self._query(sql, [f"({expression}){category}", *params, limit])
         ranked = [int(r["rid"]) for r in rows]
@@ -205,8 +266,38 @@ class Catalog:
             clauses.append("p.price <= ?")
             params.append(float(filters.max_price))
         if filters.in_stock:
-            clauses.append("p.stock > 0")
+            clauses.append("(p.stock is null or p.stock > 0)")
+        for condition in filters.specs:
+            if condition.op not in SPEC_OPS or not condition.alternatives:
+                continue
+            either = []
+            for key, value in condition.alternatives:
+                either.append(f"({_NUMBER_SQL} {condition.op} ?)".replace("$K", "?"))
+                params += [_json_path(key)] * 4 + [float(value)]
+            clauses.append("(" + " or ".join(either) + ")")
+        for feature in filters.features:
+            flags = ["json_extract(p.specs, ?) = 1" for _ in feature.flag_keys]
+            denied = " and ".join("coalesce(json_extract(p.specs, ?), -1) != 0" for _ in feature.flag_keys)
+            text = ("p.rowid in (select rowid from products_fts where products_fts match ?)"
+                    + (f" and {denied}" if denied else ""))
+            clauses.append("(" + " or ".join([*flags, f"({text})"]) + ")")
+            params += [_json_path(k) for k in feature.flag_keys]
+            params.append(_phrase(feature.word, False))
+            params += [_json_path(k) for k in feature.flag_keys]
         return " and ".join(clauses), params
+
+    @staticmethod
+    def _order_sql(filters: SearchFilters) -> str:
+        """An ORDER BY term ("expression asc|desc") for a price or spec order; keys are quoted literals."""
+        if filters.spec_order and filters.spec_order.keys:
+            parts = [f"cast(json_extract(p.specs, {_sql_literal(_json_path(k))}) as real) * {float(f)!r}"
+                     for k, f in filters.spec_order.keys]
+            missing = "-1e18" if filters.spec_order.descending else "1e18"  # products without the spec come last
+            direction = "desc" if filters.spec_order.descending else "asc"
+            return f"coalesce({', '.join(parts)}, {missing}) {direction}"
+        if filters.price_order in ("asc", "desc"):
+            return f"p.price {filters.price_order}"
+        return ""
 
     def _name_index(self) -> list[tuple[str, str]]:
         with self._names_lock:
