@@ -48,6 +48,11 @@ def failure(code: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"ok": False, "error": {"code": code, "message": message, **extra}}
 
 
+def _short(product: Product, quantity: int) -> bool:
+    """Fewer in stock than the cart holds (never when the store does not track stock)."""
+    return product.stock is not None and product.stock < quantity
+
+
 class ToolFailure(Exception):
     def __init__(self, code: str, message: str, **extra: Any) -> None:
         super().__init__(message)
@@ -225,7 +230,7 @@ class ShoppingTools:
         warnings = [
             f"Only {fresh[ln.product_id].stock} of {ln.name} left (cart has {ln.quantity})."
             for ln in session.cart.lines
-            if ln.product_id in fresh and fresh[ln.product_id].stock < ln.quantity
+            if ln.product_id in fresh and _short(fresh[ln.product_id], ln.quantity)
         ]
         session.read_back_version = session.cart_version
         session.read_back_at_turn = session.shopper_turns
@@ -243,7 +248,7 @@ class ShoppingTools:
             raise ToolFailure("confirmation_required", "Wait for the shopper to confirm the order you read back.")
         fresh = {p.id: p for p in self.catalog.get_many(line.product_id for line in session.cart.lines)}
         short = [ln for ln in session.cart.lines if fresh.get(ln.product_id) is None
-                 or fresh[ln.product_id].stock < ln.quantity]
+                 or _short(fresh[ln.product_id], ln.quantity)]
         if short:
             raise ToolFailure(
                 "insufficient_stock",

@@ -17,7 +17,7 @@ class CartLine:
     brand: str
     unit_price: float
     quantity: int
-    stock: int
+    stock: int | None  # None: stock not tracked, no limit we know of
     category: str = ""
 
     @property
@@ -34,7 +34,7 @@ class CartLine:
             "line_total": self.line_total,
             "stock": self.stock,
             "category": self.category,
-            "in_stock": self.stock >= self.quantity,
+            "in_stock": self.stock is None or self.stock >= self.quantity,
         }
 
 
@@ -87,9 +87,9 @@ class Cart:
         if quantity == 0:
             self._lines.pop(product.id, None)
             return before, 0
-        if product.stock <= 0:
+        if product.stock is not None and product.stock <= 0:
             raise CartError("out_of_stock", f"{product.display_name} is out of stock.", product_id=product.id)
-        if quantity > product.stock:
+        if product.stock is not None and quantity > product.stock:
             raise CartError(
                 "insufficient_stock",
                 f"Only {product.stock} of {product.display_name} left in stock.",

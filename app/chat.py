@@ -20,7 +20,7 @@ def _table(products: list[dict[str, Any]]) -> str:
     rows = [f"  {'#':>2}  {'id':<9} {'product':<42} {'price':>9}  stock"]
     for i, p in enumerate(products, start=1):
         name = f"{p['brand']} {p['name']}"[:42]
-        stock = str(p["stock"]) if p["stock"] else "out"
+        stock = "-" if p["stock"] is None else (str(p["stock"]) if p["stock"] else "out")
         rows.append(f"  {i:>2}  {p['id']:<9} {name:<42} {p['price']:>9.2f}  {stock}")
     return "\n".join(rows)
 

@@ -217,7 +217,7 @@ class ProductCard(QWidget):
         layout.addStretch(1)
         self.add_button: CardButton | None = None
         if show_add:
-            in_stock = bool(product.get("in_stock", int(product.get("stock", 0)) > 0))
+            in_stock = bool(product.get("in_stock", (product.get("stock", 0) or 0) > 0))
             self.add_button = CardButton("Add to cart" if in_stock else "Out of stock",
                                          f"Add to cart: {self.display_name}", in_stock)
             self.add_button.setProperty("shape", "painted")
@@ -365,8 +365,9 @@ class ProductCard(QWidget):
                          pix)
         p.restore()
         # stock pill on the image
-        stock = int(self.product.get("stock", 0))
-        pill = "Out of stock" if stock <= 0 else (f"Only {stock} left" if stock <= 3 else "")
+        tracked = self.product.get("stock", 0)  # None: the store does not track stock, so no badge
+        stock = -1 if tracked is None else int(tracked)
+        pill = "" if tracked is None else "Out of stock" if stock <= 0 else (f"Only {stock} left" if stock <= 3 else "")
         if pill:
             f = t.font(14, QFont.Weight.DemiBold)
             p.setFont(f)

@@ -152,7 +152,8 @@ class OfflineAgent:
         for line in session.cart.lines:
             known.setdefault(line.product_id, {
                 "id": line.product_id, "name": line.name, "brand": line.brand, "category": line.category,
-                "price": line.unit_price, "stock": line.stock, "in_stock": line.stock > 0,
+                "price": line.unit_price, "stock": line.stock,
+                "in_stock": line.stock is None or line.stock > 0,
             })
         return known
 
@@ -474,6 +475,8 @@ class OfflineAgent:
         if topic == "brightness" and specs.get("lumens"):
             return f"The {name} puts out {specs['lumens']} lumens."
         if topic == "stock":
+            if product["stock"] is None:
+                return f"Yes, the {name} is available; I can't see how many are on the shelf."
             if 0 < product["stock"] <= 3:
                 return f"Yes, the {name} is in stock, but only {replies.number(product['stock'])} are left."
             if product["stock"] > 0:

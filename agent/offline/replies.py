@@ -55,6 +55,8 @@ def spec_highlights(product: dict[str, Any], limit: int = 2) -> str:
 
 
 def stock_phrase(product: dict[str, Any]) -> str:
+    if product.get("stock", 0) is None:
+        return "it's available"
     stock = int(product.get("stock", 0))
     if stock <= 0:
         return "it's out of stock right now"
@@ -115,13 +117,13 @@ def singular_label(label: str) -> str:
 def describe_details(product: dict[str, Any], recommendations: list[dict[str, Any]], in_cart: int = 0) -> str:
     highlights = spec_highlights(product, 3)
     text = f"The {name_of(product)} is {money(product['price'])}"
-    text += f", {stock_phrase(product)}. " if product["stock"] > 0 else f", but {stock_phrase(product)}. "
+    text += f", {stock_phrase(product)}. " if product["in_stock"] else f", but {stock_phrase(product)}. "
     text += product.get("short_description", "").rstrip(".") + ". "
     if highlights:
         text += f"Highlights: {highlights}. "
     if in_cart:
         text += "You have " + (f"{number(in_cart)} of them" if in_cart > 1 else "it") + " in your cart already."
-    elif product["stock"] > 0:
+    elif product["in_stock"]:
         text += "Shall I add it to your cart?"
     elif recommendations:
         text += f"It goes well with the {name_of(recommendations[0])}, if that helps. Want me to find a similar one " \

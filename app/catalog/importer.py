@@ -6,7 +6,7 @@ Columns (CSV header or JSON keys):
     category (required)    a category slug or name ("Sleeping bags" and "sleeping-bags" are the same)
     price (required)       a number >= 0; "$1,249.00" and "19,95" style strings are accepted
     brand                  text
-    stock                  a whole number >= 0 (default 0)
+    stock                  a whole number >= 0; no column (or an empty cell) means stock is not tracked: sellable
     short_description      one line
     description            longer copy
     specs                  a JSON object, or "key=value; key=value"
@@ -62,6 +62,7 @@ class ImportReport:
     unknown_columns: list[str] = field(default_factory=list)
     new_categories: list[str] = field(default_factory=list)
     damaged_catalog_kept_as: str = ""
+    notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         text = f"Imported {self.imported} products."
@@ -69,6 +70,8 @@ class ImportReport:
             text += f" New categories: {', '.join(self.new_categories)}."
         if self.unknown_columns:
             text += f" Ignored unknown columns: {', '.join(self.unknown_columns)}."
+        for note in self.notes:
+            text += f" {note}"
         return text
 
 
@@ -174,7 +177,7 @@ def validate_rows(rows: list[dict[str, Any]], category_names: dict[str, str]) ->
         for name, convert, minimum in (("price", _number, 0.0), ("stock", _number, 0.0)):
             value = row.get(name)
             if value is None or str(value).strip() == "":
-                rec[name] = 0
+                rec[name] = 0 if name == "price" else None  # no stock figure: not tracked, sellable
                 continue
             try:
                 number = convert(value)
@@ -216,6 +219,8 @@ def import_catalog(
             f"{', '.join(REQUIRED)} were found (it has: {', '.join(columns[:8]) or 'none'})."
         )
     report = ImportReport(unknown_columns=[c for c in columns if c not in KNOWN_COLUMNS])
+    if "stock" not in columns:
+        report.notes.append("No stock column: stock is unknown and products are sellable.")
     category_names: dict[str, str] = {}
     existing: set[str] = set()
     damaged: Exception | None = None

@@ -37,7 +37,7 @@ class Product:
     brand: str
     category: str
     price: float
-    stock: int
+    stock: int | None  # None: the store does not track stock; the product is sellable
     short_description: str
     description: str = ""
     specs: dict[str, Any] = field(default_factory=dict)
@@ -47,7 +47,7 @@ class Product:
 
     @property
     def in_stock(self) -> bool:
-        return self.stock > 0
+        return self.stock is None or self.stock > 0
 
     @property
     def display_name(self) -> str:
@@ -62,7 +62,7 @@ class Product:
             brand=r.get("brand") or "",
             category=r["category"],
             price=float(r["price"]),
-            stock=int(r["stock"]),
+            stock=None if r.get("stock") is None else int(r["stock"]),
             short_description=r.get("short_description") or "",
             description=r.get("description") or "",
             specs=json.loads(r.get("specs") or "{}"),

@@ -207,7 +207,7 @@ class Catalog:
         where, params = self._filter_sql(filters)
         terms = fts_terms(query)
         if not terms:
-            order = self._order_sql(filters) or "p.stock = 0, p.price"
+            order = self._order_sql(filters) or "coalesce(p.stock, 1) = 0, p.price"
             sql = f"select p.* from products p where {where} order by {order} limit ?"
             return [Product.from_row(r) for r in self._query(sql, [*params, limit])]
         attempts = [(" AND ", False)]
@@ -366,7 +366,7 @@ class Catalog:
                     match = " OR ".join(f'"{t}"' for t in tags)
                     rows = self._query(
                         "select p.* from products_fts f join products p on p.rowid = f.rowid "
-                        "where products_fts match ? and p.category != ? and p.stock > 0 "
+                        "where products_fts match ? and p.category != ? and (p.stock is null or p.stock > 0) "
                         "order by bm25(products_fts) limit ?",
                         (match, product.category, max_results * 3),
                     )
@@ -374,7 +374,7 @@ class Catalog:
                     picks += [Product.from_row(r) for r in rows if r["id"] not in seen]
         else:
             rows = self._query(
-                "select * from products where category = ? and stock > 0 order by abs(price - "
+                "select * from products where category = ? and (stock is null or stock > 0) order by abs(price - "
                 "(select avg(price) from products where category = ?)) limit ?",
                 (based_on, based_on, max_results + len(excluded)),
             )
@@ -386,7 +386,7 @@ class Catalog:
         """A varied row for the attract screen: in-stock products, a few from each category."""
         rows = self._query(
             "select * from (select p.*, row_number() over (partition by category order by stock desc, id) as n "
-            "from products p where stock > 0) where n <= 2 order by n, category limit ?",
+            "from products p where stock is null or stock > 0) where n <= 2 order by n, category limit ?",
             (limit,),
         )
         return [Product.from_row(r) for r in rows]

@@ -58,7 +58,7 @@ def product_row(record: dict[str, Any], category_words: str = "") -> dict[str, A
         "brand": record.get("brand") or "",
         "category": record["category"],
         "price": round(float(record["price"]), 2),
-        "stock": int(record.get("stock") or 0),
+        "stock": None if record.get("stock") is None else int(record["stock"]),
         "short_description": record.get("short_description") or "",
         "description": record.get("description") or "",
         "specs": json.dumps(specs, sort_keys=True),

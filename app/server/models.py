@@ -111,7 +111,7 @@ class Product(BaseModel):
     brand: str
     category: str
     price: float
-    stock: int
+    stock: int | None  # null: the store does not track stock (sellable)
     in_stock: bool
     short_description: str = ""
     image_url: str

@@ -409,7 +409,8 @@
       const stock = Number(product.stock || 0);
       badge.className = "badge" + (stock <= 0 ? " out" : stock <= 3 ? " low" : "");
       badge.textContent = stock <= 0 ? "Out of stock" : stock <= 3 ? "Only " + stock + " left" : "In stock";
-      row.append(price, badge);
+      row.append(price);
+      if (product.stock !== null && product.stock !== undefined) row.append(badge);  // null: stock not tracked
       const pid = document.createElement("span");
       pid.className = "pid";
       pid.textContent = product.id;

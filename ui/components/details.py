@@ -162,11 +162,14 @@ class DetailsView(QWidget):
         info.addWidget(label(str(product.get("name", "")), "h2", wrap=True))
         info.addWidget(label(str(product.get("short_description", "")), "muted", wrap=True))
         info.addWidget(label(money(float(product.get("price", 0))), "price"))
-        stock = int(product.get("stock", 0))
-        stock_text = "Out of stock" if stock <= 0 else (f"Only {stock} left" if stock <= 3 else f"In stock · {stock}")
-        info.addWidget(label(stock_text, "warning" if stock <= 3 else "muted"))
+        tracked = product.get("stock", 0)  # None: the store does not track stock: sellable, no badge
+        stock = 0 if tracked is None else int(tracked)
+        if tracked is not None:
+            stock_text = "Out of stock" if stock <= 0 else (
+                f"Only {stock} left" if stock <= 3 else f"In stock · {stock}")
+            info.addWidget(label(stock_text, "warning" if stock <= 3 else "muted"))
         self.add_button = button("Add to cart", f"Add to cart: {name}", role="primary", icon_name="plus")
-        self.add_button.setEnabled(stock > 0)
+        self.add_button.setEnabled(tracked is None or stock > 0)
         self.add_button.clicked.connect(lambda: ctx.add_to_cart(pid, name))
         self.add_button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         info.addSpacing(t.px(6))

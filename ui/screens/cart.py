@@ -29,7 +29,8 @@ class CartLineView(QFrame):
         top.addWidget(label(money(float(item.get("line_total", 0))), "h3"), 0, Qt.AlignmentFlag.AlignTop)
         lay.addLayout(top)
         lay.addWidget(label(f"{money(float(item.get('unit_price', 0)))} each", "small"))
-        stock = int(item.get("stock", 0))
+        tracked = item.get("stock", 0)  # None: stock not tracked, no limit we know of
+        stock = 10**6 if tracked is None else int(tracked)
         if not item.get("in_stock", True) or stock < self.quantity:
             text = "Out of stock" if stock <= 0 else f"Only {stock} in stock"
             lay.addWidget(label(f"⚠ {text}", "warning"))
