@@ -127,7 +127,7 @@ def spec_phrase(spec: ResolvedSpec) -> str:
     amount = say_value(spec.value, spec.unit)
     said_name = spec.name if spec.unit not in ("lm", "persons") or spec.name not in ("lumens", "capacity") else ""
     if spec.unit == "persons" and not said_name:
-        return f"for {say_value(spec.value, None)}+ people" if spec.op in (">=", ">") else f"for {amount}"
+        return f"for {say_value(spec.value, None)} or more people" if spec.op in (">=", ">") else f"for {amount}"
     op_word = OP_WORDS[spec.op]
     return " ".join(part for part in (said_name, op_word, amount) if part)
 
@@ -164,7 +164,7 @@ def heading(count: int, noun: str, *, brand: str | None = None, features: tuple[
     parts = [" ".join(words)]
     qualifiers = [spec_phrase(s) for s in specs]
     if min_price is not None and max_price is not None:
-        qualifiers.append(f"{money(min_price)} to {money(max_price)}")
+        qualifiers.append(f"between {money(min_price)} and {money(max_price)}")
     elif max_price is not None:
         qualifiers.append(f"under {money(max_price)}")
     elif min_price is not None:

@@ -151,7 +151,7 @@ class ShoppingTools:
             applied["sort"] = sort
         if in_stock_only:
             applied["in_stock_only"] = True
-        title = heading(len(products), self._noun(slug, query), brand=brand, features=wanted, specs=resolved,
+        title = heading(len(products), self._noun(slug, query, brand), brand=brand, features=wanted, specs=resolved,
                         min_price=min_price, max_price=max_price, in_stock_only=in_stock_only,
                         sort=sort_phrase(price_order, spec_order, keys))
         session.context.record(
@@ -160,11 +160,18 @@ class ShoppingTools:
         return {"ok": True, "query": query, "filters": applied, "count": len(products), "heading": title,
                 "products": [p.summary() for p in products]}
 
-    def _noun(self, slug: str | None, query: str) -> str:
+    def _noun(self, slug: str | None, query: str, brand: str | None) -> str:
+        """What the list is of: the category (with the shopper's own describing words), or their words."""
+        words = [w for w in query.lower().split() if w.isalpha()]
         if slug:
-            name = next((c.name for c in self.catalog.categories() if c.slug == slug), slug.replace("-", " "))
-            return name.lower().replace("&", "and")
-        return f"results for \"{query}\"" if query.strip() else "products"
+            category = next((c for c in self.catalog.categories() if c.slug == slug), None)
+            name = (category.name if category else slug.replace("-", " ")).lower().replace("&", "and")
+            naming = set(name.split()) | {w for s in (category.synonyms if category else []) for w in s.split()}
+            extra = [w for w in words if w not in naming and w.rstrip("s") not in naming and w != "person"]
+            return " ".join([*extra, name]) if 0 < len(extra) <= 2 else name
+        if not words or (brand and query.strip().lower() == brand.lower()):
+            return "products"
+        return f"matches for \"{query}\""
 
     def show_product_details(self, session: ShopperSession, product_id: str,
                              include_recommendations: bool = True) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from app.catalog.store import Catalog
+from app.catalog.units import spec_key
 
 EXTRA_SYNONYMS = {
     "sleeping-bags": ["sleepingbag", "sleeping bags"],
@@ -46,6 +47,10 @@ class Lexicon:
     words: list[str] = field(default_factory=list)  # sorted product vocabulary (names, brands, tags, keywords)
     _word_set: set[str] = field(default_factory=set)
     _category_parts: dict[str, set[str]] = field(default_factory=dict)
+    spec_values: dict[str, set[str]] = field(default_factory=dict)  # text values each spec key takes
+    spec_kinds: set[str] = field(default_factory=set)  # kinds of measure the specs carry (mass, light, persons...)
+    feature_words: set[str] = field(default_factory=set)  # yes/no specs, one-word spec values and tags
+    category_order: list[str] = field(default_factory=list)  # category names, most products first
 
     @classmethod
     def from_catalog(cls, catalog: Catalog) -> Lexicon:
@@ -58,6 +63,14 @@ class Lexicon:
                 lex.category_words.setdefault(word.lower().replace("&", "and"), category.slug)
         for brand in catalog.brands():
             lex.brands[brand.lower()] = brand
+        lex.category_order = [c.name for c in catalog.categories()]
+        samples = catalog.spec_keys()
+        lex.spec_values = catalog.spec_text_values()
+        lex.spec_kinds = {k for k in (spec_key(key, value).kind for key, value in samples.items()) if k}
+        lex.feature_words = {key.lower().replace("_", " ") for key, value in samples.items() if isinstance(value, bool)}
+        lex.feature_words |= {v for values in lex.spec_values.values() for v in values
+                              if v.isalpha() and v not in ("none", "yes", "no")}
+        lex.feature_words |= {t.lower() for t in catalog.tags() if t.replace("-", "").isalpha()}
         vocabulary = catalog.vocabulary() | {w for phrase in lex.category_words for w in phrase.split()}
         lex.words = sorted(vocabulary)
         lex._word_set = set(vocabulary)

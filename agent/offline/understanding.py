@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from agent.offline.lexicon import Lexicon
 from agent.offline.numbers import words_to_digits
+from agent.offline.slots import Slots, read_slots
 
 ORDINALS = {
     "first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3, "fifth": 4, "5th": 4,
@@ -53,8 +54,26 @@ _P = {
                 r"they|the [\w ]{1,30}?) (sleep|fit|hold|weigh|cost|come)|what'?s the (price|weight|rating|"
                 r"temperature)|(in stock|available) \?$|do you (still )?have (it|that|this|them|those|these|"
                 r"that one|this one) (in stock|available))",
-    "cheaper": r"\b(cheaper|less expensive|lower price|more affordable|too expensive|too pricey|too much|"
-               r"on a budget|something for less)\b",
+    "cheaper": r"\b(cheaper|less expensive|less pricey|lower price|more affordable|too expensive|too pricey|"
+               r"too much|on a budget|something for less)\b",
+    "smalltalk": r"\b(forecast|weather|going to rain tomorrow|directions?|how do i get (to|there)|where is the "
+                 r"(toilet|restroom|bathroom|exit|entrance)|parking|park (my|the) car|opening hours|store hours|"
+                 r"(what time|when) do you (open|close)|are you open|return policy|returns?\b|refund|exchange it|"
+                 r"jokes?|how'?s your day|how are you|how is your day|what'?s your name|who made you|meaning of life|"
+                 r"are you (a )?(robot|human|real)|sports|news|politics)",
+    "more": r"\b(show (me )?(some )?more|more (results|options|of (them|those|these))|any more\b(?! about)|"
+            r"what else (do you have|have you got|is there)|next (page|ones|few))",
+    "back": r"\b(back to|return to|go back to) (the |those |my )?",
+    "compare": r"\b(which (one |of (these|those|them|the two|the \w+) )?(is|are|has|throws|gives|weighs|holds) "
+               r"(the )?(lighter|heavier|cheaper|brighter|warmer|bigger|smaller|larger|more|less|most|least|best)|"
+               r"difference between|differences|compare|comparison|whichever|versus|\bvs\b)",
+    "feature_question": r"\b((is|are) (it|this|that|they|those|these|the [\w ]{1,30}?) (made of |made from |filled "
+                        r"with |rated |)[a-z-]+ ?\??$|(does|do) (it|this|that|they|the [\w ]{1,30}?) (have|come with"
+                        r"|include) (a |an |any )?[a-z -]+)",
+    "info_question": r"^(what'?s|what is|what are|how long|how many|how tall|is there|can (i|it|you)|will it|"
+                     r"what kind|what type|which)\b.*\b(it|its|it's|this|that|they|them|their)\b",
+    "info_topic": r"\b(warranty|guarantee|fabric|material|made of|made from|shell fabric|battery life|charge it|"
+                  r"dimensions|packed size|how long does)\b",
     "greet": r"^(hi|hello|hey|good (morning|afternoon|evening)|hiya|howdy|greetings)\b",
     "thanks": r"\b(thanks|thank you|thx|cheers|that'?s helpful|appreciate it)\b",
     "goodbye": r"\b(bye|goodbye|good bye|see (you|ya)|have a (good|nice) (day|one))\b",
@@ -106,6 +125,10 @@ class Request:
     pairing: bool = False  # "what goes with it" (vs "recommend a sleeping bag")
     indefinite: bool = False  # "a headlamp", "some poles": any product of the kind, not one on screen
     terms: list[str] = field(default_factory=list)
+    slots: Slots = field(default_factory=Slots)  # spec limits with units, features, sort, in-stock-only
+    asked_feature: str | None = None  # "is it waterproof?" -> "waterproof"
+    about_list: bool = False  # "which of these", "just the ...", "only ..." : a refinement of the list on screen
+    measure: tuple[str, bool] | None = None  # "the lightest" -> ("weight", False); "brightest" -> ("lumens", True)
 
     @property
     def has_product_words(self) -> bool:
@@ -143,6 +166,21 @@ def _prices(text: str) -> tuple[float | None, float | None]:
     return None, None
 
 
+MEASURES = [
+    (r"\b(lightest|lighter|least heavy)\b", ("weight", False)), (r"\b(heaviest|heavier)\b", ("weight", True)),
+    (r"\b(brightest|brighter|most light|throws the most)\b", ("lumens", True)),
+    (r"\b(warmest|warmer)\b", ("temperature", False)),
+    (r"\b(biggest|bigger|largest|larger|roomiest|most room)\b", ("capacity", True)),
+    (r"\b(smallest|smaller)\b", ("capacity", False)),
+]
+FEATURE_ASKED = re.compile(r"\b(?:is|are) (?:it|this|that|they|those|these|the [\w ]{1,30}?) (?:made of |made from |"
+                           r"filled with |)([a-z-]+) ?\??$|\b(?:does|do) (?:it|this|that|they|the [\w ]{1,30}?) "
+                           r"(?:have|come with|include) (?:a |an |any )?([a-z -]+?) ?\??$")
+SPEC_PHRASE = re.compile(r"-?\d+(?:\.\d+)?\s?(?:kg|kgs|kilos?|kilograms?|g|grams?|lbs?|pounds?|oz|ounces?|"
+                         r"°|degrees?|litres?|liters?|l|ml|lumens?|lm|cm|mm)\b|\bsize \d+|\b(?:family of|room for|"
+                         r"sleeps?|group of) \d+|\bminus \d+")
+
+
 def _quantity(text: str) -> int | None:
     m = re.search(r"\b(\d+)\s*(x\b|of (those|these|them|it|that|this|the|each)|more\b|units?|pieces?|pairs?|sets?|"
                   r"items?)", text) \
@@ -164,7 +202,8 @@ def _quantity(text: str) -> int | None:
 def _reference(text: str) -> tuple[int | None, str | None]:
     for word, index in ORDINALS.items():
         if re.search(rf"\b{word}\b", text) and not re.search(
-                rf"\b{word} (time|night|trip|week|weekend|month|year|summer|winter|season)\b|\bat last\b", text):
+                rf"\b{word} (\w+ )?(time|night|trip|week|weekend|month|year|summer|winter|season|outing|hike)\b|"
+                r"\bat last\b", text):
             return index, None
     m = re.search(r"\b(?:number|item|option|#)\s?(\d+)\b", text)
     if m and 0 < int(m.group(1)) <= 50:
@@ -235,6 +274,8 @@ def _intent(text: str, has: Callable[[str], bool], category: str | None, brand: 
         return "remove"
     if has("checkout") and not re.search(r"\b(add|put)\b", text):
         return "checkout"
+    if has("smalltalk") and not (category or brand) and not has("add"):
+        return "smalltalk"
     if has("set_quantity") and not re.search(r"\b(add|put|buy)\b", text) \
             and re.search(r"\b(it|that|them|quantity|the|those|this|these|only|instead)\b", text):
         return "set_quantity"
@@ -245,10 +286,18 @@ def _intent(text: str, has: Callable[[str], bool], category: str | None, brand: 
     if has("view_cart") and not (has_reference and re.search(r"\bhow much\b", text)
                                  and not re.search(r"\b(cart|basket|total|everything|all)\b", text)):
         return "view_cart"
+    if has("compare"):
+        return "compare"
     if has("question"):
+        return "question"
+    if has("feature_question") or has("info_question") or (has("info_topic") and not (category and words > 5)):
         return "question"
     if has("details"):
         return "details"
+    if has("more"):
+        return "more"
+    if has("back") and category:
+        return "back"
     if has("cheaper") and max_price is None:
         return "cheaper"
     if has("help"):
@@ -270,12 +319,25 @@ def _intent(text: str, has: Callable[[str], bool], category: str | None, brand: 
     return "search"
 
 
+def _asked_feature(text: str) -> str | None:
+    m = FEATURE_ASKED.search(text)
+    if m is None:
+        return None
+    word = (m.group(1) or m.group(2) or "").strip()
+    if word in ("good", "any good", "in stock", "available", "it", "that", "on sale", "new", "ok", "okay"):
+        return None
+    return word or None
+
+
 def understand(raw: str, lexicon: Lexicon, expecting_answer: bool = False) -> Request:
     text = normalise(raw)
-    found = lexicon.find_categories(text, FILLER)
+    context = re.search(r"\b(?:in|inside|for|with) (?:my|our) (\w+(?: \w+)?)", text)  # "cold in my tent": not tents
+    found = [hit for hit in lexicon.find_categories(text, FILLER)
+             if not (context and hit[1] in context.group(1) and re.search(r"\b(cold|wet|warm|need|get)\b", text))]
     category, category_phrase = found[0] if found else (None, "")
     brand, brand_phrase = lexicon.find_brand(text)
-    min_price, max_price = _prices(text)
+    slots = read_slots(text, lexicon.feature_words, lexicon.spec_kinds)
+    min_price, max_price = _prices(SPEC_PHRASE.sub(" ", text))
     ordinal, superlative = _reference(text)
     persons = _persons(text, category)
     words = len(text.replace("?", "").split())
@@ -298,13 +360,20 @@ def understand(raw: str, lexicon: Lexicon, expecting_answer: bool = False) -> Re
         topic = next((name for name, pattern in QUESTION_TOPICS.items() if re.search(pattern, text)), None)
     consumed = {w for _, phrase in found for w in phrase.split()} | set(brand_phrase.split())
     quantity = _quantity(text)
-    numbers_used = {_plain(v) for v in (min_price, max_price, quantity, persons) if v is not None}
-    terms = _terms(text, lexicon, consumed, [slug for slug, _ in found], numbers_used)
+    numbers_used = {_plain(v) for v in (min_price, max_price, quantity, persons) if v is not None} | slots.consumed
+    consumed |= {w for f in slots.features for w in f.split()}
+    terms = _terms(SPEC_PHRASE.sub(" ", text), lexicon, consumed, [slug for slug, _ in found], numbers_used)
+    if any(s.unit == "persons" for s in slots.specs):
+        persons = None  # a person count is a spec limit now
+    measure = next((m for pattern, m in MEASURES if re.search(pattern, text)), None)
     return Request(
         intent=intent, text=text, category=category, category_phrase=category_phrase,
         other_categories=[slug for slug, _ in found[1:]], brand=brand, min_price=min_price, max_price=max_price,
         quantity=quantity, ordinal=ordinal, superlative=superlative, pronoun=bool(PRONOUN.search(text)),
-        persons=persons, topic=topic, pairing=has("pairing"), terms=terms,
+        persons=persons, topic=topic, pairing=has("pairing"), terms=terms, slots=slots,
+        asked_feature=_asked_feature(text) if intent == "question" else None, measure=measure,
+        about_list=bool(re.search(r"\b(of (these|those|them)|these|those|just (the|what)|only (the|what)|"
+                                  r"which ones)\b", text)),
         indefinite=bool(category_phrase) and bool(re.search(
             rf"\b(a|an|some|any|another|new)( \w+)? {re.escape(category_phrase.split()[0])}\b", text)),
     )

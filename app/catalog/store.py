@@ -179,6 +179,22 @@ class Catalog:
                                    for r in rows}
             return dict(self._spec_keys)
 
+    def spec_text_values(self, per_key: int = 40) -> dict[str, set[str]]:
+        """The text values each spec key takes ("fill": {"down", "synthetic"}), at most `per_key` of each."""
+        rows = self._query("select key, value from (select j.key as key, j.value as value, row_number() over "
+                           "(partition by j.key order by count(*) desc) as n from products p, json_each(p.specs) j "
+                           "where j.type = 'text' group by j.key, j.value) where n <= ?", (per_key,))
+        values: dict[str, set[str]] = {}
+        for row in rows:
+            values.setdefault(row["key"], set()).add(str(row["value"]).lower())
+        return values
+
+    def tags(self, limit: int = 500) -> list[str]:
+        """The most used product tags."""
+        rows = self._query("select j.value as tag from products p, json_each(p.tags) j group by j.value "
+                           "order by count(*) desc limit ?", (limit,))
+        return [str(r["tag"]) for r in rows]
+
     def product_names(self) -> list[str]:
         return [r[0] for r in self._query("select distinct name from products order by name")]
 

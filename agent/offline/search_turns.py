@@ -1,0 +1,253 @@
+"""Turns that put a list on screen: a new search, a refinement of the list on screen ("which of these are under
+80?", "lowest price at the top", "just what you have on the shelf"), "show me more", "back to the tents",
+"anything cheaper?", and a product named but not shown yet. All of it through `search_products`."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from agent.offline import replies
+from agent.offline.resolver import TOPIC_WORDS, name_score
+from agent.offline.turn import Turn, trouble
+from agent.offline.understanding import Request
+
+ASKS_FOR_PRODUCTS = re.compile(r"\b(need|want|looking|have|sell|carry|buy|show|find|any|get|stock)\b")
+REPLACES = ("category", "brand", "min_price", "max_price", "sort", "in_stock_only")
+
+
+def query_terms(turn: Turn) -> tuple[list[str], list[str]]:
+    """The shopper's words the catalog knows (misspellings corrected), and the ones it does not."""
+    known: list[str] = []
+    unknown: list[str] = []
+    for term in turn.request.terms:
+        if turn.lexicon.knows(term):
+            known.append(term)
+        elif (fixed := turn.lexicon.correct(term)) is not None:
+            known.append(fixed)
+        else:
+            unknown.append(term)
+    return list(dict.fromkeys(known)), unknown
+
+
+def constraints(request: Request) -> dict[str, Any]:
+    """The search arguments a request states, other than the query and category."""
+    args: dict[str, Any] = {}
+    if request.brand:
+        args["brand"] = request.brand
+    if request.max_price is not None:
+        args["max_price"] = request.max_price
+    if request.min_price is not None:
+        args["min_price"] = request.min_price
+    slots = request.slots
+    if slots.specs:
+        args["specs"] = [s.as_argument() for s in slots.specs]
+    if slots.features:
+        args["features"] = list(slots.features)
+    if slots.sort:
+        args["sort"] = slots.sort
+    if slots.in_stock_only:
+        args["in_stock_only"] = True
+    return args
+
+
+def merged(previous: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """A refinement keeps the earlier constraints unless the shopper replaces one (a spec of the same measure and
+    direction, a price bound, the brand, the order)."""
+    args = {k: v for k, v in previous.items() if k != "limit"}
+    for key in REPLACES:
+        if key in new:
+            args[key] = new[key]
+    if "features" in new:
+        args["features"] = list(dict.fromkeys([*args.get("features", []), *new["features"]]))
+    if "specs" in new:
+        replaced = {(s["key"], s["op"][0]) for s in new["specs"]}
+        kept = [s for s in args.get("specs", []) if (s["key"], s["op"][0]) not in replaced]
+        args["specs"] = kept + list(new["specs"])
+    return args
+
+
+async def show(turn: Turn, args: dict[str, Any], superlative: str | None = None) -> dict[str, Any]:
+    """Run a search and make its list the one on screen."""
+    result = await turn.tool("search_products", **args)
+    if result.get("ok"):
+        turn.state.remember_search(args, [p["id"] for p in result["products"]])
+        if superlative and result["products"]:  # "the cheapest is the ...": that is what "it" means now
+            pick = (min if superlative == "cheapest" else max)(result["products"], key=lambda p: p["price"])
+            turn.state.subject = pick["id"]
+    return result
+
+
+def _search_args(turn: Turn, terms: list[str]) -> dict[str, Any]:
+    request, lexicon = turn.request, turn.lexicon
+    features = request.slots.features
+    if terms and features:  # "the Alpenglow down mummy": a name, with its words in order
+        terms = [w for w in request.text.split() if w in terms or w in features]
+        features = []
+    label = lexicon.category_label(request.category) if request.category else ""
+    synonym = lexicon.specific_synonym(request.category_phrase, request.category)
+    people = [f"{int(s.value)} person" for s in request.slots.specs if s.unit == "persons"]
+    query = " ".join([*terms, *people]) or synonym or label or (request.brand or "") \
+        or " ".join(features)
+    args: dict[str, Any] = {"query": query or "products"}
+    if request.category:
+        args["category"] = request.category
+    args.update(constraints(request))
+    if features:
+        args["features"] = features
+    else:
+        args.pop("features", None)
+    if request.superlative:
+        args["limit"] = 20
+    return args
+
+
+def is_refinement(turn: Turn, terms: list[str]) -> bool:
+    """Constraints said about the list on screen, rather than a new search."""
+    request, state = turn.request, turn.state
+    if not state.last_search or not (constraints(request) or request.about_list):
+        return False
+    same_kind = request.category in (None, state.last_search.get("category"))
+    return same_kind and (not terms or request.about_list) and not request.other_categories
+
+
+async def search(turn: Turn) -> str:
+    request = turn.request
+    has_price = request.max_price is not None or request.min_price is not None
+    terms, unknown = query_terms(turn)
+    if is_refinement(turn, terms):
+        return await refine(turn)
+    if not request.has_product_words and not has_price and not request.slots.any:
+        return replies.not_understood(turn.categories_spoken())
+    if not (terms or request.category or request.brand or request.slots.features or request.slots.specs):
+        if has_price:
+            return f"What kind of product should I look for at that price? I have {turn.categories_spoken()}."
+        if not ASKS_FOR_PRODUCTS.search(request.text):
+            return replies.not_understood(turn.categories_spoken())
+        return not_sold(turn, unknown)
+    if request.other_categories and (has_price or re.search(r"\b(both|each|all|together)\b", request.text)):
+        from agent.offline.needs import several_needs
+        return await several_needs(turn)
+    args = _search_args(turn, terms)
+    result = await show(turn, args, request.superlative)
+    relaxed = ""
+    if result.get("ok") and result["count"] == 0 and terms and (request.category or request.brand):
+        # descriptive words can over-constrain; keep the category, brand, price and specs and drop them
+        relaxed = " ".join(terms)
+        args["query"] = turn.lexicon.category_label(request.category) if request.category else request.brand
+        result = await show(turn, args, request.superlative)
+    if not result.get("ok"):
+        return trouble(result)
+    if result["count"] == 0 and not (request.category or request.brand or has_price or request.slots.any):
+        return not_sold(turn, terms)
+    reply = replies.describe_list(result, turn.state.turn, request.superlative)
+    if relaxed and result["count"]:
+        reply = f"I couldn't find anything matching \"{relaxed}\" exactly, but here's what I have. " + reply
+    if result["count"] == 1 and not result["products"][0]["in_stock"] and request.category:
+        turn.state.offer = ("similar", request.category, 0)
+    if request.other_categories:
+        others = " and ".join(turn.lexicon.category_label(c) for c in request.other_categories)
+        reply += f" When you're ready, ask me about the {others} too."
+    return reply
+
+
+def not_sold(turn: Turn, words: list[str]) -> str:
+    said = " ".join(words) or "that"
+    return (f"Sorry, we don't sell {said} here. I can help you find {turn.categories_spoken()}. "
+            "What are you looking for?")
+
+
+async def refine(turn: Turn) -> str:
+    """Apply what the shopper just said to the list on screen, keeping its earlier constraints."""
+    state = turn.state
+    args = merged(state.last_search, constraints(turn.request))
+    result = await show(turn, args)
+    if not result.get("ok"):
+        return trouble(result)
+    return replies.describe_list(result, state.turn)
+
+
+async def more(turn: Turn) -> str:
+    state = turn.state
+    if not state.last_search:
+        return "More of what? Tell me what you're looking for and I'll find some options."
+    before = list(state.listed)
+    args = {**state.last_search, "limit": 20}
+    result = await turn.tool("search_products", **args)
+    if not result.get("ok"):
+        return trouble(result)
+    extra = [p for p in result["products"] if p["id"] not in before]
+    if not extra:
+        return "That's everything I have for that. Want me to widen the search?"
+    state.remember_search(args, [p["id"] for p in result["products"]])
+    state.last_search = {k: v for k, v in args.items() if k != "limit"}
+    names = replies.join_words([f"the {replies.name_of(p)} ({replies.money(p['price'])})" for p in extra[:3]])
+    return (f"Here are {replies.number(len(extra))} more, {result['heading']} in all. Among them: {names}. "
+            "Want details on one of them?")
+
+
+async def back(turn: Turn) -> str:
+    category = turn.request.category
+    previous = turn.state.by_category.get(category or "")
+    if previous is None:
+        return await search(turn)
+    result = await show(turn, previous)
+    if not result.get("ok"):
+        return trouble(result)
+    return "Back to the " + turn.lexicon.category_label(category) + ". " + replies.describe_list(result, 1)
+
+
+async def cheaper(turn: Turn) -> str:
+    state = turn.state
+    if not state.last_search:
+        return "Cheaper than what? Tell me what you're looking for and your budget, and I'll find options."
+    known = turn.known()
+    listed = turn.listed()
+    prices = [known[p]["price"] for p in listed if p in known]
+    if not prices:
+        return "Tell me what you're looking for and your budget, and I'll find cheaper options."
+    focus = state.subject
+    ceiling = known[focus]["price"] if focus in listed and focus in known else sorted(prices)[len(prices) // 2]
+    args = {**state.last_search, "max_price": round(ceiling - 0.01, 2)}
+    args.pop("min_price", None)
+    args.pop("limit", None)
+    result = await turn.tool("search_products", **args)
+    if not result.get("ok"):
+        return trouble(result)
+    if result["count"] == 0:
+        return (f"Sorry, that's already the lowest price I have for that: the cheapest option is "
+                f"{replies.money(min(prices))}. Want to try something else?")
+    state.remember_search(args, [p["id"] for p in result["products"]])
+    return replies.describe_list(result, state.turn)
+
+
+async def look_up(turn: Turn) -> str | None:
+    """A product named but not shown yet ("add the granite peak boot"): search for it and pick the clear match."""
+    request, lexicon = turn.request, turn.lexicon
+    terms = [t for t in request.terms if t not in TOPIC_WORDS]
+    if not terms:
+        return None
+    args: dict[str, Any] = {"query": " ".join(terms)}
+    if request.category:
+        args["category"] = request.category
+    if request.brand:
+        args["brand"] = request.brand
+    result = await turn.tool("search_products", **args)
+    if result.get("ok") and result["count"] == 0:
+        corrected = [lexicon.correct(t) or t for t in terms]
+        if corrected != terms:
+            terms = corrected
+            args["query"] = " ".join(corrected)
+            result = await turn.tool("search_products", **args)
+    if not result.get("ok") or not result["count"]:
+        return None
+    products = result["products"]
+    turn.state.remember_search(args, [p["id"] for p in products])
+    turn.state.subject = None
+    scores = sorted(((name_score(terms, p), -i, p["id"]) for i, p in enumerate(products)), reverse=True)
+    best = scores[0]
+    if best[0] >= max(1, min(2, len(terms))) and (len(scores) == 1 or scores[1][0] < best[0]):
+        return str(best[2])
+    if len(products) == 1 and best[0] > 0:
+        return str(products[0]["id"])
+    return None

@@ -1,0 +1,184 @@
+"""Numbers with units, features, order and availability in a shopper's words, as search constraints.
+
+"at least 300 lumens", "rated to minus 5", "warm down to 20 F", "a 50 litre pack", "under 2 kilos", "room for a
+family of five", "waterproof", "hooded", "lowest price at the top", "just what you have on the shelf". A number
+with a unit is a spec, never a price. Text arrives normalised (lowercase, number words as digits).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from app.catalog.units import ALIASES, kind_of
+
+# general retail language for features and materials (each used only when the catalog's own words contain it)
+FEATURE_ADJECTIVES = frozenset(
+    "waterproof water-resistant windproof insulated ultralight lightweight hooded folding foldable packable "
+    "rechargeable breathable padded collapsible down synthetic merino leather titanium carbon aluminium aluminum "
+    "stainless canvas cotton wool fleece nylon polyester reflective".split()
+)
+COLOURS = frozenset("red orange yellow green blue purple pink black white grey gray brown navy olive tan beige "
+                    "teal khaki silver".split())
+_NUM = r"(-?\d+(?:\.\d+)?)"
+_UNIT_WORDS = "|".join(sorted((re.escape(a) for a in ALIASES if len(a) > 1 or a in ("l", "g", "c", "f")),
+                              key=len, reverse=True))
+_LESS = r"(?:under|below|less than|lighter than|no more than|at most|max(?:imum)?|up to|not over|within)"
+_MORE = r"(?:over|above|more than|at least|min(?:imum)?|no less than|upwards of|bigger than|brighter than)"
+SORTS = [
+    (r"\b(lowest|cheapest) (price )?(first|at the top|on top)|\bprice(s)? (from )?low to high|\bsort(ed)? by "
+     r"price|\bcheapest first|\bleast expensive first", "price_asc"),
+    (r"\b(highest|most expensive|priciest) (price )?(first|at the top|on top)|\bprice(s)? (from )?high to low",
+     "price_desc"),
+    (r"\blightest (first|at the top|on top)|\bsort(ed)? by weight", "weight_asc"),
+    (r"\bbrightest (first|at the top|on top)|\bsort(ed)? by (brightness|lumens)", "lumens_desc"),
+]
+IN_STOCK = re.compile(r"\b(in stock|on the shelf|on the shelves|available (now|today)|you (actually )?have (now|"
+                      r"today|right now|in the store)|what you have|can take home|not sold out|in store now)\b")
+
+
+@dataclass(frozen=True)
+class SpecSlot:
+    """One spec constraint: what it measures ("weight", "temperature", "lumens", "persons", "capacity"), a
+    comparison and a value in `unit`."""
+
+    key: str
+    op: str
+    value: float
+    unit: str | None = None
+
+    def as_argument(self) -> dict[str, object]:
+        arg: dict[str, object] = {"key": self.key, "op": self.op, "value": self.value}
+        if self.unit:
+            arg["unit"] = self.unit
+        return arg
+
+
+@dataclass
+class Slots:
+    specs: list[SpecSlot] = field(default_factory=list)
+    features: list[str] = field(default_factory=list)
+    sort: str | None = None
+    in_stock_only: bool = False
+    consumed: set[str] = field(default_factory=set)  # numbers and words that were part of a spec, not a price
+    size: float | None = None
+
+    @property
+    def any(self) -> bool:
+        return bool(self.specs or self.features or self.sort or self.in_stock_only or self.size is not None)
+
+
+def _measure(unit: str) -> str:
+    return {"mass": "weight", "temperature": "temperature", "light": "lumens", "persons": "persons",
+            "volume": "capacity", "length": "length", "time": "runtime", "power": "power"}.get(kind_of(unit) or "",
+                                                                                                 unit)
+
+
+def _op_before(text: str, start: int, default: str) -> str:
+    before = text[max(0, start - 24):start]
+    if re.search(_LESS + r"\s*$", before):
+        return "<"
+    if re.search(_MORE + r"\s*$", before):
+        return ">="
+    return default
+
+
+def _unit_specs(text: str, slots: Slots) -> None:
+    for m in re.finditer(rf"{_NUM}\s?({_UNIT_WORDS})\b(?:\+)?", text):
+        unit = ALIASES[m.group(2)]
+        value = float(m.group(1))
+        kind = kind_of(unit)
+        if kind == "persons":
+            continue  # people counts are read below, with their own phrasings
+        if kind == "temperature":
+            continue
+        if kind == "light":
+            op = _op_before(text, m.start(), ">=")
+        elif kind == "volume":
+            op = _op_before(text, m.start(), "~")
+        elif kind == "mass":
+            op = _op_before(text, m.start(), "<=")
+        else:
+            op = _op_before(text, m.start(), ">=")
+        if op == "~":  # "a 50 litre pack": about that size
+            slots.specs += [SpecSlot(_measure(unit), ">=", round(value * 0.85, 2), unit),
+                            SpecSlot(_measure(unit), "<=", round(value * 1.15, 2), unit)]
+        else:
+            slots.specs.append(SpecSlot(_measure(unit), op, value, unit))
+        slots.consumed.add(m.group(1))
+
+
+def _temperature(text: str, slots: Slots) -> None:
+    m = re.search(rf"\b(?:rated (?:to|for|at|down to)|warm (?:down )?to|comfortable (?:down )?to|comfort(?: rating)? "
+                  rf"(?:of|to)|good (?:down )?to|down to|for)\s(minus |-)?{_NUM}\s?(?:°|degrees?|deg)?\s?"
+                  rf"(c|f|celsius|fahrenheit)?\b", text)
+    if m is None:
+        m = re.search(rf"\b(minus |-)?{_NUM}\s?(?:°|degrees?|deg)\s?(c|f|celsius|fahrenheit)?\b", text)
+    if m is None:
+        return
+    said_unit = m.group(3)
+    if m.group(0).startswith("for") and not (said_unit or "degree" in m.group(0) or m.group(1)):
+        return  # "for 2" is people or dollars
+    value = float(m.group(2))
+    if m.group(1) and value > 0:
+        value = -value
+    unit = ALIASES.get(said_unit or "c", "c")
+    slots.specs.append(SpecSlot("temperature", "<=", value, unit))
+    slots.consumed.add(m.group(2))
+
+
+def _persons(text: str, slots: Slots) -> None:
+    m = re.search(r"\b(?:family of|room for|sleeps?|fits?|for a group of|group of|for)\s(\d+)\s?(?:people|persons?|"
+                  r"of us|adults|kids)?\b(?!\s*(?:dollars|bucks|\$|usd|k\b))", text) \
+        or re.search(r"\b(\d+)[ -]?(?:person|people|persons|man|p)\b", text)
+    if m is None:
+        return
+    count = int(m.group(1))
+    explicit = re.search(r"family|room|sleep|fit|group|people|person|persons|of us|adults|kids|man\b", m.group(0))
+    if 1 <= count <= 12 and (explicit or re.search(r"\btents?\b", text)):
+        slots.specs.append(SpecSlot("persons", ">=", float(count), "persons"))
+        slots.consumed.add(m.group(1))
+
+
+def _features(text: str, feature_words: set[str], slots: Slots) -> None:
+    stems = {_stem(w): w for w in feature_words}
+    for word in re.findall(r"[a-z][a-z-]+", text):
+        if word in COLOURS or (word in FEATURE_ADJECTIVES and _stem(word) in stems):
+            if word not in slots.features:
+                slots.features.append(word)
+    if re.search(r"\b(non-?waterproof|not waterproof)\b", text) and "waterproof" in slots.features:
+        slots.features.remove("waterproof")
+
+
+def _stem(word: str) -> str:
+    word = word.replace("-", "").replace(" ", "")
+    for suffix in ("ed", "ing", "able", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def read_slots(text: str, feature_words: set[str], spec_kinds: set[str]) -> Slots:
+    """Spec constraints, features, sort and in-stock-only in normalised `text`, limited to what the catalog has."""
+    slots = Slots()
+    _unit_specs(text, slots)
+    _temperature(text, slots)
+    _persons(text, slots)
+    slots.specs = [s for s in slots.specs if kind_of(s.unit) in spec_kinds or s.unit is None]
+    if "lumens" not in {s.key for s in slots.specs} and "light" in spec_kinds:
+        m = re.search(rf"\b{_NUM}\s?(?:lumens?|lm)\b", text)
+        if m:
+            slots.specs.append(SpecSlot("lumens", ">=", float(m.group(1))))
+    _features(text, feature_words, slots)
+    size = re.search(r"\bsize (\d+(?:\.5)?)\b", text)
+    if size:
+        slots.size = float(size.group(1))
+        slots.consumed.add(size.group(1))
+    for pattern, sort in SORTS:
+        if re.search(pattern, text):
+            slots.sort = sort
+            break
+    if re.search(r"\b(only|just) (the )?(light|lightweight|lighter)( ones?)?\b|\blightest ones\b", text):
+        slots.sort = "weight_asc"
+    slots.in_stock_only = bool(IN_STOCK.search(text))
+    return slots
