@@ -153,7 +153,7 @@ def generate(seed: int = SEED) -> list[dict[str, Any]]:
             if i % 3 == 1:
                 name = f"{brand} {name}"  # the export repeats the brand in some names
             display = name if name.startswith(brand) else f"{brand} {name}"
-            price = item["price"]
+            price = item["price"] + i * 2  # a shop's prices rarely tie within a category
             rows.append({
                 "id": f"CY-{c + 1}{i + 1:02d}",
                 "name": name,

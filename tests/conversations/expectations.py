@@ -31,8 +31,10 @@ Product conditions: category, brand, price_at_most, price_at_least, in_stock (tr
 name_has, text_has (name, copy, tags or spec values), feature / not_feature (the data says it has / has not),
 at_least / at_most ("300 lumens", "2 kg", "4 people", "-5 °C": some spec of that kind, in any unit), is (a ref).
 
-Refs: first .. tenth, 2nd, last, cheapest, priciest, lightest, heaviest, brightest (of the list the shopper was
-looking at when speaking; add " now" for the list after the turn), @name (remembered), or words of a product's name.
+Refs: first .. tenth, 2nd, last, cheapest, priciest, lightest, heaviest, brightest, warmest, biggest, roomiest (of the
+list the shopper was looking at when speaking; add " now" for the list after the turn; "lightest of first and third"),
+@name (remembered), or words of a product's name. A superlative with a tie accepts any of the tied products in
+`mentions`.
 """
 
 from __future__ import annotations
@@ -88,41 +90,71 @@ def _quantities(product: Product, kind: str) -> list[float]:
     return values
 
 
-def resolve_ref(ref: str, run: DialogueRun, listing: list[str]) -> str:
-    """The product id a dialogue's reference means."""
+SUPERLATIVES = {"cheapest": ("price", min), "priciest": ("price", max), "lightest": ("mass", min),
+                "heaviest": ("mass", max), "brightest": ("light", max), "warmest": ("temp", min),
+                "biggest": ("volume", max), "roomiest": ("persons", max)}
+PREFERRED_KEY = {"mass": "weight", "temp": "comfort"}
+
+
+def figure(product: Product, kind: str) -> float | None:
+    """The product's main figure of a kind: its price, its weight (not its maximum load), its comfort rating..."""
+    if kind == "price":
+        return product.price
+    preferred = PREFERRED_KEY.get(kind, "")
+    candidates: list[tuple[bool, float]] = []
+    for key, value in product.specs.items():
+        for q in spec_quantities(Product(product.id, "", "", "", 0.0, 0, "", "", {key: value}), include_copy=False):
+            base, k = in_base_unit(q)
+            if k == kind:
+                candidates.append((preferred not in key.lower(), base))
+    return min(candidates)[1] if candidates else None
+
+
+def resolve_refs(ref: str, run: DialogueRun, listing: list[str]) -> list[str]:
+    """The product ids a dialogue's reference may mean: one, or several tied for a superlative (first: canonical)."""
     text = ref.strip()
     products = run.store.products
     if text.startswith("@"):
         if text[1:] not in run.remembered:
             raise RefError(f"nothing was remembered as {text}")
-        return run.remembered[text[1:]]
+        return [run.remembered[text[1:]]]
     words = text.lower().removesuffix(" shown").removesuffix(" one").strip()
-    among = re.fullmatch(r"(cheapest|priciest|lightest|heaviest|brightest) of (.+)", words)
+    among = re.fullmatch(rf"({'|'.join(SUPERLATIVES)}) of (.+)", words)
     if among:  # "lightest of first and third": the winner among named refs
         picks = [resolve_ref(r, run, listing) for r in re.split(r"\s*(?:,|\band\b)\s*", among.group(2)) if r]
-        return resolve_ref(among.group(1), run, picks)
-    if words in ORDINALS or words in ("cheapest", "priciest", "lightest", "heaviest", "brightest"):
+        return resolve_refs(among.group(1), run, picks)
+    if words in ORDINALS or words in SUPERLATIVES:
         if not listing:
             raise RefError(f"'{ref}' refers to a list, but none was shown")
         if words in ORDINALS:
             index = ORDINALS[words]
             if index >= len(listing):
                 raise RefError(f"'{ref}': the list has only {len(listing)} products")
-            return listing[index]
-        if words in ("cheapest", "priciest"):
-            pick = min if words == "cheapest" else max
-            return pick(listing, key=lambda p: products[p].price)
-        kind = "light" if words == "brightest" else "mass"
-        scored = [(min(_quantities(products[p], kind) or [float("inf")]), p) for p in listing]
-        if words in ("heaviest", "brightest"):
-            scored = [(max(_quantities(products[p], kind) or [float("-inf")]), p) for p in listing]
-            return max(scored)[1]
-        return min(scored)[1]
+            return [listing[index]]
+        kind, pick = SUPERLATIVES[words]
+        scored = [(figure(products[p], kind), p) for p in listing]
+        known = [(v, p) for v, p in scored if v is not None]
+        if not known:
+            raise RefError(f"'{ref}': no product on the list has a {kind} figure")
+        best = pick(v for v, _ in known)
+        return [p for v, p in known if abs(v - best) < 1e-9]
     matches = [pid for pid, p in products.items() if words in p.display_name.lower() or words == pid.lower()]
     if not matches:
         raise RefError(f"no product of the {run.store.name} catalog is called '{ref}'")
     in_list = [pid for pid in matches if pid in listing]
-    return (in_list or sorted(matches))[0]
+    return [(in_list or sorted(matches))[0]]
+
+
+def resolve_ref(ref: str, run: DialogueRun, listing: list[str]) -> str:
+    """The product id a dialogue's reference means."""
+    return resolve_refs(ref, run, listing)[0]
+
+
+def _refs(ref: Any, ctx: TurnContext) -> list[str]:
+    text = str(ref)
+    if text.endswith(" now"):
+        return resolve_refs(text[:-4], ctx.run, ctx.shown_after)
+    return resolve_refs(text, ctx.run, ctx.list_before)
 
 
 def _ref(ref: Any, ctx: TurnContext) -> str:
@@ -333,7 +365,13 @@ def _order(want: str, shown: list[Product]) -> str | None:
 
 
 def _cart_refs(want: dict[str, Any], ctx: TurnContext) -> dict[str, int]:
-    return {_ref(ref, ctx): int(qty) for ref, qty in want.items()}
+    expected = {_ref(ref, ctx): int(qty) for ref, qty in want.items()}
+    for pid, qty in expected.items():
+        product = ctx.run.store.products[pid]
+        if qty > 0 and product.stock == 0 and ctx.cart_before.get(pid, 0) < qty:
+            raise RefError(f"the DIALOGUE expects {product.display_name} in the cart, but its stock is 0, so Aisle "
+                           "rightly cannot add it: refer to a product in stock (did the ranking change?)")
+    return expected
 
 
 def _describe_cart(cart: dict[str, int], ctx: TurnContext) -> str:
@@ -375,9 +413,10 @@ def _cart_count(want: Any, ctx: TurnContext) -> str | None:
 
 def _mentions(want: list[Any], ctx: TurnContext, present: bool = True) -> str | None:
     for ref in want:
-        product = ctx.run.store.products[_ref(ref, ctx)]
-        if named(ctx.reply, product) != present:
-            return f"the reply {'does not name' if present else 'names'} {product.display_name}"
+        products = [ctx.run.store.products[p] for p in _refs(ref, ctx)]  # any of several tied for a superlative
+        if any(named(ctx.reply, p) for p in products) != present:
+            names = " or ".join(p.display_name for p in products)
+            return f"the reply {'does not name' if present else 'names'} {names}"
     return None
 
 

@@ -89,7 +89,7 @@ _PRICE = re.compile(r"\$\s?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?|\b(\d+(?:\.\
 _IP = re.compile(r"\bIP[X\d]\d\b", re.I)
 _CONSTRAINT_BEFORE = re.compile(
     r"(under|below|over|above|less than|more than|at least|at most|up to|no more than|no less than|between|and|"
-    r"to|within|budget(?: of)?|max(?:imum)?|min(?:imum)?|from|or|rated to|down to|for|of|"
+    r"to|within|budget(?: of)?|max(?:imum)?|min(?:imum)?|from|or|rated to|down to|for|of|your|"
     r"lighter than|heavier than|brighter than|cheaper than|warmer than|colder than)\s*$", re.I)
 _CONSTRAINT_AFTER = re.compile(
     r"^\s*(?:or (?:more|less|under|over|lower|higher|colder|warmer|lighter|heavier|brighter|better|bigger|below|"
