@@ -129,7 +129,28 @@ def spec_phrase(spec: ResolvedSpec) -> str:
     if spec.unit == "persons" and not said_name:
         return f"for {say_value(spec.value, None)} or more people" if spec.op in (">=", ">") else f"for {amount}"
     op_word = OP_WORDS[spec.op]
-    return " ".join(part for part in (said_name, op_word, amount) if part)
+    return " ".join(part for part in (said_name or "with", op_word, amount) if part)
+
+
+def _spec_phrases(specs: tuple[ResolvedSpec, ...]) -> list[str]:
+    """Each spec limit in words; a lower and an upper limit on the same measure become one range."""
+    phrases: list[str] = []
+    done: set[int] = set()
+    for i, spec in enumerate(specs):
+        if i in done:
+            continue
+        upper = next((j for j, o in enumerate(specs) if j > i and o.name == spec.name and o.unit == spec.unit
+                      and spec.op.startswith(">") and o.op.startswith("<")), None)
+        if upper is not None:
+            done.add(upper)
+            high = specs[upper]
+            name = spec.name if spec.name not in ("lumens",) else ""
+            phrases.append(f"with {name + ' ' if name else ''}between {say_value(spec.value, None)} and "
+                           f"{say_value(high.value, high.unit)}")
+        else:
+            phrase = spec_phrase(spec)
+            phrases.append(phrase if phrase.startswith(("with", "for")) else f"with {phrase}")
+    return phrases
 
 
 def money(value: float) -> str:
@@ -162,7 +183,7 @@ def heading(count: int, noun: str, *, brand: str | None = None, features: tuple[
     adjectives = [f for f in features if f.lower() not in thing.lower()]
     words = [str(count), *adjectives, thing]
     parts = [" ".join(words)]
-    qualifiers = [spec_phrase(s) for s in specs]
+    qualifiers = _spec_phrases(specs)
     if min_price is not None and max_price is not None:
         qualifiers.append(f"between {money(min_price)} and {money(max_price)}")
     elif max_price is not None:

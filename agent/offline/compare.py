@@ -21,6 +21,9 @@ MEASURES: dict[str, tuple[str, str, str, str]] = {
     "temperature": ("temperature", "comfort", "rated colder", "warmer"),  # a lower rating is warmer
     "capacity": ("volume", "capacity", "bigger", "smaller"),
 }
+SUPERLATIVE = {"heavier": "the heaviest", "lighter": "the lightest", "brighter": "the brightest",
+               "dimmer": "the dimmest", "warmer": "the warmest", "rated colder": "the least warm",
+               "bigger": "the biggest", "smaller": "the smallest"}
 
 
 def _figure(specs: dict[str, Any], measure: str) -> tuple[float, str, Any] | None:
@@ -97,6 +100,8 @@ def _by_measure(infos: list[dict[str, Any]], known: dict[str, dict[str, Any]], m
     ranked = sorted(have, key=lambda fi: fi[0][0], reverse=more)
     (_, key, raw), top = ranked[0]
     word = MEASURES[measure][2] if more else MEASURES[measure][3]
+    if len(infos) > 2:
+        word = SUPERLATIVE[word]
     others = [f"{say_spec(k, v)} for the {i['name']}" for (_, k, v), i in ranked[1:4]]
     text = f"The {top['name']} is {word}: {say_spec(key, raw)}"
     text += f", against {replies.join_words(others)}." if others else "."
@@ -115,7 +120,8 @@ def _differences(infos: list[dict[str, Any]], known: dict[str, dict[str, Any]]) 
     shared = [k for k in first["specs"] if k in second["specs"] and first["specs"][k] != second["specs"][k]]
     lines = [f"{spec_label(k)} {say_spec(k, first['specs'][k])} against {say_spec(k, second['specs'][k])}"
              for k in shared[:3]]
-    text = replies.join_words(parts).capitalize() + "." if parts else ""
+    joined = replies.join_words(parts)
+    text = joined[:1].upper() + joined[1:] + "." if parts else ""
     if lines:
         text += f" Comparing the first with the second: {'; '.join(lines)}."
     return text.strip() or "Their details don't differ in anything I can see; a staff member can tell you more."

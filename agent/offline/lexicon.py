@@ -51,6 +51,7 @@ class Lexicon:
     spec_kinds: set[str] = field(default_factory=set)  # kinds of measure the specs carry (mass, light, persons...)
     feature_words: set[str] = field(default_factory=set)  # yes/no specs, one-word spec values and tags
     category_order: list[str] = field(default_factory=list)  # category names, most products first
+    category_kinds: dict[str, set[str]] = field(default_factory=dict)  # slug -> kinds of measure its specs carry
 
     @classmethod
     def from_catalog(cls, catalog: Catalog) -> Lexicon:
@@ -67,6 +68,8 @@ class Lexicon:
         samples = catalog.spec_keys()
         lex.spec_values = catalog.spec_text_values()
         lex.spec_kinds = {k for k in (spec_key(key, value).kind for key, value in samples.items()) if k}
+        for slug, keys in catalog.spec_keys_by_category().items():
+            lex.category_kinds[slug] = {k for k in (spec_key(key, samples.get(key)).kind for key in keys) if k}
         lex.feature_words = {key.lower().replace("_", " ") for key, value in samples.items() if isinstance(value, bool)}
         lex.feature_words |= {v for values in lex.spec_values.values() for v in values
                               if v.isalpha() and v not in ("none", "yes", "no")}
@@ -161,9 +164,17 @@ class Lexicon:
         return None, ""
 
     # -- product words -------------------------------------------------------------------------------------------
+    def category_for_kinds(self, kinds: set[str]) -> str | None:
+        """The one category whose products carry specs of all these kinds ("lumens" -> headlamps), if just one."""
+        found = [slug for slug, have in self.category_kinds.items() if kinds <= have]
+        return found[0] if len(found) == 1 else None
+
     def knows(self, word: str) -> bool:
-        """Whether a word (or a word it is the start of, or its singular) occurs in the catalog."""
+        """Whether a word (or a word it is the start of, or its singular, or its stem) occurs in the catalog."""
         if word in self._word_set or word.rstrip("s") in self._word_set:
+            return True
+        if len(word) > 5 and word.endswith(("ing", "ed")) and word.removesuffix("ing").removesuffix("ed") \
+                in self._word_set:
             return True
         if len(word) < 3:
             return False

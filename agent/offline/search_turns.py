@@ -125,8 +125,10 @@ async def search(turn: Turn) -> str:
         if not ASKS_FOR_PRODUCTS.search(request.text):
             return replies.not_understood(turn.categories_spoken())
         return not_sold(turn, unknown)
-    if request.other_categories and (has_price or re.search(r"\b(both|each|all|together)\b", request.text)):
-        from agent.offline.needs import several_needs
+    if (request.other_categories and has_price) or (
+            re.search(r"\b(and|plus)\b", request.text) and re.search(r"\b(for both|for all|in total|together|"
+                                                                        r"combined|altogether)\b", request.text)):
+        from agent.offline.needs import several_needs  # needs builds on this module
         return await several_needs(turn)
     args = _search_args(turn, terms)
     result = await show(turn, args, request.superlative)
@@ -160,10 +162,17 @@ def not_sold(turn: Turn, words: list[str]) -> str:
 async def refine(turn: Turn) -> str:
     """Apply what the shopper just said to the list on screen, keeping its earlier constraints."""
     state = turn.state
-    args = merged(state.last_search, constraints(turn.request))
+    new = constraints(turn.request)
+    args = merged(state.last_search, new)
     result = await show(turn, args)
     if not result.get("ok"):
         return trouble(result)
+    if result["count"] == 0 and new and args != {**state.last_search, **new}:
+        fresh = {"query": args["query"], **({"category": args["category"]} if "category" in args else {}), **new}
+        retry = await show(turn, fresh)
+        if retry.get("ok") and retry["count"]:
+            return (f"Nothing matches that together with the earlier limits ({result['heading'][2:]}), so I've "
+                    "dropped them. " + replies.describe_list(retry, state.turn))
     return replies.describe_list(result, state.turn)
 
 

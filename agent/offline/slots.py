@@ -142,7 +142,7 @@ def _persons(text: str, slots: Slots) -> None:
 
 def _features(text: str, feature_words: set[str], slots: Slots) -> None:
     stems = {_stem(w): w for w in feature_words}
-    for word in re.findall(r"[a-z][a-z-]+", text):
+    for word in re.findall(r"[a-z][a-z-]+", re.sub(r"\bdown to\b", " ", text)):
         if word in COLOURS or (word in FEATURE_ADJECTIVES and _stem(word) in stems):
             if word not in slots.features:
                 slots.features.append(word)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from agent.offline.lexicon import Lexicon
 from agent.offline.numbers import words_to_digits
 from agent.offline.slots import Slots, read_slots
+from app.catalog.units import kind_of
 
 ORDINALS = {
     "first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3, "fifth": 4, "5th": 4,
@@ -41,7 +42,8 @@ _P = {
            r"i'?ll go with|i'?ll buy)\b",
     "view_cart": r"\b(cart|basket|my order|what did i (get|pick|choose)|how much do i owe|what'?s the total|"
                  r"what is the total|my total|the total|how much (is|does) (it|that|everything) (all )?(come|add)|"
-                 r"(come|comes|add|adds) up to)\b",
+                 r"(come|comes|add|adds) up to|how much (is|for|are) (all (that|this|of (it|that|this|them))|"
+                 r"everything|the lot)|what do i owe)\b",
     "pairing": r"\b(goes? (well )?with|go together|accessor(y|ies)|what else (do|should|would|might) i|"
                r"pairs? (well )?with|need with|complement|to go with|with (it|that|this)\b.*\b(need|want))\b",
     "suggest": r"\b(recommend|recommendation|suggest|suggestion|advise|what'?s good|which (\w+ )?should i|"
@@ -93,7 +95,7 @@ FILLER = set(
     "suggest suggestion recommendation goes well together pair need needs check out checkout maybe um uh hmm so "
     "then now today tonight tomorrow yesterday week weeks month months year years ago went last next soon again did "
     "actually only kind sort type sell selling carry stock available trip camping hiking outdoors shop "
-    "store shopping person persons people x around roughly approximately within if".split()
+    "store shopping person persons people x around roughly approximately within if room always both".split()
 )
 QUESTION_TOPICS = {
     "waterproof": r"\b(waterproof|water ?proof|rain|wet)\b",
@@ -176,7 +178,8 @@ MEASURES = [
 FEATURE_ASKED = re.compile(r"\b(?:is|are) (?:it|this|that|they|those|these|the [\w ]{1,30}?) (?:made of |made from |"
                            r"filled with |)([a-z-]+) ?\??$|\b(?:does|do) (?:it|this|that|they|the [\w ]{1,30}?) "
                            r"(?:have|come with|include) (?:a |an |any )?([a-z -]+?) ?\??$")
-SPEC_PHRASE = re.compile(r"-?\d+(?:\.\d+)?\s?(?:kg|kgs|kilos?|kilograms?|g|grams?|lbs?|pounds?|oz|ounces?|"
+SPEC_PHRASE = re.compile(r"\b(?:rated|warm|comfortable|good|down)\s(?:down )?to (?:minus )?-?\d+|"
+                         r"-?\d+(?:\.\d+)?\s?(?:kg|kgs|kilos?|kilograms?|g|grams?|lbs?|pounds?|oz|ounces?|"
                          r"°|degrees?|litres?|liters?|l|ml|lumens?|lm|cm|mm)\b|\bsize \d+|\b(?:family of|room for|"
                          r"sleeps?|group of) \d+|\bminus \d+")
 
@@ -339,6 +342,8 @@ def understand(raw: str, lexicon: Lexicon, expecting_answer: bool = False) -> Re
     slots = read_slots(text, lexicon.feature_words, lexicon.spec_kinds)
     min_price, max_price = _prices(SPEC_PHRASE.sub(" ", text))
     ordinal, superlative = _reference(text)
+    if slots.sort and superlative:  # "lowest price at the top" orders the list; it does not pick one
+        superlative = None
     persons = _persons(text, category)
     words = len(text.replace("?", "").split())
 
@@ -362,7 +367,11 @@ def understand(raw: str, lexicon: Lexicon, expecting_answer: bool = False) -> Re
     quantity = _quantity(text)
     numbers_used = {_plain(v) for v in (min_price, max_price, quantity, persons) if v is not None} | slots.consumed
     consumed |= {w for f in slots.features for w in f.split()}
+    if context:  # "in my tent": the tent is where the need is, not what to search for
+        consumed |= set(context.group(1).split())
     terms = _terms(SPEC_PHRASE.sub(" ", text), lexicon, consumed, [slug for slug, _ in found], numbers_used)
+    if category is None and slots.specs and not terms:  # "at least 300 lumens": the category whose specs say so
+        category = lexicon.category_for_kinds({kind_of(s.unit) or "" for s in slots.specs} - {""})
     if any(s.unit == "persons" for s in slots.specs):
         persons = None  # a person count is a spec limit now
     measure = next((m for pattern, m in MEASURES if re.search(pattern, text)), None)

@@ -15,7 +15,7 @@ from app.catalog.units import SPOKEN, number_in, say_value, spec_key
 SMALL_NUMBERS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
                  "twelve"]
 _LABELS = {"ip": "IP", "mm": "", "cm": "", "kg": "", "g": "", "c": "", "l": "", "m": "", "h": "", "w": "",
-           "min": "", "pair": "", "persons": "", "lumens": "brightness"}
+           "min": "", "pair": "", "persons": "", "lumens": "brightness", "m2": ""}
 
 
 def money(value: float) -> str:

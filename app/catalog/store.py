@@ -189,6 +189,15 @@ class Catalog:
             values.setdefault(row["key"], set()).add(str(row["value"]).lower())
         return values
 
+    def spec_keys_by_category(self) -> dict[str, set[str]]:
+        """Which spec keys the products of each category carry."""
+        rows = self._query("select p.category as category, j.key as key from products p, json_each(p.specs) j "
+                           "group by p.category, j.key")
+        keys: dict[str, set[str]] = {}
+        for row in rows:
+            keys.setdefault(row["category"], set()).add(row["key"])
+        return keys
+
     def tags(self, limit: int = 500) -> list[str]:
         """The most used product tags."""
         rows = self._query("select j.value as tag from products p, json_each(p.tags) j group by j.value "

@@ -75,6 +75,9 @@ def spec_key(key: str, sample: Any = None) -> SpecKey:
     parts = key.lower().split("_")
     for i, part in enumerate(parts):
         unit = ALIASES.get(part)
+        rest = parts[i + 1:]
+        if unit is not None and rest not in ([], ["pair"]):
+            continue  # "breathability_g_m2": a compound unit this table does not know
         if unit is not None and (i > 0 or len(parts) == 1 or unit in ("lm", "persons")):
             name = "_".join(p for j, p in enumerate(parts) if j != i) or key.lower()
             if unit == "persons" and name == key.lower():
