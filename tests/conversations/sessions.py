@@ -75,3 +75,16 @@ def record(catalog: str, outcome: str) -> None:
     RESULTS.setdefault(catalog, Counter())[outcome] += 1
 
 
+
+
+def judge(session: CatalogSession, dialogue: Dialogue) -> tuple[str, str]:
+    """Play the dialogue and say how it went: pass, fail, known_gap (fails as the data says it does) or gap_passed
+    (marked as a known gap but passes now), with the failure's message."""
+    try:
+        session.play(dialogue)
+    except AssertionError as exc:
+        return ("known_gap" if dialogue.known_gap else "fail"), str(exc)
+    if dialogue.known_gap:
+        return "gap_passed", (f"[{dialogue.id}] passes now: remove its known_gap ({dialogue.known_gap!r}) "
+                              "from the dialogue file")
+    return "pass", ""
