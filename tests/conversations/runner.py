@@ -64,6 +64,7 @@ class TurnRecord:
     reply: str
     shown: list[str]
     cart: dict[str, int]
+    new_list: bool = True
 
     def render(self, store: Store) -> str:
         lines = [f"shopper: {self.label}"]
@@ -74,7 +75,7 @@ class TurnRecord:
                 outcome += f", {len(result['products'])} products"
             params = json.dumps(call["parameters"], ensure_ascii=False, default=str)
             lines.append(f"    tool  {call['name']}({params}) -> {outcome}")
-        if self.shown:
+        if self.shown and self.new_list:
             names = [f"{_name(store, pid)} ${store.products[pid].price:g}" if pid in store.products else pid
                      for pid in self.shown[:8]]
             lines.append(f"    shown {len(self.shown)}: " + "; ".join(names))
@@ -177,7 +178,7 @@ class DialogueRun:
                 if self.shown:
                     self.last_list = list(self.shown)
         reply = self._reply(number, turn, new)
-        record = TurnRecord(turn.label, calls, reply, list(self.shown), self.cart())
+        record = TurnRecord(turn.label, calls, reply, list(self.shown), self.cart(), self.shown != shown_before)
         self.records.append(record)
         errors = [e.data for e in new if e.kind is EventKind.ERROR]
         if errors:
