@@ -106,6 +106,7 @@ class DialogueRun:
         self.budgets: set[float] = set()
         self.spoken = ""
         self.records: list[TurnRecord] = []
+        self.focus: list[str] = []  # the products the latest turn that looked at products looked at ("it")
 
     def transcript(self) -> str:
         return "\n".join(record.render(self.store) for record in self.records)
@@ -221,8 +222,10 @@ class DialogueRun:
             for pid in (params.get("product_id"), params.get("based_on"), (result.get("product") or {}).get("id")):
                 if isinstance(pid, str) and pid in self.store.products:
                     focus.append(pid)
+        if focus:
+            self.focus = focus
         facts = Facts(
-            shown=self.shown, focus=focus, cart_lines=self.cart_lines(),
+            shown=self.shown, focus=self.focus, cart_lines=self.cart_lines(),
             cart_totals=[total_before, self.cart_total()], budgets=self.budgets,
             extra_prices=[q * u for _, q, u in lines_before],
         )
