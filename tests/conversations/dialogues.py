@@ -34,7 +34,8 @@ DIALOGUE_DIR = HERE / "dialogues"
 CATALOGS = ("demo", "bikes")
 TURN_KEYS = {
     "says", "taps", "calls", "no_calls", "shows", "cart", "cart_has", "cart_lacks", "cart_count", "mentions",
-    "not_mentions", "says_price_of", "reply_has", "reply_lacks", "asks", "gives_figure", "remember", "note",
+    "not_mentions", "says_price_of", "reply_has", "reply_lacks", "heading_has", "asks", "gives_figure", "remember",
+    "note",
 }
 DIALOGUE_KEYS = {"name", "words", "catalogs", "turns", "known_gap", "note"}
 

@@ -21,6 +21,7 @@ Turn keys (all optional besides `says`/`taps`):
     says_price_of: [ref]                   the reply states these products' prices
     reply_has:    ["words", "either | or"] case-insensitive; "a | b" means one of them
     reply_lacks:  ["words"]
+    heading_has:  ["words", "either | or"]  the heading of the list this turn put on screen ("4 tents under $80")
     asks:         true|false               the reply asks the shopper something (a question mark)
     gives_figure: weight | [weight, price] the reply states a figure of that kind (the honesty check makes sure
                                            it is the right one): weight, brightness, volume, people, warmth,
@@ -449,6 +450,18 @@ def _asks(want: Any, ctx: TurnContext) -> str | None:
                                              else "expected an answer, not a question")
 
 
+def _heading_has(want: list[str], ctx: TurnContext) -> str | None:
+    titles = [str((c.get("result") or {}).get("heading", "")) for c in ctx.calls
+              if c["name"] in ("search_products", "get_recommendations") and (c.get("result") or {}).get("ok")]
+    if not titles:
+        return "no new list (with a heading) was put on screen"
+    text = titles[-1].lower()
+    for item in want:
+        if not any(o.strip().lower() in text for o in str(item).split("|")):
+            return f"the heading {titles[-1]!r} lacks {item!r}"
+    return None
+
+
 def _gives_figure(want: Any, ctx: TurnContext) -> str | None:
     stated = {in_base_unit(q)[1] for q in stated_quantities(ctx.reply)}
     for word in want if isinstance(want, list) else [want]:
@@ -465,4 +478,5 @@ CHECKS: dict[str, Any] = {
     "cart_lacks": _cart_lacks, "cart_count": _cart_count, "mentions": _mentions,
     "not_mentions": lambda w, c: _mentions(w, c, present=False), "says_price_of": _says_price_of,
     "reply_has": _reply_has, "reply_lacks": _reply_lacks, "asks": _asks, "gives_figure": _gives_figure,
+    "heading_has": _heading_has,
 }

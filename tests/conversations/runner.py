@@ -65,6 +65,7 @@ class TurnRecord:
     shown: list[str]
     cart: dict[str, int]
     new_list: bool = True
+    heading: str = ""
 
     def render(self, store: Store) -> str:
         lines = [f"shopper: {self.label}"]
@@ -78,7 +79,7 @@ class TurnRecord:
         if self.shown and self.new_list:
             names = [f"{_name(store, pid)} ${store.products[pid].price:g}" if pid in store.products else pid
                      for pid in self.shown[:8]]
-            lines.append(f"    shown {len(self.shown)}: " + "; ".join(names))
+            lines.append(f"    shown {len(self.shown)}{self.heading}: " + "; ".join(names))
         lines.append(f"aisle:   {self.reply}")
         if self.cart:
             lines.append("    cart  " + ", ".join(f"{q} x {_name(store, p)}" for p, q in self.cart.items()))
@@ -179,7 +180,9 @@ class DialogueRun:
                 if self.shown:
                     self.last_list = list(self.shown)
         reply = self._reply(number, turn, new)
-        record = TurnRecord(turn.label, calls, reply, list(self.shown), self.cart(), self.shown != shown_before)
+        titles = headings(calls)
+        record = TurnRecord(turn.label, calls, reply, list(self.shown), self.cart(), self.shown != shown_before,
+                            f" under the heading {titles[-1][0]!r}" if titles else "")
         self.records.append(record)
         errors = [e.data for e in new if e.kind is EventKind.ERROR]
         if errors:
@@ -189,6 +192,13 @@ class DialogueRun:
             problems += hygiene(reply, self.store, self.spoken)
             if problems:
                 raise self.fail(number, "the reply is not honest or not clean:\n  - " + "\n  - ".join(problems))
+        for heading, products in headings(calls):
+            facts = Facts(shown=products, budgets=self.budgets)
+            problems = [str(c) for c in self.store.checker.check(heading, facts)]
+            problems += hygiene(heading, self.store, self.spoken)
+            if problems:
+                raise self.fail(number, f"the list's heading {heading!r} is not honest or not clean:\n  - "
+                                + "\n  - ".join(problems))
         context = expectations.TurnContext(
             run=self, calls=calls, reply=reply, list_before=list_before, shown_before=shown_before,
             shown_after=list(self.shown), new_list=any(c["name"] in LIST_TOOLS and (c.get("result") or {}).get("ok")
@@ -230,6 +240,16 @@ class DialogueRun:
             extra_prices=[q * u for _, q, u in lines_before],
         )
         return [str(claim) for claim in self.store.checker.check(reply, facts)]
+
+
+def headings(calls: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
+    """The heading each list this turn put on screen carries, with the ids it heads."""
+    found = []
+    for call in calls:
+        result = call.get("result") or {}
+        if call["name"] in LIST_TOOLS and result.get("ok") and result.get("heading"):
+            found.append((str(result["heading"]), [p["id"] for p in result.get("products", [])]))
+    return found
 
 
 def _numbers_in(value: Any) -> list[float]:
