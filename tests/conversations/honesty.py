@@ -263,8 +263,12 @@ def _text_of(product: ProductData) -> str:
     return text.lower().replace("-", " ")
 
 
-def feature_support(product: ProductData, feature: str) -> bool | None:
-    """True when the data says the product has the feature, False when it says it does not, None when it is silent."""
+def feature_support(product: ProductData, feature: str,
+                    choices: Mapping[str, set[str]] | None = None) -> bool | None:
+    """True when the data says the product has the feature, False when it says it does not, None when it is silent.
+
+    `choices` maps a spec value word to the spec keys it is a value of in this catalog ("down" -> {"fill"}): a product
+    whose `fill` is "synthetic" is then known not to be "down"."""
     stem = _stem(feature)
     key_stem = stem.replace(" ", "_")
     says_yes = says_no = False
@@ -275,6 +279,8 @@ def feature_support(product: ProductData, feature: str) -> bool | None:
             says_no |= not value
         elif isinstance(value, str) and stem in value.lower():
             says_yes = True
+        elif isinstance(value, str) and choices and key in choices.get(stem, set()):
+            says_no = True  # the key holds another of its values
     if stem in ("waterproof", "water resistant", "water resistance"):
         ip = _ip_digit(product)
         rating = next((v for k, v in product.specs.items() if "waterproof_rating" in k.lower()), None)
@@ -350,10 +356,15 @@ class HonestyChecker:
             names += [(variant, product.id) for variant in variants if len(variant) > 3]
         self._names = sorted(names, key=lambda n: len(n[0]), reverse=True)
         features = set(COMMON_FEATURES)
+        self.choices: dict[str, set[str]] = {}  # a one-word spec value -> the keys it is a value of ("down": fill)
         for product in products.values():
             features |= {k.lower().replace("_", " ") for k, v in product.specs.items() if isinstance(v, bool)}
+            for key, value in product.specs.items():
+                if isinstance(value, str) and re.fullmatch(r"[a-z][a-z-]{2,}", value.lower()) and value != "none":
+                    self.choices.setdefault(value.lower(), set()).add(key)
+        features |= set(self.choices)
         self._feature = re.compile(
-            r"\b(" + "|".join(re.escape(f) for f in sorted(features, key=len, reverse=True)) + r")\b", re.I)
+            r"\b(" + "|".join(re.escape(f) for f in sorted(features, key=len, reverse=True)) + r")\b(?!\s+to\b)", re.I)
 
     # -- sentences and who they are about -------------------------------------------------------------------------
     def named_in(self, sentence: str) -> tuple[list[str], str]:
@@ -504,8 +515,8 @@ class HonestyChecker:
                 r"(?:\w+\s+){0,2}$", before))
             if fallback and not negative and re.search(
                     rf"\b(?:\d+|{_WORD_NUM}|these|those|all|some|the)\s+(?:\w+\s+)?$", before):
-                lacking = [p for p in facts.shown
-                           if p in self.products and feature_support(self.products[p], feature) is not True]
+                lacking = [p for p in facts.shown if p in self.products
+                           and feature_support(self.products[p], feature, self.choices) is not True]
                 if lacking:
                     problems.append(f"calls the list '{feature}', but the data does not say so for "
                                     f"{self._who(lacking)}")
@@ -516,7 +527,7 @@ class HonestyChecker:
                 positive = True
             if not (negative or positive):
                 continue
-            verdicts = [feature_support(self.products[p], feature) for p in about]
+            verdicts = [feature_support(self.products[p], feature, self.choices) for p in about]
             if negative and False not in verdicts:
                 problems.append(f"says {self._who(about)} is not/has no '{feature}', but the data does not say so "
                                 f"(data: {verdicts})")

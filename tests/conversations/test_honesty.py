@@ -18,6 +18,8 @@ SPLASH = Product("HLP-2", "Beacon 400 Headlamp", "Brightwood", "headlamps", 39.9
 JACKET = Product("RJK-1", "Harbor Slicker", "Bluewater", "rain-jackets", 89.0, 18, "A classic slicker.",
                  "A fully waterproof slicker with a deep hood for wet days on the harbour.",
                  {"weight_g": 540, "packable": False}, ["classic"])
+SYNTHETIC = Product("SLB-2", "Snowdrift Winter Bag", "Redfern", "sleeping-bags", 149.0, 6, "", "A warm budget bag.",
+                    {"comfort_rating_c": -7, "weight_kg": 2.8, "fill": "synthetic"}, ["winter"])
 BAG = Product("SLB-1", "Ridgeline -4 Down Bag", "Northpeak", "sleeping-bags", 329.0, 10, "",
               "Three paragraphs of copy.\n\nNo mention of water here.",
               {"comfort_rating_c": -4, "limit_rating_c": -10, "weight_kg": 1.05, "fill": "down"}, ["down"])
@@ -28,7 +30,7 @@ UNKNOWN_STOCK = replace(CHAIR, id="CY-1", name="Velora Aero Road Helmet", brand=
 PANNIER = Product("CY-2", "Rover Pannier", "Spindle & Co", "panniers-bags", 89.0, None, "",  # type: ignore[arg-type]
                   "It comes with a coated canvas body that is not waterproof in a downpour.",
                   {"volume": "20 L", "weight": "0.45 kg"}, ["touring"])
-PRODUCTS = {p.id: p for p in (HEADLAMP, SPLASH, JACKET, BAG, CHAIR, UNKNOWN_STOCK, PANNIER)}
+PRODUCTS = {p.id: p for p in (HEADLAMP, SPLASH, JACKET, BAG, CHAIR, UNKNOWN_STOCK, PANNIER, SYNTHETIC)}
 CHECKER = HonestyChecker(PRODUCTS)  # type: ignore[arg-type]
 
 
@@ -57,6 +59,8 @@ TRUE_REPLIES = [
     ("The Rover Pannier holds 20 litres.", {}),
     ("The Campside Folding Chair and the Beacon 400 Headlamp come to $74.90 together.", {}),
     ("Shall I show you only what's in stock?", {"shown": ["HLP-2"]}),
+    ("No, the Snowdrift Winter Bag isn't down: it's synthetic, comfortable down to -7°C.", {}),
+    ("The Ridgeline -4 Down Bag is down-filled.", {}),
     ("The first is the Dawnpatrol 900 Headlamp. One of them is out of stock at the moment.",
      {"shown": ["HLP-1", "HLP-2"]}),
     ("Just say what you need and your budget, like 'a tent under 300 dollars'.", {}),
@@ -85,6 +89,8 @@ LIES = [
     ("The Rover Pannier is waterproof.", {}, "is/has 'waterproof'"),
     ("The Velora Aero Road Helmet has no MIPS liner.", {}, "not/has no 'mips'"),
     ("Here are 2 waterproof headlamps.", {"shown": ["HLP-1", "HLP-2"]}, "calls the list 'waterproof'"),
+    ("The Snowdrift Winter Bag is a down bag.", {}, "is/has 'down'"),
+    ("No, the Ridgeline -4 Down Bag isn't synthetic... wait, it is synthetic.", {}, "'synthetic'"),
     ("The first is the Beacon 400 Headlamp. Two of them are out of stock at the moment.",
      {"shown": ["HLP-1", "HLP-2"]}, "have stock 0"),
 ]
