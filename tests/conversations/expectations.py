@@ -61,7 +61,8 @@ ORDINALS = {w: i for i, w in enumerate(
 ORDINALS.update({f"{i + 1}{'st' if i == 0 else 'nd' if i == 1 else 'rd' if i == 2 else 'th'}": i for i in range(10)})
 ORDINALS["last"] = -1
 KIND_WORDS = {"weight": "mass", "brightness": "light", "lumens": "light", "volume": "volume", "capacity": "volume",
-              "people": "persons", "warmth": "temp", "temperature": "temp", "width": "length", "runtime": "time"}
+              "people": "persons", "warmth": "temp", "temperature": "temp", "width": "length", "runtime": "time",
+              "range": "distance", "pressure": "pressure", "length": "length"}
 
 
 class RefError(AssertionError):
@@ -165,6 +166,13 @@ def _ref(ref: Any, ctx: TurnContext) -> str:
     return resolve_ref(text, ctx.run, ctx.list_before)
 
 
+def label(product: Product) -> str:
+    """The product's name as a person would say it (the brand once, even when the name begins with it)."""
+    if product.brand and product.name.lower().startswith(product.brand.lower() + " "):
+        return product.name
+    return product.display_name
+
+
 def names_of(product: Product) -> list[str]:
     """How a reply may name a product: in full, without the brand, or by its first two name words."""
     bare = product.name
@@ -195,7 +203,7 @@ def product_problem(product: Product, cond: dict[str, Any], ctx: TurnContext) ->
     for key, want in cond.items():
         problem = _condition(product, key, want, ctx)
         if problem:
-            return f"{product.display_name} ({product.id}): {problem}"
+            return f"{label(product)} ({product.id}): {problem}"
     return None
 
 
@@ -307,7 +315,7 @@ def _no_calls(want: Any, ctx: TurnContext) -> str | None:
 def _shows(want: dict[str, Any], ctx: TurnContext) -> str | None:
     products = ctx.run.store.products
     shown = [products[p] for p in ctx.shown_after if p in products]
-    names = [p.display_name for p in shown]
+    names = [label(p) for p in shown]
     for key, value in want.items():
         problem: str | None = None
         if key == "count" and len(shown) != int(value):
@@ -330,7 +338,7 @@ def _shows(want: dict[str, Any], ctx: TurnContext) -> str | None:
                 if all(product_problem(s, value, ctx) for s in shown):
                     problem = f"no product on screen meets {value}"
             elif key == "none":
-                bad = [s.display_name for s in shown if not product_problem(s, value, ctx)]
+                bad = [label(s) for s in shown if not product_problem(s, value, ctx)]
                 problem = f"products on screen that should not be: {bad} ({value})" if bad else None
             else:
                 problem = product_problem(shown[0 if key == "first" else -1], value, ctx)
@@ -338,7 +346,7 @@ def _shows(want: dict[str, Any], ctx: TurnContext) -> str | None:
             for ref in value if isinstance(value, list) else [value]:
                 pid = _ref(ref, ctx)
                 if (pid in ctx.shown_after) != (key == "includes"):
-                    problem = f"{products[pid].display_name} {'is not' if key == 'includes' else 'is'} on screen"
+                    problem = f"{label(products[pid])} {'is not' if key == 'includes' else 'is'} on screen"
         elif key == "categories":
             listed = [products[p] for p in ctx.turn_lists if p in products]
             missing = [c for c in value if not any(_condition(s, "category", c, ctx) is None for s in listed)]
@@ -370,14 +378,14 @@ def _cart_refs(want: dict[str, Any], ctx: TurnContext) -> dict[str, int]:
     for pid, qty in expected.items():
         product = ctx.run.store.products[pid]
         if qty > 0 and product.stock == 0 and ctx.cart_before.get(pid, 0) < qty:
-            raise RefError(f"the DIALOGUE expects {product.display_name} in the cart, but its stock is 0, so Aisle "
+            raise RefError(f"the DIALOGUE expects {label(product)} in the cart, but its stock is 0, so Aisle "
                            "rightly cannot add it: refer to a product in stock (did the ranking change?)")
     return expected
 
 
 def _describe_cart(cart: dict[str, int], ctx: TurnContext) -> str:
     products = ctx.run.store.products
-    return "{" + ", ".join(f"{products[p].display_name if p in products else p}: {q}" for p, q in cart.items()) + "}"
+    return "{" + ", ".join(f"{label(products[p]) if p in products else p}: {q}" for p, q in cart.items()) + "}"
 
 
 def _cart(want: Any, ctx: TurnContext) -> str | None:
@@ -416,7 +424,7 @@ def _mentions(want: list[Any], ctx: TurnContext, present: bool = True) -> str | 
     for ref in want:
         products = [ctx.run.store.products[p] for p in _refs(ref, ctx)]  # any of several tied for a superlative
         if any(named(ctx.reply, p) for p in products) != present:
-            names = " or ".join(p.display_name for p in products)
+            names = " or ".join(label(p) for p in products)
             return f"the reply {'does not name' if present else 'names'} {names}"
     return None
 
@@ -425,7 +433,7 @@ def _says_price_of(want: list[Any], ctx: TurnContext) -> str | None:
     for ref in want:
         product = ctx.run.store.products[_ref(ref, ctx)]
         if not any(t in ctx.reply for t in price_text(product.price)):
-            return f"the reply does not state the price of {product.display_name} ({price_text(product.price)[0]})"
+            return f"the reply does not state the price of {label(product)} ({price_text(product.price)[0]})"
     return None
 
 
