@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any
 from app.catalog.schema import Product
 from tests.conversations.honesty import (
     feature_support,
+    figure,
     in_base_unit,
     parse_quantity,
     spec_quantities,
@@ -95,23 +96,6 @@ def _quantities(product: Product, kind: str) -> list[float]:
 SUPERLATIVES = {"cheapest": ("price", min), "priciest": ("price", max), "lightest": ("mass", min),
                 "heaviest": ("mass", max), "brightest": ("light", max), "warmest": ("temp", min),
                 "biggest": ("volume", max), "roomiest": ("persons", max)}
-PREFERRED_KEY = {"mass": "weight", "temp": "comfort"}
-
-
-def figure(product: Product, kind: str) -> float | None:
-    """The product's main figure of a kind: its price, its weight (not its maximum load), its comfort rating..."""
-    if kind == "price":
-        return product.price
-    preferred = PREFERRED_KEY.get(kind, "")
-    candidates: list[tuple[bool, float]] = []
-    for key, value in product.specs.items():
-        for q in spec_quantities(Product(product.id, "", "", "", 0.0, 0, "", "", {key: value}), include_copy=False):
-            base, k = in_base_unit(q)
-            if k == kind:
-                candidates.append((preferred not in key.lower(), base))
-    return min(candidates)[1] if candidates else None
-
-
 def resolve_refs(ref: str, run: DialogueRun, listing: list[str]) -> list[str]:
     """The product ids a dialogue's reference may mean: one, or several tied for a superlative (first: canonical)."""
     text = ref.strip()

@@ -169,32 +169,48 @@ def _key_unit(key: str) -> tuple[str, float] | None:
     return None
 
 
+def key_quantities(key: str, value: Any) -> list[Quantity]:
+    """The figures one spec states: a number (unit from the key), "1.2 kg", a range "105-135" or "45 x 14"."""
+    unit = _key_unit(key)
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, int | float):
+        return [Quantity(float(value), *unit)] if unit else []
+    if not isinstance(value, str):
+        return []
+    found = [Quantity(_to_float(number), *_UNITS[word.lower()]) for number, word in _QUANTITY.findall(value)]
+    if unit and not found:
+        found = [Quantity(float(number), *unit) for number in re.findall(r"-?\d+(?:\.\d+)?", value)]
+    return found
+
+
 def spec_quantities(product: ProductData, include_copy: bool = True) -> list[Quantity]:
-    """Every figure with a unit the product's data states: numeric specs (unit from the key), "1.2 kg" strings,
-    ranges ("105-135" in a _cm key), sizes ("45 x 14"), and figures in its own copy."""
-    found: list[Quantity] = []
-    for key, value in product.specs.items():
-        unit = _key_unit(key)
-        if isinstance(value, bool):
-            continue
-        if isinstance(value, int | float):
-            if unit:
-                found.append(Quantity(float(value), *unit))
-            continue
-        if not isinstance(value, str):
-            continue
-        texts = _QUANTITY.findall(value)
-        for number, word in texts:
-            found.append(Quantity(_to_float(number), *_UNITS[word.lower()]))
-        if unit and not texts:
-            for number in re.findall(r"-?\d+(?:\.\d+)?", value):
-                found.append(Quantity(float(number), *unit))
+    """Every figure with a unit the product's data states: its specs, and (`include_copy`) figures in its own copy."""
+    found = [q for key, value in product.specs.items() for q in key_quantities(key, value)]
     for text in (product.short_description, product.description, product.name) if include_copy else ():
         for number, word in _QUANTITY.findall(text or ""):
             found.append(Quantity(_to_float(number), *_UNITS[word.lower()]))
         for word, unit_word in _WORD_QUANTITY.findall(text or ""):
             found.append(Quantity(NUMBER_WORDS[word.lower()], *_UNITS[unit_word.lower()]))
     return found
+
+
+PREFERRED_KEY = {"mass": "weight", "temp": "comfort"}
+
+
+def figure(product: ProductData, kind: str) -> float | None:
+    """The product's main figure of a kind, in the kind's base unit: its price, its weight (not its maximum load),
+    its comfort rating, its brightness..."""
+    if kind == "price":
+        return product.price
+    preferred = PREFERRED_KEY.get(kind, "")
+    candidates: list[tuple[bool, float]] = []
+    for key, value in product.specs.items():
+        for q in key_quantities(key, value):
+            base, k = in_base_unit(q)
+            if k == kind:
+                candidates.append((preferred not in key.lower(), base))
+    return min(candidates)[1] if candidates else None
 
 
 def parse_quantity(text: str) -> Quantity | None:
@@ -334,6 +350,16 @@ _COUNTED_OUT = re.compile(rf"\b(\d+|{_WORD_NUM}|all|none) of (?:them|these|those
                           re.I)
 
 
+COMPARATIVES: dict[str, tuple[str, Any]] = {
+    "lighter": ("mass", min), "lightest": ("mass", min), "heavier": ("mass", max), "heaviest": ("mass", max),
+    "cheaper": ("price", min), "cheapest": ("price", min), "least expensive": ("price", min),
+    "less expensive": ("price", min), "more expensive": ("price", max), "most expensive": ("price", max),
+    "pricier": ("price", max), "priciest": ("price", max), "brighter": ("light", max), "brightest": ("light", max),
+    "warmer": ("temp", min), "warmest": ("temp", min), "roomier": ("persons", max), "roomiest": ("persons", max),
+}
+_COMPARISON = re.compile(r"\b(" + "|".join(sorted(COMPARATIVES, key=len, reverse=True)) + r")\b", re.I)
+
+
 @dataclass(frozen=True)
 class Claim:
     sentence: str
@@ -368,20 +394,20 @@ class HonestyChecker:
 
     # -- sentences and who they are about -------------------------------------------------------------------------
     def named_in(self, sentence: str) -> tuple[list[str], str]:
-        """Products named in the sentence (longest names first) and the sentence with those names blanked out."""
+        """Products named in the sentence, in order, and the sentence with those names blanked out."""
         lowered = sentence.lower()
-        ids: list[str] = []
+        found: list[tuple[int, str]] = []
         for name, pid in self._names:
             start = lowered.find(name)
             while start >= 0:
                 end = start + len(name)
                 if (start == 0 or not lowered[start - 1].isalnum()) and (end >= len(lowered)
                                                                          or not lowered[end].isalnum()):
-                    ids.append(pid)
+                    found.append((start, pid))
                     lowered = lowered[:start] + "\x00" * len(name) + lowered[end:]
                 start = lowered.find(name, start + 1)
         blanked = "".join("#" if c == "\x00" else sentence[i] for i, c in enumerate(lowered))
-        return list(dict.fromkeys(ids)), blanked
+        return list(dict.fromkeys(pid for _, pid in sorted(found))), blanked  # in the order they are said
 
     def check(self, reply: str, facts: Facts) -> list[Claim]:
         problems: list[Claim] = []
@@ -399,6 +425,7 @@ class HonestyChecker:
             question = sentence.rstrip().endswith("?")
             problems += [Claim(sentence, p) for p in self._prices(blanked, named, about, facts)]
             problems += [Claim(sentence, p) for p in self._specs(blanked, about, facts)]
+            problems += [Claim(sentence, p) for p in self._winner(blanked, named)]
             if not question:
                 problems += [Claim(sentence, p) for p in self._stock(blanked, named, about, fallback, facts)]
                 problems += [Claim(sentence, p) for p in self._features(blanked, about, fallback, facts)]
@@ -496,6 +523,26 @@ class HonestyChecker:
             if m.group(0).upper() not in ratings and m.group(0).upper() not in copy:
                 problems.append(f"rating {m.group(0)} is not the rating of {self._who(about)}")
         return problems
+
+    # -- comparisons -----------------------------------------------------------------------------------------------
+    def _winner(self, text: str, named: list[str]) -> list[str]:
+        """"The X is lighter than the Y", "the most expensive is the X, against the Y": the product named first must
+        win on that figure among the products the sentence names."""
+        if len(named) < 2:
+            return []
+        m = _COMPARISON.search(text)
+        if not m:
+            return []
+        kind, best = COMPARATIVES[m.group(1).lower()]
+        figures = {p: figure(self.products[p], kind) for p in named}
+        known = {p: f for p, f in figures.items() if f is not None}
+        winner = named[0]
+        if winner not in known or len(known) < 2:
+            return []
+        if known[winner] != best(known.values()):
+            said = ", ".join(f"{_display(self.products[p])} {f:g}" for p, f in known.items())
+            return [f"says {_display(self.products[winner])} is {m.group(1)}, but the {kind} figures are {said}"]
+        return []
 
     # -- features --------------------------------------------------------------------------------------------------
     def _features(self, text: str, about: list[str], fallback: bool, facts: Facts) -> list[str]:
