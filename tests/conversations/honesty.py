@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import combinations
 from typing import Any, Protocol
 
 
@@ -437,9 +438,12 @@ class HonestyChecker:
         prices = [self.products[p].price for p in about]
         allowed = set(prices) | set(facts.cart_totals) | set(facts.extra_prices)
         allowed |= {q * u for _, q, u in facts.cart_lines} | {u for _, _, u in facts.cart_lines}
-        named_prices = [self.products[p].price for p in named]
-        allowed |= {a + b for i, a in enumerate(named_prices) for b in named_prices[i + 1:]}
-        allowed |= {abs(a - b) for i, a in enumerate(named_prices) for b in named_prices[i + 1:]}
+        named_prices = [self.products[p].price for p in named][:6]
+        for size in range(2, len(named_prices) + 1):  # "together they come to $X"
+            allowed |= {round(sum(c), 2) for c in combinations(named_prices, size)}
+        allowed |= {abs(a - b) for a, b in combinations(named_prices, 2)}  # "$20 cheaper"
+        counts = {n for n in facts.budgets if n == int(n) and 2 <= n <= 20}  # "two of those would be $X"
+        allowed |= {round(n * p, 2) for n in counts for p in prices}
         budgets = set(facts.budgets)
         problems = []
         for m in _PRICE.finditer(text):

@@ -65,6 +65,8 @@ TRUE_REPLIES = [
     ("The most expensive is the Dawnpatrol 900 Headlamp at $99.95, against the Beacon 400 Headlamp at $39.95.", {}),
     ("The Beacon 400 Headlamp is lighter: 86 g, against 105 g for the Dawnpatrol 900 Headlamp.", {}),
     ("The Snowdrift Winter Bag is warmer than the Ridgeline -4 Down Bag.", {}),
+    ("The Beacon 400 Headlamp, the Harbor Slicker and the Campside Folding Chair come to $163.90.", {}),
+    ("Three of the Beacon 400 Headlamp would be $119.85.", {"budgets": [3.0]}),
     ("The first is the Dawnpatrol 900 Headlamp. One of them is out of stock at the moment.",
      {"shown": ["HLP-1", "HLP-2"]}),
     ("Just say what you need and your budget, like 'a tent under 300 dollars'.", {}),
@@ -97,6 +99,8 @@ LIES = [
     ("The Dawnpatrol 900 Headlamp is lighter than the Beacon 400 Headlamp.", {}, "is lighter"),
     ("The Ridgeline -4 Down Bag is warmer than the Snowdrift Winter Bag.", {}, "is warmer"),  # -4 °C vs -7 °C
     ("The Dawnpatrol 900 Headlamp is the cheapest, against the Beacon 400 Headlamp.", {}, "is cheapest"),
+    ("The Beacon 400 Headlamp, the Harbor Slicker and the Campside Folding Chair come to $150.", {}, "price"),
+    ("Three of the Beacon 400 Headlamp would be $129.85.", {"budgets": [3.0]}, "price"),
     ("No, the Ridgeline -4 Down Bag isn't synthetic... wait, it is synthetic.", {}, "'synthetic'"),
     ("The first is the Beacon 400 Headlamp. Two of them are out of stock at the moment.",
      {"shown": ["HLP-1", "HLP-2"]}, "have stock 0"),
