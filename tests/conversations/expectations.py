@@ -45,33 +45,27 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from app.catalog.schema import Product
-from tests.conversations.honesty import (
-    feature_support,
-    figure,
-    in_base_unit,
-    parse_quantity,
-    spec_quantities,
-    stated_quantities,
+from tests.conversations.product_facts import feature_support
+from tests.conversations.quantities import in_base_unit, parse_quantity, stated_quantities
+from tests.conversations.refs import (
+    KIND_WORDS,
+    RefError,
+    label,
+    named,
+    price_text,
+    quantities_of,
+    resolve_ref,
+    resolve_refs,
 )
 
 if TYPE_CHECKING:
     from tests.conversations.runner import DialogueRun
 
-ORDINALS = {w: i for i, w in enumerate(
-    ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"])}
-ORDINALS.update({f"{i + 1}{'st' if i == 0 else 'nd' if i == 1 else 'rd' if i == 2 else 'th'}": i for i in range(10)})
-ORDINALS["last"] = -1
-KIND_WORDS = {"weight": "mass", "brightness": "light", "lumens": "light", "volume": "volume", "capacity": "volume",
-              "people": "persons", "warmth": "temp", "temperature": "temp", "width": "length", "runtime": "time",
-              "range": "distance", "pressure": "pressure", "length": "length"}
-
-
-class RefError(AssertionError):
-    pass
-
 
 @dataclass
 class TurnContext:
+    """What one turn did, as the expectations see it; lists are product ids."""
+
     run: DialogueRun
     calls: list[dict[str, Any]]
     reply: str
@@ -82,58 +76,6 @@ class TurnContext:
     cart_before: dict[str, int]
     cart_after: dict[str, int]
     turn_lists: list[str]  # every product any list call of this turn showed (several needs: several lists)
-
-
-def _quantities(product: Product, kind: str) -> list[float]:
-    values = []
-    for q in spec_quantities(product, include_copy=False):
-        value, k = in_base_unit(q)
-        if k == kind:
-            values.append(value)
-    return values
-
-
-SUPERLATIVES = {"cheapest": ("price", min), "priciest": ("price", max), "lightest": ("mass", min),
-                "heaviest": ("mass", max), "brightest": ("light", max), "warmest": ("temp", min),
-                "biggest": ("volume", max), "roomiest": ("persons", max)}
-def resolve_refs(ref: str, run: DialogueRun, listing: list[str]) -> list[str]:
-    """The product ids a dialogue's reference may mean: one, or several tied for a superlative (first: canonical)."""
-    text = ref.strip()
-    products = run.store.products
-    if text.startswith("@"):
-        if text[1:] not in run.remembered:
-            raise RefError(f"nothing was remembered as {text}")
-        return [run.remembered[text[1:]]]
-    words = text.lower().removesuffix(" shown").removesuffix(" one").strip()
-    among = re.fullmatch(rf"({'|'.join(SUPERLATIVES)}) of (.+)", words)
-    if among:  # "lightest of first and third": the winner among named refs
-        picks = [resolve_ref(r, run, listing) for r in re.split(r"\s*(?:,|\band\b)\s*", among.group(2)) if r]
-        return resolve_refs(among.group(1), run, picks)
-    if words in ORDINALS or words in SUPERLATIVES:
-        if not listing:
-            raise RefError(f"'{ref}' refers to a list, but none was shown")
-        if words in ORDINALS:
-            index = ORDINALS[words]
-            if index >= len(listing):
-                raise RefError(f"'{ref}': the list has only {len(listing)} products")
-            return [listing[index]]
-        kind, pick = SUPERLATIVES[words]
-        scored = [(figure(products[p], kind), p) for p in listing]
-        known = [(v, p) for v, p in scored if v is not None]
-        if not known:
-            raise RefError(f"'{ref}': no product on the list has a {kind} figure")
-        best = pick(v for v, _ in known)
-        return [p for v, p in known if abs(v - best) < 1e-9]
-    matches = [pid for pid, p in products.items() if words in p.display_name.lower() or words == pid.lower()]
-    if not matches:
-        raise RefError(f"no product of the {run.store.name} catalog is called '{ref}'")
-    in_list = [pid for pid in matches if pid in listing]
-    return [(in_list or sorted(matches))[0]]
-
-
-def resolve_ref(ref: str, run: DialogueRun, listing: list[str]) -> str:
-    """The product id a dialogue's reference means."""
-    return resolve_refs(ref, run, listing)[0]
 
 
 def _refs(ref: Any, ctx: TurnContext) -> list[str]:
@@ -148,37 +90,6 @@ def _ref(ref: Any, ctx: TurnContext) -> str:
     if text.endswith(" now"):
         return resolve_ref(text[:-4], ctx.run, ctx.shown_after)
     return resolve_ref(text, ctx.run, ctx.list_before)
-
-
-def label(product: Product) -> str:
-    """The product's name as a person would say it (the brand once, even when the name begins with it)."""
-    if product.brand and product.name.lower().startswith(product.brand.lower() + " "):
-        return product.name
-    return product.display_name
-
-
-def names_of(product: Product) -> list[str]:
-    """How a reply may name a product: in full, without the brand, or by its first two name words."""
-    bare = product.name
-    if product.brand and bare.lower().startswith(product.brand.lower() + " "):
-        bare = bare[len(product.brand) + 1:]
-    words = bare.split()
-    names = [product.display_name, product.name, bare]
-    if len(words) >= 3:
-        names.append(" ".join(words[:2]))
-    return [n.lower() for n in names]
-
-
-def named(reply: str, product: Product) -> bool:
-    text = reply.lower()
-    return any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", text) for n in names_of(product))
-
-
-def price_text(price: float) -> list[str]:
-    texts = [f"${price:,.2f}"]
-    if price == int(price):
-        texts.append(f"${int(price):,}")
-    return texts
 
 
 # -- product conditions -------------------------------------------------------------------------------------------
@@ -222,7 +133,7 @@ def _condition(product: Product, key: str, want: Any, ctx: TurnContext) -> str |
         if quantity is None:
             raise AssertionError(f"the dialogue's {key}: {want!r} is not a figure with a unit")
         value, kind = in_base_unit(quantity)
-        have = _quantities(product, kind)
+        have = quantities_of(product, kind)
         if not have:
             return f"no spec of its data is a {kind}"
         ok = any(h >= value - 1e-6 for h in have) if key == "at_least" else any(h <= value + 1e-6 for h in have)
@@ -352,7 +263,7 @@ def _order(want: str, shown: list[Product]) -> str | None:
         values = [p.price for p in shown]
     else:
         kind = KIND_WORDS[m.group(1)]
-        values = [(_quantities(p, kind) or [float("nan")])[0] for p in shown]
+        values = [(quantities_of(p, kind) or [float("nan")])[0] for p in shown]
     wanted = sorted(values, reverse=m.group(2) == "high to low")
     return None if values == wanted else f"not in order of {want}: {values}"
 

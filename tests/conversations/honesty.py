@@ -25,19 +25,20 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Any, Protocol
+from typing import Any
 
-
-class ProductData(Protocol):
-    id: str
-    name: str
-    brand: str
-    price: float
-    stock: int | None
-    short_description: str
-    description: str
-    specs: dict[str, Any]
-    tags: list[str]
+from tests.conversations.product_facts import ProductData, display, feature_support, figure, spec_quantities, text_of
+from tests.conversations.quantities import (
+    NUMBER_WORDS,
+    QUANTITY,
+    UNITS,
+    WORD_NUM,
+    WORD_QUANTITY,
+    Quantity,
+    decimals,
+    same_quantity,
+    to_float,
+)
 
 
 @dataclass
@@ -52,40 +53,7 @@ class Facts:
     extra_prices: Iterable[float] = field(default_factory=list)  # e.g. line totals before the turn
 
 
-# -- units --------------------------------------------------------------------------------------------------------
-# unit word -> (kind, factor to the kind's base unit); temperatures are converted separately
-_UNITS: dict[str, tuple[str, float]] = {}
-for _kind, _factor, _words in (
-    ("mass", 1.0, "g gram grams gr"), ("mass", 1000.0, "kg kgs kilo kilos kilogram kilograms"),
-    ("mass", 453.59237, "lb lbs pound pounds"), ("mass", 28.349523, "oz ounce ounces"),
-    ("temp_c", 1.0, "°c ºc celsius c"), ("temp_f", 1.0, "°f ºf fahrenheit f"), ("temp", 1.0, "degrees degree °"),
-    ("volume", 1.0, "l litre litres liter liters ltr"), ("volume", 0.001, "ml millilitre millilitres milliliters"),
-    ("light", 1.0, "lumens lumen lm"),
-    ("length", 1.0, "mm millimetres millimeters"), ("length", 10.0, "cm centimetres centimeters"),
-    ("length", 1000.0, "m metre metres meter meters"), ("length", 25.4, "inch inches"),
-    ("distance", 1.0, "km kilometres kilometers"), ("distance", 1.609344, "miles mile"),
-    ("time", 60.0, "h hr hrs hour hours"), ("time", 1.0, "min mins minute minutes"),
-    ("power", 1.0, "w watt watts"), ("energy", 1.0, "wh"), ("charge", 1.0, "mah"),
-    ("pressure", 1.0, "psi"), ("pressure", 14.5038, "bar"),
-    ("breathability", 1.0, "g/m2 g/m² g/m²/24h g/m2/24h"),
-    ("persons", 1.0, "person persons people"), ("seasons", 1.0, "season seasons"),
-    ("speeds", 1.0, "speed speeds gears"),
-):
-    for _word in _words.split():
-        _UNITS[_word] = (_kind, _factor)
 
-NUMBER_WORDS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
-    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
-    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "a couple": 2, "a dozen": 12,
-}
-_NUM = r"(?:minus |-|−)?\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?:minus |-|−)?\d+(?:\.\d+)?"
-_WORD_NUM = "|".join(sorted((w for w in NUMBER_WORDS if " " not in w), key=len, reverse=True))
-_UNIT_ALT = "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
-_QUANTITY = re.compile(
-    rf"(?<![\w.$])({_NUM})\s?(?:-\s?)?({_UNIT_ALT})(?![\w²])", re.I)
-_WORD_QUANTITY = re.compile(rf"\b({_WORD_NUM})[ -](person|persons|people|season|seasons|speed)\b", re.I)
 _PRICE = re.compile(r"\$\s?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?|\b(\d+(?:\.\d{1,2})?) (?:dollars|bucks)\b", re.I)
 _IP = re.compile(r"\bIP[X\d]\d\b", re.I)
 _CONSTRAINT_BEFORE = re.compile(
@@ -96,235 +64,6 @@ _CONSTRAINT_AFTER = re.compile(
     r"^\s*(?:or (?:more|less|under|over|lower|higher|colder|warmer|lighter|heavier|brighter|better|bigger|below|"
     r"above|fewer|cheaper)|and (?:up|under|over|below|above)|max|min|budget|each|or so)\b", re.I)
 
-
-def _to_float(text: str) -> float:
-    text = text.strip().lower().replace(",", "").replace("−", "-")
-    if text.startswith("minus "):
-        return -float(text[6:])
-    return float(text)
-
-
-def _decimals(text: str) -> int:
-    return len(text.split(".", 1)[1]) if "." in text else 0
-
-
-def unit_of(word: str) -> tuple[str, float] | None:
-    return _UNITS.get(word.strip().lower())
-
-
-def spoken_numbers(text: str) -> set[float]:
-    """Every number a shopper said: digits ("80", "1,249") and words ("eighty", "a hundred twenty", "minus five")."""
-    found = {_to_float(m.group(0)) for m in re.finditer(_NUM, text)}
-    words = re.findall(r"[a-z]+", text.lower())
-    value: float | None = None
-    negative = False
-    for i, word in enumerate(words):
-        if word == "minus":
-            negative = True
-            continue
-        if word in NUMBER_WORDS:
-            value = (value or 0) + NUMBER_WORDS[word]
-        elif word == "hundred":
-            value = (value or 1) * 100
-        elif word == "thousand":
-            value = (value or 1) * 1000
-        elif word in ("and", "a") and i + 1 < len(words) and (
-                (value is not None and words[i + 1] in NUMBER_WORDS) or words[i + 1] in ("hundred", "thousand")):
-            continue  # "a hundred", "one hundred and twenty"
-        else:
-            if value is not None:
-                found.add(-value if negative else value)
-            value, negative = None, False
-            continue
-    if value is not None:
-        found.add(-value if negative else value)
-    return found
-
-
-# -- what a product's data says -----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Quantity:
-    value: float
-    kind: str
-    factor: float = 1.0
-
-    def base(self) -> float:
-        return self.value * self.factor
-
-
-def _key_unit(key: str) -> tuple[str, float] | None:
-    """The unit a spec key names ("weight_g_pair" -> g, "comfort_rating_c" -> °C, "lumens" -> lumens)."""
-    parts = key.lower().split("_")
-    if "_".join(parts[-2:]) == "g_m2":
-        return _UNITS["g/m2"]
-    if parts[-1] == "in":
-        return _UNITS["inch"]
-    for i in range(len(parts) - 1, -1, -1):
-        part = parts[i]
-        if (i == 0 and len(parts) > 1) or part in ("degree", "degrees", "°"):
-            continue  # the first word names the spec ("min_temp"), it is not its unit
-        if part in ("c", "f"):
-            return ("temp_c", 1.0) if part == "c" else ("temp_f", 1.0)
-        if part in _UNITS:
-            return _UNITS[part]
-    return None
-
-
-def key_quantities(key: str, value: Any) -> list[Quantity]:
-    """The figures one spec states: a number (unit from the key), "1.2 kg", a range "105-135" or "45 x 14"."""
-    unit = _key_unit(key)
-    if isinstance(value, bool):
-        return []
-    if isinstance(value, int | float):
-        return [Quantity(float(value), *unit)] if unit else []
-    if not isinstance(value, str):
-        return []
-    found = [Quantity(_to_float(number), *_UNITS[word.lower()]) for number, word in _QUANTITY.findall(value)]
-    if unit and not found:
-        found = [Quantity(float(number), *unit) for number in re.findall(r"-?\d+(?:\.\d+)?", value)]
-    return found
-
-
-def spec_quantities(product: ProductData, include_copy: bool = True) -> list[Quantity]:
-    """Every figure with a unit the product's data states: its specs, and (`include_copy`) figures in its own copy."""
-    found = [q for key, value in product.specs.items() for q in key_quantities(key, value)]
-    for text in (product.short_description, product.description, product.name) if include_copy else ():
-        for number, word in _QUANTITY.findall(text or ""):
-            found.append(Quantity(_to_float(number), *_UNITS[word.lower()]))
-        for word, unit_word in _WORD_QUANTITY.findall(text or ""):
-            found.append(Quantity(NUMBER_WORDS[word.lower()], *_UNITS[unit_word.lower()]))
-    return found
-
-
-PREFERRED_KEY = {"mass": "weight", "temp": "comfort"}
-
-
-def figure(product: ProductData, kind: str) -> float | None:
-    """The product's main figure of a kind, in the kind's base unit: its price, its weight (not its maximum load),
-    its comfort rating, its brightness..."""
-    if kind == "price":
-        return product.price
-    preferred = PREFERRED_KEY.get(kind, "")
-    candidates: list[tuple[bool, float]] = []
-    for key, value in product.specs.items():
-        for q in key_quantities(key, value):
-            base, k = in_base_unit(q)
-            if k == kind:
-                candidates.append((preferred not in key.lower(), base))
-    return min(candidates)[1] if candidates else None
-
-
-def parse_quantity(text: str) -> Quantity | None:
-    """A figure with its unit as written in a dialogue ("300 lumens", "-5 °C", "2 kg"), or None."""
-    m = _QUANTITY.search(text) or _WORD_QUANTITY.search(text)
-    if m is None:
-        return None
-    number = m.group(1)
-    value = NUMBER_WORDS[number.lower()] if number.lower() in NUMBER_WORDS else _to_float(number)
-    return Quantity(value, *_UNITS[m.group(2).lower()])
-
-
-def stated_quantities(text: str) -> list[Quantity]:
-    """Every figure with a unit in a text."""
-    found = [Quantity(_to_float(n), *_UNITS[u.lower()]) for n, u in _QUANTITY.findall(text)]
-    return found + [Quantity(NUMBER_WORDS[n.lower()], *_UNITS[u.lower()]) for n, u in _WORD_QUANTITY.findall(text)]
-
-
-def in_base_unit(quantity: Quantity) -> tuple[float, str]:
-    """The quantity in its kind's base unit (grams, mm, °C, litres...), and the kind (°C and °F are one kind)."""
-    if quantity.kind == "temp_f":
-        return (quantity.value - 32) * 5 / 9, "temp"
-    if quantity.kind in ("temp", "temp_c"):
-        return quantity.value, "temp"
-    return quantity.value * quantity.factor, quantity.kind
-
-
-def _same_quantity(stated: Quantity, decimals: int, known: Quantity) -> bool:
-    """Whether a figure as stated (with its precision) is the known figure, in any unit of the same kind."""
-    if stated.kind.startswith("temp") and known.kind.startswith("temp"):
-        known_c = known.value if known.kind != "temp_f" else (known.value - 32) * 5 / 9
-        for kind in (("temp_c", "temp_f") if stated.kind == "temp" else (stated.kind,)):
-            target = known_c if kind == "temp_c" else known_c * 9 / 5 + 32
-            if abs(stated.value - target) <= max(0.5 * 10 ** -decimals, 0.05) + 1e-9:
-                return True
-        return False
-    if stated.kind != known.kind:
-        return False
-    target = known.base() / stated.factor  # the known figure in the stated unit
-    tolerance = max(0.5 * 10 ** -decimals, abs(target) * 0.015) + 1e-9
-    return abs(stated.value - target) <= tolerance
-
-
-_NEGATION = re.compile(r"\b(?:not|isn't|aren't|no|non|without|doesn't|don't|never|lacks?)\b[\s-]+(?:\w+[\s-]+)?$")
-
-
-def _stem(feature: str) -> str:
-    word = feature.lower().replace("-", " ").replace("_", " ").strip()
-    return {"hooded": "hood", "foldable": "fold", "folding": "fold", "folds": "fold", "waterproofed": "waterproof",
-            "water resistant": "water resistant", "insulation": "insulat", "insulated": "insulat",
-            "rechargeable": "recharg", "usb rechargeable": "recharg", "reflective": "reflect",
-            "lightweight": "lightweight", "packable": "packab", "padded": "pad"}.get(word, word)
-
-
-def _ip_digit(product: ProductData) -> int | None:
-    for value in [*product.specs.values(), product.description, product.short_description]:
-        if isinstance(value, str):
-            m = re.search(r"\bIP[X\d](\d)\b", value, re.I)
-            if m:
-                return int(m.group(1))
-    return None
-
-
-def _text_of(product: ProductData) -> str:
-    text = " ".join([product.name, product.short_description or "", product.description or ""])
-    return text.lower().replace("-", " ")
-
-
-def feature_support(product: ProductData, feature: str,
-                    choices: Mapping[str, set[str]] | None = None) -> bool | None:
-    """True when the data says the product has the feature, False when it says it does not, None when it is silent.
-
-    `choices` maps a spec value word to the spec keys it is a value of in this catalog ("down" -> {"fill"}): a product
-    whose `fill` is "synthetic" is then known not to be "down"."""
-    stem = _stem(feature)
-    key_stem = stem.replace(" ", "_")
-    says_yes = says_no = False
-    for key, value in product.specs.items():
-        key_l = key.lower()
-        if isinstance(value, bool) and (key_stem in key_l or key_l.startswith(key_stem.rstrip("s"))):
-            says_yes |= value
-            says_no |= not value
-        elif isinstance(value, str) and stem in value.lower():
-            says_yes = True
-        elif isinstance(value, str) and choices and key in choices.get(stem, set()):
-            says_no = True  # the key holds another of its values
-    if stem in ("waterproof", "water resistant", "water resistance"):
-        ip = _ip_digit(product)
-        rating = next((v for k, v in product.specs.items() if "waterproof_rating" in k.lower()), None)
-        if (ip is not None and ip >= 7) or (isinstance(rating, int | float) and rating > 0 and stem == "waterproof"):
-            says_yes = True
-        if stem != "waterproof" and ip is not None and ip >= 4:
-            says_yes = True
-        if stem == "waterproof" and ip is not None and ip <= 4 and not says_yes:
-            says_no = True
-    if any(stem in tag.lower().replace("-", " ") for tag in product.tags):
-        says_yes = True
-    text = _text_of(product)
-    for m in re.finditer(rf"\b{re.escape(stem)}\w*", text):
-        before = text[max(0, m.start() - 24):m.start()]
-        if _NEGATION.search(before) or m.group(0).endswith("less"):  # "not waterproof", "hoodless"
-            says_no = True
-        else:
-            says_yes = True
-    if says_yes and says_no:
-        return None  # the data contradicts itself; no claim either way is safe
-    return True if says_yes else False if says_no else None
-
-
-def _display(product: ProductData) -> str:
-    if not product.brand or product.name.lower().startswith(product.brand.lower() + " "):
-        return product.name
-    return f"{product.brand} {product.name}"
 
 
 # -- the checker --------------------------------------------------------------------------------------------------
@@ -338,7 +77,7 @@ _UNSURE = re.compile(
     r"[^.;]*|\bnot sure\b[^.;]*|\bno (?:information|details?|data)\b[^.;]*", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[\"'(]?[A-Z0-9$])|\n+")
 _STOCK_NUMBER = re.compile(
-    rf"\b(?:only |just )?(\d+|{_WORD_NUM})(?: of (?:them|those|it|these|the #+|#+))? (?:left|in stock|available|"
+    rf"\b(?:only |just )?(\d+|{WORD_NUM})(?: of (?:them|those|it|these|the #+|#+))? (?:left|in stock|available|"
     rf"on the shelf|"
     rf"remaining|on hand)\b", re.I)
 _IN_STOCK = re.compile(r"(?<!out of )(?<!not )\b(?:in stock|on the shelf|available now|available today)\b", re.I)
@@ -347,7 +86,7 @@ _OUT_OF_STOCK = re.compile(r"\b(?:out of stock|sold out|none left|not in stock|u
 
 _QUOTED = re.compile(r"(?<!\w)'[^']{3,}'(?!\w)|\"[^\"]{3,}\"|‘[^’]+’|“[^”]+”")  # examples of what to say
 _PLURAL = re.compile(r"\b(?:of them|of these|of those|they|these|those|them|all|both|none|each)\b", re.I)
-_COUNTED_OUT = re.compile(rf"\b(\d+|{_WORD_NUM}|all|none) of (?:them|these|those)\b[^.]*?(?:out of stock|sold out)",
+_COUNTED_OUT = re.compile(rf"\b(\d+|{WORD_NUM}|all|none) of (?:them|these|those)\b[^.]*?(?:out of stock|sold out)",
                           re.I)
 
 
@@ -450,7 +189,7 @@ class HonestyChecker:
             if m.group(3):
                 value = float(m.group(3))
             else:
-                value = _to_float(m.group(1)) + (float("0." + m.group(2)) if m.group(2) else 0.0)
+                value = to_float(m.group(1)) + (float("0." + m.group(2)) if m.group(2) else 0.0)
             if any(abs(value - a) < 0.006 for a in allowed):
                 continue
             before, after = text[:m.start()], text[m.end():]
@@ -501,20 +240,20 @@ class HonestyChecker:
     def _specs(self, text: str, about: list[str], facts: Facts) -> list[str]:
         problems = []
         stated: list[tuple[re.Match[str], Quantity, int]] = []
-        for m in _QUANTITY.finditer(text):
-            kind, factor = _UNITS[m.group(2).lower()]
+        for m in QUANTITY.finditer(text):
+            kind, factor = UNITS[m.group(2).lower()]
             if kind in ("temp", "temp_c", "temp_f") and m.group(2).lower() in ("c", "f") and \
                     not re.match(r"\s?°", text[m.end(1):]):
                 if not re.fullmatch(r"\s?[cf]", text[m.end(1):m.end()], re.I):
                     continue
-            stated.append((m, Quantity(_to_float(m.group(1)), kind, factor), _decimals(m.group(1))))
-        for m in _WORD_QUANTITY.finditer(text):
-            kind, factor = _UNITS[m.group(2).lower()]
+            stated.append((m, Quantity(to_float(m.group(1)), kind, factor), decimals(m.group(1))))
+        for m in WORD_QUANTITY.finditer(text):
+            kind, factor = UNITS[m.group(2).lower()]
             stated.append((m, Quantity(NUMBER_WORDS[m.group(1).lower()], kind, factor), 0))
         known = [q for p in about for q in spec_quantities(self.products[p])]
         budgets = set(facts.budgets)
-        for m, quantity, decimals in stated:
-            if any(_same_quantity(quantity, decimals, k) for k in known):
+        for m, quantity, places in stated:
+            if any(same_quantity(quantity, places, k) for k in known):
                 continue
             before, after = text[:m.start()], text[m.end():]
             echo = _CONSTRAINT_BEFORE.search(before) or _CONSTRAINT_AFTER.search(after)
@@ -523,7 +262,7 @@ class HonestyChecker:
             problems.append(f"'{m.group(0)}' matches no spec of {self._who(about)}")
         for m in _IP.finditer(text):
             ratings = [str(v).upper() for p in about for v in self.products[p].specs.values() if isinstance(v, str)]
-            copy = " ".join(_text_of(self.products[p]) for p in about).upper()
+            copy = " ".join(text_of(self.products[p]) for p in about).upper()
             if m.group(0).upper() not in ratings and m.group(0).upper() not in copy:
                 problems.append(f"rating {m.group(0)} is not the rating of {self._who(about)}")
         return problems
@@ -544,8 +283,8 @@ class HonestyChecker:
         if winner not in known or len(known) < 2:
             return []
         if known[winner] != best(known.values()):
-            said = ", ".join(f"{_display(self.products[p])} {f:g}" for p, f in known.items())
-            return [f"says {_display(self.products[winner])} is {m.group(1)}, but the {kind} figures are {said}"]
+            said = ", ".join(f"{display(self.products[p])} {f:g}" for p, f in known.items())
+            return [f"says {display(self.products[winner])} is {m.group(1)}, but the {kind} figures are {said}"]
         return []
 
     # -- features --------------------------------------------------------------------------------------------------
@@ -565,7 +304,7 @@ class HonestyChecker:
                 r"(?:\bis|\bare|'s|\bhas|\bhave|\bwith|\bcomes with|\bfully|\bboth|\balso|\ball)\s+"
                 r"(?:\w+\s+){0,2}$", before))
             if fallback and not negative and re.search(
-                    rf"\b(?:\d+|{_WORD_NUM}|these|those|all|some|the)\s+(?:\w+\s+)?$", before):
+                    rf"\b(?:\d+|{WORD_NUM}|these|those|all|some|the)\s+(?:\w+\s+)?$", before):
                 lacking = [p for p in facts.shown if p in self.products
                            and feature_support(self.products[p], feature, self.choices) is not True]
                 if lacking:
@@ -590,5 +329,5 @@ class HonestyChecker:
     def _who(self, ids: Sequence[str]) -> str:
         if not ids:
             return "no product"
-        names = [_display(self.products[p]) for p in ids[:3]]
+        names = [display(self.products[p]) for p in ids[:3]]
         return ", ".join(names) + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")

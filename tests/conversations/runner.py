@@ -20,7 +20,9 @@ from app.events import Event, EventKind
 from app.runtime import Runtime
 from tests.conversations import expectations
 from tests.conversations.dialogues import Dialogue, Turn
-from tests.conversations.honesty import Facts, HonestyChecker, spoken_numbers
+from tests.conversations.honesty import Facts, HonestyChecker
+from tests.conversations.quantities import spoken_numbers
+from tests.conversations.refs import resolve_ref
 
 LIST_TOOLS = ("search_products", "get_recommendations")
 
@@ -149,7 +151,7 @@ class DialogueRun:
             return
         assert turn.taps is not None
         for action, ref in turn.taps.items():
-            pid = expectations.resolve_ref(str(ref), self, self.last_list)
+            pid = resolve_ref(str(ref), self, self.last_list)
             product = self.store.products[pid]
             if action == "open":
                 result = await self.runtime.conversation.touch(
@@ -209,7 +211,7 @@ class DialogueRun:
         for problem in expectations.check_turn(turn.expect, context):
             raise self.fail(number, problem)
         for key, ref in turn.remember.items():
-            self.remembered[key] = expectations.resolve_ref(str(ref), self, self.last_list)
+            self.remembered[key] = resolve_ref(str(ref), self, self.last_list)
 
     def _reply(self, number: int, turn: Turn, new: list[Event]) -> str:
         done = [e for e in new if e.kind is EventKind.COMPLETION]

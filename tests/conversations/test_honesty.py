@@ -7,7 +7,9 @@ from dataclasses import replace
 import pytest
 
 from app.catalog.schema import Product
-from tests.conversations.honesty import Facts, HonestyChecker, feature_support, spoken_numbers
+from tests.conversations.honesty import Facts, HonestyChecker
+from tests.conversations.product_facts import feature_support
+from tests.conversations.quantities import spoken_numbers
 
 HEADLAMP = Product("HLP-1", "Dawnpatrol 900 Headlamp", "Brightwood", "headlamps", 99.95, 9, "A bright headlamp.",
                    "Rechargeable and bright for alpine starts.",
