@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import sys
 import tempfile
@@ -47,6 +48,8 @@ async def run(catalog: Path, data_dir: Path, rounds: int) -> list[tuple[float, s
     def on_event(event: Event) -> None:
         if event.kind is EventKind.COMPLETION:
             done["at"] = time.perf_counter()
+        elif event.kind is EventKind.FUNCTION_CALL and event.data.get("name") == "search_products":
+            done["searched"] = 1.0
 
     runtime.bus.subscribe(on_event)
     timings: list[tuple[float, str]] = []
@@ -60,7 +63,7 @@ async def run(catalog: Path, data_dir: Path, rounds: int) -> list[tuple[float, s
                     started = time.perf_counter()
                     await runtime.conversation.submit_text(text)
                     assert "at" in done, f"no completion for {text!r}"
-                    timings.append(((done["at"] - started) * 1000, text))
+                    timings.append(((done["at"] - started) * 1000, ("[search] " if "searched" in done else "") + text))
                 await runtime.conversation.end_session("bench: dialogue over")
     finally:
         await runtime.close()
@@ -75,6 +78,10 @@ def report(label: str, timings: list[tuple[float, str]]) -> bool:
     print(f"{label}: message -> completion, pacing 0, {len(values)} turns")
     print(f"  p50 {p50:.2f} ms   p95 {p95:.2f} ms   max {values[-1]:.2f} ms   goal p95 <= {GOAL_P95_MS:g} ms: "
           f"{'ok' if ok else 'MISSED'}")
+    searched = sorted(t for t, text in timings if text.startswith("[search] "))
+    if searched:
+        print(f"  turns that searched: {len(searched)}, p50 {statistics.median(searched):.2f} ms, "
+              f"p95 {searched[min(len(searched) - 1, round(0.95 * (len(searched) - 1)))]:.2f} ms")
     print("  slowest turns:")
     for ms, text in sorted(timings, reverse=True)[:5]:
         print(f"    {ms:7.2f} ms  {text}")
@@ -92,7 +99,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="aisle-bench-agent-") as tmp:
         demo = Path(tmp) / "catalog.db"
         build_catalog(demo)
-        print(f"{len(scripts())} dialogues from tests/conversations/dialogues, {args.rounds} rounds")
+        print(f"{len(scripts())} dialogues from tests/conversations/dialogues, {args.rounds} rounds; "
+              f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at the start")
         results.append(report("demo catalog (170 products)",
                               asyncio.run(run(demo, Path(tmp) / "data-demo", args.rounds))))
         big = catalog_path(args.products)
