@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
@@ -141,3 +142,49 @@ def test_spoken_numbers_are_read_as_shoppers_say_them() -> None:
     assert -5.0 in spoken_numbers("rated to minus five")
     assert 1249.0 in spoken_numbers("under $1,249")
     assert 300.0 in spoken_numbers("at least 300 lumens")
+
+
+# Replies Aisle gave on the demo catalog (copied from suite transcripts), each true as said.
+REAL_REPLIES = [
+    "The Kestrel Flint Titanium Stove is $69, 6 in stock. A 52-gram titanium canister stove for ultralight "
+    "backpackers who still want a quick boil. Highlights: boil time 3.8 min, output 2700 W, weight 52 g. "
+    "Shall I add it to your cart?",
+    "The Kestrel Zephyr 7 Down Bag has a comfort rating of 7°C (limit rating 2°C). Shall I add it to your cart?",
+    "The Northpeak Stormguard Pro Shell is $449. Shall I add it to your cart?",
+    "The Northpeak Summit Pass 1 Bivy Tent is lighter: 1.3 kg, against 9.6 kg for the Pinecrest Cottonwood 5 "
+    "Family Tent.",
+    "Yes, the Brightwood Dawnpatrol 900 Headlamp is rated IPX7, which means waterproof (it survives being "
+    "submerged). Shall I add it to your cart?",
+    "No, its specs say the Trailwright Trailhead Low Hiking Shoe isn't waterproof. Shall I add it to your cart?",
+]
+SWAPS = [("is lighter", "is heavier"), ("Yes, the", "No, the"), ("means waterproof", "means not waterproof"),
+         ("isn't waterproof", "is waterproof"), ("IPX7", "IPX4")]
+
+
+@pytest.fixture(scope="module")
+def demo_checker(demo_catalog_path: object) -> HonestyChecker:
+    from tests.conversations.runner import load_products
+
+    return HonestyChecker(load_products(demo_catalog_path))  # type: ignore[arg-type]
+
+
+def mutations(checker: HonestyChecker, reply: str) -> list[str]:
+    """The reply with one figure changed (outside product names), or one yes/no or comparison turned around."""
+    _, blanked = checker.named_in(reply)
+    found = []
+    for m in re.finditer(r"(?<![\w.])\d+(?:\.\d+)?", blanked):
+        if m.group(0) in ("1", "2") and blanked[max(0, m.start() - 1)] == "#":
+            continue
+        wrong = f"{float(m.group(0)) * 1.3 + 1:.{len(m.group(0).split('.')[1]) if '.' in m.group(0) else 0}f}"
+        found.append(reply[:m.start()] + wrong + reply[m.end():])
+    found += [reply.replace(a, b) for a, b in SWAPS if a in reply]
+    return found
+
+
+@pytest.mark.parametrize("reply", REAL_REPLIES, ids=[r[:40] for r in REAL_REPLIES])
+def test_every_one_word_lie_in_a_real_reply_is_caught(demo_checker: HonestyChecker, reply: str) -> None:
+    assert [str(c) for c in demo_checker.check(reply, Facts())] == [], "the true reply must pass"
+    lies = mutations(demo_checker, reply)
+    assert lies
+    missed = [lie for lie in lies if not demo_checker.check(lie, Facts())]
+    assert not missed, f"lies the checker let through: {missed}"
