@@ -188,3 +188,28 @@ def test_every_one_word_lie_in_a_real_reply_is_caught(demo_checker: HonestyCheck
     assert lies
     missed = [lie for lie in lies if not demo_checker.check(lie, Facts())]
     assert not missed, f"lies the checker let through: {missed}"
+
+
+# Replies Aisle gave on the imported cycling shop, whose specs are strings with units ("1.4 kg", "1500 lumens").
+BIKE_REPLIES = [
+    "The Lanterna Ember U-Lock's weight is 1.4 kg. Shall I add it to your cart?",
+    "The Northloop Fathom Gravel Bike is $1,259. Highlights: frame size 56 cm, weight 11.2 kg.",
+    "The Brightspoke Harrier Front Light is the brightest: 1500 lumens, against 1000 lumens for the Gravelle Orbit "
+    "Front Light and 700 lumens for the Gravelle Wren Front Light.",
+    "The Velora Aero City E-Bike has a range of 90 km from its 625 Wh battery.",
+]
+
+
+@pytest.fixture(scope="module")
+def bike_checker(tmp_path_factory: pytest.TempPathFactory) -> HonestyChecker:
+    from tests.conversations.bike_store import build_bike_catalog
+    from tests.conversations.runner import load_products
+
+    return HonestyChecker(load_products(build_bike_catalog(tmp_path_factory.mktemp("bikes"))))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("reply", BIKE_REPLIES, ids=[r[:40] for r in BIKE_REPLIES])
+def test_lies_about_string_specs_are_caught(bike_checker: HonestyChecker, reply: str) -> None:
+    assert [str(c) for c in bike_checker.check(reply, Facts())] == [], "the true reply must pass"
+    missed = [lie for lie in mutations(bike_checker, reply) if not bike_checker.check(lie, Facts())]
+    assert not missed, f"lies the checker let through: {missed}"
