@@ -116,8 +116,7 @@ def resolve_sort(keys: list[SpecKey], sort: str) -> tuple[str | None, SpecOrder 
     found = matching_keys(keys, base, None)
     if not found:
         raise SpecArgumentError(f"Cannot sort by '{base}': no such spec in this catalog.")
-    kinds = {k.kind for k in found}
-    usable = found if len(kinds) == 1 else found[:1]
+    usable = found  # one key per product in practice (a tent has people, a pack litres)
     order = tuple((k.key, UNITS[k.unit][1] if k.unit in UNITS else 1.0) for k in usable)
     return None, SpecOrder(order, descending=direction == "desc")
 

@@ -402,7 +402,8 @@ SCRIPTS = [
         T("the second one", [], ["what are you looking for"]),
     ]),
     Script("two categories at once", [
-        T("I need a stove and a headlamp", [search(category="camp-stoves")], ["stoves", "headlamps too"]),
+        T("I need a stove and a headlamp", [search(category="camp-stoves"), search(category="headlamps")],
+          ["ten camp stoves and ten headlamps"]),
         T("now the headlamps", [search(category="headlamps")]),
     ]),
     Script("not sold here", [

@@ -32,7 +32,8 @@ log = logging.getLogger("aisle.agent.offline")
 Handler = Callable[[Turn], Awaitable[str]]
 HANDLERS: dict[str, Handler] = {
     "search": search_turns.search, "cheaper": search_turns.cheaper, "more": search_turns.more,
-    "back": search_turns.back, "details": product_turns.details, "question": product_turns.question,
+    "back": search_turns.back, "similar": search_turns.similar, "details": product_turns.details,
+    "question": product_turns.question,
     "compare": compare, "add": cart_turns.add, "set_quantity": cart_turns.set_quantity,
     "remove": cart_turns.remove, "clear_cart": cart_turns.clear_cart, "view_cart": cart_turns.view_cart,
     "recommend": order_turns.recommend, "checkout": order_turns.checkout, "smalltalk": talk.smalltalk,

@@ -59,8 +59,31 @@ def _candidates(turn: Turn) -> list[str]:
     return listed
 
 
+SORT_FOR = {("weight", False): "weight_asc", ("weight", True): "weight_desc", ("lumens", True): "lumens_desc",
+            ("lumens", False): "lumens_asc", ("temperature", False): "temperature_asc",
+            ("capacity", True): "capacity_desc", ("capacity", False): "capacity_asc"}
+
+
+async def _best_of_kind(turn: Turn) -> list[str] | None:
+    """"your brightest headlamp", "the lightest tent": when that kind is not the list on screen, search it by the
+    measure, so the comparison runs over the whole kind (the top few by that spec)."""
+    request = turn.request
+    known = turn.known()
+    listed = turn.listed()
+    on_screen = {known.get(p, {}).get("category") for p in listed}
+    if request.measure is None or not request.category or (request.category in on_screen and len(on_screen) == 1):
+        return None
+    args = {"query": turn.lexicon.category_label(request.category), "category": request.category,
+            "sort": SORT_FOR.get(request.measure, "relevance")}
+    result = await turn.tool("search_products", **args)
+    if not result.get("ok"):
+        return None
+    turn.state.remember_search(args, [p["id"] for p in result["products"]])
+    return [p["id"] for p in result["products"]][:5]
+
+
 async def compare(turn: Turn) -> str:
-    ids = _candidates(turn)
+    ids = await _best_of_kind(turn) or _candidates(turn)
     if len(ids) < 2:
         return "Which ones should I compare? Show me a list first, or say 'the first and the third'."
     infos = []
@@ -71,8 +94,11 @@ async def compare(turn: Turn) -> str:
         infos.append(info)
     known = turn.known()
     request = turn.request
+    turn.state.pair = ids[:2] if len(ids) == 2 else []
     if request.measure is not None:
-        return _by_measure(infos, known, *request.measure)
+        winner, reply = _by_measure(infos, known, *request.measure)
+        turn.state.subject = winner or turn.state.subject
+        return reply
     if request.superlative or re.search(r"\b(cheaper|less expensive|more expensive|pricier)\b", request.text):
         priciest = request.superlative == "priciest" or bool(re.search(r"\b(more expensive|pricier)\b",
                                                                         request.text))
@@ -91,12 +117,15 @@ def _by_price(ids: list[str], known: dict[str, dict[str, Any]], priciest: bool) 
             f"{replies.join_words(others)}.")
 
 
-def _by_measure(infos: list[dict[str, Any]], known: dict[str, dict[str, Any]], measure: str, more: bool) -> str:
+def _by_measure(infos: list[dict[str, Any]], known: dict[str, dict[str, Any]], measure: str,
+                more: bool) -> tuple[str | None, str]:
+    """(the winner's id, the reply naming it with the figures)."""
     figures = [(_figure(i["specs"], measure), i) for i in infos]
     have = [(f, i) for f, i in figures if f is not None]
     lacking = [i["name"] for f, i in figures if f is None]
     if not have:
-        return f"Their details don't give a {MEASURES[measure][1] or measure} I can compare; a staff member can check."
+        return None, (f"Their details don't give a {MEASURES[measure][1] or measure} I can compare; a staff member "
+                      "can check.")
     ranked = sorted(have, key=lambda fi: fi[0][0], reverse=more)
     (_, key, raw), top = ranked[0]
     word = MEASURES[measure][2] if more else MEASURES[measure][3]
@@ -107,7 +136,7 @@ def _by_measure(infos: list[dict[str, Any]], known: dict[str, dict[str, Any]], m
     text += f", against {replies.join_words(others)}." if others else "."
     if lacking:
         text += f" The details of the {replies.join_words(lacking)} don't give a figure to compare."
-    return text
+    return str(top["product_id"]), text
 
 
 def _differences(infos: list[dict[str, Any]], known: dict[str, dict[str, Any]]) -> str:

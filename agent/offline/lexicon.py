@@ -52,6 +52,8 @@ class Lexicon:
     feature_words: set[str] = field(default_factory=set)  # yes/no specs, one-word spec values and tags
     category_order: list[str] = field(default_factory=list)  # category names, most products first
     category_kinds: dict[str, set[str]] = field(default_factory=dict)  # slug -> kinds of measure its specs carry
+    flag_words: set[str] = field(default_factory=set)  # yes/no spec names in words ("rain cover", "waterproof")
+    count_names: set[str] = field(default_factory=set)  # numeric specs without a unit ("seasons")
 
     @classmethod
     def from_catalog(cls, catalog: Catalog) -> Lexicon:
@@ -70,7 +72,11 @@ class Lexicon:
         lex.spec_kinds = {k for k in (spec_key(key, value).kind for key, value in samples.items()) if k}
         for slug, keys in catalog.spec_keys_by_category().items():
             lex.category_kinds[slug] = {k for k in (spec_key(key, samples.get(key)).kind for key in keys) if k}
-        lex.feature_words = {key.lower().replace("_", " ") for key, value in samples.items() if isinstance(value, bool)}
+        lex.flag_words = {key.lower().replace("_", " ") for key, value in samples.items() if isinstance(value, bool)}
+        lex.feature_words = set(lex.flag_words)
+        lex.count_names = {key.lower() for key, value in samples.items()
+                           if key.isalpha() and not isinstance(value, bool) and isinstance(value, int | float)
+                           and spec_key(key, value).unit is None}
         lex.feature_words |= {v for values in lex.spec_values.values() for v in values
                               if v.isalpha() and v not in ("none", "yes", "no")}
         lex.feature_words |= {t.lower() for t in catalog.tags() if t.replace("-", "").isalpha()}

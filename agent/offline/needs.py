@@ -59,13 +59,14 @@ def _need_args(turn: Turn, part: str, shared: dict[str, Any], budget: float | No
     return args
 
 
-async def several_needs(turn: Turn) -> str:
+async def several_needs(turn: Turn) -> str | None:
+    """Search for each need and price a set within the budget; None when the sentence holds only one need."""
     request = turn.request
     budget = request.max_price
     shared = {k: v for k, v in constraints(request).items() if k not in ("max_price", "min_price", "brand")}
     wanted = [a for a in (_need_args(turn, part, shared, budget) for part in split_needs(request.text)) if a]
     if len(wanted) < 2:
-        return "Which things do you need? Tell me one at a time and I'll find each."
+        return None
     lists: list[list[dict[str, Any]]] = []
     headings: list[str] = []
     shown: list[str] = []
@@ -81,6 +82,11 @@ async def several_needs(turn: Turn) -> str:
     return _several_reply(lists, headings, budget)
 
 
+def _spoken_count(heading: str) -> str:
+    count, _, rest = heading.partition(" ")
+    return f"{replies.number(int(count))} {rest}" if count.isdigit() else heading
+
+
 def _several_reply(lists: list[list[dict[str, Any]]], headings: list[str], budget: float | None) -> str:
     labels = [h.split(" ", 1)[1] if h[:1].isdigit() else h for h in headings]
     missing = [label for label, items in zip(labels, lists, strict=True) if not items]
@@ -94,5 +100,6 @@ def _several_reply(lists: list[list[dict[str, Any]]], headings: list[str], budge
     total = sum(p["price"] for p in picks)
     named = replies.join_words([f"the {replies.name_of(p)} ({replies.money(p['price'])})" for p in picks])
     within = f", within your {replies.money(budget)}" if budget is not None else ""
-    return (f"I found {replies.join_words(headings)}. Together, {named} come to {replies.money(total)}{within}. "
+    spoken = [_spoken_count(h) for h in headings]
+    return (f"I found {replies.join_words(spoken)}. Together, {named} come to {replies.money(total)}{within}. "
             "Tap one, or tell me which to add.")

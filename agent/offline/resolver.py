@@ -19,6 +19,7 @@ TOPIC_WORDS = {"waterproof", "water", "proof", "rain", "wet", "heavy", "weigh", 
                "heavier", "brighter", "warmer", "bigger", "difference"}
 ADDED = re.compile(r"\b(the one|the thing|what) i (just )?(added|put in|picked|chose|got)\b|\bthe one in my (cart|"
                    r"basket)\b")
+TWO = re.compile(r"\b(of|between) (the|those|these) (2|two)\b|\bof both\b")
 OTHER = re.compile(r"\b(the other( one)?|the other \w+)\b")
 
 
@@ -93,9 +94,12 @@ def resolve(turn: Turn, among: list[str] | None = None) -> Resolution:
     if ADDED.search(request.text) and state.last_added in pool:
         return Resolution(state.last_added)
     if OTHER.search(request.text) and focus is not None:
-        others = [p for p in listed if p != focus] if len(listed) == 2 else [p for p in pool[:2] if p != focus]
+        two = state.pair if len(state.pair) == 2 and focus in state.pair else listed if len(listed) == 2 else pool[:2]
+        others = [p for p in two if p != focus]
         if len(others) == 1:
             return Resolution(others[0])
+    if TWO.search(request.text) and len(state.pair) == 2 and among is None:
+        listed = list(state.pair)  # "the cheaper one of the two"
     positioned = _by_position(turn, listed, known)
     if positioned is not None:
         return positioned
@@ -110,7 +114,7 @@ def resolve(turn: Turn, among: list[str] | None = None) -> Resolution:
         named = _best_named(terms, candidates, known, focus)
         if named.product_id or named.ambiguous:
             return named
-        if not request.pronoun or request.category or request.brand:
+        if (not request.pronoun or request.category or request.brand) and among is None:
             return Resolution()  # they named something not shown: the caller looks it up
     if request.indefinite and among is None and not request.pronoun:
         return Resolution()  # "a headlamp": any headlamp, not one on screen

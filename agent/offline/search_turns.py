@@ -105,8 +105,10 @@ def _search_args(turn: Turn, terms: list[str]) -> dict[str, Any]:
 def is_refinement(turn: Turn, terms: list[str]) -> bool:
     """Constraints said about the list on screen, rather than a new search."""
     request, state = turn.request, turn.state
-    if not state.last_search or not (constraints(request) or request.about_list):
+    if not state.last_search or not (constraints(request) or request.about_list or request.drop_price):
         return False
+    if request.drop_price:
+        return True
     same_kind = request.category in (None, state.last_search.get("category"))
     return same_kind and (not terms or request.about_list) and not request.other_categories
 
@@ -125,11 +127,13 @@ async def search(turn: Turn) -> str:
         if not ASKS_FOR_PRODUCTS.search(request.text):
             return replies.not_understood(turn.categories_spoken())
         return not_sold(turn, unknown)
-    if (request.other_categories and has_price) or (
+    if request.other_categories or (
             re.search(r"\b(and|plus)\b", request.text) and re.search(r"\b(for both|for all|in total|together|"
                                                                         r"combined|altogether)\b", request.text)):
         from agent.offline.needs import several_needs  # needs builds on this module
-        return await several_needs(turn)
+        several = await several_needs(turn)
+        if several is not None:
+            return several
     args = _search_args(turn, terms)
     result = await show(turn, args, request.superlative)
     relaxed = ""
@@ -161,9 +165,15 @@ def not_sold(turn: Turn, words: list[str]) -> str:
 
 async def refine(turn: Turn) -> str:
     """Apply what the shopper just said to the list on screen, keeping its earlier constraints."""
-    state = turn.state
-    new = constraints(turn.request)
+    state, request = turn.state, turn.request
+    new = constraints(request)
+    terms, _ = query_terms(turn)
+    if terms and request.about_list:  # "just the ones for kids": words the products' own text must have
+        new["features"] = list(dict.fromkeys([*new.get("features", []), *terms]))
     args = merged(state.last_search, new)
+    if request.drop_price:
+        args.pop("max_price", None)
+        args.pop("min_price", None)
     result = await show(turn, args)
     if not result.get("ok"):
         return trouble(result)
@@ -174,6 +184,30 @@ async def refine(turn: Turn) -> str:
             return (f"Nothing matches that together with the earlier limits ({result['heading'][2:]}), so I've "
                     "dropped them. " + replies.describe_list(retry, state.turn))
     return replies.describe_list(result, state.turn)
+
+
+async def similar(turn: Turn) -> str:
+    """"Show me similar ones": the same kind of product as the one being talked about, near its price."""
+    known = turn.known()
+    subject = known.get(turn.state.subject or "")
+    if subject is None:
+        listed = turn.listed()
+        subject = known.get(listed[0]) if len(listed) == 1 else None
+    if subject is None or not subject.get("category"):
+        return await search(turn) if turn.request.has_product_words else \
+            "Similar to which one? Tap it, or say 'the first one'."
+    slug = subject["category"]
+    price = float(subject["price"])
+    args: dict[str, Any] = {"query": turn.lexicon.category_label(slug), "category": slug,
+                            "min_price": round(price * 0.6, 2), "max_price": round(price * 1.4, 2)}
+    result = await show(turn, args)
+    if not result.get("ok"):
+        return trouble(result)
+    if result["count"] <= 1:
+        args.pop("min_price")
+        args.pop("max_price")
+        result = await show(turn, args)
+    return f"Here's what's like the {replies.name_of(subject)}. " + replies.describe_list(result, turn.state.turn)
 
 
 async def more(turn: Turn) -> str:

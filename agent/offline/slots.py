@@ -25,13 +25,17 @@ _UNIT_WORDS = "|".join(sorted((re.escape(a) for a in ALIASES if len(a) > 1 or a 
                               key=len, reverse=True))
 _LESS = r"(?:under|below|less than|lighter than|no more than|at most|max(?:imum)?|up to|not over|within)"
 _MORE = r"(?:over|above|more than|at least|min(?:imum)?|no less than|upwards of|bigger than|brighter than)"
+_FIRST = r"( ones?| options?)? (first|at the top|on top|up top)"
 SORTS = [
-    (r"\b(lowest|cheapest) (price )?(first|at the top|on top)|\bprice(s)? (from )?low to high|\bsort(ed)? by "
-     r"price|\bcheapest first|\bleast expensive first", "price_asc"),
-    (r"\b(highest|most expensive|priciest) (price )?(first|at the top|on top)|\bprice(s)? (from )?high to low",
+    (rf"\b(lowest|cheapest|least expensive|lower)( price[ds]?)?{_FIRST}|\bprices? (from )?low to high|\bsort(ed)? "
+     r"by price|\border(ed)? by price", "price_asc"),
+    (rf"\b(highest|most expensive|priciest|pricier|dearest)( price[ds]?)?{_FIRST}|\bprices? (from )?high to low",
      "price_desc"),
-    (r"\blightest (first|at the top|on top)|\bsort(ed)? by weight", "weight_asc"),
-    (r"\bbrightest (first|at the top|on top)|\bsort(ed)? by (brightness|lumens)", "lumens_desc"),
+    (rf"\b(lightest|lighter){_FIRST}|\bsort(ed)? by weight", "weight_asc"),
+    (rf"\b(heaviest|heavier){_FIRST}", "weight_desc"),
+    (rf"\b(brightest|brighter){_FIRST}|\bsort(ed)? by (brightness|lumens)", "lumens_desc"),
+    (rf"\b(warmest|warmer){_FIRST}", "temperature_asc"),
+    (rf"\b(biggest|bigger|largest|roomiest){_FIRST}", "capacity_desc"),
 ]
 IN_STOCK = re.compile(r"\b(in stock|on the shelf|on the shelves|available (now|today)|you (actually )?have (now|"
                       r"today|right now|in the store)|what you have|can take home|not sold out|in store now)\b")
@@ -61,6 +65,7 @@ class Slots:
     sort: str | None = None
     in_stock_only: bool = False
     consumed: set[str] = field(default_factory=set)  # numbers and words that were part of a spec, not a price
+    phrase_words: set[str] = field(default_factory=set)  # words that said a feature ("packs down small")
     size: float | None = None
 
     @property
@@ -140,9 +145,28 @@ def _persons(text: str, slots: Slots) -> None:
         slots.consumed.add(m.group(1))
 
 
-def _features(text: str, feature_words: set[str], slots: Slots) -> None:
+# everyday phrasings of a feature -> the feature word (used when the catalog's own words have that feature)
+PHRASED = [
+    (r"\bpacks? (down |away )?(small|tiny|into)\b|\bpacks? away\b", "packable"),
+    (r"\bfolds? (up|flat|down)\b", "folding"),
+    (r"\bkeeps? (you |me )?dry\b|\brain ?proof\b", "waterproof"),
+    (r"\b(with|has|have) a hood\b", "hood"),
+]
+NOT_A_FEATURE = re.compile(r"\bdown to\b|\b(packs?|folds?|rolls?|zips?|comes?) down\b|\bdown (small|low|to)\b")
+
+
+def _features(text: str, feature_words: set[str], slots: Slots, flag_words: set[str]) -> None:
     stems = {_stem(w): w for w in feature_words}
-    for word in re.findall(r"[a-z][a-z-]+", re.sub(r"\bdown to\b", " ", text)):
+    for pattern, feature in PHRASED:
+        m = re.search(pattern, text)
+        if m and _stem(feature) in stems and feature not in slots.features:
+            slots.features.append(feature)
+            slots.phrase_words |= set(m.group(0).split())
+    for flag in sorted(flag_words, key=len, reverse=True):  # yes/no specs named in words: "a rain cover"
+        if " " in flag and re.search(rf"\b{re.escape(flag)}s?\b", text) and flag not in slots.features:
+            slots.features.append(flag)
+            slots.phrase_words |= set(flag.split())
+    for word in re.findall(r"[a-z][a-z-]+", NOT_A_FEATURE.sub(" ", text)):
         if word in COLOURS or (word in FEATURE_ADJECTIVES and _stem(word) in stems):
             if word not in slots.features:
                 slots.features.append(word)
@@ -158,18 +182,36 @@ def _stem(word: str) -> str:
     return word
 
 
-def read_slots(text: str, feature_words: set[str], spec_kinds: set[str]) -> Slots:
+def _counted(text: str, count_names: set[str], slots: Slots) -> None:
+    """"a 4 season tent": a number before a spec's name (a spec without a unit) is that spec."""
+    for m in re.finditer(r"\b(\d+)[ -]?([a-z]+)\b", text):
+        name = m.group(2)
+        key = next((k for k in count_names if k in (name, name + "s", name.rstrip("s"))), None)
+        if key is not None:
+            slots.specs.append(SpecSlot(key, "=", float(m.group(1))))
+            slots.consumed.add(m.group(1))
+            slots.phrase_words.add(name)
+
+
+def read_slots(text: str, feature_words: set[str], spec_kinds: set[str], flag_words: set[str] | None = None,
+               count_names: set[str] | None = None) -> Slots:
     """Spec constraints, features, sort and in-stock-only in normalised `text`, limited to what the catalog has."""
     slots = Slots()
+    _counted(text, count_names or set(), slots)
     _unit_specs(text, slots)
     _temperature(text, slots)
     _persons(text, slots)
     slots.specs = [s for s in slots.specs if kind_of(s.unit) in spec_kinds or s.unit is None]
+    load = re.search(r"\b(for|holds?|supports?|carries|carry|takes?|up to|rated for)\s(a |someone )?(\d+(?:\.\d+)?)\s?"
+                     r"(kg|kgs|kilos?|kilograms?|lbs?|pounds?)\b", text)
+    if load and "mass" in spec_kinds:  # "a chair for 150 kilos" is what it holds, not what it weighs
+        slots.specs = [s for s in slots.specs if not (kind_of(s.unit) == "mass" and s.value == float(load.group(3)))]
+        slots.specs.append(SpecSlot("load", ">=", float(load.group(3)), ALIASES[load.group(4)]))
     if "lumens" not in {s.key for s in slots.specs} and "light" in spec_kinds:
         m = re.search(rf"\b{_NUM}\s?(?:lumens?|lm)\b", text)
         if m:
             slots.specs.append(SpecSlot("lumens", ">=", float(m.group(1))))
-    _features(text, feature_words, slots)
+    _features(text, feature_words, slots, flag_words or set())
     size = re.search(r"\bsize (\d+(?:\.5)?)\b", text)
     if size:
         slots.size = float(size.group(1))

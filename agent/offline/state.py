@@ -19,6 +19,7 @@ class DialogueState:
     listed: list[str] = field(default_factory=list)  # the list the agent last presented ("the second one")
     subject: str | None = None  # the product the conversation is about ("it", "that one")
     last_added: str | None = None
+    pair: list[str] = field(default_factory=list)  # the products last compared ("the other one", "of the two")
     turn: int = 0
 
     def remember_search(self, args: dict[str, Any], product_ids: list[str]) -> None:

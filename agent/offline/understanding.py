@@ -50,27 +50,35 @@ _P = {
                r"what should i (get|buy|take)|your (favorite|favourite|pick)|best)\b",
     "details": r"\b(tell me (more|about)|more about|details?|describe|specs|specifications|more info|info(rmation)? "
                r"(on|about)|learn more|what is (it|that|the)|what'?s (it|that) like)\b",
-    "question": r"\b(how (heavy|warm|light|big|long|bright|much (is|was|are|does|do|did|for)|many (people|persons)|"
-                r"cold)|what does (it|that|this|the [\w ]{1,30}?) weigh|(is|are) (it|that|this|they|those|the "
-                r"[\w ]{1,30}?) (waterproof|warm|heavy|light|in stock|available|any good)|(does|do) (it|that|this|"
-                r"they|the [\w ]{1,30}?) (sleep|fit|hold|weigh|cost|come)|what'?s the (price|weight|rating|"
+    "question": r"\b(how many [\w -]{1,40}? (have you got|do you have|have you|are (there|left))|"
+                r"how (heavy|warm|light|big|long|bright|much (is|was|are|does|do|did|for)|many (people|persons)|"
+                r"cold)|what does (it|that|this|the [\w -]{1,40}?) weigh|(is|are) (it|that|this|they|those|the "
+                r"[\w -]{1,40}?) (waterproof|warm|heavy|light|in stock|available|any good)|(does|do) (it|that|this|"
+                r"they|the [\w -]{1,40}?) (sleep|fit|hold|weigh|cost|come)|what'?s the (price|weight|rating|"
                 r"temperature)|(in stock|available) \?$|do you (still )?have (it|that|this|them|those|these|"
                 r"that one|this one) (in stock|available))",
     "cheaper": r"\b(cheaper|less expensive|less pricey|lower price|more affordable|too expensive|too pricey|"
                r"too much|on a budget|something for less)\b",
     "smalltalk": r"\b(forecast|weather|going to rain tomorrow|directions?|how do i get (to|there)|where is the "
-                 r"(toilet|restroom|bathroom|exit|entrance)|parking|park (my|the) car|opening hours|store hours|"
-                 r"(what time|when) do you (open|close)|are you open|return policy|returns?\b|refund|exchange it|"
+                 r"(toilet|restroom|bathroom|exit|entrance)|parking|where (can|do|should) i park|"
+                 r"park (my|the) (car|bike)|"
+                 r"price ?match|match (a |the |their )?price|loyalty|rewards? (card|points|program)|membership|"
+                 r"gift ?cards?|opening hours|store hours|"
+                 r"(what time|when) do you (open|close)|are you open|\b(it'?s|its|it is) (so |really |very |pretty )?"
+                 r"(hot|cold|warm|nice|busy|sunny|windy)( today| out| outside| in here)?$|\b(lol|haha)\b|"
+                 r"return policy|returns?\b|refund|exchange it|"
                  r"jokes?|how'?s your day|how are you|how is your day|what'?s your name|who made you|meaning of life|"
                  r"are you (a )?(robot|human|real)|sports|news|politics)",
-    "more": r"\b(show (me )?(some )?more|more (results|options|of (them|those|these))|any more\b(?! about)|"
+    "more": r"\b(show (me )?(some )?more\b(?! like)|more (results|options|of (them|those|these))|any more\b(?! about)|"
             r"what else (do you have|have you got|is there)|next (page|ones|few))",
     "back": r"\b(back to|return to|go back to) (the |those |my )?",
     "compare": r"\b(which (one |of (these|those|them|the two|the \w+) )?(is|are|has|throws|gives|weighs|holds) "
                r"(the )?(lighter|heavier|cheaper|brighter|warmer|bigger|smaller|larger|more|less|most|least|best)|"
-               r"difference between|differences|compare|comparison|whichever|versus|\bvs\b)",
-    "feature_question": r"\b((is|are) (it|this|that|they|those|these|the [\w ]{1,30}?) (made of |made from |filled "
-                        r"with |rated |)[a-z-]+ ?\??$|(does|do) (it|this|that|they|the [\w ]{1,30}?) (have|come with"
+               r"difference between|differences|compare|comparison|whichever|versus|\bvs\b|"
+               r"\b(lightest|heaviest|brightest|warmest|biggest|roomiest|largest|smallest|most light|"
+               r"holds the most)\b)",
+    "feature_question": r"\b((is|are) (it|this|that|they|those|these|the [\w -]{1,40}?) (made of |made from |filled "
+                        r"with |rated |)[a-z-]+ ?\??$|(does|do) (it|this|that|they|the [\w -]{1,40}?) (have|come with"
                         r"|include) (a |an |any )?[a-z -]+)",
     "info_question": r"^(what'?s|what is|what are|how long|how many|how tall|is there|can (i|it|you)|will it|"
                      r"what kind|what type|which)\b.*\b(it|its|it's|this|that|they|them|their)\b",
@@ -95,14 +103,16 @@ FILLER = set(
     "suggest suggestion recommendation goes well together pair need needs check out checkout maybe um uh hmm so "
     "then now today tonight tomorrow yesterday week weeks month months year years ago went last next soon again did "
     "actually only kind sort type sell selling carry stock available trip camping hiking outdoors shop "
-    "store shopping person persons people x around roughly approximately within if room always both".split()
+    "store shopping person persons people x around roughly approximately within if room always both "
+    "nah hmm oh oops yeah well lol never mind all everything whole lot "
+    "lightest lighter brightest brighter heaviest heavier warmest warmer biggest bigger roomiest first".split()
 )
 QUESTION_TOPICS = {
     "waterproof": r"\b(waterproof|water ?proof|rain|wet)\b",
     "weight": r"\b(heavy|weigh|weight|light)\b",
     "warmth": r"\b(warm|cold|temperature|rating|rated)\b",
     "capacity": r"\b(how many (people|persons)|sleep|fit|hold|capacity|big|litres|liters)\b",
-    "stock": r"\b(in stock|available|left)\b",
+    "stock": r"\b(in stock|available|left|how many .*(have you got|do you have|have you|are there))\b",
     "brightness": r"\b(bright|lumens)\b",
     "price": r"\b(how much|price|cost)\b",
 }
@@ -130,6 +140,7 @@ class Request:
     slots: Slots = field(default_factory=Slots)  # spec limits with units, features, sort, in-stock-only
     asked_feature: str | None = None  # "is it waterproof?" -> "waterproof"
     about_list: bool = False  # "which of these", "just the ...", "only ..." : a refinement of the list on screen
+    drop_price: bool = False  # "never mind the price"
     measure: tuple[str, bool] | None = None  # "the lightest" -> ("weight", False); "brightest" -> ("lumens", True)
 
     @property
@@ -175,8 +186,13 @@ MEASURES = [
     (r"\b(biggest|bigger|largest|larger|roomiest|most room)\b", ("capacity", True)),
     (r"\b(smallest|smaller)\b", ("capacity", False)),
 ]
-FEATURE_ASKED = re.compile(r"\b(?:is|are) (?:it|this|that|they|those|these|the [\w ]{1,30}?) (?:made of |made from |"
-                           r"filled with |)([a-z-]+) ?\??$|\b(?:does|do) (?:it|this|that|they|the [\w ]{1,30}?) "
+DROP_PRICE = re.compile(r"\b(never ?mind|forget( about)?|ignore|drop|no matter|regardless of|don'?t worry about) "
+                        r"(the )?(price|budget|cost)|\bany price\b|\bshow me all( of)? (them|those)\b")
+SIMILAR = re.compile(r"\b(similar|like (it|that|this)( one)?|alternatives?|something else like)\b")
+MEASURE_WORDS = frozenset("lightest lighter lightweight brightest brighter heaviest heavier warmest warmer biggest "
+                          "bigger smallest smaller roomiest".split())
+FEATURE_ASKED = re.compile(r"\b(?:is|are) (?:it|this|that|they|those|these|the [\w -]{1,40}?) (?:made of |made from |"
+                           r"filled with |)([a-z-]+) ?\??$|\b(?:does|do) (?:it|this|that|they|the [\w -]{1,40}?) "
                            r"(?:have|come with|include) (?:a |an |any )?([a-z -]+?) ?\??$")
 SPEC_PHRASE = re.compile(r"\b(?:rated|warm|comfortable|good|down)\s(?:down )?to (?:minus )?-?\d+|"
                          r"-?\d+(?:\.\d+)?\s?(?:kg|kgs|kilos?|kilograms?|g|grams?|lbs?|pounds?|oz|ounces?|"
@@ -277,7 +293,8 @@ def _intent(text: str, has: Callable[[str], bool], category: str | None, brand: 
         return "remove"
     if has("checkout") and not re.search(r"\b(add|put)\b", text):
         return "checkout"
-    if has("smalltalk") and not (category or brand) and not has("add"):
+    if has("smalltalk") and not has("add") and (not (category or brand) or re.search(
+            r"\b(park|loyalty|price ?match|membership|refund|return policy|opening hours|store hours)\b", text)):
         return "smalltalk"
     if has("set_quantity") and not re.search(r"\b(add|put|buy)\b", text) \
             and re.search(r"\b(it|that|them|quantity|the|those|this|these|only|instead)\b", text):
@@ -335,15 +352,19 @@ def _asked_feature(text: str) -> str | None:
 def understand(raw: str, lexicon: Lexicon, expecting_answer: bool = False) -> Request:
     text = normalise(raw)
     context = re.search(r"\b(?:in|inside|for|with) (?:my|our) (\w+(?: \w+)?)", text)  # "cold in my tent": not tents
-    found = [hit for hit in lexicon.find_categories(text, FILLER)
-             if not (context and hit[1] in context.group(1) and re.search(r"\b(cold|wet|warm|need|get)\b", text))]
+    slots = read_slots(text, lexicon.feature_words, lexicon.spec_kinds, lexicon.flag_words, lexicon.count_names)
+    measure = next((m for pattern, m in MEASURES if re.search(pattern, text)), None)
+    found = [hit for hit in lexicon.find_categories(text, FILLER | MEASURE_WORDS)
+             if not (context and hit[1] in context.group(1) and re.search(r"\b(cold|wet|warm|need|get)\b", text))
+             and not set(hit[1].split()) <= slots.phrase_words
+             and not (hit[1] in ("light", "lights") and (measure or slots.sort))]
     category, category_phrase = found[0] if found else (None, "")
     brand, brand_phrase = lexicon.find_brand(text)
-    slots = read_slots(text, lexicon.feature_words, lexicon.spec_kinds)
     min_price, max_price = _prices(SPEC_PHRASE.sub(" ", text))
     ordinal, superlative = _reference(text)
-    if slots.sort and superlative:  # "lowest price at the top" orders the list; it does not pick one
+    if slots.sort:  # "lowest price at the top", "most expensive first" order the list; they pick no product
         superlative = None
+        ordinal = None if ordinal in (0, -1) else ordinal
     persons = _persons(text, category)
     words = len(text.replace("?", "").split())
 
@@ -352,6 +373,12 @@ def understand(raw: str, lexicon: Lexicon, expecting_answer: bool = False) -> Re
 
     has_reference = ordinal is not None or superlative is not None or bool(PRONOUN.search(text))
     intent = _intent(text, has, category, brand, ordinal, superlative, has_reference, max_price, min_price, words)
+    if slots.sort and intent in ("add", "details", "question", "recommend", "compare") and ordinal is None:
+        intent = "search"  # "put the most expensive first" orders the list
+    if DROP_PRICE.search(text) and intent in ("search", "view_cart", "details"):
+        intent = "search"
+    if SIMILAR.search(text) and intent in ("search", "details", "recommend"):
+        intent = "similar"
     if expecting_answer and has("yes") and not has("no"):
         if intent in ("search", "affirm", "thanks", "checkout") and not (ordinal is not None or brand
                                                                          or (category and words > 3)):
@@ -366,7 +393,7 @@ def understand(raw: str, lexicon: Lexicon, expecting_answer: bool = False) -> Re
     consumed = {w for _, phrase in found for w in phrase.split()} | set(brand_phrase.split())
     quantity = _quantity(text)
     numbers_used = {_plain(v) for v in (min_price, max_price, quantity, persons) if v is not None} | slots.consumed
-    consumed |= {w for f in slots.features for w in f.split()}
+    consumed |= {w for f in slots.features for w in f.split()} | slots.phrase_words
     if context:  # "in my tent": the tent is where the need is, not what to search for
         consumed |= set(context.group(1).split())
     terms = _terms(SPEC_PHRASE.sub(" ", text), lexicon, consumed, [slug for slug, _ in found], numbers_used)
@@ -374,13 +401,13 @@ def understand(raw: str, lexicon: Lexicon, expecting_answer: bool = False) -> Re
         category = lexicon.category_for_kinds({kind_of(s.unit) or "" for s in slots.specs} - {""})
     if any(s.unit == "persons" for s in slots.specs):
         persons = None  # a person count is a spec limit now
-    measure = next((m for pattern, m in MEASURES if re.search(pattern, text)), None)
     return Request(
         intent=intent, text=text, category=category, category_phrase=category_phrase,
         other_categories=[slug for slug, _ in found[1:]], brand=brand, min_price=min_price, max_price=max_price,
         quantity=quantity, ordinal=ordinal, superlative=superlative, pronoun=bool(PRONOUN.search(text)),
         persons=persons, topic=topic, pairing=has("pairing"), terms=terms, slots=slots,
         asked_feature=_asked_feature(text) if intent == "question" else None, measure=measure,
+        drop_price=bool(DROP_PRICE.search(text)),
         about_list=bool(re.search(r"\b(of (these|those|them)|these|those|just (the|what)|only (the|what)|"
                                   r"which ones)\b", text)),
         indefinite=bool(category_phrase) and bool(re.search(
