@@ -273,9 +273,27 @@ _EMPTY_SENTENCE = re.compile(r"[.!?,;:]\s+[.!?,;:]|\(\s*\)|^\s*[.!?,]")
 _LEAKS = re.compile(r"\b(?:null|nan|undefined)\b|[{}\[\]]|\b[a-z]+_[a-z_]+\b")
 
 
+def _repeated_words(blanked: str, run: int = 5) -> str:
+    """A run of `run` words said twice in one reply ("out of stock right now. It's out of stock right now"); product
+    names (blanked out as ###) count as different words each time, so naming a product twice is fine."""
+    names = iter(range(10_000))
+    text = re.sub(r"#+", lambda _: f" name{next(names)} ", blanked.lower())
+    words = re.findall(r"[a-z0-9$']+", text)
+    seen: dict[tuple[str, ...], int] = {}
+    for i in range(len(words) - run + 1):
+        gram = tuple(words[i:i + run])
+        if any(w.startswith("name") or any(c.isdigit() for c in w) for w in gram):
+            continue  # "1.4 kg for the X, 1.4 kg for the Y" lists figures; it does not repeat itself
+        if gram in seen and i - seen[gram] >= run:
+            return " ".join(gram)
+        seen.setdefault(gram, i)
+    return ""
+
+
 def hygiene(reply: str, store: Store, spoken: str) -> list[str]:
-    """Replies a person would notice are broken: empty, doubled words, empty sentences, leaked code values, and
-    words of another store (a category or brand this catalog does not have, which the shopper did not say)."""
+    """Replies a person would notice are broken: empty, doubled words, the same words said twice, empty sentences,
+    leaked code values, and words of another store (a category or brand this catalog does not have, which the
+    shopper did not say)."""
     problems = []
     if not reply.strip():
         problems.append("the reply is empty")
@@ -284,6 +302,9 @@ def hygiene(reply: str, store: Store, spoken: str) -> list[str]:
             problems.append(f"doubled words: {m.group(0)!r}")
     if _EMPTY_SENTENCE.search(reply):
         problems.append(f"an empty sentence or stray punctuation: {_EMPTY_SENTENCE.search(reply).group(0)!r}")  # type: ignore[union-attr]
+    repeated = _repeated_words(store.checker.named_in(reply)[1])
+    if repeated:
+        problems.append(f"says the same words twice: {repeated!r}")
     leak = _LEAKS.search(reply)
     if leak:
         problems.append(f"a value meant for code reached the shopper: {leak.group(0)!r}")

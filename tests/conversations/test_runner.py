@@ -89,3 +89,29 @@ def test_the_second_catalog_is_imported_as_a_shop_exports_it(conversation_catalo
     assert store.products["CY-703"].price == 2503.0
     assert all(p.stock is None for p in store.products.values()), "no stock column: stock unknown, not 0"
     assert {p.category for p in store.products.values()} >= {"helmets", "bike-lights", "locks", "tyres"}
+
+
+@pytest.mark.parametrize(("reply", "problem"), [
+    ("Here are the TrekReady TrekReady Boots.", "doubled words"),
+    ("I found three locks. . Want details?", "empty sentence"),
+    ("Sorry, it is out of stock right now. It's out of stock right now, though.", "same words twice"),
+    ("The weight_kg is 1.2.", "meant for code"),
+    ("I can help you find tents and sleeping bags.", "another store"),
+    ("", "empty"),
+])
+def test_hygiene_catches_what_a_person_would_notice(conversation_catalogs: Catalogs, reply: str,
+                                                    problem: str) -> None:
+    from tests.conversations.runner import hygiene
+
+    store = conversation_catalogs.get("bikes").store
+    assert any(problem in p for p in hygiene(reply, store, spoken="")), hygiene(reply, store, spoken="")
+
+
+def test_hygiene_passes_a_clean_reply(conversation_catalogs: Catalogs) -> None:
+    from tests.conversations.runner import hygiene
+
+    store = conversation_catalogs.get("bikes").store
+    reply = ("The Brightspoke Harrier Front Light is the brightest: 1500 lumens, against 1000 lumens for the Gravelle "
+             "Orbit Front Light, 1000 lumens for the Kettle Hill Quill Front Light. Shall I add it?")
+    assert hygiene(reply, store, spoken="") == []
+    assert hygiene("No, we don't sell tents here.", store, spoken="do you sell tents") == []
