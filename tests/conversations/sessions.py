@@ -49,13 +49,20 @@ class Catalogs:
         self._demo_path = demo_path
         self._tmp = tmp
         self._sessions: dict[str, CatalogSession] = {}
+        self._bikes_path: Path | None = None
+
+    def path(self, name: str) -> Path:
+        if name == "demo":
+            return self._demo_path
+        if self._bikes_path is None:
+            self._bikes_path = build_bike_catalog(self._tmp.mktemp("bike-shop"))
+        return self._bikes_path
 
     def get(self, name: str) -> CatalogSession:
         if name not in self._sessions:
-            path = self._demo_path if name == "demo" else build_bike_catalog(self._tmp.mktemp("bike-shop"))
-            other = self._demo_path if name != "demo" else None
-            foreign = _store_words(other) if other else []
-            self._sessions[name] = CatalogSession(Store.open(name, path, foreign), self._tmp.mktemp(f"data-{name}"))
+            other = "bikes" if name == "demo" else "demo"
+            store = Store.open(name, self.path(name), _store_words(self.path(other)))
+            self._sessions[name] = CatalogSession(store, self._tmp.mktemp(f"data-{name}"))
         return self._sessions[name]
 
     def close(self) -> None:
@@ -67,7 +74,8 @@ def _store_words(path: Path) -> list[str]:
     """Category names and brands of another store: words a reply in this store has no reason to use."""
     products = load_products(path).values()
     words = {p.brand for p in products if p.brand}
-    words |= {p.category.replace("-", " ") for p in products}
+    for category in {p.category.replace("-", " ") for p in products}:
+        words |= {category, category.removesuffix("s")}  # "tents" and "a tent"
     return sorted(words)
 
 

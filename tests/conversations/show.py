@@ -30,7 +30,7 @@ def main(patterns: list[str]) -> int:
         sessions: dict[str, CatalogSession] = {}
         for dialogue in chosen:
             if dialogue.catalog not in sessions:
-                foreign = _store_words(demo) if dialogue.catalog != "demo" else []
+                foreign = _store_words(paths["bikes" if dialogue.catalog == "demo" else "demo"])
                 store = Store.open(dialogue.catalog, paths[dialogue.catalog], foreign)
                 sessions[dialogue.catalog] = CatalogSession(store, Path(tmp) / f"data-{dialogue.catalog}")
             session = sessions[dialogue.catalog]
