@@ -20,6 +20,7 @@ from agent.offline import cart_turns, order_turns, product_turns, search_turns, 
 from agent.offline.compare import compare
 from agent.offline.lexicon import Lexicon
 from agent.offline.state import DialogueState
+from agent.offline.swap import swap
 from agent.offline.turn import Turn
 from agent.offline.understanding import understand
 from agent.tools import BlockingRunner, run_in_thread
@@ -29,12 +30,13 @@ from app.events import EventKind
 from app.session import ShopperSession
 
 log = logging.getLogger("aisle.agent.offline")
+ALSO = re.compile(r"^(and|also|plus)\b|\b(as well|too|also)\b")
 Handler = Callable[[Turn], Awaitable[str]]
 HANDLERS: dict[str, Handler] = {
     "search": search_turns.search, "cheaper": search_turns.cheaper, "more": search_turns.more,
     "back": search_turns.back, "similar": search_turns.similar, "details": product_turns.details,
     "question": product_turns.question,
-    "compare": compare, "add": cart_turns.add, "set_quantity": cart_turns.set_quantity,
+    "compare": compare, "add": cart_turns.add, "swap": swap, "set_quantity": cart_turns.set_quantity,
     "remove": cart_turns.remove, "clear_cart": cart_turns.clear_cart, "view_cart": cart_turns.view_cart,
     "recommend": order_turns.recommend, "checkout": order_turns.checkout, "smalltalk": talk.smalltalk,
     "start_over": talk.start_over, "help": talk.help_, "greet": talk.greet, "thanks": talk.thanks,
@@ -100,6 +102,8 @@ class OfflineAgent:
         offer, state.offer = state.offer, None
         if request.intent not in ("confirm", "decline", "checkout"):
             state.awaiting_confirmation = False
+        if offer and offer[0] == "pair" and ALSO.search(request.text) and request.intent in ("details", "search"):
+            request.intent = "add"  # "and the second one as well", right after adding one
         turn = Turn(session, state, request, lexicon, self._call)
         if request.intent == "confirm":
             reply = await order_turns.confirm(turn, offer)

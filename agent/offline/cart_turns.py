@@ -15,6 +15,49 @@ from agent.offline.turn import Turn, trouble
 from app.cart import MAX_QUANTITY_PER_LINE
 from app.session import ShopperSession
 
+FIRST_N = re.compile(r"\b(?:first|top) (\d)\b|\bboth( of (them|those|these))?\b")
+EACH = re.compile(r"\b(\d+) of each\b|\beach\b")
+
+
+def several_meant(turn: Turn) -> list[str] | None:
+    """"add the first and the second", "one of each of the first two", "the meadow 4 and the fernhill 3": every
+    product meant, or None when the message names one (or when any part is unclear: then nothing is added)."""
+    from agent.offline.understanding import ORDINALS, understand  # the request reader, for each part
+
+    text, listed = turn.request.text, turn.listed()
+    m = FIRST_N.search(text)
+    if m and listed:
+        count = int(m.group(1)) if m.group(1) else 2
+        return listed[:count] if len(listed) >= count else None
+    said = [ORDINALS[w] for w in re.findall(r"\b(" + "|".join(ORDINALS) + r")\b", text)]
+    if len(said) >= 2 and listed:
+        picked = [listed[i] for i in said if -len(listed) <= i < len(listed)]
+        return picked if len(picked) == len(said) else None
+    parts = [p for p in re.split(r"\band\b|,", text) if p.strip()]
+    if len(parts) < 2:
+        return None
+    found = []
+    for part in parts:
+        sub = resolve(turn.with_request(understand(part.strip(), turn.lexicon)))
+        if sub.product_id is None:
+            return None
+        found.append(sub.product_id)
+    return list(dict.fromkeys(found)) if len(set(found)) >= 2 else None
+
+
+async def add_several(turn: Turn, ids: list[str]) -> str:
+    each = EACH.search(turn.request.text)
+    quantity = int(each.group(1)) if each and each.group(1) else 1
+    replies_said = [await add_product(turn, pid, quantity) for pid in ids]
+    failed = [r for r in replies_said if not r.startswith("I've added")]
+    cart = turn.session.cart.to_dict()
+    names = replies.join_words([f"the {replies.name_of(turn.known().get(p, {'name': p}))}" for p in ids])
+    if failed:
+        return " ".join(replies_said)
+    what = f"{replies.number(quantity)} of each of {names}" if quantity > 1 else names
+    return (f"I've added {what} to your cart. That's {replies.number(cart['item_count'])} "
+            f"{replies.plural(cart['item_count'], 'item')}, {replies.money(cart['total'])} in total.")
+
 
 def named(turn: Turn, line: dict[str, Any]) -> str:
     """A product's name as the shopper saw it (never the brand twice)."""
@@ -24,6 +67,9 @@ def named(turn: Turn, line: dict[str, Any]) -> str:
 
 async def add(turn: Turn) -> str:
     state, request = turn.state, turn.request
+    several = several_meant(turn)
+    if several:
+        return await add_several(turn, several)
     pid, ambiguous = await pick(turn)
     if ambiguous:
         return which_of(turn, ambiguous)

@@ -37,7 +37,8 @@ _P = {
               r"no longer (want|need)|put (\w+ ){0,4}?back)\b",
     "set_quantity": r"\b(change|make (it|that|them|this|those)|set|update|reduce|increase)\b.*\b(\d+)\b|"
                     r"\bonly (want |need )?(\d+)\b|\b(\d+) instead\b",
-    "add": r"\b(add|put|i'?ll take|i will take|i'?ll have|i'?ll get|buy|get me|grab|throw in|i'?d like (it|that|this)|"
+    "add": r"\b(\d+ of each|add|put|i'?ll take|i will take|i'?ll have|i'?ll get|buy|get me|grab|throw in|"
+           r"i'?d like (it|that|this)|"
            r"i want (it|that|this|those|them|these|that one|this one)|take (it|that|this|those|them|these)|"
            r"i'?ll go with|i'?ll buy)\b",
     "view_cart": r"\b(cart|basket|my order|what did i (get|pick|choose)|how much do i owe|what'?s the total|"
@@ -204,11 +205,10 @@ def _quantity(text: str) -> int | None:
     m = re.search(r"\b(\d+)\s*(x\b|of (those|these|them|it|that|this|the|each)|more\b|units?|pieces?|pairs?|sets?|"
                   r"items?)", text) \
         or re.search(r"\b(add|take|buy|want|get|need|have|make (it|that|them|this|those)|to|only|grab|put|reduce|"
-                     r"increase|change|remove|delete|drop)( it| that| them| the \w+)?\s(\d+)\b(?!\s*(dollars|bucks|"
+                     r"increase|change|remove|delete|drop)( it| that| them)?\s(\d+)\b(?!\s*(dollars|bucks|"
                      r"\$|k\b|person|people))", text) \
-        or re.search(r"(?:^|\b(?:add|buy|get|want|need|take|order|and|grab|have|me|us|with)\s)(\d+)\s(\w+ )?"
-                     r"(tents?|bags?|packs?|backpacks?|boots?|jackets?|stoves?|headlamps?|bottles?|filters?|chairs?|"
-                     r"poles?|stools?|of the)\b", text)
+        or re.search(r"(?:^|\b(?:add|buy|get|want|need|take|order|and|grab|have|me|us|with)\s)(\d+)\s([a-z]+ )?"
+                     r"([a-z]{3,}s|of the)\b(?<!persons)(?<!people)", text)
     if m:
         digits = next((g for g in m.groups() if g and g.isdigit()), None)
         if digits is not None and 0 <= int(digits) <= 999:
@@ -293,6 +293,8 @@ def _intent(text: str, has: Callable[[str], bool], category: str | None, brand: 
         return "remove"
     if has("checkout") and not re.search(r"\b(add|put)\b", text):
         return "checkout"
+    if re.search(r"\b(swap|switch|exchange|replace|trade)\b.*\b(for|with)\b", text):
+        return "swap"
     if has("smalltalk") and not has("add") and (not (category or brand) or re.search(
             r"\b(park|loyalty|price ?match|membership|refund|return policy|opening hours|store hours)\b", text)):
         return "smalltalk"
