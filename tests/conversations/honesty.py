@@ -242,10 +242,8 @@ class HonestyChecker:
         stated: list[tuple[re.Match[str], Quantity, int]] = []
         for m in QUANTITY.finditer(text):
             kind, factor = UNITS[m.group(2).lower()]
-            if kind in ("temp", "temp_c", "temp_f") and m.group(2).lower() in ("c", "f") and \
-                    not re.match(r"\s?°", text[m.end(1):]):
-                if not re.fullmatch(r"\s?[cf]", text[m.end(1):m.end()], re.I):
-                    continue
+            if m.group(2).lower() in ("c", "f"):
+                continue  # a bare "5C" is an order number's tail or a size, not a temperature ("5°C" is)
             stated.append((m, Quantity(to_float(m.group(1)), kind, factor), decimals(m.group(1))))
         for m in WORD_QUANTITY.finditer(text):
             kind, factor = UNITS[m.group(2).lower()]

@@ -64,6 +64,7 @@ TRUE_REPLIES = [
     ("Shall I show you only what's in stock?", {"shown": ["HLP-2"]}),
     ("No, the Snowdrift Winter Bag isn't down: it's synthetic, comfortable down to -7°C.", {}),
     ("The Ridgeline -4 Down Bag is down-filled.", {}),
+    ("Your order number is A261203-123C. Please pay at the counter.", {}),
     ("The Beacon 400 Headlamp is cheaper: $39.95, against $99.95 for the Dawnpatrol 900 Headlamp.", {}),
     ("The most expensive is the Dawnpatrol 900 Headlamp at $99.95, against the Beacon 400 Headlamp at $39.95.", {}),
     ("The Beacon 400 Headlamp is lighter: 86 g, against 105 g for the Dawnpatrol 900 Headlamp.", {}),
