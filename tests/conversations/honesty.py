@@ -1,22 +1,29 @@
-"""The honesty checker: every product fact in one of Aisle's replies must be supported by the product data.
+"""The honesty checker: every product fact in one of Aisle's replies (and list headings) must be supported by the
+product data.
 
 It reads a reply sentence by sentence. For each sentence it works out which products the sentence talks about: the
-products it names; else those the previous sentence named ("It's $89.99"); else the products the turn looked at
-(details, cart changes); else the list on screen and the cart. Then it checks four kinds of claim:
+products it names; else those the previous sentence named ("It's $89.99"); else the products the dialogue last looked
+at (details, cart changes: "it"); else, and always for "them/these/those/all", the list on screen and the cart. Then:
 
-- a price ("$89.99", "89 dollars") must be the price of one of those products, a cart total, a line total, a sum or
-  difference of two named prices, or (after "under", "up to", "between"...) a budget the shopper or a tool call set;
-- a stock level ("only 3 left", "12 in stock") must equal the product's stock; "out of stock" needs stock 0, "in
-  stock" needs a known stock above 0 (for every product on screen when the sentence names none); nothing may be said
-  about the stock of a product whose stock is unknown;
-- a number with a unit ("1.2 kg", "-7 °C", "300 lumens", "50 litres", "4-person") must match a spec value of one of
-  those products (converting kg/g/lb/oz, °C/°F, l/ml, cm/mm/m/in) or a figure in its own description, unless it
-  echoes a constraint the shopper set ("at least 300 lumens");
-- a yes/no about a feature ("it's waterproof", "isn't hooded", "No, ... has no rain cover") must be supported: a
-  positive by a true spec, a spec value, a tag or the product's own text; a negative by a false spec, a rating that
-  rules it out, or the product's text saying so. Silence never supports a negative.
+- a price ("$89.99", "$1,249", "89 dollars") must be the price of one of those products, a cart total or line, a sum
+  of named products ("together they come to"), a difference of two ("$20 cheaper"), N times a price the shopper
+  asked for ("two of those would be"), or, after "under/over/between/your...", a budget the shopper or a tool set;
+- a stock level ("only 3 left", "12 in stock", "two of them are out of stock") must equal the data; "out of stock"
+  needs stock 0; "in stock" needs a known stock above 0 (for every product on screen when the sentence names none);
+  nothing may be said about the stock of a product whose stock is unknown;
+- a figure with a unit ("1.2 kg", "-7 °C", "300 lumens", "50 litres", "4-person", "IPX7") must match a spec of one of
+  those products (converting kg/g/lb/oz, °C/°F, l/ml, mm/cm/m/inch, h/min) or a figure in its own description, unless
+  it echoes a constraint the shopper set ("at least 300 lumens");
+- a yes/no about a feature or material ("it's waterproof", "isn't hooded", "a down bag", "No, ... has no rain cover")
+  must be supported: a yes by a true spec, a spec value, a tag or the product's own text; a no by a false spec, a
+  rating that rules it out (IPX4 is not waterproof), another value of the same spec (fill: synthetic is not down)
+  or the product's text saying so ("not waterproof", "hoodless"). Silence never supports a no. "N waterproof tents"
+  claims it of every product on the list;
+- a comparison ("X is lighter than Y", "the most expensive is X, against Y") must name the product that wins on its
+  own figures.
 
-Sentences that only ask ("Shall I add it?") make no stock or feature claims; prices and specs in them still count.
+Quoted examples ('a tent under 300 dollars') are not claims; sentences that only ask ("Shall I add it?") make no
+stock or feature claims, but prices and figures in them still count.
 """
 
 from __future__ import annotations
