@@ -272,9 +272,10 @@ def _cart_refs(want: dict[str, Any], ctx: TurnContext) -> dict[str, int]:
     expected = {_ref(ref, ctx): int(qty) for ref, qty in want.items()}
     for pid, qty in expected.items():
         product = ctx.run.store.products[pid]
-        if qty > 0 and product.stock == 0 and ctx.cart_before.get(pid, 0) < qty:
-            raise RefError(f"the DIALOGUE expects {label(product)} in the cart, but its stock is 0, so Aisle "
-                           "rightly cannot add it: refer to a product in stock (did the ranking change?)")
+        if product.stock is not None and qty > max(product.stock, ctx.cart_before.get(pid, 0)):
+            raise RefError(f"the DIALOGUE expects {qty} of {label(product)} in the cart, but its stock is "
+                           f"{product.stock}, so Aisle rightly cannot: refer to a product with enough stock "
+                           "(did the ranking change?)")
     return expected
 
 
