@@ -192,4 +192,7 @@ class Lexicon:
         if len(word) < 4:
             return None
         found = process.extractOne(word, self.words, scorer=OSA.normalized_similarity, score_cutoff=0.75)
-        return str(found[0]) if found and typo_of(word, str(found[0])) else None
+        gap = abs(len(str(found[0])) - len(word)) if found else 99
+        if found is None or gap > 2 or (gap == 2 and str(found[0])[:2] != word[:2]):  # "seeing" is not "sleeping"
+            return None
+        return str(found[0]) if typo_of(word, str(found[0])) else None

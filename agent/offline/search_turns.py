@@ -146,6 +146,9 @@ async def search(turn: Turn) -> str:
         return trouble(result)
     if result["count"] == 0 and not (request.category or request.brand or has_price or request.slots.any):
         return not_sold(turn, terms)
+    named = any(name_score(terms, p) >= max(1, len(terms) - 1) for p in result["products"][:3])
+    if not (request.category or request.brand or named) and (result["count"] > 1 or len(terms) > 1):
+        result = await _one_kind(turn, args, result, terms)
     reply = replies.describe_list(result, turn.state.turn, request.superlative)
     if relaxed and result["count"]:
         reply = f"I couldn't find anything matching \"{relaxed}\" exactly, but here's what I have. " + reply
@@ -155,6 +158,34 @@ async def search(turn: Turn) -> str:
         others = " and ".join(turn.lexicon.category_label(c) for c in request.other_categories)
         reply += f" When you're ready, ask me about the {others} too."
     return reply
+
+
+async def _one_kind(turn: Turn, args: dict[str, Any], result: dict[str, Any], terms: list[str]) -> dict[str, Any]:
+    """A need in plain words ("something to boil water on", "cold at night in my tent") matched products of several
+    kinds, or few: each word votes, through the catalog's own text, for the kind of product meant; show that kind."""
+    votes: dict[str, float] = {}
+    lists = [result["products"]]
+    if len(terms) > 1 and (result["count"] < 3 or len({p["category"] for p in result["products"]}) > 1):
+        for term in terms:
+            single = await turn.tool("search_products", query=term, limit=6)
+            if single.get("ok"):
+                lists.append(single["products"])
+    for products in lists:
+        for rank, product in enumerate(products[:6]):
+            votes[product["category"]] = votes.get(product["category"], 0.0) + 1.0 / (rank + 1)
+    if len(votes) < 2 and len(lists) == 1:
+        return result
+    best = max(votes, key=lambda slug: votes[slug])
+    if votes[best] < 0.5 * sum(votes.values()):
+        return result
+    narrowed = {**args, "category": best}
+    again = await show(turn, narrowed)
+    if again.get("ok") and again["count"] < 2:  # few say it in so many words: the whole kind
+        again = await show(turn, {**narrowed, "query": turn.lexicon.category_label(best)})
+    if again.get("ok") and again["count"]:
+        return again
+    turn.state.remember_search(args, [p["id"] for p in result["products"]])
+    return result
 
 
 def not_sold(turn: Turn, words: list[str]) -> str:

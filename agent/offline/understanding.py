@@ -61,7 +61,9 @@ _P = {
     "cheaper": r"\b(cheaper|less expensive|less pricey|lower price|more affordable|too expensive|too pricey|"
                r"too much|on a budget|something for less)\b",
     "smalltalk": r"\b(forecast|weather|going to rain tomorrow|directions?|how do i get (to|there)|where is the "
-                 r"(toilet|restroom|bathroom|exit|entrance)|parking|where (can|do|should) i park|"
+                 r"(toilet|restroom|bathroom|exit|entrance|nearest \w+)|bathroom|toilets?|restroom|cafe|coffee shop|"
+                 r"restaurant|somewhere to eat|fix my|repair|service my|tune ?up|test ride|parking|"
+                 r"where (can|do|should) i park|"
                  r"park (my|the) (car|bike)|"
                  r"price ?match|match (a |the |their )?price|loyalty|rewards? (card|points|program)|membership|"
                  r"gift ?cards?|opening hours|store hours|"
