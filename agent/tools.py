@@ -28,7 +28,7 @@ from agent.tool_args import ToolArgumentError, parse_arguments
 from app.cart import CartError
 from app.catalog.passages import find_passages
 from app.catalog.schema import Product
-from app.catalog.store import Catalog, CatalogError, SearchFilters
+from app.catalog.store import Catalog, CatalogError, SearchFilters, fts_terms
 from app.events import EventKind
 from app.session import ShopperSession
 
@@ -162,14 +162,14 @@ class ShoppingTools:
 
     def _noun(self, slug: str | None, query: str, brand: str | None) -> str:
         """What the list is of: the category (with the shopper's own describing words), or their words."""
-        words = [w for w in query.lower().split() if w.isalpha()]
+        words = [w for w in fts_terms(query) if w.isalpha()]
         if slug:
             category = next((c for c in self.catalog.categories() if c.slug == slug), None)
             name = (category.name if category else slug.replace("-", " ")).lower().replace("&", "and")
             naming = set(name.split()) | {w for s in (category.synonyms if category else []) for w in s.split()}
             extra = [w for w in words if w not in naming and w.rstrip("s") not in naming and w != "person"]
             return " ".join([*extra, name]) if 0 < len(extra) <= 2 else name
-        if not words or (brand and query.strip().lower() == brand.lower()):
+        if not words or (brand and " ".join(words) == brand.lower()):
             return "products"
         return f"matches for \"{query}\""
 

@@ -408,7 +408,7 @@ SCRIPTS = [
     ]),
     Script("not sold here", [
         T("do you sell kayaks?", [], ["don't sell kayaks", "tents"]),
-        T("what do you sell?", [], ["find products"]),
+        T("what do you sell?", [], ["we sell", "tents"]),
     ]),
     Script("small talk around a request", [
         T("I went camping last week and need a new tent", [search(category="tents")], ["tents"],

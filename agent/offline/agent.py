@@ -39,7 +39,8 @@ HANDLERS: dict[str, Handler] = {
     "compare": compare, "add": cart_turns.add, "swap": swap, "set_quantity": cart_turns.set_quantity,
     "remove": cart_turns.remove, "clear_cart": cart_turns.clear_cart, "view_cart": cart_turns.view_cart,
     "recommend": order_turns.recommend, "checkout": order_turns.checkout, "smalltalk": talk.smalltalk,
-    "start_over": talk.start_over, "help": talk.help_, "greet": talk.greet, "thanks": talk.thanks,
+    "start_over": talk.start_over, "store_info": talk.store_info, "help": talk.help_,
+    "greet": talk.greet, "thanks": talk.thanks,
     "goodbye": talk.goodbye, "affirm": talk.affirm, "negate": talk.negate,
 }
 

@@ -122,6 +122,9 @@ async def search(turn: Turn) -> str:
     if not request.has_product_words and not has_price and not request.slots.any:
         return replies.not_understood(turn.categories_spoken())
     if not (terms or request.category or request.brand or request.slots.features or request.slots.specs):
+        if has_price and re.search(r"\b(everything|anything|all|whatever|something|stuff)\b", request.text):
+            result = await show(turn, {"query": "everything", **constraints(request), "sort": "price_asc"})
+            return replies.describe_list(result, turn.state.turn) if result.get("ok") else trouble(result)
         if has_price:
             return f"What kind of product should I look for at that price? I have {turn.categories_spoken()}."
         if not ASKS_FOR_PRODUCTS.search(request.text):

@@ -33,6 +33,15 @@ async def smalltalk(turn: Turn) -> str:
             "about them and look after your cart. What are you looking for?")
 
 
+async def store_info(turn: Turn) -> str:
+    """"What brands do you carry?", "what kinds of things do you sell?": from the loaded catalog."""
+    if re.search(r"\b(brands?|makes?|makers|labels?)\b", turn.request.text):
+        brands = sorted(turn.lexicon.brands.values())
+        return f"We carry {replies.join_words(brands)}. Which would you like to see?"
+    names = [n.lower().replace("&", "and") for n in turn.lexicon.category_order]
+    return f"We sell {replies.join_words(names)}. What are you looking for?"
+
+
 async def start_over(turn: Turn) -> str:
     turn.session.end_requested = "shopper_start_over"
     return "Okay, let's start fresh. Your cart is cleared and I've forgotten everything from before."

@@ -297,6 +297,9 @@ def _intent(text: str, has: Callable[[str], bool], category: str | None, brand: 
         return "checkout"
     if re.search(r"\b(swap|switch|exchange|replace|trade)\b.*\b(for|with)\b", text):
         return "swap"
+    if re.search(r"\bwhat (brands?|makes|labels|categories|kinds|types|sorts)\b|\bwhich (brands?|categories)\b|"
+                 r"\bwhat (else )?do you (sell|carry|stock)\b", text) and not category:
+        return "store_info"
     if has("smalltalk") and not has("add") and (not (category or brand) or re.search(
             r"\b(park|loyalty|price ?match|membership|refund|return policy|opening hours|store hours)\b", text)):
         return "smalltalk"

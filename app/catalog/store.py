@@ -24,7 +24,8 @@ log = logging.getLogger("aisle.app.catalog")
 
 _STOPWORDS = frozenset(
     "a an and any are as at be can do does for from have i in is it its me my of on or please show some that the "
-    "them these this those to want need looking look find with you your get buy".split()
+    "them these this those to want need looking look find with you your get buy everything anything products "
+    "product items stuff".split()
 )
 _TOKEN = re.compile(r"[a-z0-9]+")
 
