@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.catalog.store import SPEC_OPS, FeatureCondition, SpecCondition, SpecOrder
-from app.catalog.units import UNITS, SpecKey, convert, kind_of, say_value, spec_key, unit_of
+from app.catalog.units import UNITS, SpecKey, convert, kind_of, say_value, spec_key, suffixes, unit_of
 
 # what a shopper (or a model) may call a measure that the key names differently
 MEASURE_WORDS = {
@@ -64,13 +64,13 @@ def matching_keys(keys: list[SpecKey], name: str, unit: str | None) -> list[Spec
         found = [k for k in keys if k.kind == measure]
         kind = kind or measure
     if kind is not None:
-        found = [k for k in found if k.kind == kind]
+        found = [k for k in found if k.kind == kind] or [k for k in keys if k.kind == kind and not found]
     if kind == "temperature" and any("comfort" in k.name for k in found):
         found = [k for k in found if "comfort" in k.name]  # "rated to -5" is the comfort rating, not the limit
     return found
 
 
-def resolve_spec(keys: list[SpecKey], raw: Mapping[str, Any]) -> ResolvedSpec:
+def resolve_spec(keys: list[SpecKey], raw: Mapping[str, Any], samples: Mapping[str, Any] | None = None) -> ResolvedSpec:
     name = str(raw.get("key", "")).strip()
     op = str(raw.get("op", "")).strip()
     if op not in SPEC_OPS:
@@ -89,7 +89,11 @@ def resolve_spec(keys: list[SpecKey], raw: Mapping[str, Any]) -> ResolvedSpec:
         raise SpecArgumentError(f"No spec '{name}'{f' in {unit}' if unit else ''} in this catalog. Specs: {known}.")
     alternatives = tuple((k.key, round(convert(value, unit or k.unit, k.unit), 4)) for k in found)
     spoken_unit = unit or found[0].unit
-    return ResolvedSpec(SpecCondition(op, alternatives), found[0].words, op, value, spoken_unit)
+    texts = [k for k in found if isinstance((samples or {}).get(k.key), str) and k.unit in UNITS]
+    endings = suffixes(texts[0].kind) if texts else ()
+    owns = tuple(UNITS[k.unit][1] if k.unit in UNITS else 1.0 for k in found) if texts else ()
+    condition = SpecCondition(op, alternatives, endings, owns)
+    return ResolvedSpec(condition, found[0].words, op, value, spoken_unit)
 
 
 def resolve_feature(keys: list[SpecKey], samples: Mapping[str, Any], word: str) -> FeatureCondition:

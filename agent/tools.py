@@ -131,7 +131,7 @@ class ShoppingTools:
         samples = self.catalog.spec_keys()
         keys = catalog_keys(samples)
         try:
-            resolved = tuple(resolve_spec(keys, raw) for raw in specs or [])
+            resolved = tuple(resolve_spec(keys, raw, samples) for raw in specs or [])
             wanted = tuple(dict.fromkeys(f.strip().lower() for f in features or [] if f.strip()))
             feature_conditions = tuple(resolve_feature(keys, samples, word) for word in wanted)
             price_order, spec_order = resolve_sort(keys, sort or "")

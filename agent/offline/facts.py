@@ -97,9 +97,9 @@ def feature_answer(product: Mapping[str, Any], feature: str, values: Mapping[str
     return f"The {name}'s details don't say whether it's {feature}; {STAFF}."
 
 
-def _matches(key: str, want: str) -> bool:
+def _matches(key: str, value: Any, want: str) -> bool:
     kind, _, word = want.partition(":")
-    info = spec_key(key)
+    info = spec_key(key, value)
     return kind_of(info.unit) == kind and (not word or word in info.name)
 
 
@@ -110,7 +110,7 @@ def topic_answer(product: Mapping[str, Any], topic: str) -> str | None:
         return None
     specs = product.get("specs") or {}
     name = name_of(product)
-    found = [(k, v) for want in wants for k, v in specs.items() if _matches(k, want) and number_in(v) is not None]
+    found = [(k, v) for want in wants for k, v in specs.items() if _matches(k, v, want) and number_in(v) is not None]
     if not found:
         return None
     key, value = found[0]

@@ -54,6 +54,7 @@ class Lexicon:
     category_kinds: dict[str, set[str]] = field(default_factory=dict)  # slug -> kinds of measure its specs carry
     flag_words: set[str] = field(default_factory=set)  # yes/no spec names in words ("rain cover", "waterproof")
     count_names: set[str] = field(default_factory=set)  # numeric specs without a unit ("seasons")
+    spec_names: set[str] = field(default_factory=set)  # every spec's name without its unit ("width", "range")
 
     @classmethod
     def from_catalog(cls, catalog: Catalog) -> Lexicon:
@@ -63,7 +64,10 @@ class Lexicon:
             words = [category.slug.replace("-", " "), category.name.lower(), *category.synonyms,
                      *EXTRA_SYNONYMS.get(category.slug, [])]
             for word in words:
-                lex.category_words.setdefault(word.lower().replace("&", "and"), category.slug)
+                phrase = word.lower().replace("&", "and")
+                lex.category_words.setdefault(phrase, category.slug)
+                if phrase.endswith("s") and not phrase.endswith("ss") and len(phrase) > 4:
+                    lex.category_words.setdefault(phrase[:-1], category.slug)  # "lock" for "Locks"
         for brand in catalog.brands():
             lex.brands[brand.lower()] = brand
         lex.category_order = [c.name for c in catalog.categories()]
@@ -72,6 +76,7 @@ class Lexicon:
         lex.spec_kinds = {k for k in (spec_key(key, value).kind for key, value in samples.items()) if k}
         for slug, keys in catalog.spec_keys_by_category().items():
             lex.category_kinds[slug] = {k for k in (spec_key(key, samples.get(key)).kind for key in keys) if k}
+        lex.spec_names = {spec_key(key, value).name for key, value in samples.items()}
         lex.flag_words = {key.lower().replace("_", " ") for key, value in samples.items() if isinstance(value, bool)}
         lex.feature_words = set(lex.flag_words)
         lex.count_names = {key.lower() for key, value in samples.items()

@@ -11,6 +11,7 @@ from agent.offline import replies
 from agent.offline.resolver import TOPIC_WORDS, name_score
 from agent.offline.turn import Turn, trouble
 from agent.offline.understanding import Request
+from app.catalog.units import kind_of
 
 ASKS_FOR_PRODUCTS = re.compile(r"\b(need|want|looking|have|sell|carry|buy|show|find|any|get|stock)\b")
 REPLACES = ("category", "brand", "min_price", "max_price", "sort", "in_stock_only")
@@ -109,6 +110,10 @@ def is_refinement(turn: Turn, terms: list[str]) -> bool:
         return False
     if request.drop_price:
         return True
+    kinds = {kind_of(s.unit) for s in request.slots.specs} - {None}
+    listed_kind = state.last_search.get("category")
+    if kinds and listed_kind and not kinds <= turn.lexicon.category_kinds.get(str(listed_kind), set()):
+        return False  # "90 km of range" said over a list of bottles is a new search
     same_kind = request.category in (None, state.last_search.get("category"))
     return same_kind and (not terms or request.about_list) and not request.other_categories
 

@@ -21,7 +21,7 @@ FEATURE_ADJECTIVES = frozenset(
 COLOURS = frozenset("red orange yellow green blue purple pink black white grey gray brown navy olive tan beige "
                     "teal khaki silver".split())
 _NUM = r"(-?\d+(?:\.\d+)?)"
-_UNIT_WORDS = "|".join(sorted((re.escape(a) for a in ALIASES if len(a) > 1 or a in ("l", "g", "c", "f")),
+UNIT_WORDS = "|".join(sorted((re.escape(a) for a in ALIASES if len(a) > 1 or a in ("l", "g", "c", "f")),
                               key=len, reverse=True))
 _LESS = r"(?:under|below|less than|lighter than|no more than|at most|max(?:imum)?|up to|not over|within)"
 _MORE = r"(?:over|above|more than|at least|min(?:imum)?|no less than|upwards of|bigger than|brighter than)"
@@ -75,7 +75,8 @@ class Slots:
 
 def _measure(unit: str) -> str:
     return {"mass": "weight", "temperature": "temperature", "light": "lumens", "persons": "persons",
-            "volume": "capacity", "length": "length", "time": "runtime", "power": "power"}.get(kind_of(unit) or "",
+            "volume": "capacity", "length": "length", "time": "runtime", "power": "power",
+            "pressure": "pressure"}.get(kind_of(unit) or "",
                                                                                                  unit)
 
 
@@ -88,9 +89,24 @@ def _op_before(text: str, start: int, default: str) -> str:
     return default
 
 
-def _unit_specs(text: str, slots: Slots) -> None:
-    for m in re.finditer(rf"{_NUM}\s?({_UNIT_WORDS})\b(?:\+)?", text):
+ADJECTIVE_SPECS = {"wide": "width", "long": "length", "tall": "height", "high": "height", "deep": "depth"}
+
+
+def _named_after(text: str, end: int, names: set[str]) -> str | None:
+    """"35 mm wide" -> "width", "90 km of range" -> "range": the spec a number is said to be."""
+    m = re.match(r"\s+(?:of\s+)?([a-z]+)", text[end:])
+    if m is None:
+        return None
+    word = m.group(1)
+    if word in ADJECTIVE_SPECS:
+        return ADJECTIVE_SPECS[word]
+    return word if word in names else None
+
+
+def _unit_specs(text: str, slots: Slots, names: set[str]) -> None:
+    for m in re.finditer(rf"{_NUM}\s?({UNIT_WORDS})\b(?:\+)?", text):
         unit = ALIASES[m.group(2)]
+        named = _named_after(text, m.end(), names)
         value = float(m.group(1))
         kind = kind_of(unit)
         if kind == "persons":
@@ -105,11 +121,12 @@ def _unit_specs(text: str, slots: Slots) -> None:
             op = _op_before(text, m.start(), "<=")
         else:
             op = _op_before(text, m.start(), ">=")
+        measure = named or _measure(unit)
         if op == "~":  # "a 50 litre pack": about that size
-            slots.specs += [SpecSlot(_measure(unit), ">=", round(value * 0.85, 2), unit),
-                            SpecSlot(_measure(unit), "<=", round(value * 1.15, 2), unit)]
+            slots.specs += [SpecSlot(measure, ">=", round(value * 0.85, 2), unit),
+                            SpecSlot(measure, "<=", round(value * 1.15, 2), unit)]
         else:
-            slots.specs.append(SpecSlot(_measure(unit), op, value, unit))
+            slots.specs.append(SpecSlot(measure, op, value, unit))
         slots.consumed.add(m.group(1))
 
 
@@ -194,11 +211,11 @@ def _counted(text: str, count_names: set[str], slots: Slots) -> None:
 
 
 def read_slots(text: str, feature_words: set[str], spec_kinds: set[str], flag_words: set[str] | None = None,
-               count_names: set[str] | None = None) -> Slots:
+               count_names: set[str] | None = None, spec_names: set[str] | None = None) -> Slots:
     """Spec constraints, features, sort and in-stock-only in normalised `text`, limited to what the catalog has."""
     slots = Slots()
     _counted(text, count_names or set(), slots)
-    _unit_specs(text, slots)
+    _unit_specs(text, slots, spec_names or set())
     _temperature(text, slots)
     _persons(text, slots)
     slots.specs = [s for s in slots.specs if kind_of(s.unit) in spec_kinds or s.unit is None]

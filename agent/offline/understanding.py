@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from agent.offline.lexicon import Lexicon
 from agent.offline.numbers import words_to_digits
-from agent.offline.slots import Slots, read_slots
+from agent.offline.slots import UNIT_WORDS, Slots, read_slots
 from app.catalog.units import kind_of
 
 ORDINALS = {
@@ -198,8 +198,7 @@ FEATURE_ASKED = re.compile(r"\b(?:is|are) (?:it|this|that|they|those|these|the [
                            r"filled with |)([a-z-]+) ?\??$|\b(?:does|do) (?:it|this|that|they|the [\w -]{1,40}?) "
                            r"(?:have|come with|include) (?:a |an |any )?([a-z -]+?) ?\??$")
 SPEC_PHRASE = re.compile(r"\b(?:rated|warm|comfortable|good|down)\s(?:down )?to (?:minus )?-?\d+|"
-                         r"-?\d+(?:\.\d+)?\s?(?:kg|kgs|kilos?|kilograms?|g|grams?|lbs?|pounds?|oz|ounces?|"
-                         r"°|degrees?|litres?|liters?|l|ml|lumens?|lm|cm|mm)\b|\bsize \d+|\b(?:family of|room for|"
+                         rf"-?\d+(?:\.\d+)?\s?(?:{UNIT_WORDS}|°|degrees?)\b|\bsize \d+|\b(?:family of|room for|"
                          r"sleeps?|group of) \d+|\bminus \d+")
 
 
@@ -359,7 +358,8 @@ def _asked_feature(text: str) -> str | None:
 def understand(raw: str, lexicon: Lexicon, expecting_answer: bool = False) -> Request:
     text = normalise(raw)
     context = re.search(r"\b(?:in|inside|for|with) (?:my|our) (\w+(?: \w+)?)", text)  # "cold in my tent": not tents
-    slots = read_slots(text, lexicon.feature_words, lexicon.spec_kinds, lexicon.flag_words, lexicon.count_names)
+    slots = read_slots(text, lexicon.feature_words, lexicon.spec_kinds, lexicon.flag_words, lexicon.count_names,
+                       lexicon.spec_names)
     measure = next((m for pattern, m in MEASURES if re.search(pattern, text)), None)
     found = [hit for hit in lexicon.find_categories(text, FILLER | MEASURE_WORDS)
              if not (context and hit[1] in context.group(1) and re.search(r"\b(cold|wet|warm|need|get)\b", text))

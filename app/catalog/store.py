@@ -40,6 +40,10 @@ class SpecCondition:
 
     op: str  # one of SPEC_OPS
     alternatives: tuple[tuple[str, float], ...]
+    # text values with a unit ("2.3 kg" where the key's unit is g): (ending, factor) per unit of the kind, and the
+    # factor of the key's own unit, so each value is compared in the key's unit
+    endings: tuple[tuple[str, float], ...] = ()
+    own_factors: tuple[float, ...] = ()  # per alternative: the factor of that key's unit
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,15 @@ SPEC_OPS = ("<", "<=", ">", ">=", "=")
 # a spec's number: a JSON number, or text that starts with one ("1.2 kg"); $K is the key's JSON path
 _NUMBER_SQL = ("(json_type(p.specs, $K) in ('integer', 'real') or (json_type(p.specs, $K) = 'text' and "
                "json_extract(p.specs, $K) glob '[0-9-]*')) and cast(json_extract(p.specs, $K) as real)")
+
+
+def _scale_sql(endings: tuple[tuple[str, float], ...], own_factor: float) -> str:
+    """A multiplier turning a text value's own unit into the key's unit ("* case when ... like '%kg' then ...")."""
+    if not endings:
+        return ""
+    cases = " ".join(f"when lower(trim(json_extract(p.specs, ?))) like '%{end.replace(chr(39), '')}' "
+                     f"then {factor / own_factor!r}" for end, factor in endings)
+    return f" * (case when json_type(p.specs, ?) != 'text' then 1.0 {cases} else 1.0 end)"
 
 
 def _json_path(key: str) -> str:
@@ -297,9 +310,11 @@ class Catalog:
             if condition.op not in SPEC_OPS or not condition.alternatives:
                 continue
             either = []
-            for key, value in condition.alternatives:
-                either.append(f"({_NUMBER_SQL} {condition.op} ?)".replace("$K", "?"))
-                params += [_json_path(key)] * 4 + [float(value)]
+            for i, (key, value) in enumerate(condition.alternatives):
+                own = condition.own_factors[i] if i < len(condition.own_factors) else 1.0
+                scale = _scale_sql(condition.endings, own)
+                either.append(f"({_NUMBER_SQL}{scale} {condition.op} ?)".replace("$K", "?"))
+                params += [_json_path(key)] * (4 + scale.count("$K") + scale.count("?")) + [float(value)]
             clauses.append("(" + " or ".join(either) + ")")
         for feature in filters.features:
             flags = ["json_extract(p.specs, ?) = 1" for _ in feature.flag_keys]

@@ -21,6 +21,7 @@ UNITS: dict[str, tuple[str, float]] = {
     "m": ("length", 1.0), "cm": ("length", 0.01), "mm": ("length", 0.001), "in": ("length", 0.0254),
     "h": ("time", 60.0), "min": ("time", 1.0),
     "w": ("power", 1.0),
+    "psi": ("pressure", 1.0), "bar": ("pressure", 14.5038), "km": ("length", 1000.0),
 }
 # how units are written in key names and values, and how shoppers (or models) name them
 ALIASES: dict[str, str] = {
@@ -37,11 +38,21 @@ ALIASES: dict[str, str] = {
     "in": "in", "inch": "in", "inches": "in",
     "h": "h", "hr": "h", "hrs": "h", "hour": "h", "hours": "h", "min": "min", "mins": "min", "minutes": "min",
     "w": "w", "watt": "w", "watts": "w",
+    "psi": "psi", "bar": "bar", "km": "km", "kilometres": "km", "kilometers": "km", "miles": "km",
 }
 SPOKEN = {"kg": "kg", "g": "g", "lb": "lb", "oz": "oz", "c": "°C", "f": "°F", "l": "litres", "ml": "ml",
           "lm": "lumens", "persons": "people", "m": "m", "cm": "cm", "mm": "mm", "in": "in", "h": "h", "min": "min",
           "w": "W"}
 _VALUE_UNIT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*([a-z°]+)\b", re.I)
+
+
+def suffixes(kind: str | None) -> tuple[tuple[str, float], ...]:
+    """How values of a kind may end ("kg", "g", ...) with each unit's factor, longest first (for text specs)."""
+    if kind is None or kind == "temperature":
+        return ()
+    ends = [(alias, UNITS[unit][1]) for alias, unit in ALIASES.items() if UNITS.get(unit, ("", 0))[0] == kind
+            and alias.isalpha()]
+    return tuple(sorted(ends, key=lambda e: len(e[0]), reverse=True))
 
 
 def unit_of(word: str) -> str | None:
