@@ -44,6 +44,13 @@ async def run_in_thread(fn: Callable[[], T]) -> T:
     return await asyncio.to_thread(fn)
 
 
+def shown_name(product: Product) -> str:
+    """The product's name as shoppers see it: its brand in front, unless the name already starts with it."""
+    if not product.brand or product.name.lower().startswith(product.brand.lower()):
+        return product.name
+    return f"{product.brand} {product.name}"
+
+
 def failure(code: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"ok": False, "error": {"code": code, "message": message, **extra}}
 
@@ -94,7 +101,7 @@ class ShoppingTools:
     def _suggestions(self, session: ShopperSession, text: str) -> list[dict[str, Any]]:
         shown = session.context.shown_ids() + [line.product_id for line in session.cart.lines]
         found = self.catalog.suggest(text, limit=3, among=shown or None)
-        return [{"id": p.id, "name": p.display_name, "price": p.price} for p in found]
+        return [{"id": p.id, "name": shown_name(p), "price": p.price} for p in found]
 
     def _shown_product(self, session: ShopperSession, product_id: str) -> Product:
         """The product, if the shopper was shown it recently (or has it in the cart); else a failure with ideas."""
@@ -110,7 +117,7 @@ class ShoppingTools:
             log.warning("session %s: product %s was not shown to the shopper", session.id, product.id)
             raise ToolFailure(
                 "not_shown",
-                f"{product.display_name} ({product.id}) has not been shown to the shopper. "
+                f"{shown_name(product)} ({product.id}) has not been shown to the shopper. "
                 "Search for it first, or pick one of the suggestions.",
                 suggestions=self._suggestions(session, product_id),
             )
@@ -151,8 +158,9 @@ class ShoppingTools:
             applied["sort"] = sort
         if in_stock_only:
             applied["in_stock_only"] = True
+        stock_known = any(p.stock is not None for p in products) or not products
         title = heading(len(products), self._noun(slug, query, brand), brand=brand, features=wanted, specs=resolved,
-                        min_price=min_price, max_price=max_price, in_stock_only=in_stock_only,
+                        min_price=min_price, max_price=max_price, in_stock_only=in_stock_only and stock_known,
                         sort=sort_phrase(price_order, spec_order, keys))
         session.context.record(
             "search", query, [p.id for p in products], applied, [p.summary() for p in products]
@@ -189,7 +197,7 @@ class ShoppingTools:
     def get_product_info(self, session: ShopperSession, product_id: str, question: str) -> dict[str, Any]:
         product = self._shown_product(session, product_id)
         passages = find_passages(self.catalog, product.id, question, limit=3)
-        return {"ok": True, "product_id": product.id, "name": product.display_name, "question": question,
+        return {"ok": True, "product_id": product.id, "name": shown_name(product), "question": question,
                 "specs": product.specs,
                 "passages": [{"source": p.source, "section": p.section, "text": p.text} for p in passages]}
 
@@ -203,7 +211,7 @@ class ShoppingTools:
         session.context.focus = product.id
         session.cart_version += 1
         return self._cart_result(
-            session, added={"product_id": product.id, "name": product.display_name, "quantity": quantity},
+            session, added={"product_id": product.id, "name": shown_name(product), "quantity": quantity},
             cart_change={"product_id": product.id, "before": before, "after": after},
         )
 
@@ -228,7 +236,7 @@ class ShoppingTools:
             raise ToolFailure(exc.code, str(exc), **exc.details) from exc
         session.cart_version += 1
         return self._cart_result(
-            session, updated={"product_id": pid, "name": product.display_name, "quantity": after},
+            session, updated={"product_id": pid, "name": shown_name(product), "quantity": after},
             cart_change={"product_id": pid, "before": before, "after": after},
         )
 
@@ -277,7 +285,7 @@ class ShoppingTools:
         if product is not None:
             product = self._shown_product(session, product.id)
             recs = self.catalog.recommend(product.id, max_results, exclude=[ln.product_id for ln in session.cart.lines])
-            basis: dict[str, Any] = {"product_id": product.id, "name": product.display_name}
+            basis: dict[str, Any] = {"product_id": product.id, "name": shown_name(product)}
         else:
             try:
                 slug = self.resolve_category(target)

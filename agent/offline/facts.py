@@ -66,8 +66,9 @@ def _spec_answer(name: str, feature: str, specs: Mapping[str, Any],
     for key, value in specs.items():
         if stem in _stem(key) and not isinstance(value, bool) and number_in(value) is not None and value:
             return f"Yes, the {name} has a {spec_label(key)} of {say_spec(key, value)}."
-        if key.lower().startswith("ip") and isinstance(value, str) and feature.startswith("waterproof"):
-            return _ip_answer(name, value.upper())
+        if isinstance(value, str) and re.fullmatch(r"ipx?\d{1,2}", value.strip().lower()) \
+                and feature.startswith("waterproof"):
+            return _ip_answer(name, value.strip().upper())
     for key, value in specs.items():
         if isinstance(value, str) and value.strip():
             if _mentions(value, feature):

@@ -37,7 +37,11 @@ def describe_list(result: dict[str, Any], turn: int, superlative: str | None = N
     if result["count"] == 0:
         return (f"I couldn't find any {label}. Want me to widen the search, maybe a higher budget or another "
                 "category?")
-    return describe_search(result["count"], label, "", result["products"], turn, superlative, singular=False)
+    text = describe_search(result["count"], label, "", result["products"], turn, superlative, singular=False)
+    untracked = all(p.get("stock") is None for p in result["products"])
+    if (result.get("filters") or {}).get("in_stock_only") and untracked:
+        text += " This shop doesn't list stock levels here, so a staff member can check what's on the shelf."
+    return text
 
 
 def describe_search(count: int, label: str, qualifier: str, products: list[dict[str, Any]], turn: int,
@@ -129,9 +133,11 @@ def read_back(cart: dict[str, Any], warnings: list[str]) -> str:
     return text + " Shall I place the order?"
 
 
-HELP = ("I can find products for you: just say what you need and your budget, like 'a tent under 300 dollars'. "
-        "I can tell you more about a product, suggest what goes with it, add it to your cart, "
-        "and check you out. You can also tap anything on the screen.")
+def help_text(example: str) -> str:
+    """What the assistant can do, with an example from the loaded catalog ("a tent under 300 dollars")."""
+    return (f"I can find products for you: just say what you need and your budget, like '{example}'. I can tell "
+            "you more about a product, suggest what goes with it, add it to your cart, and check you out. You can "
+            "also tap anything on the screen.")
 
 
 def not_understood(categories: str) -> str:

@@ -34,5 +34,4 @@ class DialogueState:
         """The shopper acted on the screen: what they touched is what "it" means now; pending offers are void."""
         self.awaiting_confirmation = False
         self.offer = None
-        self.listed = []
-        self.subject = focus
+        self.subject = focus  # the list being browsed stays what "the first one" means

@@ -48,7 +48,9 @@ async def start_over(turn: Turn) -> str:
 
 
 async def help_(turn: Turn) -> str:
-    return replies.HELP + f" Here I have {turn.categories_spoken()}."
+    names = turn.lexicon.category_order
+    kind = names[0].lower().replace("&", "and") if names else "a product"
+    return replies.help_text(f"{kind} under 100 dollars") + f" Here I have {turn.categories_spoken()}."
 
 
 async def greet(turn: Turn) -> str:
