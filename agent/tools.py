@@ -27,7 +27,7 @@ from agent.search_terms import (
 from agent.tool_args import ToolArgumentError, parse_arguments
 from app.cart import CartError
 from app.catalog.passages import find_passages
-from app.catalog.schema import Product
+from app.catalog.schema import Category, Product
 from app.catalog.store import Catalog, CatalogError, SearchFilters, fts_terms
 from app.events import EventKind
 from app.session import ShopperSession
@@ -72,10 +72,17 @@ class ShoppingTools:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self._category_words: dict[str, str] | None = None
+        self._category_list: list[Category] | None = None
 
     def reload(self) -> None:
         """The catalog changed: forget the cached category words."""
         self._category_words = None
+        self._category_list = None
+
+    def _categories(self) -> list[Category]:
+        if self._category_list is None:
+            self._category_list = self.catalog.categories()
+        return self._category_list
 
     # -- helpers ---------------------------------------------------------------------------------------------------
     def resolve_category(self, text: str | None) -> str | None:
@@ -147,7 +154,8 @@ class ShoppingTools:
         filters = SearchFilters(category=slug, brand=brand or None, min_price=min_price, max_price=max_price,
                                 in_stock=in_stock_only, specs=tuple(r.condition for r in resolved),
                                 features=feature_conditions, price_order=price_order, spec_order=spec_order)
-        products = self.catalog.search(query, filters, limit)
+        # a query that only names the category ("tents" in tents) adds nothing to the filter: skip full-text ranking
+        products = self.catalog.search("" if self._names_only(slug, query) else query, filters, limit)
         applied: dict[str, Any] = {k: v for k, v in (("category", slug), ("brand", brand), ("min_price", min_price),
                                                      ("max_price", max_price)) if v is not None}
         if resolved:
@@ -168,11 +176,22 @@ class ShoppingTools:
         return {"ok": True, "query": query, "filters": applied, "count": len(products), "heading": title,
                 "products": [p.summary() for p in products]}
 
+    def _names_only(self, slug: str | None, query: str) -> bool:
+        if not slug:
+            return False
+        category = next((c for c in self._categories() if c.slug == slug), None)
+        if category is None:
+            return False
+        naming = {w for phrase in (category.name.lower(), slug.replace("-", " "), *category.synonyms)
+                  for w in phrase.replace("&", " ").split()}
+        words = fts_terms(query)
+        return bool(words) and all(w in naming or w.rstrip("s") in naming for w in words)
+
     def _noun(self, slug: str | None, query: str, brand: str | None) -> str:
         """What the list is of: the category (with the shopper's own describing words), or their words."""
         words = [w for w in fts_terms(query) if w.isalpha()]
         if slug:
-            category = next((c for c in self.catalog.categories() if c.slug == slug), None)
+            category = next((c for c in self._categories() if c.slug == slug), None)
             name = (category.name if category else slug.replace("-", " ")).lower().replace("&", "and")
             naming = set(name.split()) | {w for s in (category.synonyms if category else []) for w in s.split()}
             extra = [w for w in words if w not in naming and w.rstrip("s") not in naming and w != "person"]
