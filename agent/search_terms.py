@@ -96,14 +96,18 @@ def resolve_spec(keys: list[SpecKey], raw: Mapping[str, Any], samples: Mapping[s
     return ResolvedSpec(condition, found[0].words, op, value, spoken_unit)
 
 
-def resolve_feature(keys: list[SpecKey], samples: Mapping[str, Any], word: str) -> FeatureCondition:
-    """A feature word with the boolean spec keys that state it ("hooded" -> "hood")."""
+def resolve_feature(keys: list[SpecKey], samples: Mapping[str, Any], word: str,
+                    values: Mapping[str, set[str]] | None = None) -> FeatureCondition:
+    """A feature word with the boolean spec keys that state it ("hooded" -> "hood"), or the text specs it is a value
+    of ("down" -> "fill")."""
     clean = " ".join(word.lower().split())
     if not clean:
         raise SpecArgumentError("A feature must be a word, like 'waterproof'.")
     stem = _stem(clean)
-    flags = tuple(k.key for k in keys if isinstance(samples.get(k.key), bool) and _stem(k.key) == stem)
-    return FeatureCondition(clean, flags)
+    flags = tuple(k.key for k in keys if isinstance(samples.get(k.key), bool)
+                  and _stem(k.key.replace("_", " ")) == stem)
+    valued = tuple(key for key, options in (values or {}).items() if clean in options and len(options) > 1)
+    return FeatureCondition(clean, flags, () if flags else valued)
 
 
 def resolve_sort(keys: list[SpecKey], sort: str) -> tuple[str | None, SpecOrder | None]:

@@ -13,6 +13,7 @@ import logging
 import secrets
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from agent.search_terms import (
@@ -147,7 +148,8 @@ class ShoppingTools:
         try:
             resolved = tuple(resolve_spec(keys, raw, samples) for raw in specs or [])
             wanted = tuple(dict.fromkeys(f.strip().lower() for f in features or [] if f.strip()))
-            feature_conditions = tuple(resolve_feature(keys, samples, word) for word in wanted)
+            values = self.catalog.spec_text_values()
+            feature_conditions = tuple(resolve_feature(keys, samples, word, values) for word in wanted)
             price_order, spec_order = resolve_sort(keys, sort or "")
         except SpecArgumentError as exc:
             raise ToolFailure("invalid_filter", str(exc)) from exc
@@ -155,7 +157,11 @@ class ShoppingTools:
                                 in_stock=in_stock_only, specs=tuple(r.condition for r in resolved),
                                 features=feature_conditions, price_order=price_order, spec_order=spec_order)
         # a query that only names the category ("tents" in tents) adds nothing to the filter: skip full-text ranking
-        products = self.catalog.search("" if self._names_only(slug, query) else query, filters, limit)
+        if self._names_only(slug, query):  # the whole kind, cheapest first (out of stock ones too)
+            products = self.catalog.search("", replace(filters, price_order=filters.price_order or (
+                None if filters.spec_order else "asc")), limit)
+        else:
+            products = self.catalog.search(query, filters, limit)
         applied: dict[str, Any] = {k: v for k, v in (("category", slug), ("brand", brand), ("min_price", min_price),
                                                      ("max_price", max_price)) if v is not None}
         if resolved:

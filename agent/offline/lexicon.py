@@ -54,7 +54,7 @@ class Lexicon:
     category_kinds: dict[str, set[str]] = field(default_factory=dict)  # slug -> kinds of measure its specs carry
     flag_words: set[str] = field(default_factory=set)  # yes/no spec names in words ("rain cover", "waterproof")
     count_names: set[str] = field(default_factory=set)  # numeric specs without a unit ("seasons")
-    spec_names: set[str] = field(default_factory=set)  # every spec's name without its unit ("width", "range")
+    spec_names: dict[str, str | None] = field(default_factory=dict)  # spec name without unit -> its kind
 
     @classmethod
     def from_catalog(cls, catalog: Catalog) -> Lexicon:
@@ -76,7 +76,7 @@ class Lexicon:
         lex.spec_kinds = {k for k in (spec_key(key, value).kind for key, value in samples.items()) if k}
         for slug, keys in catalog.spec_keys_by_category().items():
             lex.category_kinds[slug] = {k for k in (spec_key(key, samples.get(key)).kind for key in keys) if k}
-        lex.spec_names = {spec_key(key, value).name for key, value in samples.items()}
+        lex.spec_names = {spec_key(key, value).name: spec_key(key, value).kind for key, value in samples.items()}
         lex.flag_words = {key.lower().replace("_", " ") for key, value in samples.items() if isinstance(value, bool)}
         lex.feature_words = set(lex.flag_words)
         lex.count_names = {key.lower() for key, value in samples.items()

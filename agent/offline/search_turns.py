@@ -71,7 +71,7 @@ def merged(previous: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
 async def show(turn: Turn, args: dict[str, Any], superlative: str | None = None) -> dict[str, Any]:
     """Run a search and make its list the one on screen."""
     result = await turn.tool("search_products", **args)
-    if result.get("ok"):
+    if result.get("ok") and (result["count"] or not turn.state.last_search):  # an empty list refines nothing
         turn.state.remember_search(args, [p["id"] for p in result["products"]])
         if superlative and result["products"]:  # "the cheapest is the ...": that is what "it" means now
             pick = (min if superlative == "cheapest" else max)(result["products"], key=lambda p: p["price"])

@@ -8,6 +8,7 @@ with a unit is a spec, never a price. Text arrives normalised (lowercase, number
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from app.catalog.units import ALIASES, kind_of
@@ -103,10 +104,17 @@ def _named_after(text: str, end: int, names: set[str]) -> str | None:
     return word if word in names else None
 
 
-def _unit_specs(text: str, slots: Slots, names: set[str]) -> None:
+def _named_in(text: str, kind: str | None, names: Mapping[str, str | None]) -> str | None:
+    """"boils in under 3 minutes": the one spec of that kind whose name the shopper used ("boil_time")."""
+    said = [n for n, k in names.items() if k == kind and any(
+        len(part) >= 4 and re.search(rf"\b{re.escape(part[:4])}", text) for part in n.split("_"))]
+    return said[0] if len(said) == 1 else None
+
+
+def _unit_specs(text: str, slots: Slots, names: Mapping[str, str | None]) -> None:
     for m in re.finditer(rf"{_NUM}\s?({UNIT_WORDS})\b(?:\+)?", text):
         unit = ALIASES[m.group(2)]
-        named = _named_after(text, m.end(), names)
+        named = _named_after(text, m.end(), set(names)) or _named_in(text, kind_of(unit), names)
         value = float(m.group(1))
         kind = kind_of(unit)
         if kind == "persons":
@@ -211,11 +219,11 @@ def _counted(text: str, count_names: set[str], slots: Slots) -> None:
 
 
 def read_slots(text: str, feature_words: set[str], spec_kinds: set[str], flag_words: set[str] | None = None,
-               count_names: set[str] | None = None, spec_names: set[str] | None = None) -> Slots:
+               count_names: set[str] | None = None, spec_names: Mapping[str, str | None] | None = None) -> Slots:
     """Spec constraints, features, sort and in-stock-only in normalised `text`, limited to what the catalog has."""
     slots = Slots()
     _counted(text, count_names or set(), slots)
-    _unit_specs(text, slots, spec_names or set())
+    _unit_specs(text, slots, spec_names or {})
     _temperature(text, slots)
     _persons(text, slots)
     slots.specs = [s for s in slots.specs if kind_of(s.unit) in spec_kinds or s.unit is None]

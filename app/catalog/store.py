@@ -53,6 +53,7 @@ class FeatureCondition:
 
     word: str
     flag_keys: tuple[str, ...] = ()
+    value_keys: tuple[str, ...] = ()  # text specs one of whose values is the word ("fill": "down"): only those count
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,7 @@ class Catalog:
         self._local = threading.local()
         self._names: list[tuple[str, str]] | None = None
         self._spec_keys: dict[str, Any] | None = None
+        self._spec_values: dict[str, set[str]] | None = None
         self._names_lock = threading.Lock()
         self.check()
 
@@ -171,6 +173,7 @@ class Catalog:
         with self._names_lock:
             self._names = None
             self._spec_keys = None
+            self._spec_values = None
 
     # -- queries -------------------------------------------------------------------------------------------------
     def count(self) -> int:
@@ -194,7 +197,14 @@ class Catalog:
             return dict(self._spec_keys)
 
     def spec_text_values(self, per_key: int = 40) -> dict[str, set[str]]:
-        """The text values each spec key takes ("fill": {"down", "synthetic"}), at most `per_key` of each."""
+        """The text values each spec key takes ("fill": {"down", "synthetic"}), at most `per_key` of each; cached
+        until `invalidate`."""
+        with self._names_lock:
+            if self._spec_values is None:
+                self._spec_values = self._read_spec_values(per_key)
+            return {k: set(v) for k, v in self._spec_values.items()}
+
+    def _read_spec_values(self, per_key: int) -> dict[str, set[str]]:
         rows = self._query("select key, value from (select j.key as key, j.value as value, row_number() over "
                            "(partition by j.key order by count(*) desc) as n from products p, json_each(p.specs) j "
                            "where j.type = 'text' group by j.key, j.value) where n <= ?", (per_key,))
@@ -317,6 +327,12 @@ class Catalog:
                 params += [_json_path(key)] * (4 + scale.count("$K") + scale.count("?")) + [float(value)]
             clauses.append("(" + " or ".join(either) + ")")
         for feature in filters.features:
+            if feature.value_keys:
+                clauses.append("(" + " or ".join("lower(json_extract(p.specs, ?)) = ?" for _ in feature.value_keys)
+                               + ")")
+                for key in feature.value_keys:
+                    params += [_json_path(key), feature.word.lower()]
+                continue
             flags = ["json_extract(p.specs, ?) = 1" for _ in feature.flag_keys]
             denied = " and ".join("coalesce(json_extract(p.specs, ?), -1) != 0" for _ in feature.flag_keys)
             text = ("p.rowid in (select rowid from products_fts where products_fts match ?)"
