@@ -157,9 +157,9 @@ class ShoppingTools:
                                 in_stock=in_stock_only, specs=tuple(r.condition for r in resolved),
                                 features=feature_conditions, price_order=price_order, spec_order=spec_order)
         # a query that only names the category ("tents" in tents) adds nothing to the filter: skip full-text ranking
-        if self._names_only(slug, query):  # the whole kind, cheapest first (out of stock ones too)
+        if self._names_only(slug, query):  # the whole kind, in the catalog's order
             products = self.catalog.search("", replace(filters, price_order=filters.price_order or (
-                None if filters.spec_order else "asc")), limit)
+                None if filters.spec_order else "catalog")), limit)
         else:
             products = self.catalog.search(query, filters, limit)
         applied: dict[str, Any] = {k: v for k, v in (("category", slug), ("brand", brand), ("min_price", min_price),
@@ -194,14 +194,12 @@ class ShoppingTools:
         return bool(words) and all(w in naming or w.rstrip("s") in naming for w in words)
 
     def _noun(self, slug: str | None, query: str, brand: str | None) -> str:
-        """What the list is of: the category (with the shopper's own describing words), or their words."""
+        """What the list is of: the category, or the shopper's words ("matches for ...")."""
         words = [w for w in fts_terms(query) if w.isalpha()]
         if slug:
             category = next((c for c in self._categories() if c.slug == slug), None)
             name = (category.name if category else slug.replace("-", " ")).lower().replace("&", "and")
-            naming = set(name.split()) | {w for s in (category.synonyms if category else []) for w in s.split()}
-            extra = [w for w in words if w not in naming and w.rstrip("s") not in naming and w != "person"]
-            return " ".join([*extra, name]) if 0 < len(extra) <= 2 else name
+            return name  # the shopper's other words are not claimed of every product (features are, by filter)
         if not words or (brand and " ".join(words) == brand.lower()):
             return "products"
         return f"matches for \"{query}\""

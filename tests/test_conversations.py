@@ -189,7 +189,7 @@ SCRIPTS = [
     ], cart={}),
     Script("misspelled categories", [
         T("do you have a slepping bag for winter", [search(category="sleeping-bags", query="winter")],
-          ["winter sleeping bags"]),
+          ["six sleeping bags"]),
         T("tnet for four people", [search(category="tents", query="4 person")], ["tents for 4 or more people"]),
         T("I'm after a headlmap", [search(category="headlamps")], ["headlamps"]),
     ]),

@@ -188,7 +188,7 @@ def _features(text: str, feature_words: set[str], slots: Slots, flag_words: set[
             slots.features.append(feature)
             slots.phrase_words |= set(m.group(0).split())
     for flag in sorted(flag_words, key=len, reverse=True):  # yes/no specs named in words: "a rain cover"
-        if " " in flag and re.search(rf"\b{re.escape(flag)}s?\b", text) and flag not in slots.features:
+        if re.search(rf"\b{re.escape(flag)}s?\b", text) and flag not in slots.features:
             slots.features.append(flag)
             slots.phrase_words |= set(flag.split())
     for word in re.findall(r"[a-z][a-z-]+", NOT_A_FEATURE.sub(" ", text)):

@@ -21,7 +21,7 @@ STAFF_TOPICS = [
 async def smalltalk(turn: Turn) -> str:
     text = turn.request.text
     if re.search(r"\bjokes?\b", text):
-        return ("Here's one: why did the tent go to therapy? It was feeling a little too intense. I'm better at "
+        return ("Here's one: why don't shopping carts ever get lost? They always stick to the aisles. I'm better at "
                 "finding products, though. What are you shopping for?")
     if re.search(r"\b(how'?s your day|how are you|how is your day)\b", text):
         return "I'm doing well, thanks for asking! What can I help you find today?"

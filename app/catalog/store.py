@@ -73,7 +73,7 @@ class SearchFilters:
     in_stock: bool = False
     specs: tuple[SpecCondition, ...] = ()
     features: tuple[FeatureCondition, ...] = ()
-    price_order: str | None = None  # "asc" | "desc"
+    price_order: str | None = None  # "asc" | "desc" | "catalog" (the catalog's own order)
     spec_order: SpecOrder | None = None
 
 
@@ -354,6 +354,8 @@ class Catalog:
             return f"coalesce({', '.join(parts)}, {missing}) {direction}"
         if filters.price_order in ("asc", "desc"):
             return f"p.price {filters.price_order}"
+        if filters.price_order == "catalog":
+            return "p.rowid asc"
         return ""
 
     def _name_index(self) -> list[tuple[str, str]]:
