@@ -66,6 +66,8 @@ TOOL_SCHEMAS: list[ToolSchema] = [
             },
             "in_stock_only": {"type": "boolean", "default": False, "description": "Only products in stock."},
             "limit": {"type": "integer", "minimum": 1, "maximum": 20, "default": 10},
+            "offset": {"type": "integer", "minimum": 0, "maximum": 40, "default": 0,
+                       "description": "Skip this many results: 'show me more' is the same search with offset 10."},
         },
         ["query"],
     ),

@@ -139,7 +139,8 @@ class ShoppingTools:
     def search_products(self, session: ShopperSession, query: str, category: str | None = None,
                         max_price: float | None = None, min_price: float | None = None, brand: str | None = None,
                         specs: list[dict[str, Any]] | None = None, features: list[str] | None = None,
-                        sort: str | None = None, in_stock_only: bool = False, limit: int = 10) -> dict[str, Any]:
+                        sort: str | None = None, in_stock_only: bool = False, limit: int = 10,
+                        offset: int = 0) -> dict[str, Any]:
         slug = self.resolve_category(category)
         if min_price is not None and max_price is not None and min_price > max_price:
             min_price, max_price = max_price, min_price
@@ -157,11 +158,13 @@ class ShoppingTools:
                                 in_stock=in_stock_only, specs=tuple(r.condition for r in resolved),
                                 features=feature_conditions, price_order=price_order, spec_order=spec_order)
         # a query that only names the category ("tents" in tents) adds nothing to the filter: skip full-text ranking
+        wanted_rows = min(limit + offset, 50)
         if self._names_only(slug, query):  # the whole kind, in the catalog's order
             products = self.catalog.search("", replace(filters, price_order=filters.price_order or (
-                None if filters.spec_order else "catalog")), limit)
+                None if filters.spec_order else "catalog")), wanted_rows)
         else:
-            products = self.catalog.search(query, filters, limit)
+            products = self.catalog.search(query, filters, wanted_rows)
+        products = products[offset:offset + limit]
         applied: dict[str, Any] = {k: v for k, v in (("category", slug), ("brand", brand), ("min_price", min_price),
                                                      ("max_price", max_price)) if v is not None}
         if resolved:
@@ -172,6 +175,8 @@ class ShoppingTools:
             applied["sort"] = sort
         if in_stock_only:
             applied["in_stock_only"] = True
+        if offset:
+            applied["offset"] = offset
         stock_known = any(p.stock is not None for p in products) or not products
         title = heading(len(products), self._noun(slug, query, brand), brand=brand, features=wanted, specs=resolved,
                         min_price=min_price, max_price=max_price, in_stock_only=in_stock_only and stock_known,

@@ -30,6 +30,7 @@ from app.events import EventKind
 from app.session import ShopperSession
 
 log = logging.getLogger("aisle.agent.offline")
+CHECKOUT = re.compile(r"\bcheck ?out\b|\bi'?m done\b|\bthat'?s all\b|\bready to pay\b")
 ALSO = re.compile(r"^(and|also|plus)\b|\b(as well|too|also)\b")
 Handler = Callable[[Turn], Awaitable[str]]
 HANDLERS: dict[str, Handler] = {
@@ -105,6 +106,8 @@ class OfflineAgent:
             state.awaiting_confirmation = False
         if offer and offer[0] == "pair" and ALSO.search(request.text) and request.intent in ("details", "search"):
             request.intent = "add"  # "and the second one as well", right after adding one
+        if request.intent == "confirm" and not state.awaiting_confirmation and CHECKOUT.search(request.text):
+            request.intent = "checkout"  # "ok I'm done, check out" answers no offer: it asks to check out
         turn = Turn(session, state, request, lexicon, self._call)
         if request.intent == "confirm":
             reply = await order_turns.confirm(turn, offer)

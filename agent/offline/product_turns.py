@@ -70,6 +70,9 @@ async def question(turn: Turn) -> str:
     product = result["product"]
     turn.state.subject = pid
     answer = await _answer(turn, product)
+    if request.topic == "stock" and not product["in_stock"]:
+        turn.state.offer = ("similar", product["category"], 0)
+        return answer + " Want me to find a similar one?"
     if pid in turn.session.cart:
         return answer + " It's in your cart already."
     if product["in_stock"]:

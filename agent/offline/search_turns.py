@@ -55,7 +55,7 @@ def constraints(request: Request) -> dict[str, Any]:
 def merged(previous: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     """A refinement keeps the earlier constraints unless the shopper replaces one (a spec of the same measure and
     direction, a price bound, the brand, the order)."""
-    args = {k: v for k, v in previous.items() if k != "limit"}
+    args = {k: v for k, v in previous.items() if k not in ("limit", "offset")}
     for key in REPLACES:
         if key in new:
             args[key] = new[key]
@@ -210,6 +210,8 @@ async def refine(turn: Turn) -> str:
     if terms and request.about_list:  # "just the ones for kids": words the products' own text must have
         new["features"] = list(dict.fromkeys([*new.get("features", []), *terms]))
     args = merged(state.last_search, new)
+    if request.slots.lighter_half and len(state.listed) > 1:
+        args["limit"] = max(1, len(state.listed) // 2)
     if request.drop_price:
         args.pop("max_price", None)
         args.pop("min_price", None)
@@ -250,22 +252,22 @@ async def similar(turn: Turn) -> str:
 
 
 async def more(turn: Turn) -> str:
+    """"Show me more": the same search, the next page."""
     state = turn.state
     if not state.last_search:
         return "More of what? Tell me what you're looking for and I'll find some options."
-    before = list(state.listed)
-    args = {**state.last_search, "limit": 20}
+    shown_before = int(state.last_search.get("offset", 0)) + len(state.listed)
+    args = {**state.last_search, "offset": shown_before}
     result = await turn.tool("search_products", **args)
     if not result.get("ok"):
         return trouble(result)
-    extra = [p for p in result["products"] if p["id"] not in before]
-    if not extra:
+    if not result["count"]:
         return "That's everything I have for that. Want me to widen the search?"
     state.remember_search(args, [p["id"] for p in result["products"]])
-    state.last_search = {k: v for k, v in args.items() if k != "limit"}
-    names = replies.join_words([f"the {replies.name_of(p)} ({replies.money(p['price'])})" for p in extra[:3]])
-    return (f"Here are {replies.number(len(extra))} more, {result['heading']} in all. Among them: {names}. "
-            "Want details on one of them?")
+    names = replies.join_words([f"the {replies.name_of(p)} ({replies.money(p['price'])})"
+                                for p in result["products"][:3]])
+    return (f"Here are {replies.number(result['count'])} more: {names}"
+            + (" and others" if result["count"] > 3 else "") + ". Want details on one of them?")
 
 
 async def back(turn: Turn) -> str:

@@ -68,6 +68,7 @@ class Slots:
     consumed: set[str] = field(default_factory=set)  # numbers and words that were part of a spec, not a price
     phrase_words: set[str] = field(default_factory=set)  # words that said a feature ("packs down small")
     size: float | None = None
+    lighter_half: bool = False  # "only the lightweight ones": the lighter half of the list on screen
 
     @property
     def any(self) -> bool:
@@ -227,7 +228,8 @@ def read_slots(text: str, feature_words: set[str], spec_kinds: set[str], flag_wo
     _temperature(text, slots)
     _persons(text, slots)
     slots.specs = [s for s in slots.specs if kind_of(s.unit) in spec_kinds or s.unit is None]
-    load = re.search(r"\b(for|holds?|supports?|carries|carry|takes?|up to|rated for)\s(a |someone )?(\d+(?:\.\d+)?)\s?"
+    load = re.search(r"\b(for|holds?|supports?|carries|carry|takes?|up to|rated for)\s(a |someone |at least |up to )?"
+                     r"(\d+(?:\.\d+)?)\s?"
                      r"(kg|kgs|kilos?|kilograms?|lbs?|pounds?)\b", text)
     if load and "mass" in spec_kinds:  # "a chair for 150 kilos" is what it holds, not what it weighs
         slots.specs = [s for s in slots.specs if not (kind_of(s.unit) == "mass" and s.value == float(load.group(3)))]
@@ -247,5 +249,8 @@ def read_slots(text: str, feature_words: set[str], spec_kinds: set[str], flag_wo
             break
     if re.search(r"\b(only|just) (the )?(light|lightweight|lighter)( ones?)?\b|\blightest ones\b", text):
         slots.sort = "weight_asc"
+        slots.lighter_half = True
+        if "lightweight" in slots.features:
+            slots.features.remove("lightweight")
     slots.in_stock_only = bool(IN_STOCK.search(text))
     return slots

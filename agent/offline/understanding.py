@@ -303,6 +303,8 @@ def _intent(text: str, has: Callable[[str], bool], category: str | None, brand: 
             r"\b(park|loyalty|price ?match|membership|refund|return policy|opening hours|store hours)\b", text)):
         return "smalltalk"
     if has("set_quantity") and not re.search(r"\b(add|put|buy)\b", text) \
+            and not ((max_price is not None or min_price is not None) and re.search(r"\b(under|over|below|above|"
+                                                                                  r"less than|more than)\b", text)) \
             and re.search(r"\b(it|that|them|quantity|the|those|this|these|only|instead)\b", text):
         return "set_quantity"
     if has("add") and not (has("question") and not re.search(r"\b(add|put|buy)\b", text)):
@@ -338,7 +340,7 @@ def _intent(text: str, has: Callable[[str], bool], category: str | None, brand: 
         return "thanks"
     if has("goodbye") and not (category or brand):
         return "goodbye"
-    if has("yes") and words <= 3:
+    if has("yes") and words <= 3 and not (category or brand):
         return "affirm"
     if has("no") and words <= 3:
         return "negate"
