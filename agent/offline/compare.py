@@ -50,6 +50,9 @@ def _candidates(turn: Turn) -> list[str]:
     picked = [listed[i] for _, i in said if listed and -len(listed) <= i < len(listed)]
     if len(picked) >= 2:
         return list(dict.fromkeys(picked))
+    subject = turn.state.subject
+    if len(picked) == 1 and subject and subject != picked[0]:  # "is it brighter than the first one?"
+        return [subject, picked[0]]
     if re.search(r"\b(these|those|the) (2|two)\b|\bboth\b", text) and len(listed) >= 2:
         return listed[:2]
     if turn.request.category:

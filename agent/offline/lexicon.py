@@ -88,6 +88,15 @@ class Lexicon:
         vocabulary = catalog.vocabulary() | {w for phrase in lex.category_words for w in phrase.split()}
         lex.words = sorted(vocabulary)
         lex._word_set = set(vocabulary)
+        last_words: dict[str, list[str]] = {}
+        for category in catalog.categories():  # "Bike lights": "light" names it too, when no other kind ends so
+            words = category.name.lower().replace("&", "and").split()
+            if len(words) > 1:
+                last_words.setdefault(words[-1], []).append(category.slug)
+        for word, slugs in last_words.items():
+            if len(slugs) == 1:
+                for form in (word, word[:-1] if word.endswith("s") else word + "s"):
+                    lex.category_words.setdefault(form, slugs[0])
         for phrase, slug in lex.category_words.items():
             lex._category_parts.setdefault(slug, set()).update(w for w in phrase.split() if len(w) >= 3)
         return lex

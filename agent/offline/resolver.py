@@ -19,6 +19,8 @@ TOPIC_WORDS = {"waterproof", "water", "proof", "rain", "wet", "heavy", "weigh", 
                "heavier", "brighter", "warmer", "bigger", "difference"}
 ADDED = re.compile(r"\b(the one|the thing|what) i (just )?(added|put in|picked|chose|got)\b|\bthe one in my (cart|"
                    r"basket)\b")
+COMPARATIVE_ONE = re.compile(r"\b(cheaper|pricier|more expensive|lighter|heavier|brighter|warmer|bigger|smaller) "
+                             r"one\b")
 TWO = re.compile(r"\b(of|between) (the|those|these) (2|two)\b|\bof both\b")
 OTHER = re.compile(r"\b(the other( one)?|the other \w+)\b")
 
@@ -68,13 +70,15 @@ def _by_kind(turn: Turn, candidates: list[str], listed: list[str], focus: str | 
              among: list[str] | None) -> Resolution:
     """"the tent", "the Redfern one": the one of that kind being talked about, or the only one; else ask."""
     state = turn.state
-    if focus in candidates:
+    if focus in candidates and (among is None or len(candidates) == 1):
         return Resolution(focus)
-    if state.last_added in candidates:
+    if state.last_added in candidates and (among is None or len(candidates) == 1):
         return Resolution(state.last_added)
     in_cart = [pid for pid in turn.cart_ids() if pid in candidates]
     if len(in_cart) == 1 and among is None:  # "the jacket" when there is one in the cart
         return Resolution(in_cart[0])
+    if among is not None and len(candidates) > 1 and not turn.request.pronoun:
+        return Resolution(ambiguous=candidates[:4])  # "remove the tent" with two tents in the cart: ask
     in_list = [p for p in listed if p in candidates] or candidates
     if len(in_list) == 1:
         return Resolution(in_list[0])
@@ -98,7 +102,7 @@ def resolve(turn: Turn, among: list[str] | None = None) -> Resolution:
         others = [p for p in two if p != focus]
         if len(others) == 1:
             return Resolution(others[0])
-    if TWO.search(request.text) and len(state.pair) == 2 and among is None:
+    if (TWO.search(request.text) or COMPARATIVE_ONE.search(request.text)) and len(state.pair) == 2 and among is None:
         listed = list(state.pair)  # "the cheaper one of the two"
     positioned = _by_position(turn, listed, known)
     if positioned is not None:

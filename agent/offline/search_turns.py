@@ -135,7 +135,7 @@ async def search(turn: Turn) -> str:
         if not ASKS_FOR_PRODUCTS.search(request.text):
             return replies.not_understood(turn.categories_spoken())
         return not_sold(turn, unknown)
-    if request.other_categories or (
+    if request.other_categories or (request.category and re.search(r"\band\b|,", request.text)) or (
             re.search(r"\b(and|plus)\b", request.text) and re.search(r"\b(for both|for all|in total|together|"
                                                                         r"combined|altogether)\b", request.text)):
         from agent.offline.needs import several_needs  # needs builds on this module

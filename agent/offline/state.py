@@ -29,6 +29,7 @@ class DialogueState:
             self.by_category[str(args["category"])] = dict(args)
         self.listed = list(product_ids)
         self.subject = product_ids[0] if len(product_ids) == 1 else None
+        self.pair = []
 
     def after_tap(self, focus: str | None) -> None:
         """The shopper acted on the screen: what they touched is what "it" means now; pending offers are void."""

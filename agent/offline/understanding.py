@@ -78,6 +78,7 @@ _P = {
     "compare": r"\b(which (one |of (these|those|them|the two|the \w+) )?(is|are|has|throws|gives|weighs|holds) "
                r"(the )?(lighter|heavier|cheaper|brighter|warmer|bigger|smaller|larger|more|less|most|least|best)|"
                r"difference between|differences|compare|comparison|whichever|versus|\bvs\b|"
+               r"\b(is|are) (it|this|that|they) (lighter|heavier|cheaper|brighter|warmer|bigger|smaller) than\b|"
                r"\b(lightest|heaviest|brightest|warmest|biggest|roomiest|largest|smallest|most light|"
                r"holds the most)\b)",
     "feature_question": r"\b((is|are) (it|this|that|they|those|these|the [\w -]{1,40}?) (made of |made from |filled "
@@ -112,11 +113,11 @@ FILLER = set(
 )
 QUESTION_TOPICS = {
     "waterproof": r"\b(waterproof|water ?proof|rain|wet)\b",
-    "weight": r"\b(heavy|weigh|weight|light)\b",
+    "brightness": r"\b(bright|brightness|lumens)\b",
+    "weight": r"\b(heavy|weigh|weight|how light|lightweight)\b",
     "warmth": r"\b(warm|cold|temperature|rating|rated)\b",
     "capacity": r"\b(how many (people|persons)|sleep|fit|hold|capacity|big|litres|liters)\b",
     "stock": r"\b(in stock|available|left|how many .*(have you got|do you have|have you|are there))\b",
-    "brightness": r"\b(bright|lumens)\b",
     "price": r"\b(how much|price|cost)\b",
 }
 
@@ -255,6 +256,9 @@ def _plain(value: float) -> str:
 def normalise(text: str) -> str:
     text = text.lower().replace("’", "'").replace("&", " and ")
     text = words_to_digits(text)
+    text = re.sub(r"\b(undr|unde|udner)\b", "under", text)
+    text = re.sub(r"\b(ovr|ovet)\b", "over", text)
+    text = re.sub(r"\b(pls|plz|plse)\b", "please", text)
     text = re.sub(r"(\d),(\d{3})", r"\1\2", text)
     text = re.sub(r"[^\w$'.\-? ]+", " ", text)
     text = re.sub(r"(?<!\d)\.|\.(?!\d)", " ", text)
