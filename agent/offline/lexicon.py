@@ -55,6 +55,7 @@ class Lexicon:
     flag_words: set[str] = field(default_factory=set)  # yes/no spec names in words ("rain cover", "waterproof")
     count_names: set[str] = field(default_factory=set)  # numeric specs without a unit ("seasons")
     spec_names: dict[str, str | None] = field(default_factory=dict)  # spec name without unit -> its kind
+    value_words: set[str] = field(default_factory=set)  # one-word values of text specs that vary ("mummy", "down")
 
     @classmethod
     def from_catalog(cls, catalog: Catalog) -> Lexicon:
@@ -88,6 +89,8 @@ class Lexicon:
         vocabulary = catalog.vocabulary() | {w for phrase in lex.category_words for w in phrase.split()}
         lex.words = sorted(vocabulary)
         lex._word_set = set(vocabulary)
+        lex.value_words = {v for values in lex.spec_values.values() if len(values) > 1 for v in values
+                           if v.isalpha() and len(v) >= 4 and v not in lex.category_words and v != "none"}
         last_words: dict[str, list[str]] = {}
         for category in catalog.categories():  # "Bike lights": "light" names it too, when no other kind ends so
             words = category.name.lower().replace("&", "and").split()

@@ -181,7 +181,7 @@ PHRASED = [
 NOT_A_FEATURE = re.compile(r"\bdown to\b|\b(packs?|folds?|rolls?|zips?|comes?) down\b|\bdown (small|low|to)\b")
 
 
-def _features(text: str, feature_words: set[str], slots: Slots, flag_words: set[str]) -> None:
+def _features(text: str, feature_words: set[str], slots: Slots, flag_words: set[str], value_words: set[str]) -> None:
     stems = {_stem(w): w for w in feature_words}
     for pattern, feature in PHRASED:
         m = re.search(pattern, text)
@@ -193,7 +193,7 @@ def _features(text: str, feature_words: set[str], slots: Slots, flag_words: set[
             slots.features.append(flag)
             slots.phrase_words |= set(flag.split())
     for word in re.findall(r"[a-z][a-z-]+", NOT_A_FEATURE.sub(" ", text)):
-        if word in COLOURS or (word in FEATURE_ADJECTIVES and _stem(word) in stems):
+        if word in COLOURS or word in value_words or (word in FEATURE_ADJECTIVES and _stem(word) in stems):
             if word not in slots.features:
                 slots.features.append(word)
     if re.search(r"\b(non-?waterproof|not waterproof)\b", text) and "waterproof" in slots.features:
@@ -220,7 +220,8 @@ def _counted(text: str, count_names: set[str], slots: Slots) -> None:
 
 
 def read_slots(text: str, feature_words: set[str], spec_kinds: set[str], flag_words: set[str] | None = None,
-               count_names: set[str] | None = None, spec_names: Mapping[str, str | None] | None = None) -> Slots:
+               count_names: set[str] | None = None, spec_names: Mapping[str, str | None] | None = None,
+               value_words: set[str] | None = None) -> Slots:
     """Spec constraints, features, sort and in-stock-only in normalised `text`, limited to what the catalog has."""
     slots = Slots()
     _counted(text, count_names or set(), slots)
@@ -238,7 +239,7 @@ def read_slots(text: str, feature_words: set[str], spec_kinds: set[str], flag_wo
         m = re.search(rf"\b{_NUM}\s?(?:lumens?|lm)\b", text)
         if m:
             slots.specs.append(SpecSlot("lumens", ">=", float(m.group(1))))
-    _features(text, feature_words, slots, flag_words or set())
+    _features(text, feature_words, slots, flag_words or set(), value_words or set())
     size = re.search(r"\bsize (\d+(?:\.5)?)\b", text)
     if size:
         slots.size = float(size.group(1))

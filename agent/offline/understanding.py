@@ -304,7 +304,8 @@ def _intent(text: str, has: Callable[[str], bool], category: str | None, brand: 
                  r"\bwhat (else )?do you (sell|carry|stock)\b", text) and not category:
         return "store_info"
     if has("smalltalk") and not has("add") and (not (category or brand) or re.search(
-            r"\b(park|loyalty|price ?match|membership|refund|return policy|opening hours|store hours)\b", text)):
+            r"\b(park|loyalty|price ?match|membership|refund|return policy|opening hours|store hours|fix|repair|"
+            r"service|tune ?up|test ride)\b", text)):
         return "smalltalk"
     if has("set_quantity") and not re.search(r"\b(add|put|buy)\b", text) \
             and not ((max_price is not None or min_price is not None) and re.search(r"\b(under|over|below|above|"
@@ -365,7 +366,7 @@ def understand(raw: str, lexicon: Lexicon, expecting_answer: bool = False) -> Re
     text = normalise(raw)
     context = re.search(r"\b(?:in|inside|for|with) (?:my|our) (\w+(?: \w+)?)", text)  # "cold in my tent": not tents
     slots = read_slots(text, lexicon.feature_words, lexicon.spec_kinds, lexicon.flag_words, lexicon.count_names,
-                       lexicon.spec_names)
+                       lexicon.spec_names, lexicon.value_words)
     measure = next((m for pattern, m in MEASURES if re.search(pattern, text)), None)
     found = [hit for hit in lexicon.find_categories(text, FILLER | MEASURE_WORDS)
              if not (context and hit[1] in context.group(1) and re.search(r"\b(cold|wet|warm|need|get)\b", text))
