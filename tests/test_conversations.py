@@ -449,8 +449,8 @@ SCRIPTS = [
     ], cart={}),
     Script("add from a category not shown yet", [
         T("add a sleeping bag to my cart", [search(category="sleeping-bags")], ["which one shall i add"]),
-        T("the second one please", [details(Shown(1))]),
-    ], cart={}),
+        T("the second one please", [add(Shown(1, keep="bag"))], ["i've added"]),  # the answer to "which one?"
+    ], cart={V("bag"): 1}),
     Script("stock limits on changes", [
         T("the moorland 60 trekking pack", None),
         T("add it", [add("BPK-1016")]),

@@ -104,8 +104,12 @@ class OfflineAgent:
         offer, state.offer = state.offer, None
         if request.intent not in ("confirm", "decline", "checkout"):
             state.awaiting_confirmation = False
-        if offer and offer[0] == "pair" and ALSO.search(request.text) and request.intent in ("details", "search"):
-            request.intent = "add"  # "and the second one as well", right after adding one
+        if ALSO.search(request.text) and request.intent in ("details", "search") and (
+                (offer and offer[0] == "pair") or (state.last_added in session.cart and request.terms)):
+            request.intent = "add"  # "and the second one as well", "and the zephyr 7 as well"
+        if offer and offer[0] == "choose_add" and request.intent == "details" and (
+                request.ordinal is not None or request.superlative or request.terms):
+            request.intent = "add"  # "Which one shall I add?" -> "the cheapest of those"
         if request.intent == "confirm" and not state.awaiting_confirmation and CHECKOUT.search(request.text):
             request.intent = "checkout"  # "ok I'm done, check out" answers no offer: it asks to check out
         turn = Turn(session, state, request, lexicon, self._call)

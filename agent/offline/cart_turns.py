@@ -77,6 +77,7 @@ async def add(turn: Turn) -> str:
         if (request.category or request.brand) and request.ordinal is None:
             reply = await search(turn)
             if state.listed:
+                state.offer = ("choose_add", "", request.quantity or 1)  # "the cheapest of those" adds it
                 return reply.rsplit(". ", 1)[0] + ". Which one shall I add? Say 'the first one', or tap it."
             return reply
         if turn.listed():

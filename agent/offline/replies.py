@@ -40,7 +40,7 @@ def describe_list(result: dict[str, Any], turn: int, superlative: str | None = N
     text = describe_search(result["count"], label, "", result["products"], turn, superlative, singular=False)
     untracked = all(p.get("stock") is None for p in result["products"])
     if (result.get("filters") or {}).get("in_stock_only") and untracked:
-        text += " This shop doesn't list stock levels here, so a staff member can check what's on the shelf."
+        text += " I can't see how many of these are on hand here; a staff member can check."
     return text
 
 
