@@ -6,7 +6,7 @@ from __future__ import annotations
 from agent.offline import replies
 from agent.offline.facts import feature_answer, passage_answer, stock_answer, topic_answer
 from agent.offline.resolver import resolve, which_of
-from agent.offline.search_turns import look_up, search
+from agent.offline.search_turns import look_up, search, show
 from agent.offline.turn import Turn, trouble
 
 MEASURED = ("weight", "warmth", "capacity", "brightness")
@@ -42,6 +42,11 @@ async def details(turn: Turn) -> str:
     if pid is None:
         if (request.category or request.brand or request.terms) and request.ordinal is None:
             return await search(turn)
+        if request.superlative and not turn.listed():  # "the cheapest thing you sell"
+            order = "price_asc" if request.superlative == "cheapest" else "price_desc"
+            result = await show(turn, {"query": "everything", "sort": order, "limit": 5})
+            return replies.describe_list(result, turn.state.turn, request.superlative) if result.get("ok") \
+                else trouble(result)
         return which_one(turn)
     result = await turn.tool("show_product_details", product_id=pid)
     if not result.get("ok"):

@@ -40,9 +40,12 @@ def name_score(terms: list[str], product: dict[str, Any]) -> int:
 
 def _best_named(terms: list[str], candidates: list[str], known: dict[str, dict[str, Any]],
                 focus: str | None) -> Resolution:
-    scored = sorted(((name_score(terms, known[pid]), pid == focus, -i, pid)
-                     for i, pid in enumerate(candidates) if pid in known), reverse=True)
-    scored = [s for s in scored if s[0] > 0]
+    """The product whose name has the words said. Every word said must be in it (one may be a typo'd miss when
+    three or more were said); numbers alone never pick a product ("zephyr 7" is not "Frostline -7")."""
+    words = [t for t in terms if t.isalpha()]
+    needed = len(words) if len(words) < 3 else len(words) - 1
+    scored = sorted(((name_score(terms, known[pid]), pid == focus, -i, pid) for i, pid in enumerate(candidates)
+                     if pid in known and words and name_score(words, known[pid]) >= max(1, needed)), reverse=True)
     if not scored:
         return Resolution()
     best = scored[0]

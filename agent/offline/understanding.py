@@ -80,7 +80,7 @@ _P = {
                r"difference between|differences|compare|comparison|whichever|versus|\bvs\b|"
                r"\b(is|are) (it|this|that|they) (lighter|heavier|cheaper|brighter|warmer|bigger|smaller) than\b|"
                r"\b(lightest|heaviest|brightest|warmest|biggest|roomiest|largest|smallest|most light|"
-               r"holds the most)\b)",
+               r"holds the most|fits the most|most people|sleeps the most)\b)",
     "feature_question": r"\b((is|are) (it|this|that|they|those|these|the [\w -]{1,40}?) (made of |made from |filled "
                         r"with |rated |)[a-z-]+ ?\??$|(does|do) (it|this|that|they|the [\w -]{1,40}?) (have|come with"
                         r"|include) (a |an |any )?[a-z -]+)",
@@ -187,7 +187,8 @@ MEASURES = [
     (r"\b(lightest|lighter|least heavy)\b", ("weight", False)), (r"\b(heaviest|heavier)\b", ("weight", True)),
     (r"\b(brightest|brighter|most light|throws the most)\b", ("lumens", True)),
     (r"\b(warmest|warmer)\b", ("temperature", False)),
-    (r"\b(biggest|bigger|largest|larger|roomiest|most room)\b", ("capacity", True)),
+    (r"\b(biggest|bigger|largest|larger|roomiest|most room|most people|fits the most|sleeps the most|"
+     r"holds the most)\b", ("capacity", True)),
     (r"\b(smallest|smaller)\b", ("capacity", False)),
 ]
 DROP_PRICE = re.compile(r"\b(never ?mind|forget( about)?|ignore|drop|no matter|regardless of|don'?t worry about) "
@@ -259,6 +260,7 @@ def normalise(text: str) -> str:
     text = re.sub(r"\b(undr|unde|udner)\b", "under", text)
     text = re.sub(r"\b(ovr|ovet)\b", "over", text)
     text = re.sub(r"\b(pls|plz|plse)\b", "please", text)
+    text = re.sub(r"\b(stok|stck|sotck)\b", "stock", text)
     text = re.sub(r"(\d),(\d{3})", r"\1\2", text)
     text = re.sub(r"[^\w$'.\-? ]+", " ", text)
     text = re.sub(r"(?<!\d)\.|\.(?!\d)", " ", text)
@@ -368,7 +370,7 @@ def understand(raw: str, lexicon: Lexicon, expecting_answer: bool = False) -> Re
     slots = read_slots(text, lexicon.feature_words, lexicon.spec_kinds, lexicon.flag_words, lexicon.count_names,
                        lexicon.spec_names, lexicon.value_words)
     measure = next((m for pattern, m in MEASURES if re.search(pattern, text)), None)
-    found = [hit for hit in lexicon.find_categories(text, FILLER | MEASURE_WORDS)
+    found = [hit for hit in lexicon.find_categories(re.sub(r"(?<=\w)-(?=\w)", " ", text), FILLER | MEASURE_WORDS)
              if not (context and hit[1] in context.group(1) and re.search(r"\b(cold|wet|warm|need|get)\b", text))
              and not set(hit[1].split()) <= slots.phrase_words
              and not (hit[1] in ("light", "lights") and (measure or slots.sort))]

@@ -128,3 +128,15 @@ async def test_an_ambiguous_reference_asks_and_adds_nothing(runtime: Runtime) ->
     reply = next(e.data["text"] for e in events[mark:] if e.kind is EventKind.COMPLETION)
     assert "add_to_cart" not in calls and session.cart.lines == []
     assert reply.startswith("Which one do you mean: the Pinecrest")
+
+
+async def test_a_model_number_alone_never_picks_a_product(runtime: Runtime) -> None:
+    """"the zephyr 7" is not the "Frostline -7" on screen: the name's words must match, not just its number."""
+    events: list = []
+    runtime.bus.subscribe(events.append)
+    session = await runtime.conversation.start_session()
+    for said in ("tents under 150", "add the starlight", "sleeping bags", "and the zephyr 7 as well"):
+        await runtime.conversation.submit_text(said)
+    names = [line.name for line in session.cart.lines]
+    assert "Frostline -7 Synthetic Mummy" not in names
+    assert names == ["Starlight 2 Dome Tent", "Zephyr 7 Down Bag"]
