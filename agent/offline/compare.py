@@ -29,13 +29,16 @@ SUPERLATIVE = {"heavier": "the heaviest", "lighter": "the lightest", "brighter":
 def _figure(specs: dict[str, Any], measure: str) -> tuple[float, str, Any] | None:
     """(value in a common unit, spec key, raw value) for the measure, or None when the specs don't give it."""
     kind, word, _, _ = MEASURES[measure]
-    for key, value in specs.items():
-        info = spec_key(key, value)
-        amount = number_in(value)
-        if amount is None or info.kind != kind or (word and word not in info.name):
-            continue
-        base = next((u for u, (k, f) in UNITS.items() if k == kind and f == 1.0), info.unit)
-        return convert(amount, info.unit, base), key, value
+    for strict in (True, False):  # a key named for the measure first ("weight"), else any of its kind ("volume")
+        for key, value in specs.items():
+            info = spec_key(key, value)
+            amount = number_in(value)
+            if amount is None or info.kind != kind or (strict and word and word not in info.name):
+                continue
+            if not strict and kind == "mass" and "load" in info.name:
+                continue
+            base = next((u for u, (k, f) in UNITS.items() if k == kind and f == 1.0), info.unit)
+            return convert(amount, info.unit, base), key, value
     if measure == "capacity":
         for key, value in specs.items():
             if spec_key(key, value).kind == "persons" and number_in(value) is not None:

@@ -20,7 +20,8 @@ _NEGATION = re.compile(r"\b(not|no|isn'?t|without|non)\b")
 # a question's topic -> the kinds (or key words) of specs that answer it
 TOPIC_SPECS: dict[str, tuple[str, ...]] = {
     "weight": ("mass:weight",), "warmth": ("temperature:",), "brightness": ("light:",),
-    "capacity": ("persons:", "volume:capacity", "mass:load"),
+    "capacity": ("persons:", "volume:capacity", "volume:", "mass:load"),
+    "runtime": ("time:run", "time:"), "range": ("length:range",),
 }
 
 
@@ -123,6 +124,8 @@ def topic_answer(product: Mapping[str, Any], topic: str) -> str | None:
             f" ({', '.join(others)})." if others else ".")
     if topic == "brightness":
         return f"The {name} puts out {say_spec(key, value)}."
+    if topic == "runtime":
+        return f"The {name}'s {spec_label(key)} is {say_spec(key, value)}."
     if spec_key(key).unit == "persons":
         people = int(number_in(value) or 0)
         return f"The {name} sleeps {number(people)} {plural(people, 'person', 'people')}."

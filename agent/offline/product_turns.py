@@ -9,7 +9,7 @@ from agent.offline.resolver import resolve, which_of
 from agent.offline.search_turns import look_up, search, show
 from agent.offline.turn import Turn, trouble
 
-MEASURED = ("weight", "warmth", "capacity", "brightness")
+MEASURED = ("weight", "warmth", "capacity", "brightness", "runtime", "range")
 
 
 def which_one(turn: Turn) -> str:

@@ -114,6 +114,8 @@ FILLER = set(
 QUESTION_TOPICS = {
     "waterproof": r"\b(waterproof|water ?proof|rain|wet)\b",
     "brightness": r"\b(bright|brightness|lumens)\b",
+    "runtime": r"\bhow long (does|do|will|would) .*\blast\b|\bbattery life\b|\bruntime\b|\bon a charge\b",
+    "range": r"\b(range|how far)\b",
     "weight": r"\b(heavy|weigh|weight|how light|lightweight)\b",
     "warmth": r"\b(warm|cold|temperature|rating|rated)\b",
     "capacity": r"\b(how many (people|persons)|sleep|fit|hold|capacity|big|litres|liters)\b",
