@@ -8,7 +8,7 @@ from itertools import product as combinations
 from typing import Any
 
 from agent.offline import replies
-from agent.offline.search_turns import constraints, query_terms
+from agent.offline.search_turns import constraints, query_terms, without_brands
 from agent.offline.turn import Turn, trouble
 from agent.offline.understanding import understand
 
@@ -51,7 +51,7 @@ def _need_args(turn: Turn, part: str, shared: dict[str, Any], budget: float | No
     if not (terms or request.category):
         return None
     label = turn.lexicon.category_label(request.category) if request.category else ""
-    args: dict[str, Any] = {"query": " ".join(terms) or label, **shared}
+    args: dict[str, Any] = {"query": label or " ".join(terms), **shared}  # a kind named: the whole kind
     if request.category:
         args["category"] = request.category
     if budget is not None:
@@ -64,7 +64,8 @@ async def several_needs(turn: Turn) -> str | None:
     request = turn.request
     budget = request.max_price
     shared = {k: v for k, v in constraints(request).items() if k not in ("max_price", "min_price", "brand")}
-    wanted = [a for a in (_need_args(turn, part, shared, budget) for part in split_needs(request.text)) if a]
+    parts = split_needs(without_brands(turn, request.text))
+    wanted = [a for a in (_need_args(turn, part, shared, budget) for part in parts) if a]
     if len(wanted) < 2:
         return None
     lists: list[list[dict[str, Any]]] = []

@@ -103,6 +103,13 @@ def _search_args(turn: Turn, terms: list[str]) -> dict[str, Any]:
     return args
 
 
+def without_brands(turn: Turn, text: str) -> str:
+    for brand in turn.lexicon.brands:
+        for said in {brand, brand.replace("&", "and")}:
+            text = re.sub(rf"\b{re.escape(said)}\b", " ", text)
+    return text
+
+
 def is_refinement(turn: Turn, terms: list[str]) -> bool:
     """Constraints said about the list on screen, rather than a new search."""
     request, state = turn.request, turn.state
@@ -135,9 +142,10 @@ async def search(turn: Turn) -> str:
         if not ASKS_FOR_PRODUCTS.search(request.text):
             return replies.not_understood(turn.categories_spoken())
         return not_sold(turn, unknown)
-    if request.other_categories or (request.category and re.search(r"\band\b|,", request.text)) or (
-            re.search(r"\b(and|plus)\b", request.text) and re.search(r"\b(for both|for all|in total|together|"
-                                                                        r"combined|altogether)\b", request.text)):
+    plain = without_brands(turn, request.text)  # "spindle and co" is one brand, not two needs
+    if request.other_categories or (request.category and re.search(r"\band\b|,", plain)) or (
+            re.search(r"\b(and|plus)\b", plain) and re.search(r"\b(for both|for all|in total|together|"
+                                                               r"combined|altogether)\b", plain)):
         from agent.offline.needs import several_needs  # needs builds on this module
         several = await several_needs(turn)
         if several is not None:
@@ -152,6 +160,8 @@ async def search(turn: Turn) -> str:
         result = await show(turn, args, request.superlative)
     if not result.get("ok"):
         return trouble(result)
+    if result["count"] == 0 and len(terms) > 1 and not (request.category or request.brand):
+        result = await _one_kind(turn, args, result, terms)  # no product says all the words: each word votes
     if result["count"] == 0 and not (request.category or request.brand or has_price or request.slots.any):
         return not_sold(turn, terms)
     named = any(name_score(terms, p) >= max(1, len(terms) - 1) for p in result["products"][:3])
@@ -181,7 +191,7 @@ async def _one_kind(turn: Turn, args: dict[str, Any], result: dict[str, Any], te
     for products in lists:
         for rank, product in enumerate(products[:6]):
             votes[product["category"]] = votes.get(product["category"], 0.0) + 1.0 / (rank + 1)
-    if len(votes) < 2 and len(lists) == 1:
+    if not votes or (len(votes) < 2 and len(lists) == 1):
         return result
     best = max(votes, key=lambda slug: votes[slug])
     if votes[best] < 0.5 * sum(votes.values()):

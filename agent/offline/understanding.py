@@ -368,12 +368,15 @@ def _asked_feature(text: str) -> str | None:
 
 def understand(raw: str, lexicon: Lexicon, expecting_answer: bool = False) -> Request:
     text = normalise(raw)
-    context = re.search(r"\b(?:in|inside|for|with) (?:my|our) (\w+(?: \w+)?)", text)  # "cold in my tent": not tents
+    # "cold in my tent", "so my bike doesn't get stolen": the kind named is where the need is, not what is wanted
+    context = re.search(r"\b(?:in|inside|for|with|on|to|so|keep) (?:my|our|the) (\w+(?: \w+)?)", text)
+    where_needed = context.group(1) if context and re.search(
+        r"\b(cold|wet|warm|need|get|gets|carry|keep|stolen|safe|always|dark)\b", text) else ""
     slots = read_slots(text, lexicon.feature_words, lexicon.spec_kinds, lexicon.flag_words, lexicon.count_names,
                        lexicon.spec_names, lexicon.value_words)
     measure = next((m for pattern, m in MEASURES if re.search(pattern, text)), None)
     found = [hit for hit in lexicon.find_categories(re.sub(r"(?<=\w)-(?=\w)", " ", text), FILLER | MEASURE_WORDS)
-             if not (context and hit[1] in context.group(1) and re.search(r"\b(cold|wet|warm|need|get)\b", text))
+             if not (where_needed and hit[1] in where_needed)
              and not set(hit[1].split()) <= slots.phrase_words
              and not (hit[1] in ("light", "lights") and (measure or slots.sort))]
     category, category_phrase = found[0] if found else (None, "")
@@ -412,8 +415,8 @@ def understand(raw: str, lexicon: Lexicon, expecting_answer: bool = False) -> Re
     quantity = _quantity(text)
     numbers_used = {_plain(v) for v in (min_price, max_price, quantity, persons) if v is not None} | slots.consumed
     consumed |= {w for f in slots.features for w in f.split()} | slots.phrase_words
-    if context:  # "in my tent": the tent is where the need is, not what to search for
-        consumed |= set(context.group(1).split())
+    if where_needed:  # "in my tent": the tent is where the need is, not what to search for
+        consumed |= set(where_needed.split())
     terms = _terms(SPEC_PHRASE.sub(" ", text), lexicon, consumed, [slug for slug, _ in found], numbers_used)
     if category is None and slots.specs and not terms:  # "at least 300 lumens": the category whose specs say so
         category = lexicon.category_for_kinds({kind_of(s.unit) or "" for s in slots.specs} - {""})
