@@ -76,6 +76,8 @@ async def add(turn: Turn) -> str:
     if pid is None:
         if (request.category or request.brand) and request.ordinal is None:
             reply = await search(turn)
+            if len(state.listed) == 1 and turn.session.context.was_shown(state.listed[0]):
+                return await add_product(turn, state.listed[0], request.quantity or 1)  # the only match
             if state.listed:
                 state.offer = ("choose_add", "", request.quantity or 1)  # "the cheapest of those" adds it
                 return reply.rsplit(". ", 1)[0] + ". Which one shall I add? Say 'the first one', or tap it."
