@@ -95,6 +95,9 @@ def _turn(raw: Any, words: dict[str, Any], where: str) -> Turn:
         raise SuiteError(f"{where}: unknown key(s) {sorted(unknown)}; known: {sorted(TURN_KEYS)}")
     if ("says" in raw) == ("taps" in raw):
         raise SuiteError(f"{where}: a turn has exactly one of 'says' or 'taps'")
+    if "says" in raw and not isinstance(raw["says"], str):
+        raise SuiteError(f"{where}: says: {raw['says']!r} is not text; put the shopper's words in quotes "
+                         "(YAML reads a bare yes/no as true/false)")
     filled = _fill(raw, words, where)
     expect = {k: v for k, v in filled.items() if k not in ("says", "taps", "remember", "note")}
     says = filled.get("says")

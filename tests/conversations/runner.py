@@ -118,18 +118,17 @@ class DialogueRun:
         return DialogueFailed(
             f"\n[{self.dialogue.id}] turn {turn_no}: {problem}\n--- transcript so far ---\n{self.transcript()}\n")
 
-    def cart(self) -> dict[str, int]:
-        contexts = [e for e in self.events if e.kind is EventKind.CONTEXT]
-        if not contexts:
-            return {}
-        return {i["product_id"]: int(i["quantity"]) for i in contexts[-1].data["cart"]["items"]}
-
     def cart_lines(self) -> list[tuple[str, int, float]]:
-        contexts = [e for e in self.events if e.kind is EventKind.CONTEXT]
-        if not contexts:
+        """The cart as the last `context` event showed it; empty once the session ended after it (start over)."""
+        latest = next((e for e in reversed(self.events)
+                       if e.kind in (EventKind.CONTEXT, EventKind.SESSION_ENDED)), None)
+        if latest is None or latest.kind is EventKind.SESSION_ENDED:
             return []
-        items = contexts[-1].data["cart"]["items"]
+        items = latest.data["cart"]["items"]
         return [(i["product_id"], int(i["quantity"]), float(i["unit_price"])) for i in items]
+
+    def cart(self) -> dict[str, int]:
+        return {pid: quantity for pid, quantity, _ in self.cart_lines()}
 
     def cart_total(self) -> float:
         return round(sum(q * u for _, q, u in self.cart_lines()), 2)
@@ -173,6 +172,8 @@ class DialogueRun:
         lines_before = self.cart_lines()
         await self._act(number, turn)
         new = self.events[start:]
+        if any(e.kind is EventKind.SESSION_ENDED for e in new):
+            self.shown, self.last_list, self.focus = [], [], []  # started over: the screen is fresh
         calls = [e.data for e in new if e.kind is EventKind.FUNCTION_CALL]
         for call in calls:
             self.budgets |= set(_numbers_in(call.get("parameters")))

@@ -66,6 +66,17 @@ dialogues:
 """)
 
 
+def test_a_bare_yes_is_an_error_not_the_word_true(tmp_path: Path) -> None:
+    with pytest.raises(SuiteError, match="in quotes"):
+        dialogues(tmp_path, """
+topic: runner
+dialogues:
+  - name: yes
+    turns:
+      - says: yes
+""")
+
+
 def test_a_word_missing_for_a_catalog_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(SuiteError, match="no word 'things'"):
         dialogues(tmp_path, """
