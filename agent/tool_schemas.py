@@ -64,9 +64,9 @@ TOOL_SCHEMAS: list[ToolSchema] = [
                 "description": "Optional order: 'relevance' (default), 'price_asc', 'price_desc', or a spec with "
                                "_asc/_desc, e.g. 'weight_asc', 'lumens_desc'.",
             },
-            "in_stock_only": {"type": "boolean", "default": False, "description": "Only products in stock."},
+            "in_stock_only": {"type": "boolean", "description": "Only products in stock (default false)."},
             "limit": {"type": "integer", "minimum": 1, "maximum": 20, "default": 10},
-            "offset": {"type": "integer", "minimum": 0, "maximum": 40, "default": 0,
+            "offset": {"type": "integer", "minimum": 0, "maximum": 40,
                        "description": "Skip this many results: 'show me more' is the same search with offset 10."},
         },
         ["query"],
