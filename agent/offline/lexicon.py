@@ -96,6 +96,14 @@ class Lexicon:
             words = category.name.lower().replace("&", "and").split()
             if len(words) > 1:
                 last_words.setdefault(words[-1], []).append(category.slug)
+        all_words: dict[str, set[str]] = {}
+        for category in catalog.categories():  # "Panniers bags": "pannier" names it, unless another kind says it
+            for word in category.name.lower().replace("&", " ").split():
+                all_words.setdefault(word.rstrip("s"), set()).add(category.slug)
+        for word, owners in all_words.items():
+            if len(owners) == 1 and len(word) >= 5 and word not in lex.category_words:
+                lex.category_words.setdefault(word, next(iter(owners)))
+                lex.category_words.setdefault(word + "s", next(iter(owners)))
         for word, slugs in last_words.items():
             if len(slugs) == 1:
                 for form in (word, word[:-1] if word.endswith("s") else word + "s"):

@@ -66,6 +66,12 @@ async def several_needs(turn: Turn) -> str | None:
     shared = {k: v for k, v in constraints(request).items() if k not in ("max_price", "min_price", "brand")}
     parts = split_needs(without_brands(turn, request.text))
     wanted = [a for a in (_need_args(turn, part, shared, budget) for part in parts) if a]
+    named = {a.get("category") for a in wanted}
+    for slug in [request.category, *request.other_categories]:  # "a helmet a lock and a light": each kind named
+        if slug and slug not in named:
+            label = turn.lexicon.category_label(slug)
+            wanted.append({"query": label, "category": slug, **shared, **({"max_price": budget} if budget else {})})
+            named.add(slug)
     if len(wanted) < 2:
         return None
     lists: list[list[dict[str, Any]]] = []

@@ -105,6 +105,15 @@ def _named_after(text: str, end: int, names: set[str]) -> str | None:
     return word if word in names else None
 
 
+def _of_kind(name: str | None, kind: str | None, names: Mapping[str, str | None]) -> str | None:
+    """The spec `name` refers to with a number of this kind: itself, or "frame" -> "frame_size" (58 cm)."""
+    if name is None:
+        return None
+    if names.get(name, kind) == kind:
+        return name
+    return next((n for n, k in names.items() if k == kind and n.startswith(name + "_")), None)
+
+
 def _named_in(text: str, kind: str | None, names: Mapping[str, str | None]) -> str | None:
     """"boils in under 3 minutes": the one spec of that kind whose name the shopper used ("boil_time")."""
     said = [n for n, k in names.items() if k == kind and any(
@@ -115,7 +124,8 @@ def _named_in(text: str, kind: str | None, names: Mapping[str, str | None]) -> s
 def _unit_specs(text: str, slots: Slots, names: Mapping[str, str | None]) -> None:
     for m in re.finditer(rf"{_NUM}\s?({UNIT_WORDS})\b(?:\+)?", text):
         unit = ALIASES[m.group(2)]
-        named = _named_after(text, m.end(), set(names)) or _named_in(text, kind_of(unit), names)
+        named = _of_kind(_named_after(text, m.end(), set(names)), kind_of(unit), names) \
+            or _named_in(text, kind_of(unit), names)
         value = float(m.group(1))
         kind = kind_of(unit)
         if kind == "persons":

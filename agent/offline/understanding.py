@@ -87,6 +87,7 @@ _P = {
     "info_question": r"^(what'?s|what is|what are|how long|how many|how tall|is there|can (i|it|you)|will it|"
                      r"what kind|what type|which)\b.*\b(it|its|it's|this|that|they|them|their)\b",
     "info_topic": r"\b(warranty|guarantee|fabric|material|made of|made from|shell fabric|battery life|charge it|"
+                  r"the range|range on|range of|runtime|"
                   r"dimensions|packed size|how long does)\b",
     "greet": r"^(hi|hello|hey|good (morning|afternoon|evening)|hiya|howdy|greetings)\b",
     "thanks": r"\b(thanks|thank you|thx|cheers|that'?s helpful|appreciate it)\b",
@@ -225,6 +226,8 @@ def _quantity(text: str) -> int | None:
 
 def _reference(text: str) -> tuple[int | None, str | None]:
     for word, index in ORDINALS.items():
+        if word == "last" and not re.search(r"\bthe (very )?last\b", text):
+            continue  # "how long does it last" is not "the last one"
         if re.search(rf"\b{word}\b", text) and not re.search(
                 rf"\b{word} (\w+ )?(time|night|trip|week|weekend|month|year|summer|winter|season|outing|hike)\b|"
                 r"\bat last\b", text):
