@@ -99,7 +99,8 @@ class Lexicon:
         all_words: dict[str, set[str]] = {}
         for category in catalog.categories():  # "Panniers bags": "pannier" names it, unless another kind says it
             for word in category.name.lower().replace("&", " ").split():
-                all_words.setdefault(word.rstrip("s"), set()).add(category.slug)
+                if word.endswith("s"):  # a plural noun of the name ("panniers"), not a describing word ("water")
+                    all_words.setdefault(word.rstrip("s"), set()).add(category.slug)
         for word, owners in all_words.items():
             if len(owners) == 1 and len(word) >= 5 and word not in lex.category_words:
                 lex.category_words.setdefault(word, next(iter(owners)))
