@@ -133,6 +133,11 @@ async def search(turn: Turn) -> str:
         return await refine(turn)
     if not request.has_product_words and not has_price and not request.slots.any:
         return replies.not_understood(turn.categories_spoken())
+    if not (terms or request.category or request.brand or request.slots.features or request.slots.specs) \
+            and NEED.search(request.text) and not has_price:
+        described = await _described(turn, [w for w in unknown if len(w) > 3])
+        if described is not None:
+            return described
     if not (terms or request.category or request.brand or request.slots.features or request.slots.specs):
         if has_price and re.search(r"\b(everything|anything|all|whatever|something|stuff)\b", request.text):
             result = await show(turn, {"query": "everything", **constraints(request), "sort": "price_asc"})
@@ -206,7 +211,25 @@ async def _one_kind(turn: Turn, args: dict[str, Any], result: dict[str, Any], te
     return result
 
 
+NEED = re.compile(r"\b(need|keep|always|so|ride|riding|carry|stop|help|get|want)\b")
+
+
+async def _described(turn: Turn, words: list[str]) -> str | None:
+    """A need in words only the products' descriptions use ("I keep getting flats"): search the store's own text,
+    and show the kind of product the matches are of; None when nothing says those words."""
+    if not words or re.search(r"\b(do you (sell|have|carry)|any)\b", turn.request.text):
+        return None
+    found = await turn.tool("search_products", query=" ".join(words), limit=6)
+    if not found.get("ok") or not found["count"]:
+        return None
+    result = await _one_kind(turn, {"query": " ".join(words)}, found, words)
+    return replies.describe_list(result, turn.state.turn) if result["count"] else None
+
+
 def not_sold(turn: Turn, words: list[str]) -> str:
+    if not re.search(r"\b(do you (sell|have|carry|stock)|have you got|got any|any|sell|carry)\b", turn.request.text):
+        return (f"I'm not sure which of our products would help with that. I have {turn.categories_spoken()}. "
+                "Which kind should I look at?")
     said = " ".join(words) or "that"
     return (f"Sorry, we don't sell {said} here. I can help you find {turn.categories_spoken()}. "
             "What are you looking for?")
