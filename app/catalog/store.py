@@ -12,13 +12,25 @@ import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from rapidfuzz import fuzz, process, utils
 
+from app.catalog.filters import (
+    SPEC_OPS,
+    FeatureCondition,
+    SearchFilters,
+    SpecCondition,
+    SpecOrder,
+    filter_sql,
+    order_sql,
+    phrase,
+)
 from app.catalog.schema import FTS_WEIGHTS, Category, Product
+
+__all__ = ["SPEC_OPS", "Catalog", "CatalogError", "FeatureCondition", "SearchFilters", "SpecCondition", "SpecOrder",
+           "fts_terms"]
 
 log = logging.getLogger("aisle.app.catalog")
 
@@ -34,81 +46,8 @@ class CatalogError(RuntimeError):
     """The catalog cannot be used; the message says why and what to do."""
 
 
-@dataclass(frozen=True)
-class SpecCondition:
-    """A spec compared with a number: met when any of `alternatives` (spec key, value in that key's unit) holds."""
-
-    op: str  # one of SPEC_OPS
-    alternatives: tuple[tuple[str, float], ...]
-    # text values with a unit ("2.3 kg" where the key's unit is g): (ending, factor) per unit of the kind, and the
-    # factor of the key's own unit, so each value is compared in the key's unit
-    endings: tuple[tuple[str, float], ...] = ()
-    own_factors: tuple[float, ...] = ()  # per alternative: the factor of that key's unit
-
-
-@dataclass(frozen=True)
-class FeatureCondition:
-    """A feature word ("waterproof", "hooded"): a true boolean spec, or the word in the product's text unless a
-    boolean spec of that name says false."""
-
-    word: str
-    flag_keys: tuple[str, ...] = ()
-    value_keys: tuple[str, ...] = ()  # text specs one of whose values is the word ("fill": "down"): only those count
-
-
-@dataclass(frozen=True)
-class SpecOrder:
-    """Order by a spec: each (key, factor to a common unit); products without it come last."""
-
-    keys: tuple[tuple[str, float], ...]
-    descending: bool = False
-
-
-@dataclass(frozen=True)
-class SearchFilters:
-    category: str | None = None
-    brand: str | None = None
-    min_price: float | None = None
-    max_price: float | None = None
-    in_stock: bool = False
-    specs: tuple[SpecCondition, ...] = ()
-    features: tuple[FeatureCondition, ...] = ()
-    price_order: str | None = None  # "asc" | "desc" | "catalog" (the catalog's own order)
-    spec_order: SpecOrder | None = None
-
-
-SPEC_OPS = ("<", "<=", ">", ">=", "=")
-
-
-# a spec's number: a JSON number, or text that starts with one ("1.2 kg"); $K is the key's JSON path
-_NUMBER_SQL = ("(json_type(p.specs, $K) in ('integer', 'real') or (json_type(p.specs, $K) = 'text' and "
-               "json_extract(p.specs, $K) glob '[0-9-]*')) and cast(json_extract(p.specs, $K) as real)")
-
-
-def _scale_sql(endings: tuple[tuple[str, float], ...], own_factor: float) -> str:
-    """A multiplier turning a text value's own unit into the key's unit ("* case when ... like '%kg' then ...")."""
-    if not endings:
-        return ""
-    cases = " ".join(f"when lower(trim(json_extract(p.specs, ?))) like '%{end.replace(chr(39), '')}' "
-                     f"then {factor / own_factor!r}" for end, factor in endings)
-    return f" * (case when json_type(p.specs, ?) != 'text' then 1.0 {cases} else 1.0 end)"
-
-
-def _json_path(key: str) -> str:
-    return '$."' + key.replace('"', "") + '"'
-
-
-def _sql_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 # BM25 is computed for at most this many matching rows per query (see `Catalog.search`)
 MAX_CANDIDATES = 300
-
-
-def _phrase(text: str, prefix: bool) -> str:
-    """An FTS5 phrase for a word (or words), optionally as a prefix query."""
-    return '"' + text.replace('"', '""') + '"' + ("*" if prefix else "")
 
 
 def fts_terms(query: str) -> list[str]:
@@ -253,10 +192,10 @@ class Catalog:
         """
         filters = filters or SearchFilters()
         limit = max(1, min(int(limit), 50))
-        where, params = self._filter_sql(filters)
+        where, params = filter_sql(filters)
         terms = fts_terms(query)
         if not terms:
-            order = self._order_sql(filters) or "coalesce(p.stock, 1) = 0, p.price"
+            order = order_sql(filters) or "coalesce(p.stock, 1) = 0, p.price"
             sql = f"select p.* from products p where {where} order by {order} limit ?"
             return [Product.from_row(r) for r in self._query(sql, [*params, limit])]
         attempts = [(" AND ", False)]
@@ -265,7 +204,7 @@ class Catalog:
         if len(terms) > 1:
             attempts.append((" OR ", True))
         for joiner, prefix in attempts:
-            expression = joiner.join(_phrase(t, prefix and len(t) > 2) for t in terms)
+            expression = joiner.join(phrase(t, prefix and len(t) > 2) for t in terms)
             rowids = self._ranked(expression, filters, where, params, limit)
             if rowids:
                 rows = self._query(
@@ -278,10 +217,10 @@ class Catalog:
     def _ranked(self, expression: str, filters: SearchFilters, where: str, params: list[Any],
                 limit: int) -> list[int]:
         """Row ids of the best matches of an FTS5 expression that pass the filters, best first."""
-        category = f" AND (category : {_phrase(filters.category.replace('-', ' '), False)})" \
+        category = f" AND (category : {phrase(filters.category.replace('-', ' '), False)})" \
             if filters.category else ""
         weights = ", ".join(str(w) for w in FTS_WEIGHTS)
-        order = self._order_sql(filters)
+        order = order_sql(filters)
         expression_o, direction = order.rsplit(" ", 1) if order else ("", "")
         sql = (
             "select rid, score, count(*) over () as n from ("
@@ -297,66 +236,6 @@ class Catalog:
             names = self._query(sql, [f"({{name brand}} : ({expression})){category}", *params, limit])
             ranked = list(dict.fromkeys([*(int(r["rid"]) for r in names), *ranked]))[:limit]
         return ranked
-
-    @staticmethod
-    def _filter_sql(filters: SearchFilters) -> tuple[str, list[Any]]:
-        clauses = ["1"]
-        params: list[Any] = []
-        if filters.category:
-            clauses.append("p.category = ?")
-            params.append(filters.category)
-        if filters.brand:
-            clauses.append("p.brand = ? collate nocase")
-            params.append(filters.brand)
-        if filters.min_price is not None:
-            clauses.append("p.price >= ?")
-            params.append(float(filters.min_price))
-        if filters.max_price is not None:
-            clauses.append("p.price <= ?")
-            params.append(float(filters.max_price))
-        if filters.in_stock:
-            clauses.append("(p.stock is null or p.stock > 0)")
-        for condition in filters.specs:
-            if condition.op not in SPEC_OPS or not condition.alternatives:
-                continue
-            either = []
-            for i, (key, value) in enumerate(condition.alternatives):
-                own = condition.own_factors[i] if i < len(condition.own_factors) else 1.0
-                scale = _scale_sql(condition.endings, own)
-                either.append(f"({_NUMBER_SQL}{scale} {condition.op} ?)".replace("$K", "?"))
-                params += [_json_path(key)] * (4 + scale.count("$K") + scale.count("?")) + [float(value)]
-            clauses.append("(" + " or ".join(either) + ")")
-        for feature in filters.features:
-            if feature.value_keys:
-                clauses.append("(" + " or ".join("lower(json_extract(p.specs, ?)) = ?" for _ in feature.value_keys)
-                               + ")")
-                for key in feature.value_keys:
-                    params += [_json_path(key), feature.word.lower()]
-                continue
-            flags = ["json_extract(p.specs, ?) = 1" for _ in feature.flag_keys]
-            denied = " and ".join("coalesce(json_extract(p.specs, ?), -1) != 0" for _ in feature.flag_keys)
-            text = ("p.rowid in (select rowid from products_fts where products_fts match ?)"
-                    + (f" and {denied}" if denied else ""))
-            clauses.append("(" + " or ".join([*flags, f"({text})"]) + ")")
-            params += [_json_path(k) for k in feature.flag_keys]
-            params.append(_phrase(feature.word, False))
-            params += [_json_path(k) for k in feature.flag_keys]
-        return " and ".join(clauses), params
-
-    @staticmethod
-    def _order_sql(filters: SearchFilters) -> str:
-        """An ORDER BY term ("expression asc|desc") for a price or spec order; keys are quoted literals."""
-        if filters.spec_order and filters.spec_order.keys:
-            parts = [f"cast(json_extract(p.specs, {_sql_literal(_json_path(k))}) as real) * {float(f)!r}"
-                     for k, f in filters.spec_order.keys]
-            missing = "-1e18" if filters.spec_order.descending else "1e18"  # products without the spec come last
-            direction = "desc" if filters.spec_order.descending else "asc"
-            return f"coalesce({', '.join(parts)}, {missing}) {direction}"
-        if filters.price_order in ("asc", "desc"):
-            return f"p.price {filters.price_order}"
-        if filters.price_order == "catalog":
-            return "p.rowid asc"
-        return ""
 
     def _name_index(self) -> list[tuple[str, str]]:
         with self._names_lock:
