@@ -56,4 +56,4 @@ def test_a_reply_about_a_product_without_a_short_description_has_no_empty_senten
                "in_stock": True, "short_description": "", "specs": {}}
     text = replies.describe_details(product, [])
     assert ". ." not in text and "  " not in text
-    assert text.startswith("The PowerBurner Camping Stove is $59, it's available. Shall I add it")
+    assert text.startswith("The PowerBurner Camping Stove is $59. Shall I add it")  # unknown stock: nothing said

@@ -213,7 +213,8 @@ async def test_successful_changes_publish_a_context_event(runtime: Runtime) -> N
 
 def test_schemas_are_strict_json_schemas() -> None:
     names = [t["name"] for t in TOOL_SCHEMAS]
-    assert names == ["search_products", "show_product_details", "add_to_cart", "get_recommendations",
+    assert names == ["search_products", "show_product_details", "get_product_info", "add_to_cart",
+                     "get_recommendations",
                      "update_cart_item", "view_cart", "checkout"]
     for tool in TOOL_SCHEMAS:
         params = tool["parameters"]

@@ -9,6 +9,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from app.catalog.store import Catalog
+from app.catalog.units import spec_key
 
 EXTRA_SYNONYMS = {
     "sleeping-bags": ["sleepingbag", "sleeping bags"],
@@ -46,6 +47,15 @@ class Lexicon:
     words: list[str] = field(default_factory=list)  # sorted product vocabulary (names, brands, tags, keywords)
     _word_set: set[str] = field(default_factory=set)
     _category_parts: dict[str, set[str]] = field(default_factory=dict)
+    spec_values: dict[str, set[str]] = field(default_factory=dict)  # text values each spec key takes
+    spec_kinds: set[str] = field(default_factory=set)  # kinds of measure the specs carry (mass, light, persons...)
+    feature_words: set[str] = field(default_factory=set)  # yes/no specs, one-word spec values and tags
+    category_order: list[str] = field(default_factory=list)  # category names, most products first
+    category_kinds: dict[str, set[str]] = field(default_factory=dict)  # slug -> kinds of measure its specs carry
+    flag_words: set[str] = field(default_factory=set)  # yes/no spec names in words ("rain cover", "waterproof")
+    count_names: set[str] = field(default_factory=set)  # numeric specs without a unit ("seasons")
+    spec_names: dict[str, str | None] = field(default_factory=dict)  # spec name without unit -> its kind
+    value_words: set[str] = field(default_factory=set)  # one-word values of text specs that vary ("mummy", "down")
 
     @classmethod
     def from_catalog(cls, catalog: Catalog) -> Lexicon:
@@ -55,12 +65,50 @@ class Lexicon:
             words = [category.slug.replace("-", " "), category.name.lower(), *category.synonyms,
                      *EXTRA_SYNONYMS.get(category.slug, [])]
             for word in words:
-                lex.category_words.setdefault(word.lower().replace("&", "and"), category.slug)
+                phrase = word.lower().replace("&", "and")
+                lex.category_words.setdefault(phrase, category.slug)
+                if phrase.endswith("s") and not phrase.endswith("ss") and len(phrase) > 4:
+                    lex.category_words.setdefault(phrase[:-1], category.slug)  # "lock" for "Locks"
         for brand in catalog.brands():
             lex.brands[brand.lower()] = brand
+        lex.category_order = [c.name for c in catalog.categories()]
+        samples = catalog.spec_keys()
+        lex.spec_values = catalog.spec_text_values()
+        lex.spec_kinds = {k for k in (spec_key(key, value).kind for key, value in samples.items()) if k}
+        for slug, keys in catalog.spec_keys_by_category().items():
+            lex.category_kinds[slug] = {k for k in (spec_key(key, samples.get(key)).kind for key in keys) if k}
+        lex.spec_names = {spec_key(key, value).name: spec_key(key, value).kind for key, value in samples.items()}
+        lex.flag_words = {key.lower().replace("_", " ") for key, value in samples.items() if isinstance(value, bool)}
+        lex.feature_words = set(lex.flag_words)
+        lex.count_names = {key.lower() for key, value in samples.items()
+                           if key.isalpha() and not isinstance(value, bool) and isinstance(value, int | float)
+                           and spec_key(key, value).unit is None}
+        lex.feature_words |= {v for values in lex.spec_values.values() for v in values
+                              if v.isalpha() and v not in ("none", "yes", "no")}
+        lex.feature_words |= {t.lower() for t in catalog.tags() if t.replace("-", "").isalpha()}
         vocabulary = catalog.vocabulary() | {w for phrase in lex.category_words for w in phrase.split()}
         lex.words = sorted(vocabulary)
         lex._word_set = set(vocabulary)
+        lex.value_words = {v for values in lex.spec_values.values() if len(values) > 1 for v in values
+                           if v.isalpha() and len(v) >= 4 and v not in lex.category_words and v != "none"}
+        last_words: dict[str, list[str]] = {}
+        for category in catalog.categories():  # "Bike lights": "light" names it too, when no other kind ends so
+            words = category.name.lower().replace("&", "and").split()
+            if len(words) > 1:
+                last_words.setdefault(words[-1], []).append(category.slug)
+        all_words: dict[str, set[str]] = {}
+        for category in catalog.categories():  # "Panniers bags": "pannier" names it, unless another kind says it
+            for word in category.name.lower().replace("&", " ").split():
+                if word.endswith("s"):  # a plural noun of the name ("panniers"), not a describing word ("water")
+                    all_words.setdefault(word.rstrip("s"), set()).add(category.slug)
+        for word, owners in all_words.items():
+            if len(owners) == 1 and len(word) >= 5 and word not in lex.category_words:
+                lex.category_words.setdefault(word, next(iter(owners)))
+                lex.category_words.setdefault(word + "s", next(iter(owners)))
+        for word, slugs in last_words.items():
+            if len(slugs) == 1:
+                for form in (word, word[:-1] if word.endswith("s") else word + "s"):
+                    lex.category_words.setdefault(form, slugs[0])
         for phrase, slug in lex.category_words.items():
             lex._category_parts.setdefault(slug, set()).update(w for w in phrase.split() if len(w) >= 3)
         return lex
@@ -148,9 +196,17 @@ class Lexicon:
         return None, ""
 
     # -- product words -------------------------------------------------------------------------------------------
+    def category_for_kinds(self, kinds: set[str]) -> str | None:
+        """The one category whose products carry specs of all these kinds ("lumens" -> headlamps), if just one."""
+        found = [slug for slug, have in self.category_kinds.items() if kinds <= have]
+        return found[0] if len(found) == 1 else None
+
     def knows(self, word: str) -> bool:
-        """Whether a word (or a word it is the start of, or its singular) occurs in the catalog."""
+        """Whether a word (or a word it is the start of, or its singular, or its stem) occurs in the catalog."""
         if word in self._word_set or word.rstrip("s") in self._word_set:
+            return True
+        if len(word) > 5 and word.endswith(("ing", "ed")) and word.removesuffix("ing").removesuffix("ed") \
+                in self._word_set:
             return True
         if len(word) < 3:
             return False
@@ -162,4 +218,7 @@ class Lexicon:
         if len(word) < 4:
             return None
         found = process.extractOne(word, self.words, scorer=OSA.normalized_similarity, score_cutoff=0.75)
-        return str(found[0]) if found and typo_of(word, str(found[0])) else None
+        gap = abs(len(str(found[0])) - len(word)) if found else 99
+        if found is None or gap > 2 or (gap == 2 and str(found[0])[:2] != word[:2]):  # "seeing" is not "sleeping"
+            return None
+        return str(found[0]) if typo_of(word, str(found[0])) else None

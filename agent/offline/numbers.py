@@ -90,6 +90,8 @@ def words_to_digits(text: str) -> str:
         i = j
     pieces.append(text[position:])
     text = "".join(pieces)
+    text = re.sub(r"\b(\d+) and (a|one) half\b", r"\1.5", text)
+    text = re.sub(r"\b(\d+) and a quarter\b", r"\1.25", text)
     text = re.sub(r"\ba couple\b", "2", text)
     text = re.sub(r"\ba pair\b(?= of)", "2", text) if "pair of poles" not in text else text
     return text

@@ -4,65 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-SPEC_PHRASES: dict[str, list[tuple[str, str]]] = {
-    "tents": [("capacity_persons", "sleeps {}"), ("weight_kg", "{} kg"), ("seasons", "{}-season")],
-    "sleeping-bags": [("comfort_rating_c", "comfortable down to {}°C"), ("fill", "{} fill"), ("weight_kg", "{} kg")],
-    "backpacks": [("capacity_l", "{} litres"), ("weight_kg", "{} kg")],
-    "hiking-boots": [("cut", "{} cut"), ("weight_g_pair", "{} g a pair")],
-    "rain-jackets": [("waterproof_rating_mm", "{} mm waterproof rating"), ("weight_g", "{} g")],
-    "camp-stoves": [("fuel", "runs on {}"), ("boil_time_min", "boils a litre in about {} min")],
-    "headlamps": [("lumens", "{} lumens"), ("battery", "{} battery"), ("runtime_h", "up to {} h")],
-    "water-bottles-filters": [("capacity_l", "{} litres"), ("filter_type", "{} filter")],
-    "camp-chairs": [("max_load_kg", "holds {} kg"), ("weight_kg", "{} kg")],
-    "trekking-poles": [("material", "{}"), ("weight_g_pair", "{} g a pair"), ("locking", "{} locks")],
-}
-SMALL_NUMBERS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-                 "twelve"]
-CATEGORIES_SPOKEN = ("tents, sleeping bags, backpacks, hiking boots, rain jackets, camp stoves, headlamps, water "
-                     "bottles and filters, camp chairs and trekking poles")
+from agent.offline.wording import (
+    join_words,
+    money,
+    name_of,
+    number,
+    plural,
+    sentences,
+    spec_highlights,
+    stock_phrase,
+)
 
+__all__ = ["join_words", "money", "name_of", "number", "plural", "sentences", "spec_highlights", "stock_phrase"]
 
-def money(value: float) -> str:
-    return f"${value:,.2f}".replace(".00", "")
-
-
-def number(value: int) -> str:
-    """Small counts as words ("three tents"), larger ones as digits."""
-    return SMALL_NUMBERS[value] if 0 <= value < len(SMALL_NUMBERS) else str(value)
-
-
-def plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    return singular if count == 1 else (plural_form or singular + "s")
-
-
-def name_of(product: dict[str, Any]) -> str:
-    return f"{product.get('brand', '')} {product['name']}".strip()
-
-
-def spec_highlights(product: dict[str, Any], limit: int = 2) -> str:
-    specs = product.get("specs") or {}
-    parts = []
-    for key, phrase in SPEC_PHRASES.get(product.get("category", ""), []):
-        value = specs.get(key)
-        if value in (None, "", "none", False):
-            continue
-        parts.append(phrase.format(value))
-        if len(parts) >= limit:
-            break
-    if specs.get("waterproof") is True and len(parts) < limit + 1:
-        parts.append("waterproof")
-    return ", ".join(parts)
-
-
-def stock_phrase(product: dict[str, Any]) -> str:
-    if product.get("stock", 0) is None:
-        return "it's available"
-    stock = int(product.get("stock", 0))
-    if stock <= 0:
-        return "it's out of stock right now"
-    if stock <= 3:
-        return f"only {number(stock)} left"
-    return f"{stock} in stock"
+def categories_spoken(names: list[str], limit: int = 8) -> str:
+    """The store's categories as words ("tents, sleeping bags and camp stoves"), from the loaded catalog."""
+    shown = [n.lower().replace("&", "and") for n in names[:limit]]
+    if len(names) > limit:
+        return ", ".join(shown) + " and more"
+    return join_words(shown)
 
 
 def ordinal_word(index: int) -> str:
@@ -70,14 +30,28 @@ def ordinal_word(index: int) -> str:
     return words[index] if 0 <= index < len(words) else f"number {index + 1}"
 
 
+def describe_list(result: dict[str, Any], turn: int, superlative: str | None = None) -> str:
+    """A search result spoken so that it agrees with its heading ("I found four tents under $80, in stock")."""
+    heading = str(result.get("heading") or "")
+    label = heading.split(" ", 1)[1] if heading[:1].isdigit() and " " in heading else heading
+    if result["count"] == 0:
+        return (f"I couldn't find any {label}. Want me to widen the search, maybe a higher budget or another "
+                "category?")
+    text = describe_search(result["count"], label, "", result["products"], turn, superlative, singular=False)
+    untracked = all(p.get("stock") is None for p in result["products"])
+    if (result.get("filters") or {}).get("in_stock_only") and untracked:
+        text += " I can't see how many of these are on hand here; a staff member can check."
+    return text
+
+
 def describe_search(count: int, label: str, qualifier: str, products: list[dict[str, Any]], turn: int,
-                    superlative: str | None = None) -> str:
+                    superlative: str | None = None, singular: bool = True) -> str:
     if count == 0:
         return (f"I couldn't find any {label}{qualifier}. Want me to widen the search, maybe a higher budget or "
                 "another category?")
     top = products[0]
     out = [p for p in products if not p["in_stock"]]
-    noun = label if count != 1 else singular_label(label)
+    noun = label if count != 1 or not singular else singular_label(label)
     if count == 1:
         text = f"I found one {noun}{qualifier}: the {name_of(top)} at {money(top['price'])}"
         text += ", but it's out of stock at the moment. " if out else ". "
@@ -116,27 +90,26 @@ def singular_label(label: str) -> str:
 
 def describe_details(product: dict[str, Any], recommendations: list[dict[str, Any]], in_cart: int = 0) -> str:
     highlights = spec_highlights(product, 3)
-    text = f"The {name_of(product)} is {money(product['price'])}"
-    text += f", {stock_phrase(product)}. " if product["in_stock"] else f", but {stock_phrase(product)}. "
-    short = str(product.get("short_description") or "").strip().rstrip(".")
-    text += f"{short}. " if short else ""
-    if highlights:
-        text += f"Highlights: {highlights}. "
+    stock = stock_phrase(product)
+    out = product.get("stock") is not None and not product.get("in_stock", True)
+    first = f"The {name_of(product)} is {money(product['price'])}" + (
+        f", but {stock}." if out else (f", {stock}." if stock else "."))
     if in_cart:
-        text += "You have " + (f"{number(in_cart)} of them" if in_cart > 1 else "it") + " in your cart already."
-    elif product["in_stock"]:
-        text += "Shall I add it to your cart?"
+        close = "You have " + (f"{number(in_cart)} of them" if in_cart > 1 else "it") + " in your cart already."
+    elif not out:
+        close = "Shall I add it to your cart?"
     elif recommendations:
-        text += f"It goes well with the {name_of(recommendations[0])}, if that helps. Want me to find a similar one " \
-                "that's in stock?"
+        close = (f"It goes well with the {name_of(recommendations[0])}, if that helps. Want me to find a similar "
+                 "one that's in stock?")
     else:
-        text += "Want me to find a similar one that's in stock?"
-    return text
+        close = "Want me to find a similar one that's in stock?"
+    blurb = str(product.get("short_description") or "").strip().rstrip(".")
+    return sentences(first, f"{blurb}." if blurb else "", f"Highlights: {highlights}." if highlights else "", close)
 
 
 def cart_lines(cart: dict[str, Any]) -> str:
     lines = [(f"{number(i['quantity'])} of the " if i["quantity"] > 1 else "the ")
-             + f"{i['brand']} {i['name']} ({money(i['line_total'])})".strip() for i in cart["items"]]
+             + f"{name_of(i)} ({money(i['line_total'])})" for i in cart["items"]]
     if len(lines) > 1:
         return ", ".join(lines[:-1]) + " and " + lines[-1]
     return lines[0] if lines else ""
@@ -160,8 +133,13 @@ def read_back(cart: dict[str, Any], warnings: list[str]) -> str:
     return text + " Shall I place the order?"
 
 
-HELP = ("I can find gear for you: just say what you need, like 'a two person tent under 300 dollars' or "
-        "'a warm sleeping bag'. I can tell you more about a product, suggest what goes with it, add it to your cart, "
-        "and check you out. You can also tap anything on the screen.")
-NOT_UNDERSTOOD = ("Sorry, I didn't quite catch that. I can help you find " + CATEGORIES_SPOKEN + ", tell you "
-                  "about them, and look after your cart and checkout. What are you looking for?")
+def help_text(example: str) -> str:
+    """What the assistant can do, with an example from the loaded catalog ("a tent under 300 dollars")."""
+    return (f"I can find products for you: just say what you need and your budget, like '{example}'. I can tell "
+            "you more about a product, suggest what goes with it, add it to your cart, and check you out. You can "
+            "also tap anything on the screen.")
+
+
+def not_understood(categories: str) -> str:
+    return (f"Sorry, I didn't quite catch that. I can help you find {categories}, tell you about them, and look "
+            "after your cart and checkout. What are you looking for?")

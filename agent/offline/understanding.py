@@ -12,79 +12,21 @@ from dataclasses import dataclass, field
 
 from agent.offline.lexicon import Lexicon
 from agent.offline.numbers import words_to_digits
-
-ORDINALS = {
-    "first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3, "fifth": 4, "5th": 4,
-    "sixth": 5, "6th": 5, "seventh": 6, "7th": 6, "eighth": 7, "8th": 7, "ninth": 8, "9th": 8, "tenth": 9,
-    "10th": 9, "last": -1,
-}
-_P = {
-    "start_over": r"\b(start (over|again|afresh|from scratch)|reset|clear everything|begin again|new shopper|"
-                  r"forget (it all|everything))\b",
-    "clear_cart": r"\b(empty|clear)( out)? (my |the )?(cart|basket)\b|\b(remove|delete|take out|drop) "
-                  r"(everything|all( of)? (it|them|the items|items))\b",
-    "help": r"\b(help|what can you do|how does (this|it) work|what do you (do|sell|have|carry)|what can i (ask|say)|"
-            r"who are you)\b",
-    "checkout": r"\b(check ?out|pay( now| for (it|this|that|everything))?|place (the |my |an )?order|that'?s all|"
-                r"that is all|i'?m done|i am done|ready to (buy|pay|order)|complete (the |my )?(order|purchase)|"
-                r"finish( up)?)\b",
-    "yes": r"^(yes|yeah|yea|yep|yup|sure|correct|confirm(ed)?|ok(ay)?|that'?s right|right|go ahead|please do|do it|"
-           r"place it|sounds good|perfect|absolutely|of course|definitely|please)\b",
-    "no": r"^(no|nope|not yet|not now|wait|cancel|hold on|stop|nah|never ?mind|don'?t)\b",
-    "remove": r"\b(remove|delete|take (\w+ ){0,4}?(out|off)|drop|get rid of|don'?t (want|need)|do not (want|need)|"
-              r"no longer (want|need)|put (\w+ ){0,4}?back)\b",
-    "set_quantity": r"\b(change|make (it|that|them|this|those)|set|update|reduce|increase)\b.*\b(\d+)\b|"
-                    r"\bonly (want |need )?(\d+)\b|\b(\d+) instead\b",
-    "add": r"\b(add|put|i'?ll take|i will take|i'?ll have|i'?ll get|buy|get me|grab|throw in|i'?d like (it|that|this)|"
-           r"i want (it|that|this|those|them|these|that one|this one)|take (it|that|this|those|them|these)|"
-           r"i'?ll go with|i'?ll buy)\b",
-    "view_cart": r"\b(cart|basket|my order|what did i (get|pick|choose)|how much do i owe|what'?s the total|"
-                 r"what is the total|my total|the total|how much (is|does) (it|that|everything) (all )?(come|add)|"
-                 r"(come|comes|add|adds) up to)\b",
-    "pairing": r"\b(goes? (well )?with|go together|accessor(y|ies)|what else (do|should|would|might) i|"
-               r"pairs? (well )?with|need with|complement|to go with|with (it|that|this)\b.*\b(need|want))\b",
-    "suggest": r"\b(recommend|recommendation|suggest|suggestion|advise|what'?s good|which (\w+ )?should i|"
-               r"what should i (get|buy|take)|your (favorite|favourite|pick)|best)\b",
-    "details": r"\b(tell me (more|about)|more about|details?|describe|specs|specifications|more info|info(rmation)? "
-               r"(on|about)|learn more|what is (it|that|the)|what'?s (it|that) like)\b",
-    "question": r"\b(how (heavy|warm|light|big|long|bright|much (is|was|are|does|do|did|for)|many (people|persons)|"
-                r"cold)|what does (it|that|this|the [\w ]{1,30}?) weigh|(is|are) (it|that|this|they|those|the "
-                r"[\w ]{1,30}?) (waterproof|warm|heavy|light|in stock|available|any good)|(does|do) (it|that|this|"
-                r"they|the [\w ]{1,30}?) (sleep|fit|hold|weigh|cost|come)|what'?s the (price|weight|rating|"
-                r"temperature)|(in stock|available) \?$|do you (still )?have (it|that|this|them|those|these|"
-                r"that one|this one) (in stock|available))",
-    "cheaper": r"\b(cheaper|less expensive|lower price|more affordable|too expensive|too pricey|too much|"
-               r"on a budget|something for less)\b",
-    "greet": r"^(hi|hello|hey|good (morning|afternoon|evening)|hiya|howdy|greetings)\b",
-    "thanks": r"\b(thanks|thank you|thx|cheers|that'?s helpful|appreciate it)\b",
-    "goodbye": r"\b(bye|goodbye|good bye|see (you|ya)|have a (good|nice) (day|one))\b",
-}
-PATTERNS = {name: re.compile(pattern) for name, pattern in _P.items()}
-PRONOUN = re.compile(r"\b(it|that|this|those|them|these|that one|this one|the one)\b")
-FILLER = set(
-    "i im i'm i'd i'll i've id ill ive need want wanted would like looking look for a an the some me show find get "
-    "please can could you do does have has any got is are was were be for to with under below over above than less "
-    "more between and or of in on my cart basket one ones something thing things stuff gear item items product "
-    "products what whats what's which that that's this it it's its those them these there here about around dollars "
-    "dollar bucks usd price prices priced cost costs costing max maximum most least at up no budget tell see let "
-    "lets let's also too just really very good great nice best cheap cheapest cheaper expensive priciest pricey "
-    "affordable by from our your we us will could should go going much many how add adding added put take buy "
-    "grab remove delete drop don't dont not want anymore instead quantity change make set update order hello hi hey "
-    "thanks thank okay ok yes no sure details detail info information describe more other another else recommend "
-    "suggest suggestion recommendation goes well together pair need needs check out checkout maybe um uh hmm so "
-    "then now today tonight tomorrow yesterday week weeks month months year years ago went last next soon again did "
-    "actually only kind sort type sell selling carry stock available trip camping hiking outdoors shop "
-    "store shopping person persons people x around roughly approximately within if".split()
+from agent.offline.patterns import (
+    DROP_PRICE,
+    FEATURE_ASKED,
+    FILLER,
+    MEASURE_WORDS,
+    MEASURES,
+    ORDINALS,
+    PATTERNS,
+    PRONOUN,
+    QUESTION_TOPICS,
+    SIMILAR,
+    SPEC_PHRASE,
 )
-QUESTION_TOPICS = {
-    "waterproof": r"\b(waterproof|water ?proof|rain|wet)\b",
-    "weight": r"\b(heavy|weigh|weight|light)\b",
-    "warmth": r"\b(warm|cold|temperature|rating|rated)\b",
-    "capacity": r"\b(how many (people|persons)|sleep|fit|hold|capacity|big|litres|liters)\b",
-    "stock": r"\b(in stock|available|left)\b",
-    "brightness": r"\b(bright|lumens)\b",
-    "price": r"\b(how much|price|cost)\b",
-}
+from agent.offline.slots import Slots, read_slots
+from app.catalog.units import kind_of
 
 
 @dataclass
@@ -106,6 +48,11 @@ class Request:
     pairing: bool = False  # "what goes with it" (vs "recommend a sleeping bag")
     indefinite: bool = False  # "a headlamp", "some poles": any product of the kind, not one on screen
     terms: list[str] = field(default_factory=list)
+    slots: Slots = field(default_factory=Slots)  # spec limits with units, features, sort, in-stock-only
+    asked_feature: str | None = None  # "is it waterproof?" -> "waterproof"
+    about_list: bool = False  # "which of these", "just the ...", "only ..." : a refinement of the list on screen
+    drop_price: bool = False  # "never mind the price"
+    measure: tuple[str, bool] | None = None  # "the lightest" -> ("weight", False); "brightest" -> ("lumens", True)
 
     @property
     def has_product_words(self) -> bool:
@@ -147,11 +94,10 @@ def _quantity(text: str) -> int | None:
     m = re.search(r"\b(\d+)\s*(x\b|of (those|these|them|it|that|this|the|each)|more\b|units?|pieces?|pairs?|sets?|"
                   r"items?)", text) \
         or re.search(r"\b(add|take|buy|want|get|need|have|make (it|that|them|this|those)|to|only|grab|put|reduce|"
-                     r"increase|change|remove|delete|drop)( it| that| them| the \w+)?\s(\d+)\b(?!\s*(dollars|bucks|"
+                     r"increase|change|remove|delete|drop)( it| that| them)?\s(\d+)\b(?!\s*(dollars|bucks|"
                      r"\$|k\b|person|people))", text) \
-        or re.search(r"(?:^|\b(?:add|buy|get|want|need|take|order|and|grab|have|me|us|with)\s)(\d+)\s(\w+ )?"
-                     r"(tents?|bags?|packs?|backpacks?|boots?|jackets?|stoves?|headlamps?|bottles?|filters?|chairs?|"
-                     r"poles?|stools?|of the)\b", text)
+        or re.search(r"(?:^|\b(?:add|buy|get|want|need|take|order|and|grab|have|me|us|with)\s)(\d+)\s([a-z]+ )?"
+                     r"([a-z]{3,}s|of the)\b(?<!persons)(?<!people)", text)
     if m:
         digits = next((g for g in m.groups() if g and g.isdigit()), None)
         if digits is not None and 0 <= int(digits) <= 999:
@@ -163,8 +109,11 @@ def _quantity(text: str) -> int | None:
 
 def _reference(text: str) -> tuple[int | None, str | None]:
     for word, index in ORDINALS.items():
+        if word == "last" and not re.search(r"\bthe (very )?last\b", text):
+            continue  # "how long does it last" is not "the last one"
         if re.search(rf"\b{word}\b", text) and not re.search(
-                rf"\b{word} (time|night|trip|week|weekend|month|year|summer|winter|season)\b|\bat last\b", text):
+                rf"\b{word} (\w+ )?(time|night|trip|week|weekend|month|year|summer|winter|season|outing|hike)\b|"
+                r"\bat last\b", text):
             return index, None
     m = re.search(r"\b(?:number|item|option|#)\s?(\d+)\b", text)
     if m and 0 < int(m.group(1)) <= 50:
@@ -196,6 +145,10 @@ def _plain(value: float) -> str:
 def normalise(text: str) -> str:
     text = text.lower().replace("’", "'").replace("&", " and ")
     text = words_to_digits(text)
+    text = re.sub(r"\b(undr|unde|udner)\b", "under", text)
+    text = re.sub(r"\b(ovr|ovet)\b", "over", text)
+    text = re.sub(r"\b(pls|plz|plse)\b", "please", text)
+    text = re.sub(r"\b(stok|stck|sotck)\b", "stock", text)
     text = re.sub(r"(\d),(\d{3})", r"\1\2", text)
     text = re.sub(r"[^\w$'.\-? ]+", " ", text)
     text = re.sub(r"(?<!\d)\.|\.(?!\d)", " ", text)
@@ -223,10 +176,9 @@ def _terms(text: str, lexicon: Lexicon, consumed: set[str], categories: list[str
     return terms
 
 
-def _intent(text: str, has: Callable[[str], bool], category: str | None, brand: str | None, ordinal: int | None,
-            superlative: str | None, has_reference: bool, max_price: float | None, min_price: float | None,
-            words: int) -> str:
-    """What the shopper wants done, before taking a pending question ("Shall I ...?") into account."""
+def _session_intent(text: str, has: Callable[[str], bool], category: str | None, brand: str | None) -> str | None:
+    """Requests that outrank product words: starting over, the cart as a whole, checkout, a swap, the store itself,
+    and things this kiosk does not do."""
     if has("start_over"):
         return "start_over"
     if has("clear_cart"):
@@ -235,7 +187,28 @@ def _intent(text: str, has: Callable[[str], bool], category: str | None, brand: 
         return "remove"
     if has("checkout") and not re.search(r"\b(add|put)\b", text):
         return "checkout"
+    if re.search(r"\b(swap|switch|exchange|replace|trade)\b.*\b(for|with)\b", text):
+        return "swap"
+    if re.search(r"\bwhat (brands?|makes|labels|categories|kinds|types|sorts)\b|\bwhich (brands?|categories)\b|"
+                 r"\bwhat (else )?do you (sell|carry|stock)\b", text) and not category:
+        return "store_info"
+    if has("smalltalk") and not has("add") and (not (category or brand) or re.search(
+            r"\b(park|loyalty|price ?match|membership|refund|return policy|opening hours|store hours|fix|repair|"
+            r"service|tune ?up|test ride)\b", text)):
+        return "smalltalk"
+    return None
+
+
+def _intent(text: str, has: Callable[[str], bool], category: str | None, brand: str | None, ordinal: int | None,
+            superlative: str | None, has_reference: bool, max_price: float | None, min_price: float | None,
+            words: int) -> str:
+    """What the shopper wants done, before taking a pending question ("Shall I ...?") into account."""
+    first = _session_intent(text, has, category, brand)
+    if first is not None:
+        return first
     if has("set_quantity") and not re.search(r"\b(add|put|buy)\b", text) \
+            and not ((max_price is not None or min_price is not None) and re.search(r"\b(under|over|below|above|"
+                                                                                  r"less than|more than)\b", text)) \
             and re.search(r"\b(it|that|them|quantity|the|those|this|these|only|instead)\b", text):
         return "set_quantity"
     if has("add") and not (has("question") and not re.search(r"\b(add|put|buy)\b", text)):
@@ -245,10 +218,18 @@ def _intent(text: str, has: Callable[[str], bool], category: str | None, brand: 
     if has("view_cart") and not (has_reference and re.search(r"\bhow much\b", text)
                                  and not re.search(r"\b(cart|basket|total|everything|all)\b", text)):
         return "view_cart"
+    if has("compare"):
+        return "compare"
     if has("question"):
+        return "question"
+    if has("feature_question") or has("info_question") or (has("info_topic") and not (category and words > 5)):
         return "question"
     if has("details"):
         return "details"
+    if has("more"):
+        return "more"
+    if has("back") and category:
+        return "back"
     if has("cheaper") and max_price is None:
         return "cheaper"
     if has("help"):
@@ -263,20 +244,53 @@ def _intent(text: str, has: Callable[[str], bool], category: str | None, brand: 
         return "thanks"
     if has("goodbye") and not (category or brand):
         return "goodbye"
-    if has("yes") and words <= 3:
+    if has("yes") and words <= 3 and not (category or brand):
         return "affirm"
     if has("no") and words <= 3:
         return "negate"
     return "search"
 
 
+def _asked_feature(text: str) -> str | None:
+    m = FEATURE_ASKED.search(text)
+    if m is None:
+        return None
+    word = (m.group(1) or m.group(2) or "").strip()
+    if word in ("good", "any good", "in stock", "available", "it", "that", "on sale", "new", "ok", "okay"):
+        return None
+    return word or None
+
+
+def _where_needed(text: str) -> str:
+    """"cold in my tent", "so my bike doesn't get stolen": the kind named is where the need is, not what is wanted."""
+    context = re.search(r"\b(?:in|inside|for|with|on|to|so|keep) (?:my|our|the) (\w+(?: \w+)?)", text)
+    return context.group(1) if context and re.search(
+        r"\b(cold|wet|warm|need|get|gets|carry|keep|stolen|safe|always|dark)\b", text) else ""
+
+
+def _kinds_named(text: str, lexicon: Lexicon, slots: Slots, measure: tuple[str, bool] | None,
+                 where_needed: str) -> list[tuple[str, str]]:
+    """The categories the shopper asks for, with the words that named them, in order."""
+    return [hit for hit in lexicon.find_categories(re.sub(r"(?<=\w)-(?=\w)", " ", text), FILLER | MEASURE_WORDS)
+            if not (where_needed and hit[1] in where_needed)
+            and not set(hit[1].split()) <= slots.phrase_words
+            and not (hit[1] in ("light", "lights") and (measure or slots.sort))]
+
+
 def understand(raw: str, lexicon: Lexicon, expecting_answer: bool = False) -> Request:
     text = normalise(raw)
-    found = lexicon.find_categories(text, FILLER)
+    where_needed = _where_needed(text)
+    slots = read_slots(text, lexicon.feature_words, lexicon.spec_kinds, lexicon.flag_words, lexicon.count_names,
+                       lexicon.spec_names, lexicon.value_words)
+    measure = next((m for pattern, m in MEASURES if re.search(pattern, text)), None)
+    found = _kinds_named(text, lexicon, slots, measure, where_needed)
     category, category_phrase = found[0] if found else (None, "")
     brand, brand_phrase = lexicon.find_brand(text)
-    min_price, max_price = _prices(text)
+    min_price, max_price = _prices(SPEC_PHRASE.sub(" ", text))
     ordinal, superlative = _reference(text)
+    if slots.sort:  # "lowest price at the top", "most expensive first" order the list; they pick no product
+        superlative = None
+        ordinal = None if ordinal in (0, -1) else ordinal
     persons = _persons(text, category)
     words = len(text.replace("?", "").split())
 
@@ -285,6 +299,12 @@ def understand(raw: str, lexicon: Lexicon, expecting_answer: bool = False) -> Re
 
     has_reference = ordinal is not None or superlative is not None or bool(PRONOUN.search(text))
     intent = _intent(text, has, category, brand, ordinal, superlative, has_reference, max_price, min_price, words)
+    if slots.sort and intent in ("add", "details", "question", "recommend", "compare") and ordinal is None:
+        intent = "search"  # "put the most expensive first" orders the list
+    if DROP_PRICE.search(text) and intent in ("search", "view_cart", "details"):
+        intent = "search"
+    if SIMILAR.search(text) and intent in ("search", "details", "recommend"):
+        intent = "similar"
     if expecting_answer and has("yes") and not has("no"):
         if intent in ("search", "affirm", "thanks", "checkout") and not (ordinal is not None or brand
                                                                          or (category and words > 3)):
@@ -298,13 +318,24 @@ def understand(raw: str, lexicon: Lexicon, expecting_answer: bool = False) -> Re
         topic = next((name for name, pattern in QUESTION_TOPICS.items() if re.search(pattern, text)), None)
     consumed = {w for _, phrase in found for w in phrase.split()} | set(brand_phrase.split())
     quantity = _quantity(text)
-    numbers_used = {_plain(v) for v in (min_price, max_price, quantity, persons) if v is not None}
-    terms = _terms(text, lexicon, consumed, [slug for slug, _ in found], numbers_used)
+    numbers_used = {_plain(v) for v in (min_price, max_price, quantity, persons) if v is not None} | slots.consumed
+    consumed |= {w for f in slots.features for w in f.split()} | slots.phrase_words
+    if where_needed:  # "in my tent": the tent is where the need is, not what to search for
+        consumed |= set(where_needed.split())
+    terms = _terms(SPEC_PHRASE.sub(" ", text), lexicon, consumed, [slug for slug, _ in found], numbers_used)
+    if category is None and slots.specs and not terms:  # "at least 300 lumens": the category whose specs say so
+        category = lexicon.category_for_kinds({kind_of(s.unit) or "" for s in slots.specs} - {""})
+    if any(s.unit == "persons" for s in slots.specs):
+        persons = None  # a person count is a spec limit now
     return Request(
         intent=intent, text=text, category=category, category_phrase=category_phrase,
         other_categories=[slug for slug, _ in found[1:]], brand=brand, min_price=min_price, max_price=max_price,
         quantity=quantity, ordinal=ordinal, superlative=superlative, pronoun=bool(PRONOUN.search(text)),
-        persons=persons, topic=topic, pairing=has("pairing"), terms=terms,
+        persons=persons, topic=topic, pairing=has("pairing"), terms=terms, slots=slots,
+        asked_feature=_asked_feature(text) if intent == "question" else None, measure=measure,
+        drop_price=bool(DROP_PRICE.search(text)),
+        about_list=bool(re.search(r"\b(of (these|those|them)|these|those|just (the|what)|only (the|what)|"
+                                  r"which ones)\b", text)),
         indefinite=bool(category_phrase) and bool(re.search(
             rf"\b(a|an|some|any|another|new)( \w+)? {re.escape(category_phrase.split()[0])}\b", text)),
     )

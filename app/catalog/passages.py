@@ -89,11 +89,11 @@ SOURCE_WEIGHT = {"specs": 1.25, "manual": 1.1, "description": 1.0}
 def question_terms(question: str, product_words: AbstractSet[str] = frozenset()) -> tuple[list[str], list[str]]:
     """The question's own meaningful words, and the related words a store's text uses for them."""
     text = question.lower().replace("set up", "setup").replace("made of", "made material")
-    words = []
-    for token in _TOKEN.findall(text):
-        for part in token.split("-") if not token[0].isdigit() else [token]:
-            if part and part not in _QUESTION_WORDS and part not in product_words and part not in words:
-                words.append(part)
+    parts = [p for token in _TOKEN.findall(text) for p in (token.split("-") if not token[0].isdigit() else [token])]
+    asked = [part for part in parts if part and part not in _QUESTION_WORDS]
+    # the product's own name words only say which product is meant ("the basecamp 4"), unless they are all that is
+    # asked ("is the Waterproof Boot waterproof?")
+    words = list(dict.fromkeys(w for w in asked if w not in product_words)) or list(dict.fromkeys(asked))
     related: list[str] = []
     for word in words:
         base = word[:-1] if word.endswith("s") and word[:-1] in _SYNONYMS else word

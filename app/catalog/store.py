@@ -12,20 +12,34 @@ import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from rapidfuzz import fuzz, process, utils
 
+from app.catalog.filters import (
+    SPEC_OPS,
+    USABLE_PRICE,
+    FeatureCondition,
+    SearchFilters,
+    SpecCondition,
+    SpecOrder,
+    filter_sql,
+    order_sql,
+    phrase,
+)
 from app.catalog.safe_write import has_hot_journal, recover
 from app.catalog.schema import FTS_WEIGHTS, Category, Product
+
+__all__ = ["SPEC_OPS", "Catalog", "CatalogError", "FeatureCondition", "SearchFilters", "SpecCondition", "SpecOrder",
+           "fts_terms"]
 
 log = logging.getLogger("aisle.app.catalog")
 
 _STOPWORDS = frozenset(
     "a an and any are as at be can do does for from have i in is it its me my of on or please show some that the "
-    "them these this those to want need looking look find with you your get buy".split()
+    "them these this those to want need looking look find with you your get buy everything anything products "
+    "product items stuff".split()
 )
 _TOKEN = re.compile(r"[a-z0-9]+")
 
@@ -40,26 +54,8 @@ def fix_advice(path: Path) -> str:
             f"or put the demo catalog there with `aisle catalog build --out {path}`.")
 
 
-# rows whose price cannot be shown honestly (NULL, NaN, infinite, negative) never reach a shopper
-USABLE_PRICE = "p.price between 0 and 1e12"
-
-
-@dataclass(frozen=True)
-class SearchFilters:
-    category: str | None = None
-    brand: str | None = None
-    min_price: float | None = None
-    max_price: float | None = None
-    in_stock: bool = False
-
-
 # BM25 is computed for at most this many matching rows per query (see `Catalog.search`)
 MAX_CANDIDATES = 300
-
-
-def _phrase(text: str, prefix: bool) -> str:
-    """An FTS5 phrase for a word (or words), optionally as a prefix query."""
-    return '"' + text.replace('"', '""') + '"' + ("*" if prefix else "")
 
 
 def fts_terms(query: str) -> list[str]:
@@ -74,6 +70,8 @@ class Catalog:
         self.path = Path(path)
         self._local = threading.local()
         self._names: list[tuple[str, str]] | None = None
+        self._spec_keys: dict[str, Any] | None = None
+        self._spec_values: dict[str, set[str]] | None = None
         self._names_lock = threading.Lock()
         self.check()
 
@@ -140,6 +138,8 @@ class Catalog:
         """Forget cached names after the catalog changed (an import, or a fleet update that replaced the file)."""
         with self._names_lock:
             self._names = None
+            self._spec_keys = None
+            self._spec_values = None
 
     # -- queries -------------------------------------------------------------------------------------------------
     def count(self) -> int:
@@ -151,6 +151,48 @@ class Catalog:
 
     def brands(self) -> list[str]:
         return [r[0] for r in self._query("select distinct brand from products where brand != '' order by brand")]
+
+    def spec_keys(self) -> dict[str, Any]:
+        """Every spec key of the catalog with one of its values (to read its unit from), cached until `invalidate`."""
+        with self._names_lock:
+            if self._spec_keys is None:
+                rows = self._query("select j.key as key, j.value as value, j.type as type "
+                                   "from products p, json_each(p.specs) j group by j.key")
+                self._spec_keys = {r["key"]: (r["type"] == "true") if r["type"] in ("true", "false") else r["value"]
+                                   for r in rows}
+            return dict(self._spec_keys)
+
+    def spec_text_values(self, per_key: int = 40) -> dict[str, set[str]]:
+        """The text values each spec key takes ("fill": {"down", "synthetic"}), at most `per_key` of each; cached
+        until `invalidate`."""
+        with self._names_lock:
+            if self._spec_values is None:
+                self._spec_values = self._read_spec_values(per_key)
+            return {k: set(v) for k, v in self._spec_values.items()}
+
+    def _read_spec_values(self, per_key: int) -> dict[str, set[str]]:
+        rows = self._query("select key, value from (select j.key as key, j.value as value, row_number() over "
+                           "(partition by j.key order by count(*) desc) as n from products p, json_each(p.specs) j "
+                           "where j.type = 'text' group by j.key, j.value) where n <= ?", (per_key,))
+        values: dict[str, set[str]] = {}
+        for row in rows:
+            values.setdefault(row["key"], set()).add(str(row["value"]).lower())
+        return values
+
+    def spec_keys_by_category(self) -> dict[str, set[str]]:
+        """Which spec keys the products of each category carry."""
+        rows = self._query("select p.category as category, j.key as key from products p, json_each(p.specs) j "
+                           "group by p.category, j.key")
+        keys: dict[str, set[str]] = {}
+        for row in rows:
+            keys.setdefault(row["category"], set()).add(row["key"])
+        return keys
+
+    def tags(self, limit: int = 500) -> list[str]:
+        """The most used product tags."""
+        rows = self._query("select j.value as tag from products p, json_each(p.tags) j group by j.value "
+                           "order by count(*) desc limit ?", (limit,))
+        return [str(r["tag"]) for r in rows]
 
     def product_names(self) -> list[str]:
         return [r[0] for r in self._query("select distinct name from products order by name")]
@@ -181,10 +223,11 @@ class Catalog:
         """
         filters = filters or SearchFilters()
         limit = max(1, min(int(limit), 50))
-        where, params = self._filter_sql(filters)
+        where, params = filter_sql(filters)
         terms = fts_terms(query)
         if not terms:
-            sql = f"select p.* from products p where {where} order by coalesce(p.stock, 1) = 0, p.price limit ?"
+            order = order_sql(filters) or "coalesce(p.stock, 1) = 0, p.price"
+            sql = f"select p.* from products p where {where} order by {order} limit ?"
             return _products(self._query(sql, [*params, limit]))
         attempts = [(" AND ", False)]
         if any(len(t) > 2 for t in terms):
@@ -192,7 +235,7 @@ class Catalog:
         if len(terms) > 1:
             attempts.append((" OR ", True))
         for joiner, prefix in attempts:
-            expression = joiner.join(_phrase(t, prefix and len(t) > 2) for t in terms)
+            expression = joiner.join(phrase(t, prefix and len(t) > 2) for t in terms)
             rowids = self._ranked(expression, filters, where, params, limit)
             if rowids:
                 rows = self._query(
@@ -200,20 +243,25 @@ class Catalog:
                 )
                 by_rowid = {r["rid"]: p for r in rows for p in _products([r])}
                 ranked = [by_rowid[r] for r in rowids if r in by_rowid]
+                if order_sql(filters):  # the shopper asked for an order: keep it
+                    return ranked
                 return sorted(ranked, key=lambda p: not p.in_stock)  # in stock first, best match first within
         return []
 
     def _ranked(self, expression: str, filters: SearchFilters, where: str, params: list[Any],
                 limit: int) -> list[int]:
         """Row ids of the best matches of an FTS5 expression that pass the filters, best first."""
-        category = f" AND (category : {_phrase(filters.category.replace('-', ' '), False)})" \
+        category = f" AND (category : {phrase(filters.category.replace('-', ' '), False)})" \
             if filters.category else ""
         weights = ", ".join(str(w) for w in FTS_WEIGHTS)
+        order = order_sql(filters)
+        expression_o, direction = order.rsplit(" ", 1) if order else ("", "")
         sql = (
             "select rid, score, count(*) over () as n from ("
-            f"select f.rowid as rid, bm25(products_fts, {weights}) as score from products_fts f "
-            f"cross join products p on p.rowid = f.rowid where products_fts match ? and {where} "
-            f"limit {MAX_CANDIDATES}) order by score limit ?"
+            f"select f.rowid as rid, bm25(products_fts, {weights}) as score"
+            f"{', ' + expression_o + ' as o' if order else ''} "
+            f"from products_fts f cross join products p on p.rowid = f.rowid where products_fts match ? and {where} "
+            f"limit {MAX_CANDIDATES}) order by {'o ' + direction + ', ' if order else ''}score limit ?"
         )
         rows = self._query(sql, [f"({expression}){category}", *params, limit])
         ranked = [int(r["rid"]) for r in rows]
@@ -222,26 +270,6 @@ class Catalog:
             names = self._query(sql, [f"({{name brand}} : ({expression})){category}", *params, limit])
             ranked = list(dict.fromkeys([*(int(r["rid"]) for r in names), *ranked]))[:limit]
         return ranked
-
-    @staticmethod
-    def _filter_sql(filters: SearchFilters) -> tuple[str, list[Any]]:
-        clauses = [USABLE_PRICE]
-        params: list[Any] = []
-        if filters.category:
-            clauses.append("p.category = ?")
-            params.append(filters.category)
-        if filters.brand:
-            clauses.append("p.brand = ? collate nocase")
-            params.append(filters.brand)
-        if filters.min_price is not None:
-            clauses.append("p.price >= ?")
-            params.append(float(filters.min_price))
-        if filters.max_price is not None:
-            clauses.append("p.price <= ?")
-            params.append(float(filters.max_price))
-        if filters.in_stock:
-            clauses.append("(p.stock is null or p.stock > 0)")
-        return " and ".join(clauses), params
 
     def _name_index(self) -> list[tuple[str, str]]:
         with self._names_lock:

@@ -53,13 +53,46 @@ def parse_arguments(name: str, raw: str | dict[str, Any] | None) -> dict[str, An
     return clean
 
 
+def _coerce_object(tool: str, key: str, spec: dict[str, Any], value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ToolArgumentError("invalid_arguments", f"{tool}: each of '{key}' must be an object, not {value!r}.")
+    props: dict[str, Any] = spec.get("properties", {})
+    unknown = sorted(set(value) - set(props))
+    if unknown:
+        raise ToolArgumentError(
+            "invalid_arguments", f"{tool}: '{key}' items do not take {', '.join(unknown)}; they take {', '.join(props)}"
+        )
+    for required in spec.get("required", []):
+        if value.get(required) in (None, ""):
+            raise ToolArgumentError("invalid_arguments", f"{tool}: each of '{key}' needs '{required}'.")
+    return {name: _coerce(tool, f"{key}.{name}", props[name], item) for name, item in value.items()
+            if item is not None}
+
+
+def _coerce_array(tool: str, key: str, spec: dict[str, Any], value: Any) -> list[Any]:
+    if isinstance(value, str | dict):
+        value = [value]  # a lone item where a list was meant
+    if not isinstance(value, list):
+        raise ToolArgumentError("invalid_arguments", f"{tool}: '{key}' must be a list, not {value!r}.")
+    items: dict[str, Any] = spec.get("items", {})
+    if items.get("type") == "object":
+        return [_coerce_object(tool, key, items, item) for item in value]
+    return [_coerce(tool, key, items, item) for item in value]
+
+
 def _coerce(tool: str, key: str, spec: dict[str, Any], value: Any) -> Any:
     kind = spec.get("type")
+    if kind == "array":
+        return _coerce_array(tool, key, spec, value)
     try:
         if kind == "string":
             if isinstance(value, dict | list):
                 raise ValueError
-            return str(value).strip()
+            text = str(value).strip()
+            if "enum" in spec and text not in spec["enum"]:
+                raise ToolArgumentError("invalid_arguments",
+                                        f"{tool}: '{key}' must be one of {', '.join(spec['enum'])}, not {text!r}.")
+            return text
         if kind == "boolean":
             if isinstance(value, bool):
                 return value

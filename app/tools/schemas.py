@@ -34,7 +34,40 @@ TOOL_SCHEMAS: list[ToolSchema] = [
             "max_price": {"type": "number", "minimum": 0, "description": "Optional highest price in USD."},
             "min_price": {"type": "number", "minimum": 0, "description": "Optional lowest price in USD."},
             "brand": {"type": "string", "description": "Optional brand name."},
+            "specs": {
+                "type": "array",
+                "description": "Optional spec limits, each a number with its unit, e.g. 'at least 300 lumens' is "
+                               "{key: 'lumens', op: '>=', value: 300}, 'under 2 kg' is {key: 'weight', op: '<', "
+                               "value: 2, unit: 'kg'}, 'warm to -5 C' is {key: 'temperature', op: '<=', value: -5, "
+                               "unit: 'c'}, 'sleeps 4' is {key: 'persons', op: '>=', value: 4}. 'key' is a spec "
+                               "key from product details or what it measures (weight, capacity, temperature, "
+                               "lumens, persons); units: kg g lb oz c f l ml lm persons cm mm m h min w.",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "key": {"type": "string"},
+                        "op": {"type": "string", "enum": ["<", "<=", ">", ">=", "="]},
+                        "value": {"type": "number"},
+                        "unit": {"type": "string"},
+                    },
+                    "required": ["key", "op", "value"],
+                    "additionalProperties": False,
+                },
+            },
+            "features": {
+                "type": "array", "items": {"type": "string"},
+                "description": "Optional features or materials every result must have, e.g. ['waterproof'], "
+                               "['down', 'hooded'], ['folding'].",
+            },
+            "sort": {
+                "type": "string",
+                "description": "Optional order: 'relevance' (default), 'price_asc', 'price_desc', or a spec with "
+                               "_asc/_desc, e.g. 'weight_asc', 'lumens_desc'.",
+            },
+            "in_stock_only": {"type": "boolean", "description": "Only products in stock (default false)."},
             "limit": {"type": "integer", "minimum": 1, "maximum": 20, "default": 10},
+            "offset": {"type": "integer", "minimum": 0, "maximum": 40,
+                       "description": "Skip this many results: 'show me more' is the same search with offset 10."},
         },
         ["query"],
     ),
@@ -46,6 +79,17 @@ TOOL_SCHEMAS: list[ToolSchema] = [
             "include_recommendations": {"type": "boolean", "default": True},
         },
         ["product_id"],
+    ),
+    _tool(
+        "get_product_info",
+        "Answer a shopper's question about one product from the store's own words: returns its specs and the "
+        "passages of its description (and manual, when the store has one) that best answer the question. Only for "
+        "products the shopper has been shown. Answer only from what it returns; if nothing answers, say so.",
+        {
+            "product_id": {"type": "string", "description": "The product id (SKU) from a search result."},
+            "question": {"type": "string", "description": "The shopper's question, e.g. 'what's the warranty?'."},
+        },
+        ["product_id", "question"],
     ),
     _tool(
         "add_to_cart",

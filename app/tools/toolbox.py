@@ -13,14 +13,25 @@ import logging
 import secrets
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from app.cart import CartError
-from app.catalog.schema import Product
-from app.catalog.store import Catalog, CatalogError, SearchFilters
+from app.catalog.passages import find_passages
+from app.catalog.schema import Category, Product
+from app.catalog.store import Catalog, CatalogError, SearchFilters, fts_terms
 from app.events import EventKind
 from app.session import ShopperSession
 from app.tools.args import ToolArgumentError, parse_arguments
+from app.tools.search_terms import (
+    SpecArgumentError,
+    catalog_keys,
+    heading,
+    resolve_feature,
+    resolve_sort,
+    resolve_spec,
+    sort_phrase,
+)
 
 log = logging.getLogger("aisle.app.tools.toolbox")
 
@@ -32,6 +43,13 @@ CHANGES_CONTEXT = {"search_products", "show_product_details", "add_to_cart", "ge
 
 async def run_in_thread(fn: Callable[[], T]) -> T:
     return await asyncio.to_thread(fn)
+
+
+def shown_name(product: Product) -> str:
+    """The product's name as shoppers see it: its brand in front, unless the name already starts with it."""
+    if not product.brand or product.name.lower().startswith(product.brand.lower()):
+        return product.name
+    return f"{product.brand} {product.name}"
 
 
 def failure(code: str, message: str, **extra: Any) -> dict[str, Any]:
@@ -55,10 +73,17 @@ class ShoppingTools:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self._category_words: dict[str, str] | None = None
+        self._category_list: list[Category] | None = None
 
     def reload(self) -> None:
         """The catalog changed: forget the cached category words."""
         self._category_words = None
+        self._category_list = None
+
+    def _categories(self) -> list[Category]:
+        if self._category_list is None:
+            self._category_list = self.catalog.categories()
+        return self._category_list
 
     # -- helpers ---------------------------------------------------------------------------------------------------
     def resolve_category(self, text: str | None) -> str | None:
@@ -84,7 +109,7 @@ class ShoppingTools:
     def _suggestions(self, session: ShopperSession, text: str) -> list[dict[str, Any]]:
         shown = session.context.shown_ids() + [line.product_id for line in session.cart.lines]
         found = self.catalog.suggest(text, limit=3, among=shown or None)
-        return [{"id": p.id, "name": p.display_name, "price": p.price} for p in found]
+        return [{"id": p.id, "name": shown_name(p), "price": p.price} for p in found]
 
     def _shown_product(self, session: ShopperSession, product_id: str) -> Product:
         """The product, if the shopper was shown it recently (or has it in the cart); else a failure with ideas."""
@@ -100,7 +125,7 @@ class ShoppingTools:
             log.warning("session %s: product %s was not shown to the shopper", session.id, product.id)
             raise ToolFailure(
                 "not_shown",
-                f"{product.display_name} ({product.id}) has not been shown to the shopper. "
+                f"{shown_name(product)} ({product.id}) has not been shown to the shopper. "
                 "Search for it first, or pick one of the suggestions.",
                 suggestions=self._suggestions(session, product_id),
             )
@@ -113,19 +138,76 @@ class ShoppingTools:
     # -- the tools -------------------------------------------------------------------------------------------------
     def search_products(self, session: ShopperSession, query: str, category: str | None = None,
                         max_price: float | None = None, min_price: float | None = None, brand: str | None = None,
-                        limit: int = 10) -> dict[str, Any]:
+                        specs: list[dict[str, Any]] | None = None, features: list[str] | None = None,
+                        sort: str | None = None, in_stock_only: bool = False, limit: int = 10,
+                        offset: int = 0) -> dict[str, Any]:
         slug = self.resolve_category(category)
         if min_price is not None and max_price is not None and min_price > max_price:
             min_price, max_price = max_price, min_price
-        filters = SearchFilters(category=slug, brand=brand or None, min_price=min_price, max_price=max_price)
-        products = self.catalog.search(query, filters, limit)
-        applied = {k: v for k, v in (("category", slug), ("brand", brand), ("min_price", min_price),
-                                     ("max_price", max_price)) if v is not None}
+        samples = self.catalog.spec_keys()
+        keys = catalog_keys(samples)
+        try:
+            resolved = tuple(resolve_spec(keys, raw, samples) for raw in specs or [])
+            wanted = tuple(dict.fromkeys(f.strip().lower() for f in features or [] if f.strip()))
+            values = self.catalog.spec_text_values()
+            feature_conditions = tuple(resolve_feature(keys, samples, word, values) for word in wanted)
+            price_order, spec_order = resolve_sort(keys, sort or "")
+        except SpecArgumentError as exc:
+            raise ToolFailure("invalid_filter", str(exc)) from exc
+        filters = SearchFilters(category=slug, brand=brand or None, min_price=min_price, max_price=max_price,
+                                in_stock=in_stock_only, specs=tuple(r.condition for r in resolved),
+                                features=feature_conditions, price_order=price_order, spec_order=spec_order)
+        # a query that only names the category ("tents" in tents) adds nothing to the filter: skip full-text ranking
+        wanted_rows = min(limit + offset, 50)
+        if self._names_only(slug, query):  # the whole kind, in the catalog's order
+            products = self.catalog.search("", replace(filters, price_order=filters.price_order or (
+                None if filters.spec_order else "catalog")), wanted_rows)
+        else:
+            products = self.catalog.search(query, filters, wanted_rows)
+        products = products[offset:offset + limit]
+        applied: dict[str, Any] = {k: v for k, v in (("category", slug), ("brand", brand), ("min_price", min_price),
+                                                     ("max_price", max_price)) if v is not None}
+        if resolved:
+            applied["specs"] = [{"key": r.name, "op": r.op, "value": r.value, "unit": r.unit} for r in resolved]
+        if wanted:
+            applied["features"] = list(wanted)
+        if sort and (price_order or spec_order):
+            applied["sort"] = sort
+        if in_stock_only:
+            applied["in_stock_only"] = True
+        if offset:
+            applied["offset"] = offset
+        stock_known = any(p.stock is not None for p in products) or not products
+        title = heading(len(products), self._noun(slug, query, brand), brand=brand, features=wanted, specs=resolved,
+                        min_price=min_price, max_price=max_price, in_stock_only=in_stock_only and stock_known,
+                        sort=sort_phrase(price_order, spec_order, keys))
         session.context.record(
             "search", query, [p.id for p in products], applied, [p.summary() for p in products]
         )
-        return {"ok": True, "query": query, "filters": applied, "count": len(products),
+        return {"ok": True, "query": query, "filters": applied, "count": len(products), "heading": title,
                 "products": [p.summary() for p in products]}
+
+    def _names_only(self, slug: str | None, query: str) -> bool:
+        if not slug:
+            return False
+        category = next((c for c in self._categories() if c.slug == slug), None)
+        if category is None:
+            return False
+        naming = {w for phrase in (category.name.lower(), slug.replace("-", " "), *category.synonyms)
+                  for w in phrase.replace("&", " ").split()}
+        words = fts_terms(query)
+        return bool(words) and all(w in naming or w.rstrip("s") in naming for w in words)
+
+    def _noun(self, slug: str | None, query: str, brand: str | None) -> str:
+        """What the list is of: the category, or the shopper's words ("matches for ...")."""
+        words = [w for w in fts_terms(query) if w.isalpha()]
+        if slug:
+            category = next((c for c in self._categories() if c.slug == slug), None)
+            name = (category.name if category else slug.replace("-", " ")).lower().replace("&", "and")
+            return name  # the shopper's other words are not claimed of every product (features are, by filter)
+        if not words or (brand and " ".join(words) == brand.lower()):
+            return "products"
+        return f"matches for \"{query}\""
 
     def show_product_details(self, session: ShopperSession, product_id: str,
                              include_recommendations: bool = True) -> dict[str, Any]:
@@ -140,6 +222,13 @@ class ShoppingTools:
         session.context.record("details", product.id, [product.id], products=[product.summary()])
         return result
 
+    def get_product_info(self, session: ShopperSession, product_id: str, question: str) -> dict[str, Any]:
+        product = self._shown_product(session, product_id)
+        passages = find_passages(self.catalog, product.id, question, limit=3)
+        return {"ok": True, "product_id": product.id, "name": shown_name(product), "question": question,
+                "specs": product.specs,
+                "passages": [{"source": p.source, "section": p.section, "text": p.text} for p in passages]}
+
     def add_to_cart(self, session: ShopperSession, product_id: str, quantity: int = 1) -> dict[str, Any]:
         product = self._shown_product(session, product_id)
         fresh = self.catalog.get(product.id) or product
@@ -150,7 +239,7 @@ class ShoppingTools:
         session.context.focus = product.id
         session.cart_version += 1
         return self._cart_result(
-            session, added={"product_id": product.id, "name": product.display_name, "quantity": quantity},
+            session, added={"product_id": product.id, "name": shown_name(product), "quantity": quantity},
             cart_change={"product_id": product.id, "before": before, "after": after},
         )
 
@@ -175,7 +264,7 @@ class ShoppingTools:
             raise ToolFailure(exc.code, str(exc), **exc.details) from exc
         session.cart_version += 1
         return self._cart_result(
-            session, updated={"product_id": pid, "name": product.display_name, "quantity": after},
+            session, updated={"product_id": pid, "name": shown_name(product), "quantity": after},
             cart_change={"product_id": pid, "before": before, "after": after},
         )
 
@@ -224,7 +313,7 @@ class ShoppingTools:
         if product is not None:
             product = self._shown_product(session, product.id)
             recs = self.catalog.recommend(product.id, max_results, exclude=[ln.product_id for ln in session.cart.lines])
-            basis: dict[str, Any] = {"product_id": product.id, "name": product.display_name}
+            basis: dict[str, Any] = {"product_id": product.id, "name": shown_name(product)}
         else:
             try:
                 slug = self.resolve_category(target)

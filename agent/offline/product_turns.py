@@ -1,0 +1,108 @@
+"""Turns about one product: its details, and questions answered honestly from its data ("is it waterproof?",
+"how heavy is it?", "what's the warranty?"): specs first, then the store's own words, else "I don't know"."""
+
+from __future__ import annotations
+
+from agent.offline import replies
+from agent.offline.facts import feature_answer, passage_answer, stock_answer, topic_answer
+from agent.offline.resolver import resolve, which_of
+from agent.offline.search_turns import look_up, search, show
+from agent.offline.turn import Turn, trouble
+
+MEASURED = ("weight", "warmth", "capacity", "brightness", "runtime", "range")
+
+
+def which_one(turn: Turn) -> str:
+    listed = turn.listed()
+    if turn.request.ordinal is not None and listed:
+        return (f"I only showed {replies.number(len(listed))} {replies.plural(len(listed), 'option')}. "
+                "Which one do you mean? Say 'the first one', or tap it on the screen.")
+    if not listed:
+        return "Sure! What are you looking for? Tell me and I'll find some options first."
+    return "Which one would you like to hear about? Say 'the first one', or tap it on the screen."
+
+
+async def pick(turn: Turn) -> tuple[str | None, list[str]]:
+    """The product meant (looked up by name when it was not shown yet), or the candidates to ask about."""
+    found = resolve(turn)
+    if found.ambiguous:
+        return None, found.ambiguous
+    pid = found.product_id
+    request = turn.request
+    if pid is None and request.ordinal is None and request.superlative is None:
+        pid = await look_up(turn)
+    return pid, []
+
+
+async def details(turn: Turn) -> str:
+    pid, ambiguous = await pick(turn)
+    request = turn.request
+    if ambiguous:
+        return which_of(turn, ambiguous)
+    if pid is None:
+        if (request.category or request.brand or request.terms) and request.ordinal is None:
+            return await search(turn)
+        if request.superlative and not turn.listed():  # "the cheapest thing you sell"
+            order = "price_asc" if request.superlative == "cheapest" else "price_desc"
+            result = await show(turn, {"query": "everything", "sort": order, "limit": 5})
+            return replies.describe_list(result, turn.state.turn, request.superlative) if result.get("ok") \
+                else trouble(result)
+        return which_one(turn)
+    result = await turn.tool("show_product_details", product_id=pid)
+    if not result.get("ok"):
+        return trouble(result)
+    product = result["product"]
+    state = turn.state
+    state.subject = pid
+    if pid in turn.session.cart:
+        return replies.describe_details(product, [], in_cart=turn.session.cart.quantity_of(pid))
+    state.offer = ("add", pid, 1) if product["in_stock"] else ("similar", product["category"], 0)
+    return replies.describe_details(product, result.get("recommendations") or [])
+
+
+async def question(turn: Turn) -> str:
+    pid, ambiguous = await pick(turn)
+    request = turn.request
+    if ambiguous:
+        return which_of(turn, ambiguous)
+    if pid is None:
+        if request.category or request.brand:
+            return await search(turn)
+        return which_one(turn)
+    result = await turn.tool("show_product_details", product_id=pid, include_recommendations=False)
+    if not result.get("ok"):
+        return trouble(result)
+    product = result["product"]
+    turn.state.subject = pid
+    answer = await _answer(turn, product)
+    if request.topic == "stock" and not product["in_stock"]:
+        turn.state.offer = ("similar", product["category"], 0)
+        return answer + " Want me to find a similar one?"
+    if pid in turn.session.cart:
+        return answer + " It's in your cart already."
+    if product["in_stock"]:
+        turn.state.offer = ("add", pid, 1)
+        return answer + " Shall I add it to your cart?"
+    turn.state.offer = ("similar", product["category"], 0)
+    return answer + " It's out of stock right now, though. Want me to find a similar one?"
+
+
+async def _answer(turn: Turn, product: dict[str, object]) -> str:
+    request = turn.request
+    topic = request.topic
+    if topic in MEASURED:
+        measured = topic_answer(product, topic)
+        if measured is not None:
+            return measured
+    if topic == "waterproof":
+        return feature_answer(product, "waterproof", turn.lexicon.spec_values)
+    if request.asked_feature and topic not in ("stock", "price"):
+        return feature_answer(product, request.asked_feature, turn.lexicon.spec_values)
+    if topic == "stock":
+        return stock_answer(product)
+    if topic == "price":
+        return f"The {replies.name_of(product)} is {replies.money(float(str(product['price'])))}."
+    info = await turn.tool("get_product_info", product_id=str(product["id"]), question=request.text)
+    if not info.get("ok"):
+        return trouble(info)
+    return passage_answer(replies.name_of(product), info["passages"], request.text)
