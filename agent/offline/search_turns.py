@@ -190,7 +190,7 @@ async def _one_kind(turn: Turn, args: dict[str, Any], result: dict[str, Any], te
     lists = [result["products"]]
     if len(terms) > 1 and (result["count"] < 3 or len({p["category"] for p in result["products"]}) > 1):
         for term in terms:
-            single = await turn.tool("search_products", query=term, limit=6)
+            single = await turn.tool("search_products", query=term, limit=6, sort="relevance")
             if single.get("ok"):
                 lists.append(single["products"])
     for products in lists:

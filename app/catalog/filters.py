@@ -49,6 +49,7 @@ class SearchFilters:
     features: tuple[FeatureCondition, ...] = ()
     price_order: str | None = None  # "asc" | "desc" | "catalog" (the catalog's own order)
     spec_order: SpecOrder | None = None
+    stock_first: bool = True  # with no order asked for, products in stock lead the best matches
 
 
 SPEC_OPS = ("<", "<=", ">", ">=", "=")

@@ -243,7 +243,7 @@ class Catalog:
                 )
                 by_rowid = {r["rid"]: p for r in rows for p in _products([r])}
                 ranked = [by_rowid[r] for r in rowids if r in by_rowid]
-                if order_sql(filters):  # the shopper asked for an order: keep it
+                if order_sql(filters) or not filters.stock_first:  # an order was asked for: keep it
                     return ranked
                 return sorted(ranked, key=lambda p: not p.in_stock)  # in stock first, best match first within
         return []

@@ -61,7 +61,8 @@ TOOL_SCHEMAS: list[ToolSchema] = [
             },
             "sort": {
                 "type": "string",
-                "description": "Optional order: 'relevance' (default), 'price_asc', 'price_desc', or a spec with "
+                "description": "Optional order: by default the best matches, those in stock first; 'relevance' "
+                               "(best match first, in stock or not), 'price_asc', 'price_desc', or a spec with "
                                "_asc/_desc, e.g. 'weight_asc', 'lumens_desc'.",
             },
             "in_stock_only": {"type": "boolean", "description": "Only products in stock (default false)."},

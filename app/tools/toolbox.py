@@ -156,7 +156,8 @@ class ShoppingTools:
             raise ToolFailure("invalid_filter", str(exc)) from exc
         filters = SearchFilters(category=slug, brand=brand or None, min_price=min_price, max_price=max_price,
                                 in_stock=in_stock_only, specs=tuple(r.condition for r in resolved),
-                                features=feature_conditions, price_order=price_order, spec_order=spec_order)
+                                features=feature_conditions, price_order=price_order, spec_order=spec_order,
+                                stock_first=(sort or "").strip().lower() != "relevance")
         # a query that only names the category ("tents" in tents) adds nothing to the filter: skip full-text ranking
         wanted_rows = min(limit + offset, 50)
         if self._names_only(slug, query):  # the whole kind, in the catalog's order

@@ -5,7 +5,8 @@ files) what Aisle does wrong in those that fail, and remove the mark from those 
     QT_QPA_PLATFORM=offscreen .venv/bin/python tests/conversations/gaps.py --write    # edit the YAML files
 
 The mark is one line under the dialogue's name: `known_gap: "..."` for a dialogue of one catalog, or
-`known_gap: {demo: "...", bikes: "..."}` naming each catalog where it fails.
+`known_gap: {demo: "...", bikes: "..."}` naming each catalog where it fails. A mark already written (perhaps in
+better words by hand) is kept as long as the dialogue still fails there.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import sys
 import tempfile
 from collections import defaultdict
 from pathlib import Path
+
+import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
@@ -80,9 +83,12 @@ def rewrite(path: Path, marks: dict[str, dict[str, str]], catalogs_of: dict[str,
         if not m:
             continue
         name = m.group(2).strip("\"'")
+        kept: dict[str, str] = {}
         while i < len(lines) and re.match(r"^\s*known_gap:", lines[i]):
-            i += 1  # the old mark goes; a fresh one is written if it still fails
-        failing = marks.get(name, {})
+            old = yaml.safe_load(lines[i].strip())["known_gap"]  # a hand-written line is kept while it still fails
+            kept = dict(old) if isinstance(old, dict) else {c: str(old) for c in catalogs_of.get(name, [])}
+            i += 1
+        failing = {c: kept.get(c, text) for c, text in marks.get(name, {}).items()}
         if failing:
             indent = m.group(1) + "  "
             if len(catalogs_of[name]) == 1:
