@@ -238,17 +238,22 @@ def _intent(text: str, has: Callable[[str], bool], category: str | None, brand: 
         return "add"
     if ordinal is not None or superlative is not None:
         return "details" if not (category or brand or max_price or min_price) else "search"
-    if has("greet") and words <= 4 and not (category or brand):
+    return _social_intent(has, bool(category or brand), words) or "search"
+
+
+def _social_intent(has: Callable[[str], bool], names_products: bool, words: int) -> str | None:
+    """Greetings, thanks, goodbyes and a short yes or no, when the message names no products."""
+    if has("greet") and words <= 4 and not names_products:
         return "greet"
-    if has("thanks") and not (category or brand):
+    if has("thanks") and not names_products:
         return "thanks"
-    if has("goodbye") and not (category or brand):
+    if has("goodbye") and not names_products:
         return "goodbye"
-    if has("yes") and words <= 3 and not (category or brand):
+    if has("yes") and words <= 3 and not names_products:
         return "affirm"
     if has("no") and words <= 3:
         return "negate"
-    return "search"
+    return None
 
 
 def _asked_feature(text: str) -> str | None:
