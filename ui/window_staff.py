@@ -70,6 +70,7 @@ class StaffWorkflows:
         return await asyncio.to_thread(fn)
 
     def _open_staff_panel(self) -> None:
+        self.toast.hide()  # a shopper's confirmation must not sit over the staff controls
         panel = self.staff_panel
         panel.show_settings(self.settings)
         service = self.voice_service()
