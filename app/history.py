@@ -236,7 +236,10 @@ class HistoryStore:
             conn.execute("commit")
         except BaseException:
             if conn.in_transaction:
-                conn.execute("rollback")
+                try:
+                    conn.execute("rollback")
+                except sqlite3.Error:  # a broken connection: it is discarded; the first error is the one to see
+                    pass
             raise
 
     def write_event(self, conn: sqlite3.Connection, event: Event) -> None:

@@ -73,7 +73,8 @@ async def test_bad_spec_arguments_are_clear_errors(runtime: Runtime) -> None:
 
 async def test_product_info_quotes_the_description(runtime: Runtime) -> None:
     session = await runtime.conversation.start_session()
-    shown = await runtime.tools.call(session, "search_products", {"query": "waterproof boot", "category": "hiking-boots"})
+    shown = await runtime.tools.call(session, "search_products",
+                                     {"query": "waterproof boot", "category": "hiking-boots"})
     pid = shown["products"][0]["id"]
     info = await runtime.tools.call(session, "get_product_info", {"product_id": pid, "question": "is it waterproof?"})
     assert info["ok"] and info["product_id"] == pid and info["specs"]

@@ -44,6 +44,14 @@ async def raw_exchange(port: int, request: bytes, read_s: float = 5.0) -> bytes:
         writer.close()
 
 
+async def read_response(reader: asyncio.StreamReader) -> bytes:
+    """One whole response with a Content-Length body."""
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+    lines = head.split(b"\r\n")
+    length = next(int(line.split(b":")[1]) for line in lines if line.lower().startswith(b"content-length"))
+    return head + await asyncio.wait_for(reader.readexactly(length), 5)
+
+
 async def test_head_answers_wherever_get_does(live: Live) -> None:
     for path in ("health", "", "api/products?q=tent", "api/categories", "docs"):
         head = await live.client.head(path)
@@ -141,3 +149,21 @@ async def test_health_searches_the_catalog_and_a_partly_corrupt_one_is_not_ok(
             assert health["database"]["history"] == "ok"
     finally:
         await runtime.close()
+
+
+async def test_keep_alive_connections_are_closed_when_idle_or_slow(runtime: Runtime, settings: Settings) -> None:
+    tight = settings.replace(api_header_timeout_s=1.0, api_keepalive_s=1.0)
+    async with serving(runtime, tight) as (server, _):
+        assert server.port is not None
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        writer.write(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert (await read_response(reader)).startswith(b"HTTP/1.1 200")
+        writer.write(b"GET /health HTTP/1.1\r\nHost: x\r\n")  # a second request whose headers never end
+        rest = await asyncio.wait_for(reader.read(), 5)
+        assert b"HTTP/1.1 408" in rest and b"header_timeout" in rest
+        writer.close()
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        writer.write(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        await read_response(reader)
+        assert await asyncio.wait_for(reader.read(), 5) == b""  # idle after the answer: closed by the server
+        writer.close()
