@@ -403,6 +403,7 @@ class VoiceLoop(DeviceSupervision, ReplySpeaking):
         if recognizer is None:
             return
         self.timings["speech_ended_at"] = time.monotonic()
+        self.timings["end_silence_ms"] = float(self._vad.end_ms)  # the silence this turn waited (not a time)
         self._vad.end_ms = self.config.vad_silence_ms
         loop = asyncio.get_running_loop()
         future = self._asr.submit(recognise, recognizer, self._utterance_audio, self.config, self.neural)
