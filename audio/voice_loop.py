@@ -8,10 +8,9 @@ itself (realtime models, Azure Speech) — to that brain's input rate.
   `transcript` events). The turn ends after `vad_silence_ms` of silence, or after only `early_end_ms` when the
   partial is already a whole sentence of the grammar. Then the two-pass decision (:mod:`audio.listening`): the
   grammar's text, or Whisper's for what the grammar could not hold, becomes a voice turn through the conversation,
-  exactly like typing. An utterance neither pass accepts clears its partial from the chat; when it was a voice,
-  Aisle says once that it did not catch that (not again until a turn is understood, so it never loops). "Say that
-  again" repeats the last reply.
-- Speaking (:mod:`audio.voice_speaking`) and device supervision (:mod:`audio.voice_devices`) are mixins.
+  exactly like typing, or the loop says it did not catch that (:mod:`audio.voice_turns`).
+- Turn taking (:mod:`audio.voice_turns`), speaking (:mod:`audio.voice_speaking`) and device supervision
+  (:mod:`audio.voice_devices`) are mixins.
 - Barge-in: shopper speech while Aisle speaks, once it has lasted `barge_in_ms` (coughs and "mm-hm" don't), flushes
   the speaker within one block, interrupts the brain, and the shopper's words — from their first syllable, kept by
   the VAD — become the next turn.
@@ -32,7 +31,6 @@ import asyncio
 import collections
 import contextlib
 import logging
-import re
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -42,7 +40,7 @@ import numpy as np
 
 from app.brain import ListeningBrain
 from app.bus import EventBus
-from app.conversation import Conversation, MessageRejected
+from app.conversation import Conversation
 from app.events import EventKind, VoiceState
 from app.fallback import active_brain
 from audio.capture import AudioBlock, MicrophoneCapture, level_dbfs
@@ -69,10 +67,11 @@ from audio.synthesizer import EspeakSynthesizer, SentenceSplitter
 from audio.vad import VadEvent, voicing
 from audio.voice_devices import OUTPUT_LATENCY_S, DeviceSupervision
 from audio.voice_speaking import ReplySpeaking
+from audio.voice_turns import NOT_CAUGHT, TurnTaking
 
 log = logging.getLogger("aisle.audio.voice")
 
-__all__ = ["OUTPUT_LATENCY_S", "Transcript", "VoiceConfig", "VoiceLoop", "accept", "transcribe"]
+__all__ = ["NOT_CAUGHT", "OUTPUT_LATENCY_S", "Transcript", "VoiceConfig", "VoiceLoop", "accept", "transcribe"]
 
 PARTIAL_EVERY_S = 0.25
 LOW_DELAY = "LQ"  # soxr quality for the VAD and the cloud brains' input (see VoiceLoop.__init__)
@@ -80,19 +79,11 @@ LOW_DELAY = "LQ"  # soxr quality for the VAD and the cloud brains' input (see Vo
 # NEAR_END_MIN of the last NEAR_END_WINDOW blocks.
 NEAR_END_WINDOW = 8
 NEAR_END_MIN = 2
-NOT_CAUGHT = "Sorry, I didn't catch that. Could you say it again?"
-NOT_CAUGHT_MIN_MS = 400  # shorter rejected sounds are not worth a "sorry"
-SAY_AGAIN = re.compile(r"^(please )?((can|could) you )?(say (that|it) again|repeat that|what did you say|pardon)"
-                       r"( please)?$")
 
 StateListener = Callable[[VoiceState, str], None]
 
 
-def _plain(text: str) -> str:
-    return " ".join(re.sub(r"[^a-z' ]+", " ", text.lower()).split())
-
-
-class VoiceLoop(DeviceSupervision, ReplySpeaking):
+class VoiceLoop(DeviceSupervision, ReplySpeaking, TurnTaking):
     def __init__(self, conversation: Conversation, bus: EventBus, config: VoiceConfig,
                  vocabulary: Callable[[], ShoppingVocabulary]) -> None:
         self.conversation = conversation
@@ -410,80 +401,3 @@ class VoiceLoop(DeviceSupervision, ReplySpeaking):
         self._utterance_audio = []
         self._set_state(VoiceState.THINKING)
         future.add_done_callback(lambda f: loop.call_soon_threadsafe(self._on_final, f))
-
-    def _on_final(self, future: Any) -> None:
-        if future.cancelled() or future.exception() is not None:
-            log.warning("recognition failed: %r", None if future.cancelled() else future.exception())
-            self._clear_partial()
-            self._set_state(VoiceState.IDLE)
-            return
-        heard: Transcript | None = future.result()
-        self.timings["recognised_at"] = time.monotonic()
-        if heard is None or not heard.accepted:
-            self._not_understood(heard)
-            return
-        self._not_caught_said = False
-        if heard.source == "neural":
-            log.info("free-form request (Whisper): %r", heard.text)
-        if SAY_AGAIN.match(_plain(heard.text)) and self.playback is not None:
-            self._publish(EventKind.TRANSCRIPT, {"role": "shopper", "text": heard.text, "final": True})
-            if self.say_again():
-                return
-        self._spawn(self._take_turn(heard.text.strip()))
-
-    def _not_understood(self, heard: Transcript | None) -> None:
-        """Neither pass took the utterance: clear its partial; say once that it was not caught when it was a
-        voice (not noise), and not again until a turn is understood."""
-        self._clear_partial()
-        if heard is not None:
-            log.info("not taken as a turn (%s, confidence %.2f, voicing %.2f): %r", heard.reason or heard.source,
-                     heard.confidence, heard.voicing, heard.raw)
-            self.rejected = [*self.rejected[-9:], heard]
-            spoken = heard.voicing >= self.config.min_voicing and heard.audio_ms >= NOT_CAUGHT_MIN_MS
-            if spoken and not self._not_caught_said and self.conversation.session is not None \
-                    and self._listening_brain() is None:
-                self._not_caught_said = True
-                self._notice(NOT_CAUGHT, "info", "not_understood")
-                if self.playback is not None:
-                    self.say_line(NOT_CAUGHT)
-                    return
-        if not self._reply_pending and not self._is_speaking() and not self._in_utterance:
-            self._set_state(VoiceState.IDLE)
-
-    def _clear_partial(self) -> None:
-        """Take the partial transcript off the chat (an utterance that did not become a turn)."""
-        if self._last_partial:
-            self._last_partial = ""
-            self._publish(EventKind.TRANSCRIPT, {"role": "shopper", "text": "", "final": True, "accepted": False})
-
-    async def _take_turn(self, text: str) -> None:
-        await self.conversation.ensure_session()
-        self._publish(EventKind.TRANSCRIPT, {"role": "shopper", "text": text, "final": True})
-        try:
-            await self.conversation.submit_text(text, source="voice")
-        except MessageRejected as exc:
-            log.info("voice turn rejected: %s", exc)
-
-    # -- push-to-talk --------------------------------------------------------------------------------------------
-
-    def push_to_talk(self, pressed: bool) -> None:
-        """The mic button: held, Aisle listens (and stops talking); released, the words become the turn."""
-        if pressed and not self._ptt_held:
-            self._ptt_held = True
-            if self._is_speaking():
-                self._barge_in()
-            brain = self._listening_brain()
-            if brain is None:
-                if not self._in_utterance:
-                    self.timings = {"speech_started_at": time.monotonic()}
-                    self._vad.reset()
-                    self._begin_utterance()
-            else:
-                self._spawn(brain.shopper_speech_started())
-        elif not pressed and self._ptt_held:
-            self._ptt_held = False
-            brain = self._listening_brain()
-            if brain is not None:
-                self._spawn(brain.shopper_speech_stopped())
-            elif self._in_utterance:
-                self._finish_utterance()
