@@ -12,7 +12,9 @@ stands (`min_confidence`).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,6 +88,7 @@ class Transcript:
     voicing: float = 1.0  # share of audible frames with a pitch
     source: str = "grammar"  # grammar | neural
     reason: str = ""  # why it was not accepted
+    final_ms: float = 0.0  # time from the end of the utterance to the decision (transcribe() measures it)
 
 
 def new_vad(config: VoiceConfig) -> VoiceActivityDetector:
@@ -154,9 +157,10 @@ def transcribe(pcm48k: np.ndarray, recognizer: SpeechRecognizer, config: VoiceCo
             elif event.kind == "speech_ended" and in_utterance:
                 in_utterance = False
                 vad.end_ms = config.vad_silence_ms
+                started = time.perf_counter()
                 heard = recognise(recognizer, audio, config, neural)
                 if heard is not None and (heard.raw or heard.accepted):
-                    out.append(heard)
+                    out.append(dataclasses.replace(heard, final_ms=(time.perf_counter() - started) * 1000.0))
         if in_utterance and not joined:
             recognizer.feed(pcm16k)
             audio.append(pcm16k)

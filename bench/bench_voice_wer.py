@@ -12,7 +12,8 @@ Each recording goes through the voice loop's own listening path without a device
 48 kHz blocks → 16 kHz → VAD → incremental grammar recognition → the two-pass decision). "grammar only" runs without
 the neural recogniser; "neural only" forces every utterance to Whisper (the grammar never accepted); "two-pass" is
 what the kiosk does. Words are compared normalised (lower case, numbers as words, "$200" as "two hundred dollars").
-"taken" counts utterances that became a turn. Decode times are per utterance, both passes included.
+"taken" counts utterances that became a turn. The time printed per mode runs from the end of each utterance (the VAD's
+decision) to the recognition decision, both passes included (the grammar decodes while the shopper speaks).
 
     .venv/bin/python bench/bench_voice_wer.py [--n 40] [--model tiny.en|base] [--no-piper] [--verbose]
 """
@@ -109,7 +110,7 @@ def run_mode(name: str, grammar: GrammarRecognizer, neural: NeuralRecognizer | N
         taken = [t for t in heard if t.accepted]
         hypothesis = plain(" ".join(t.text if t.source == "neural" else t.raw for t in taken))
         errors, words = word_error_rate(plain(text), hypothesis)
-        decode += [t.decode_ms for t in heard]
+        decode += [t.final_ms for t in heard]
         engine = voice.split()[0]
         keys = [f"{engine} {'in-grammar' if in_grammar else 'out-of-grammar'}"]
         if in_grammar:
@@ -119,7 +120,8 @@ def run_mode(name: str, grammar: GrammarRecognizer, neural: NeuralRecognizer | N
             g[0], g[1], g[2], g[3] = g[0] + errors, g[1] + words, g[2] + bool(taken), g[3] + 1
         if verbose and errors:
             print(f"      {voice:16s} {'noisy ' if noisy else ''}{text!r} -> {hypothesis!r}")
-    print(f"  {name}  (decode p50 {np.median(decode):.0f} ms, p90 {np.percentile(decode, 90):.0f} ms per utterance)")
+    print(f"  {name}  (end of speech -> decision: p50 {np.median(decode):.0f} ms, "
+          f"p90 {np.percentile(decode, 90):.0f} ms)")
     for key in sorted(groups):
         errors, words, taken, count = groups[key]
         print(f"    {key:34s} WER {errors / max(1, words) * 100:5.1f} %  ({errors}/{words} words; "
