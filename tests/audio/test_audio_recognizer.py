@@ -10,6 +10,7 @@ from audio.echo import create_noise_suppressor
 from audio.pronounce import to_cmu
 from audio.recognizer import (
     DictionaryLexicon,
+    GrammarMatcher,
     GrammarRecognizer,
     LanguageModelRecognizer,
     ShoppingVocabulary,
@@ -147,3 +148,25 @@ def test_wrong_arguments() -> None:
         GrammarRecognizer()
     with pytest.raises(ValueError):
         GrammarRecognizer(phrases=["yes"], jsgf_text="#JSGF V1.0;")
+
+
+def test_a_partial_that_is_a_whole_grammar_sentence_is_known_as_one(recognizer: GrammarRecognizer, speech) -> None:  # type: ignore[no-untyped-def]
+    from audio.listening import VoiceConfig, end_of_turn_ms
+
+    config = VoiceConfig(vad_silence_ms=500, early_end_ms=240)
+    for said, whole in (("show me sleeping bags", True), ("show me sleeping bags under", False)):
+        audio = speech16k(speech, said, "rec_partial_" + said.replace(" ", "_"))
+        recognizer.start_utterance()
+        for i in range(0, audio.size, 1600):
+            recognizer.feed(audio[i:i + 1600].tobytes())
+        assert recognizer.partial_complete is whole, said
+        assert end_of_turn_ms(recognizer, config) == (240 if whole else 500)
+        recognizer.end_utterance()
+
+
+def test_the_grammar_matcher_follows_optional_parts_and_rules() -> None:
+    matcher = GrammarMatcher(build_jsgf(VOCABULARY))
+    assert matcher.complete("show me tents under two hundred dollars")
+    assert matcher.complete("hello") and matcher.complete("can you say that again")
+    assert not matcher.complete("show me tents under") and not matcher.complete("show me")
+    assert not matcher.complete("")
