@@ -202,8 +202,11 @@ class VoiceLoop(DeviceSupervision, ReplySpeaking, TurnTaking):
         self._tts.shutdown(wait=False, cancel_futures=True)
 
     async def rebuild_vocabulary(self) -> None:
-        """The catalog changed: rebuild the recogniser's grammar from it."""
+        """The catalog changed: rebuild the recogniser's grammar from it, and Whisper's hotwords."""
         await self._build_recognizer()
+        if self.neural is not None:
+            vocabulary = await asyncio.get_running_loop().run_in_executor(None, self._vocabulary)
+            self.neural.hotwords = hotwords_for(vocabulary.categories, vocabulary.brands, vocabulary.product_names)
 
     async def _build_recognizer(self) -> None:
         loop = asyncio.get_running_loop()
