@@ -15,7 +15,8 @@ what the kiosk does. Words are compared normalised (lower case, numbers as words
 "taken" counts utterances that became a turn. The time printed per mode runs from the end of each utterance (the VAD's
 decision) to the recognition decision, both passes included (the grammar decodes while the shopper speaks).
 
-    .venv/bin/python bench/bench_voice_wer.py [--n 40] [--model tiny.en|base] [--no-piper] [--verbose]
+    .venv/bin/python bench/bench_voice_wer.py [--n 40] [--model tiny.en|base] [--modes two-pass] [--no-piper]
+                                              [--verbose]
 """
 
 from __future__ import annotations
@@ -133,6 +134,7 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=40, help="in-grammar requests per voice engine")
     parser.add_argument("--model", default="tiny.en", choices=("tiny.en", "base"))
     parser.add_argument("--no-piper", action="store_true")
+    parser.add_argument("--modes", default=",".join(MODES), help="comma-separated: " + ", ".join(MODES))
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     from app.catalog.store import Catalog
@@ -148,8 +150,8 @@ def main() -> int:
     print(f"{len(items)} recordings: {args.n} catalog requests x {1 if args.no_piper else 2} engines "
           f"(30 % with store noise) + {len(FREE_FORM)} free-form x {1 if args.no_piper else 2}; "
           f"Whisper {args.model} loaded in {time.perf_counter() - started:.2f} s\n")
-    for name in MODES:
-        run_mode(name, grammar, neural, items, args.verbose)
+    for name in args.modes.split(","):
+        run_mode(name.strip(), grammar, neural, items, args.verbose)
     return 0
 
 
