@@ -120,6 +120,7 @@ class VoiceLoop(DeviceSupervision, ReplySpeaking, TurnTaking):
         self._ptt_held = False
         self._last_partial = ""
         self._last_partial_at = 0.0
+        self._partial_shown = False  # a partial transcript is on screen (until a final one or a clear)
         self._barged = False
         self._splitter = SentenceSplitter()
         self._speech_queue: asyncio.Queue[tuple[int, str]] = asyncio.Queue()
@@ -388,6 +389,7 @@ class VoiceLoop(DeviceSupervision, ReplySpeaking, TurnTaking):
         text = future.result()
         if text and text != self._last_partial:
             self._last_partial = text
+            self._partial_shown = True
             self._publish(EventKind.TRANSCRIPT, {"role": "shopper", "text": text, "final": False})
             self._set_state(VoiceState.LISTENING, text)
 

@@ -51,6 +51,7 @@ class TurnTaking:
         if heard.source == "neural":
             log.info("free-form request (Whisper): %r", heard.text)
         if SAY_AGAIN.match(_plain(heard.text)) and self.playback is not None:
+            self._partial_shown = False
             self._publish(EventKind.TRANSCRIPT, {"role": "shopper", "text": heard.text, "final": True})
             if self.say_again():
                 return
@@ -77,12 +78,14 @@ class TurnTaking:
 
     def _clear_partial(self: VoiceLoop) -> None:
         """Take the partial transcript off the chat (an utterance that did not become a turn)."""
-        if self._last_partial:
+        if self._partial_shown:  # (the next utterance may have begun already: its partials come again)
+            self._partial_shown = False
             self._last_partial = ""
             self._publish(EventKind.TRANSCRIPT, {"role": "shopper", "text": "", "final": True, "accepted": False})
 
     async def _take_turn(self: VoiceLoop, text: str) -> None:
         await self.conversation.ensure_session()
+        self._partial_shown = False
         self._publish(EventKind.TRANSCRIPT, {"role": "shopper", "text": text, "final": True})
         try:
             await self.conversation.submit_text(text, source="voice")
