@@ -23,7 +23,8 @@ device takes the first sample (`SpeakerPlayback.started_at`) → first audible s
 To read `started_at` for each answer the bench gives every answer's speaker tag a per-trial suffix (written when the
 voice loop reused one tag for every reply that was not cut off; harmless now that each reply has its own).
 
-A trial whose question was not taken (no voice `shopper_message`) or misrecognised is listed and not measured.
+A trial whose question was not taken (no voice `shopper_message`) or misrecognised (compared in lower case without
+punctuation: Whisper's "Do you have any tents?" is right) is listed and not measured.
 Trials wait until Aisle is quiet (idle, speaker drained) and then ~0.8 s more before the next question.
 
 Goals: total p50 <= 550 ms, ours p50 <= 300 ms, no question cut off. Exit status 1 when a goal is missed.
@@ -219,7 +220,7 @@ async def run(args: argparse.Namespace, data: Path) -> bool:
                 trial.problem = "not taken (no voice turn)"
                 continue
             trial.heard = message.data["text"]
-            heard = trial.heard.strip().lower()
+            heard = " ".join("".join(ch for ch in trial.heard.lower() if ch.isalnum() or ch in " '").split())
             if heard != trial.expected and (trial.expected.startswith(heard + " ") or len(k.voice_turns(since)) > 1):
                 trial.problem = f"cut off: {trial.heard!r}"
                 continue
