@@ -160,7 +160,7 @@ def transcribe(pcm48k: np.ndarray, recognizer: SpeechRecognizer, config: VoiceCo
                 vad.end_ms = config.vad_silence_ms
                 started = time.perf_counter()
                 heard = recognise(recognizer, audio, config, neural)
-                if heard is not None and (heard.raw or heard.accepted):
+                if heard is not None:
                     out.append(dataclasses.replace(heard, final_ms=(time.perf_counter() - started) * 1000.0))
         if in_utterance and not joined:
             recognizer.feed(pcm16k)
