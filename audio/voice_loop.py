@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
@@ -121,6 +122,7 @@ class VoiceLoop(DeviceSupervision, ReplySpeaking, TurnTaking):
         self._last_partial = ""
         self._last_partial_at = 0.0
         self._partial_shown = False  # a partial transcript is on screen (until a final one or a clear)
+        self._overlapped = False  # the utterance began while Aisle could be heard (a barge-in)
         self._barged = False
         self._splitter = SentenceSplitter()
         self._speech_queue: asyncio.Queue[tuple[int, str]] = asyncio.Queue()
@@ -358,6 +360,10 @@ class VoiceLoop(DeviceSupervision, ReplySpeaking, TurnTaking):
         if self.recognizer is None:
             return
         self._in_utterance = True
+        # Words spoken over Aisle reach the recogniser with the canceller's residue in them: the grammar scores them
+        # low yet usually right, while Whisper turned them into other sentences ("and pour them out in a second
+        # one"). For them, Whisper is only asked when the grammar rejects the words outright.
+        self._overlapped = self._is_speaking() or self._barged or self.echo.gate.muted
         self._last_partial = ""
         self._last_partial_at = time.monotonic()
         self.timings.setdefault("speech_started_at", time.monotonic())
@@ -402,7 +408,10 @@ class VoiceLoop(DeviceSupervision, ReplySpeaking, TurnTaking):
         self.timings["end_silence_ms"] = float(self._vad.end_ms)  # the silence this turn waited (not a time)
         self._vad.end_ms = self.config.vad_silence_ms
         loop = asyncio.get_running_loop()
-        future = self._asr.submit(recognise, recognizer, self._utterance_audio, self.config, self.neural)
+        config = self.config
+        if self._overlapped:
+            config = dataclasses.replace(config, neural_below=config.min_confidence)
+        future = self._asr.submit(recognise, recognizer, self._utterance_audio, config, self.neural)
         self._utterance_audio = []
         self._set_state(VoiceState.THINKING)
         future.add_done_callback(lambda f: loop.call_soon_threadsafe(self._on_final, f))
