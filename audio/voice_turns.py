@@ -66,7 +66,7 @@ class TurnTaking:
                      heard.confidence, heard.voicing, heard.raw)
             self.rejected = [*self.rejected[-9:], heard]
             spoken = heard.voicing >= self.config.min_voicing and heard.audio_ms >= NOT_CAUGHT_MIN_MS
-            if spoken and not self._not_caught_said and self.conversation.session is not None \
+            if spoken and not self._not_caught_said and not self._overlapped and self.conversation.session is not None \
                     and self._listening_brain() is None:
                 self._not_caught_said = True
                 self._notice(NOT_CAUGHT, "info", "not_understood")
