@@ -302,7 +302,7 @@ class VoiceLoop(DeviceSupervision, ReplySpeaking, TurnTaking):
             joined = True
         if self._in_utterance and not joined:
             self._feed_recognizer(heard16k)
-        if self._in_utterance and self.recognizer is not None and not self._ptt_held:
+        if self._in_utterance and self.recognizer is not None and not self._ptt_held and not self._overlapped:
             self._vad.end_ms = end_of_turn_ms(self.recognizer, self.config)  # short once it is a whole sentence
         if self._vad.in_speech and self._is_speaking() and not self._barged:
             # The debounce: the shopper has been speaking for barge_in_ms (counted from the first voiced frame, short

@@ -66,7 +66,9 @@ class TurnTaking:
                      heard.confidence, heard.voicing, heard.raw)
             self.rejected = [*self.rejected[-9:], heard]
             spoken = heard.voicing >= self.config.min_voicing and heard.audio_ms >= NOT_CAUGHT_MIN_MS
-            if spoken and not self._not_caught_said and not self._overlapped and self.conversation.session is not None \
+            shopper_still_talking = self._in_utterance or self._vad.in_speech
+            if spoken and not self._not_caught_said and not self._overlapped and not shopper_still_talking \
+                    and self.conversation.session is not None \
                     and self._listening_brain() is None:
                 self._not_caught_said = True
                 self._notice(NOT_CAUGHT, "info", "not_understood")
