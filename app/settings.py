@@ -23,7 +23,7 @@ from app.paths import default_data_dir
 log = logging.getLogger("aisle.app.settings")
 
 SETTINGS_FILE = "settings.toml"
-BRAINS = ("offline", "openai", "azure", "azure-speech")
+BRAINS = ("offline", "openai", "azure", "azure-speech", "local")
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,11 @@ class Settings:
     push_to_talk: bool = False
     tts_voice: str = "en-us"
     tts_rate_wpm: int = 175
+    vad_early_end_ms: int = 240  # silence that ends a turn already a whole grammar sentence (0: always vad_silence_ms)
+    neural_model: str = "tiny.en"  # second-pass Whisper model for free-form speech: tiny.en | base | "" (off)
+    llm_url: str = ""  # --brain local: an OpenAI-compatible chat endpoint (AISLE_LLM_URL), e.g. http://127.0.0.1:11434/v1
+    llm_model: str = ""  # --brain local: the model name at that endpoint (AISLE_LLM_MODEL)
+    llm_first_token_timeout_s: float = 8.0  # --brain local: slower than this to start answering -> offline agent
     # cloud brains
     openai_model: str = "gpt-realtime"
     openai_voice: str = "marin"

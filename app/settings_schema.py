@@ -62,7 +62,7 @@ Constraint = Range | OneOf | Text
 
 CONSTRAINTS: dict[str, Constraint] = {
     "store_name": Text(80),
-    "brain": OneOf(("auto", "offline", "openai", "azure", "azure-speech")),
+    "brain": OneOf(("auto", "offline", "openai", "azure", "azure-speech", "local")),
     "history_retention_days": Range(1, 3650),
     "reply_pacing_ms": Range(0, 5000),
     "idle_timeout_s": Range(0, 86_400),  # 0: never reset

@@ -1,14 +1,14 @@
 """Offline speech recognition with pocketsphinx (en-us model shipped in the wheel).
 
-:class:`GrammarRecognizer` decodes against a JSGF grammar built by :func:`build_jsgf` from the words the caller
-knows (catalog categories, brands, product names, command phrases), which is far more accurate for a shopping
-kiosk than pocketsphinx's general language model; :class:`LanguageModelRecognizer` uses that general model and is
-kept for comparison and as a fallback for free-form speech.
+:class:`GrammarRecognizer` decodes against the JSGF grammar built by :func:`audio.grammar.build_grammar` from the
+words the store knows (catalog categories, brands, product names, command phrases), which is far more accurate for a
+shopping kiosk than pocketsphinx's general language model; :class:`LanguageModelRecognizer` uses that general model
+and is kept for comparison. Free-form speech the grammar cannot hold goes to the neural second pass
+(:mod:`audio.neural`).
 
-Words the pronunciation dictionary does not know cannot be in a grammar. Simple derivations (possessives and
-plurals of known words) are added to the decoder's dictionary; other unknown words are dropped from their phrase
-and logged. The incremental API is ``start_utterance()`` / ``feed(pcm16k)`` (returns the partial text) /
-``end_utterance()`` (returns the final text, spoken numbers turned into digits).
+Words the pronouncing dictionary lacks get generated pronunciations (:mod:`audio.lexicon`), added to the decoder's
+dictionary before the grammar. The incremental API is ``start_utterance()`` / ``feed(pcm16k)`` (returns the partial
+text) / ``end_utterance()`` (returns the final text, spoken numbers turned into digits).
 
 A decoder is not thread-safe and takes ~0.4 s to create: build recognisers in a worker thread and keep them. Each
 method holds an internal lock, so feeding from a worker thread while another thread ends the utterance is safe.
@@ -18,18 +18,25 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 import threading
 import time
-import unicodedata
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Protocol
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from audio.numbers import number_to_words, words_to_digits
+from audio.grammar import (
+    DEFAULT_COMMAND_PHRASES,
+    GrammarBuild,
+    GrammarMatcher,
+    ShoppingVocabulary,
+    build_grammar,
+    build_jsgf,
+    phrases_jsgf,
+)
+from audio.lexicon import DecoderLexicon, DictionaryLexicon, Lexicon, model_dir, normalize_words
+from audio.numbers import words_to_digits
 
 log = logging.getLogger("aisle.audio.recognizer")
 
@@ -47,375 +54,6 @@ CMN_INIT = "46.28,-4.11,-8.31,10.87,-16.20,-3.82,-0.57,-8.93,0.78,-8.48,4.25,-3.
 # 22.6 % to ~13 % (with the grammar changes below, ~11 %), for ~40 % more decoding time (~0.2 x real time on one
 # core; the phone loop for the confidence measure costs about as much again).
 SEARCH_OPTIONS: dict[str, Any] = {"beam": 1e-60, "pbeam": 1e-60, "wbeam": 1e-40, "topn": 16, "pl_window": 0}
-
-PLACEHOLDERS = {"{number}": "<number>", "{ordinal}": "<ordinal>", "{item}": "<item>", "{price}": "<price>"}
-
-DEFAULT_COMMAND_PHRASES: tuple[str, ...] = (
-    "add {number} of those to my cart",
-    "add {number} of them to my cart",
-    "add {number} of the {ordinal} one to my cart",
-    "add {number} to my cart",
-    "add the {ordinal} one to my cart",
-    "add the {ordinal} one",
-    "add it to my cart",
-    "add that to my cart",
-    "add this to my cart",
-    "add those to my cart",
-    "add {item} to my cart",
-    "add the {item} to my cart",
-    "add {number} {item} to my cart",
-    "remove the {ordinal} one",
-    "remove the {ordinal} one from my cart",
-    "remove it from my cart",
-    "remove that from my cart",
-    "remove {item} from my cart",
-    "remove the {item} from my cart",
-    "what's in my cart",
-    "what is in my cart",
-    "show me my cart",
-    "show my cart",
-    "empty my cart",
-    "tell me more about the {ordinal} one",
-    "tell me more about that one",
-    "tell me more about {item}",
-    "tell me more about the {item}",
-    "tell me more",
-    "more about the {ordinal} one",
-    "how much is the {ordinal} one",
-    "how much is it",
-    "how much is that",
-    "is the {ordinal} one in stock",
-    "is it in stock",
-    "where can i find it",
-    "compare the {ordinal} and the {ordinal} one",
-    "which one is cheaper",
-    "which one is better",
-    "what do you recommend",
-    "show me more",
-    "show me the {ordinal} one",
-    "show me something cheaper",
-    "the {ordinal} one",
-    "check out",
-    "i want to check out",
-    "i'm ready to check out",
-    "start over",
-    "go back",
-    "cancel",
-    "never mind",
-    "stop",
-    "help",
-    "yes",
-    "yes please",
-    "yeah",
-    "sure",
-    "okay",
-    "no",
-    "no thanks",
-    "no thank you",
-    "nope",
-    "thank you",
-    "thanks",
-)
-
-SEARCH_LEADS: tuple[str, ...] = (
-    "show me", "find", "find me", "search for", "i want", "i need", "i'm looking for", "i am looking for",
-    "looking for", "do you have", "i'd like", "i would like", "get me", "what about", "how about",
-)
-
-# Before an item: "a tent", "some poles", "any headlamps" ("do you have any" is a lead plus this).
-DETERMINERS: tuple[str, ...] = ("a", "an", "some", "any", "the")
-
-PRICE_OPERATORS: tuple[str, ...] = (
-    "under", "below", "less than", "over", "above", "more than", "around", "about", "up to", "cheaper than",
-    "at most", "at least", "no more than", "for",
-)
-
-
-@dataclass
-class ShoppingVocabulary:
-    """What the kiosk can expect to hear. Phrases may use ``{number}``, ``{ordinal}``, ``{item}``, ``{price}``."""
-
-    categories: Sequence[str] = ()
-    brands: Sequence[str] = ()
-    product_names: Sequence[str] = ()
-    command_phrases: Sequence[str] = ()
-    include_default_commands: bool = True
-
-
-@dataclass
-class GrammarBuild:
-    """The result of building a grammar: the JSGF text and what had to be changed to fit the dictionary."""
-
-    jsgf: str
-    dropped_words: list[str] = field(default_factory=list)
-    added_words: dict[str, str] = field(default_factory=dict)  # word -> phones, derived from known words
-    dropped_phrases: list[str] = field(default_factory=list)
-
-
-class Lexicon(Protocol):
-    """Pronunciation lookup: phones for a word, or None when it is unknown."""
-
-    def lookup(self, word: str) -> str | None: ...
-
-
-class DictionaryLexicon:
-    """The pocketsphinx en-us dictionary read from its file (no decoder needed)."""
-
-    _cache: dict[str, dict[str, str]] = {}
-
-    def __init__(self, path: str | Path | None = None) -> None:
-        self.path = str(path or default_dictionary_path())
-        if self.path not in self._cache:
-            entries: dict[str, str] = {}
-            with open(self.path, encoding="utf-8") as fh:
-                for line in fh:
-                    word, _, phones = line.strip().partition(" ")
-                    if word and "(" not in word:
-                        entries.setdefault(word, phones.strip())
-            self._cache[self.path] = entries
-        self._entries = self._cache[self.path]
-        self.extra: dict[str, str] = {}
-
-    def lookup(self, word: str) -> str | None:
-        return self.extra.get(word) or self._entries.get(word)
-
-
-class DecoderLexicon:
-    """Lookups through a live decoder's dictionary (``Decoder.lookup_word``)."""
-
-    def __init__(self, decoder: Any) -> None:
-        self._decoder = decoder
-
-    def lookup(self, word: str) -> str | None:
-        try:
-            phones = self._decoder.lookup_word(word)
-        except (KeyError, RuntimeError, ValueError):
-            return None
-        return str(phones) if phones else None
-
-
-def model_dir() -> Path:
-    import pocketsphinx
-
-    return Path(pocketsphinx.get_model_path())
-
-
-def default_dictionary_path() -> Path:
-    return model_dir() / "en-us" / "cmudict-en-us.dict"
-
-
-# ---------------------------------------------------------------------------------------------------- text helpers
-_SPLIT = re.compile(r"[^a-z0-9'.]+")
-
-
-def normalize_words(text: str) -> list[str]:
-    """Lower-case words as the dictionary spells them; digits become words ("20" -> "twenty")."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    text = text.replace("&", " and ").replace("+", " plus ").replace("%", " percent ").replace("’", "'")
-    text = re.sub(r"(?<=\d),(?=\d{3})", "", text)  # 1,000 -> 1000
-    text = re.sub(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])", " ", text)  # x100 -> x 100
-    words: list[str] = []
-    for raw in _SPLIT.split(text):
-        token = raw.strip("'.")
-        if not token:
-            continue
-        if re.fullmatch(r"\d+(\.\d+)?", token):
-            whole, _, frac = token.partition(".")
-            words.extend(number_to_words(int(whole)).split())
-            if frac:
-                words.append("point")
-                words.extend(number_to_words(int(d)) for d in frac)
-            continue
-        for part in token.split("."):
-            part = part.strip("'")
-            if part:
-                words.append(part)
-    return words
-
-
-_NUMBER_WORDS = set(number_to_words(n) for n in range(20)) | {
-    "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand", "point",
-}
-_VOICELESS = {"P", "T", "K", "F", "TH"}
-_SIBILANT = {"S", "Z", "SH", "ZH", "CH", "JH"}
-
-
-_LETTERS = {"a": "EY"}  # the dictionary's "a" is the article (AH); spelled out it is EY
-
-
-def _inflect(word: str, lexicon: Lexicon) -> str | None:
-    """Phones for a known word or a possessive/plural of one ("patagonia's", "sporks")."""
-    phones = lexicon.lookup(word)
-    if phones:
-        return phones
-    for suffix in ("'s", "s'", "s", "es"):
-        if word.endswith(suffix) and len(word) > len(suffix) + 1:
-            base = lexicon.lookup(word[: -len(suffix)])
-            if base:
-                last = base.split()[-1]
-                if last in _SIBILANT:
-                    return base + " IH Z"
-                if last in _VOICELESS:
-                    return base + " S"
-                return base + " Z"
-    return None
-
-
-def _derive(word: str, lexicon: Lexicon) -> str | None:
-    """Phones for an unknown word built from known pieces, else None.
-
-    Tried in order: possessive/plural of a known word; a compound of two known words ("pocketrocket",
-    "headlamps"); a short vowel-less token spelled out as letters ("msr").
-    """
-    phones = _inflect(word, lexicon)
-    if phones:
-        return phones
-    if len(word) >= 6 and "'" not in word:
-        best: tuple[int, str] | None = None
-        for cut in range(3, len(word) - 2):
-            left, right = lexicon.lookup(word[:cut]), _inflect(word[cut:], lexicon)
-            if left and right:
-                score = min(cut, len(word) - cut)
-                if best is None or score > best[0]:
-                    best = (score, left + " " + right)
-        if best is not None:
-            return best[1]
-    if len(word) <= 5 and word.isalpha() and not re.search(r"[aeiouy]", word):
-        letters = [_LETTERS.get(ch) or lexicon.lookup(ch) for ch in word]
-        if all(letters):
-            return " ".join(str(p) for p in letters)
-    return None
-
-
-class _WordFilter:
-    def __init__(self, lexicon: Lexicon, build: GrammarBuild) -> None:
-        self.lexicon = lexicon
-        self.build = build
-        self._known: dict[str, bool] = {}
-
-    def ok(self, word: str) -> bool:
-        if word in self._known:
-            return self._known[word]
-        known = self.lexicon.lookup(word) is not None
-        if not known:
-            phones = _derive(word, self.lexicon)
-            if phones:
-                self.build.added_words[word] = phones
-                known = True
-            else:
-                self.build.dropped_words.append(word)
-        self._known[word] = known
-        return known
-
-    def phrase(self, text: str) -> str | None:
-        """A JSGF alternative for ``text`` (placeholders kept), or None when no word survives."""
-        pieces: list[str] = []
-        content = 0  # surviving words that are not number words or placeholders
-        lost = 0
-        for chunk in re.split(r"(\{[a-z]+\})", text):
-            if chunk in PLACEHOLDERS:
-                pieces.append(PLACEHOLDERS[chunk])
-                content += 1
-                continue
-            for w in normalize_words(chunk):
-                if self.ok(w):
-                    pieces.append(w)
-                    content += w not in _NUMBER_WORDS
-                else:
-                    lost += 1
-        if not pieces or content == 0 or lost > content:
-            self.build.dropped_phrases.append(text)
-            return None
-        return " ".join(pieces)
-
-
-def _alternatives(items: Iterable[str | None]) -> str:
-    seen: dict[str, None] = {}
-    for item in items:
-        if item and item not in seen:
-            seen[item] = None
-    return " | ".join(seen) if seen else "<VOID>"
-
-
-_NUMBER_RULES = """\
-<digit> = one | two | three | four | five | six | seven | eight | nine;
-<teen> = ten | eleven | twelve | thirteen | fourteen | fifteen | sixteen | seventeen | eighteen | nineteen;
-<tens> = twenty | thirty | forty | fifty | sixty | seventy | eighty | ninety;
-<below100> = <digit> | <teen> | <tens> [<digit>];
-<below1000> = <below100> | (<digit> | a) hundred [[and] <below100>];
-<number> = zero | <below1000> | (one | a) thousand;
-<ordinal> = first | second | third | fourth | fifth | sixth | seventh | eighth | ninth | tenth | last | next;
-<currency> = dollars | dollar | bucks;
-"""
-
-
-def build_grammar(vocabulary: ShoppingVocabulary, lexicon: Lexicon | None = None) -> GrammarBuild:
-    """Build the JSGF grammar and report which words were dropped or derived."""
-    lex: Lexicon = lexicon if lexicon is not None else DictionaryLexicon()
-    build = GrammarBuild(jsgf="")
-    wf = _WordFilter(lex, build)
-    categories = _alternatives(wf.phrase(c) for c in vocabulary.categories)
-    brands = _alternatives(wf.phrase(b) for b in vocabulary.brands)
-    products = _alternatives(wf.phrase(p) for p in vocabulary.product_names)
-    phrases = list(vocabulary.command_phrases)
-    if vocabulary.include_default_commands:
-        phrases = list(DEFAULT_COMMAND_PHRASES) + phrases
-    commands = _alternatives(wf.phrase(p) for p in phrases)
-    leads = _alternatives(wf.phrase(p) for p in SEARCH_LEADS)
-    operators = _alternatives(wf.phrase(p) for p in PRICE_OPERATORS)
-    item_parts = []
-    if products != "<VOID>":
-        item_parts.append("<product>")
-    if brands != "<VOID>":
-        item_parts.append("<brand> [<category>]" if categories != "<VOID>" else "<brand>")
-    if categories != "<VOID>":
-        item_parts.append("<category>")
-    item = " | ".join(item_parts) if item_parts else "<VOID>"
-    jsgf = (
-        "#JSGF V1.0;\n"
-        "grammar aisle;\n"
-        "public <utterance> = <command> | <search>;\n"
-        f"<search> = [<lead>] [<det>] [<persons>] <item> [<price>] | [<lead>] (something | anything) <price>;\n"
-        f"<lead> = {leads};\n"
-        f"<det> = {_alternatives(wf.phrase(d) for d in DETERMINERS)};\n"
-        "<persons> = <below100> person;\n"
-        f"<item> = {item};\n"
-        f"<category> = {categories};\n"
-        f"<brand> = {brands};\n"
-        f"<product> = {products};\n"
-        f"<price> = <operator> <number> [<currency>] | between <number> and <number> [<currency>];\n"
-        f"<operator> = {operators};\n"
-        f"<command> = {commands};\n"
-        + _NUMBER_RULES
-    )
-    build.jsgf = jsgf
-    if build.dropped_words:
-        log.info("grammar: %d word(s) unknown to the dictionary were dropped: %s", len(build.dropped_words),
-                 ", ".join(sorted(set(build.dropped_words))[:50]))
-    if build.added_words:
-        log.info("grammar: derived pronunciations for %s", ", ".join(sorted(build.added_words)[:50]))
-    return build
-
-
-def build_jsgf(vocabulary: ShoppingVocabulary, lexicon: Lexicon | None = None) -> str:
-    """JSGF text for ``vocabulary``; unknown words are dropped (and logged)."""
-    return build_grammar(vocabulary, lexicon).jsgf
-
-
-def phrases_jsgf(phrases: Iterable[str], lexicon: Lexicon | None = None) -> GrammarBuild:
-    """A grammar that accepts exactly the given phrases (placeholders allowed; items need a vocabulary)."""
-    lex: Lexicon = lexicon if lexicon is not None else DictionaryLexicon()
-    build = GrammarBuild(jsgf="")
-    wf = _WordFilter(lex, build)
-    alternatives = _alternatives(wf.phrase(p) for p in phrases)
-    build.jsgf = (
-        "#JSGF V1.0;\ngrammar aisle;\n"
-        f"public <utterance> = {alternatives};\n"
-        "<item> = <VOID>;\n<price> = <VOID>;\n<det> = a | an | some | any | the;\n" + _NUMBER_RULES
-    )
-    return build
-
 
 # ---------------------------------------------------------------------------------------------------- recognisers
 @dataclass(frozen=True)
@@ -448,6 +86,8 @@ class SpeechRecognizer:
         self._samples = 0
         self._decode_s = 0.0
         self.last_result: RecognitionResult | None = None
+        self.matcher: GrammarMatcher | None = None  # set by grammar recognisers: is a partial a whole sentence?
+        self.partial_complete = False  # the latest partial is a complete sentence of the grammar
 
     @staticmethod
     def _new_decoder(**config: Any) -> Any:
@@ -480,6 +120,7 @@ class SpeechRecognizer:
             self._phones.set_cmn(str(self._decoder.get_cmn()))  # same normalisation for both
             self._phones.start_utt()
         self._in_utt = True
+        self.partial_complete = False
         self._samples = 0
         self._decode_s = 0.0
 
@@ -505,7 +146,9 @@ class SpeechRecognizer:
             self._decode_s += time.perf_counter() - t0
             self._samples += len(data) // 2
             hyp = self._decoder.hyp()
-        return self._norm(hyp.hypstr) if hyp is not None and hyp.hypstr else ""
+            raw = hyp.hypstr if hyp is not None and hyp.hypstr else ""
+            self.partial_complete = self.matcher is not None and self.matcher.complete(raw)
+        return self._norm(raw) if raw else ""
 
     def end_utterance(self) -> str:
         """Finish the utterance and return the final text ("" when nothing was recognised)."""
@@ -600,6 +243,7 @@ class GrammarRecognizer(SpeechRecognizer):
         t0 = time.perf_counter()
         decoder.add_jsgf_string("aisle", self.build.jsgf)
         decoder.activate_search("aisle")
+        self.matcher = GrammarMatcher(self.build.jsgf)
         log.info("grammar recogniser ready (%d chars of JSGF, compiled in %.0f ms)", len(self.build.jsgf),
                  (time.perf_counter() - t0) * 1000)
 
@@ -624,6 +268,7 @@ __all__ = [
     "DecoderLexicon",
     "DictionaryLexicon",
     "GrammarBuild",
+    "GrammarMatcher",
     "GrammarRecognizer",
     "LanguageModelRecognizer",
     "Lexicon",
@@ -632,6 +277,7 @@ __all__ = [
     "SpeechRecognizer",
     "build_grammar",
     "build_jsgf",
+    "model_dir",
     "normalize_words",
     "phrases_jsgf",
 ]

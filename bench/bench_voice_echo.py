@@ -112,7 +112,7 @@ def played(voice: object, first_reply: int) -> int:
 
 def pairing(voice: object) -> str:
     """The echo reference's measured delay and re-synchronisations (diagnostics; "" without AEC)."""
-    reference = getattr(voice, "_reference", None)
+    reference = getattr(getattr(voice, "echo", None), "reference", None)
     if reference is None:
         return ""
     delay = getattr(reference, "delay_ms", None)

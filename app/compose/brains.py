@@ -36,7 +36,11 @@ def chosen_brain(settings: Settings, env: Mapping[str, str] | None = None) -> st
 
 
 def build_cloud_brain(settings: Settings, name: str, runtime: Runtime, env: Mapping[str, str] | None) -> Brain:
-    """The cloud brain `name`; raises BrainUnavailable (permanent) when it cannot be configured."""
+    """The cloud (or local-LLM) brain `name`; raises BrainUnavailable (permanent) when it cannot be configured."""
+    if name == "local":
+        from agent.local_llm.brain import build_local_brain
+
+        return build_local_brain(settings, runtime.tools, env)
     if name in ("openai", "azure"):
         from agent.realtime.factory import build_realtime_brain
 

@@ -90,3 +90,19 @@ def virtual_audio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtualA
             devices.refresh_devices()
         except devices.AudioUnavailable:
             pass
+
+
+@pytest.fixture(scope="session")
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One writable folder per test run for the assembled Whisper weights (as the data directory's models/)."""
+    return tmp_path_factory.mktemp("models")
+
+
+@pytest.fixture(scope="session")
+def whisper(model_cache: Path):  # type: ignore[no-untyped-def]
+    """The neural second pass with the shipped default model, loaded once per test run."""
+    from audio.neural import NeuralRecognizer
+
+    recognizer = NeuralRecognizer("tiny.en", model_cache, hotwords="Kestrel, Alpenglow, tents, stoves, sleeping bags")
+    recognizer.load()
+    return recognizer

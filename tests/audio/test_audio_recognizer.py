@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import logging
-
 import numpy as np
 import pytest
 from audio_testkit import add_noise, silence, word_error_rate
 
 from audio.echo import create_noise_suppressor
+from audio.pronounce import to_cmu
 from audio.recognizer import (
     DictionaryLexicon,
+    GrammarMatcher,
     GrammarRecognizer,
     LanguageModelRecognizer,
     ShoppingVocabulary,
@@ -79,17 +79,38 @@ def test_grammar_in_steady_noise_once_adapted(speech, suppress: bool) -> None:  
     assert all(word_error_rate(CASES[0][1], text) <= 0.25 for text in results[-2:]), results
 
 
-def test_unknown_words_are_dropped_and_logged(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.INFO, logger="aisle.audio.recognizer"):
-        build = build_grammar(VOCABULARY)
-    assert "zorbflux" in build.dropped_words and "atmos" in build.dropped_words
-    assert "Zorbflux" in build.dropped_phrases  # nothing of that brand survives
-    assert "zorbflux" not in build.jsgf and "atmos" not in build.jsgf
-    assert "osprey ag sixty five" in build.jsgf  # the rest of the product name survives, digits as words
-    assert "zorbflux" in caplog.text
-    # Derived pronunciations: compound, plural of a compound, letters.
+def test_words_missing_from_the_dictionary_get_generated_pronunciations() -> None:
+    build = build_grammar(VOCABULARY)
+    assert build.dropped_words == [] and build.dropped_phrases == []
+    # espeak-ng's letter-to-sound rules, mapped onto the recogniser's phones
+    assert build.added_words["zorbflux"] == "Z AO R B F L AH K S"
+    assert "zorbflux" in build.jsgf and "osprey atmos ag sixty five" in build.jsgf
+    # Derived from known words first: compound, plural of a compound, letters.
     assert set(build.added_words) >= {"pocketrocket", "headlamps", "msr"}
     assert build.added_words["msr"] == "EH M EH S AA R"
+
+
+def test_espeak_phonemes_map_onto_the_recognisers_phones_or_not_at_all() -> None:
+    assert to_cmu("k'Estr@L") == "K EH S T R AH L"
+    assert to_cmu("dZ'EtbOIl") == "JH EH T B OY L"
+    assert to_cmu("k'E$") is None  # an unknown mnemonic: no guess
+
+
+def test_the_brands_the_dictionary_lacks_are_recognised(speech) -> None:  # type: ignore[no-untyped-def]
+    rec = GrammarRecognizer(vocabulary=ShoppingVocabulary(
+        categories=["stoves", "tents", "sleeping bags"], brands=["Kestrel", "Alpenglow", "Osprey"],
+        product_names=["Alpenglow Bivy 2"]))
+    assert rec.dropped_words == []
+    said = rec.recognize(speech16k(speech, "show me kestrel stoves", "rec_kestrel"))
+    assert said == "show me kestrel stoves"
+    said = rec.recognize(speech16k(speech, "do you have the alpenglow bivy two", "rec_alpenglow"))
+    assert said == "do you have the alpenglow bivy 2"
+
+
+@pytest.mark.parametrize("said", ["hello", "hi there", "thank you", "can you say that again", "repeat that",
+                                  "start over", "help", "yes please", "no thanks"])
+def test_greetings_thanks_and_repeats_are_recognised(recognizer: GrammarRecognizer, speech, said: str) -> None:  # type: ignore[no-untyped-def]
+    assert recognizer.recognize(speech16k(speech, said, "rec_" + said.replace(" ", "_"))) == said
 
 
 def test_build_jsgf_is_a_grammar_pocketsphinx_accepts() -> None:
@@ -127,3 +148,25 @@ def test_wrong_arguments() -> None:
         GrammarRecognizer()
     with pytest.raises(ValueError):
         GrammarRecognizer(phrases=["yes"], jsgf_text="#JSGF V1.0;")
+
+
+def test_a_partial_that_is_a_whole_grammar_sentence_is_known_as_one(recognizer: GrammarRecognizer, speech) -> None:  # type: ignore[no-untyped-def]
+    from audio.listening import VoiceConfig, end_of_turn_ms
+
+    config = VoiceConfig(vad_silence_ms=500, early_end_ms=240)
+    for said, whole in (("show me sleeping bags", True), ("show me sleeping bags under", False)):
+        audio = speech16k(speech, said, "rec_partial_" + said.replace(" ", "_"))
+        recognizer.start_utterance()
+        for i in range(0, audio.size, 1600):
+            recognizer.feed(audio[i:i + 1600].tobytes())
+        assert recognizer.partial_complete is whole, said
+        assert end_of_turn_ms(recognizer, config) == (240 if whole else 500)
+        recognizer.end_utterance()
+
+
+def test_the_grammar_matcher_follows_optional_parts_and_rules() -> None:
+    matcher = GrammarMatcher(build_jsgf(VOCABULARY))
+    assert matcher.complete("show me tents under two hundred dollars")
+    assert matcher.complete("hello") and matcher.complete("can you say that again")
+    assert not matcher.complete("show me tents under") and not matcher.complete("show me")
+    assert not matcher.complete("")
