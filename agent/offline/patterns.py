@@ -77,7 +77,9 @@ _P = {
                         r"with |rated |)[a-z-]+ ?\??$|(does|do) (it|this|that|they|the [\w -]{1,40}?) (have|come with"
                         r"|include) (a |an |any )?[a-z -]+)",
     "info_question": r"^(what'?s|what is|what are|how long|how many|how tall|is there|can (i|it|you)|will it|"
-                     r"what kind|what type|which)\b.*\b(it|its|it's|this|that|they|them|their)\b",
+                     r"what kind|what type|which|how (do|can|should|would) (i|you|we)|how \w+ (is|are)|"
+                     r"what \w+ (does|do|is|are|can|will)|where (do|does|can|is|are))\b.*\b(it|its|it's|this|that|"
+                     r"they|them|their)\b",
     "info_topic": r"\b(warranty|guarantee|fabric|material|made of|made from|shell fabric|battery life|charge it|"
                   r"the range|range on|range of|runtime|"
                   r"dimensions|packed size|how long does)\b",

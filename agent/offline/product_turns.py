@@ -61,10 +61,14 @@ async def details(turn: Turn) -> str:
 
 
 async def question(turn: Turn) -> str:
+    subject = turn.state.subject  # before a look-up by name replaces the list
     pid, ambiguous = await pick(turn)
     request = turn.request
     if ambiguous:
         return which_of(turn, ambiguous)
+    if pid is None and subject is not None and not request.brand and request.ordinal is None \
+            and request.category in (None, _category_of(turn, subject)):
+        pid = subject  # "what are the poles made of?": a question naming no other product is about this one
     if pid is None:
         if request.category or request.brand:
             return await search(turn)
@@ -85,6 +89,11 @@ async def question(turn: Turn) -> str:
         return answer + " Shall I add it to your cart?"
     turn.state.offer = ("similar", product["category"], 0)
     return answer + " It's out of stock right now, though. Want me to find a similar one?"
+
+
+def _category_of(turn: Turn, product_id: str) -> str | None:
+    known = turn.session.context.products.get(product_id)
+    return str(known["category"]) if known else None
 
 
 async def _answer(turn: Turn, product: dict[str, object]) -> str:

@@ -261,7 +261,8 @@ def _asked_feature(text: str) -> str | None:
     if m is None:
         return None
     word = (m.group(1) or m.group(2) or "").strip()
-    if word in ("good", "any good", "in stock", "available", "it", "that", "on sale", "new", "ok", "okay"):
+    if word in ("good", "any good", "in stock", "available", "it", "that", "on sale", "new", "ok", "okay", "of", "from",
+                "with", "in", "for", "made", "made of", "made from"):
         return None
     return word or None
 

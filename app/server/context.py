@@ -12,7 +12,9 @@ import time
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Request
 
 from app.runtime import Runtime
 from app.server.hub import CURRENT, EventHub
@@ -80,3 +82,12 @@ class ServerContext:
 
     def uptime(self) -> float:
         return round(time.monotonic() - self.started_at, 1)
+
+
+def _from_request(request: Request) -> ServerContext:
+    ctx: ServerContext = request.app.state.ctx
+    return ctx
+
+
+# a route's parameter `ctx: Context` is the server context `create_app` was given
+Context = Annotated[ServerContext, Depends(_from_request)]

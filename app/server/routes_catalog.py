@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 from fastapi import Path as PathParam
 from fastapi.responses import Response
 
 from app.catalog.schema import PRODUCT_ID_PATTERN
 from app.catalog.store import SearchFilters
 from app.server import models
-from app.server.context import ServerContext
+from app.server.context import Context
 from app.server.errors import ApiProblem, error_responses
 from app.tools.toolbox import ToolFailure
 
@@ -19,13 +19,6 @@ PRODUCT_ID = PRODUCT_ID_PATTERN  # the importer refuses ids this cannot serve
 ProductId = Annotated[str, PathParam(pattern=PRODUCT_ID, description="A product id, e.g. TNT-1001")]
 router = APIRouter()
 
-
-def _context(request: Request) -> ServerContext:
-    ctx: ServerContext = request.app.state.ctx
-    return ctx
-
-
-Context = Annotated[ServerContext, Depends(_context)]
 
 
 def _image_url(product_id: str) -> str:

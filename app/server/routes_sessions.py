@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Header, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import Response
 from sse_starlette import EventSourceResponse
@@ -13,7 +13,7 @@ from sse_starlette import EventSourceResponse
 from app.conversation import MessageRejected
 from app.redaction import redact_value
 from app.server import models
-from app.server.context import ServerContext
+from app.server.context import Context, ServerContext
 from app.server.errors import ApiProblem, error_responses
 from app.server.hub import CURRENT, BadLastEventId, HubFull, parse_last_event_id
 from app.server.sse import HubStreamResponse
@@ -22,13 +22,6 @@ SESSION_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 SessionId = Annotated[str, PathParam(pattern=SESSION_ID, description="A session id, or `current`")]
 router = APIRouter()
 
-
-def _context(request: Request) -> ServerContext:
-    ctx: ServerContext = request.app.state.ctx
-    return ctx
-
-
-Context = Annotated[ServerContext, Depends(_context)]
 
 
 def _client_key(request: Request) -> str:
