@@ -248,10 +248,11 @@ async def test_speaking_over_aisle_stops_it_and_is_the_next_turn(kiosk: Kiosk) -
     """The first ~0.4 s of an interruption overlap Aisle's voice (the debounce), and while both talk the canceller
     turns the shopper down too: the request is one whose later words carry it. The shopper is at the microphone,
     Aisle's loudspeaker 15 dB further away. Words spoken over Aisle are misheard more often than others (measured
-    by bench/bench_voice_bargein.py), so the interruption may be tried three times; every try must stop Aisle."""
+    by bench/bench_voice_bargein.py: in CI one run in several misheard three tries in a row), so the interruption
+    may be tried five times; every try must stop Aisle at once."""
     kiosk.echo_loss(15)
     playback = None
-    for _attempt in range(3):  # the interruption is played again only if it was misheard
+    for _attempt in range(5):  # the interruption is played again only if it was misheard
         await kiosk.runtime.conversation.submit_text("show me sleeping bags")
         await kiosk.until_speaking()
         # a few seconds into the reply: the first words after the devices opened also find the echo path
