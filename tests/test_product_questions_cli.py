@@ -27,6 +27,8 @@ QUESTIONS = [
     ("what about the powerburner stove", "PowerBurner Camping Stove"),
     ("how powerful is it?", "3000 W"),
     ("what fuel does it use?", "butane/propane"),
+    ("can I use it inside my tent?", "Never use the stove inside a tent"),  # "my tent" is where, not which product
+    ("how do I light it?", "piezo igniter"),
 ]
 
 

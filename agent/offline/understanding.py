@@ -270,8 +270,11 @@ def _asked_feature(text: str) -> str | None:
 def _where_needed(text: str) -> str:
     """"cold in my tent", "so my bike doesn't get stolen": the kind named is where the need is, not what is wanted."""
     context = re.search(r"\b(?:in|inside|for|with|on|to|so|keep) (?:my|our|the) (\w+(?: \w+)?)", text)
-    return context.group(1) if context and re.search(
-        r"\b(cold|wet|warm|need|get|gets|carry|keep|stolen|safe|always|dark)\b", text) else ""
+    if context and re.search(r"\b(cold|wet|warm|need|get|gets|carry|keep|stolen|safe|always|dark)\b", text):
+        return context.group(1)
+    # "can I use it inside my tent?": asked about "it", the tent is where, not which product
+    inside = re.search(r"\b(?:in|inside|into) (?:my|our|a|the) (\w+)", text)
+    return inside.group(1) if inside and re.search(r"\b(use|using|it)\b", text) else ""
 
 
 def _kinds_named(text: str, lexicon: Lexicon, slots: Slots, measure: tuple[str, bool] | None,
