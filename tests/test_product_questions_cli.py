@@ -16,6 +16,7 @@ REPO = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "AISLE_NO_KEYRING": "1", "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(REPO)}
 QUESTIONS = [
     ("show me the basecamp family tent", "Basecamp 4 Family Tent"),
+    ("what is the capacity of the basecamp 4?", "Capacity: 4 persons"),
     ("how many people fit inside?", "Capacity: 4 persons"),
     ("whats the shell fabric?", "75D polyester taffeta"),
     ("what is the warranty?", "5-year warranty"),
@@ -29,6 +30,7 @@ QUESTIONS = [
     ("what fuel does it use?", "butane/propane"),
     ("can I use it inside my tent?", "Never use the stove inside a tent"),  # "my tent" is where, not which product
     ("how do I light it?", "piezo igniter"),
+    ("whats the warranty on the stove?", "2-year warranty"),
 ]
 
 

@@ -81,6 +81,7 @@ _P = {
                      r"what \w+ (does|do|is|are|can|will)|where (do|does|can|is|are))\b.*\b(it|its|it's|this|that|"
                      r"they|them|their)\b",
     "info_topic": r"\b(warranty|guarantee|fabric|material|made of|made from|shell fabric|battery life|charge it|"
+                  r"capacity|"
                   r"the range|range on|range of|runtime|"
                   r"dimensions|packed size|how long does)\b",
     "greet": r"^(hi|hello|hey|good (morning|afternoon|evening)|hiya|howdy|greetings)\b",

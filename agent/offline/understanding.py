@@ -222,7 +222,8 @@ def _intent(text: str, has: Callable[[str], bool], category: str | None, brand: 
         return "compare"
     if has("question"):
         return "question"
-    if has("feature_question") or has("info_question") or (has("info_topic") and not (category and words > 5)):
+    if has("feature_question") or has("info_question") or (has("info_topic") and (
+            not (category and words > 5) or re.match(r"(what'?s?|which|how|is|are|does|do)\b", text))):
         return "question"
     if has("details"):
         return "details"
