@@ -8,22 +8,28 @@ card numbers never reach it either: every event is redacted (`app.redaction`) on
 Every write goes through `write_event(conn, event)`, inside the writer's transaction (`_commit`). A failed
 transaction keeps its events in a bounded retry queue (`app.history_queue`) and history reports itself degraded until
 a retry succeeds. Opening a damaged or unwritable file is handled by `app.history_recovery`.
+
+The parts: how an event becomes rows (`app.history_rows`), reading them back (`app.history_reads`), retention and
+crash-left sessions (`app.history_retention`), the tables (`app.history_schema`).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import queue
 import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
-from app.events import Event, EventKind
+from app import history_reads as reads
+from app import history_retention as retention
+from app.events import Event
 from app.history_queue import HealthListener, HistoryHealth, RetryQueue, failure_reason, next_pause
+from app.history_rows import write_rows
 from app.history_schema import create_tables
 from app.redaction import redact_event
 
@@ -245,103 +251,21 @@ class HistoryStore:
     def write_event(self, conn: sqlite3.Connection, event: Event) -> None:
         """THE one place an event is written to history (inside the writer's open transaction; `event` is
         already redacted). Anything else kept per event (the fleet's outbox row) is written here, on the same `conn`."""
-        self._write(conn, event)
+        write_rows(conn, event)
         for hook in self.write_hooks:
             hook(conn, event)
 
     def close_interrupted_sessions(self) -> int:
         """Sessions a crash left open (no `ended_at`) end now, at their last recorded event, as "interrupted"."""
-        conn = self._connect()
-        try:
-            cursor = conn.execute(
-                "update sessions set end_reason = 'interrupted', ended_at = coalesce("
-                "(select max(timestamp) from events where events.session_id = sessions.id), started_at) "
-                "where ended_at is null")
-            if cursor.rowcount:
-                log.warning("history: %d sessions left open by an earlier stop are closed as interrupted",
-                            cursor.rowcount)
-            return cursor.rowcount
-        finally:
-            conn.close()
-
-    @staticmethod
-    def _write(conn: sqlite3.Connection, event: Event) -> None:
-        sid, data, at = event.session_id, event.data, event.timestamp
-        conn.execute(
-            "insert or replace into events (session_id, event_id, kind, data, timestamp) values (?, ?, ?, ?, ?)",
-            (sid, event.id, event.kind.value, json.dumps(data, default=str), at),
-        )
-        kind = event.kind
-        if kind is EventKind.SESSION_STARTED:
-            conn.execute(
-                "insert or ignore into sessions (id, started_at, brain, turns) values (?, ?, ?, 0)",
-                (sid, at, data.get("brain", "")),
-            )
-        elif kind is EventKind.SESSION_ENDED:
-            conn.execute(
-                "update sessions set ended_at = ?, end_reason = ?, order_number = coalesce(?, order_number), "
-                "total = ? where id = ?",
-                (at, data.get("reason", ""), data.get("order_number"), data.get("total"), sid),
-            )
-        elif kind is EventKind.BRAIN_CHANGED:
-            conn.execute("update sessions set brain = ? where id = ?", (data.get("brain", ""), sid))
-        elif kind is EventKind.SHOPPER_MESSAGE:
-            conn.execute(
-                "insert into turns (session_id, role, text, source, at) values (?, 'shopper', ?, ?, ?)",
-                (sid, data.get("text", ""), data.get("source", ""), at),
-            )
-            conn.execute("update sessions set turns = turns + 1 where id = ?", (sid,))
-        elif kind is EventKind.COMPLETION:
-            if data.get("text"):
-                conn.execute(
-                    "insert into turns (session_id, role, text, source, at) values (?, 'assistant', ?, '', ?)",
-                    (sid, data["text"], at),
-                )
-        elif kind is EventKind.FUNCTION_CALL:
-            result = data.get("result") or {}
-            conn.execute(
-                "insert into tool_calls (session_id, call_id, name, parameters, result, ok, duration_ms, source, at) "
-                "values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (sid, data.get("call_id", ""), data.get("name", ""), json.dumps(data.get("parameters")),
-                 json.dumps(result, default=str), int(bool(result.get("ok"))), data.get("duration_ms"),
-                 data.get("source", ""), at),
-            )
-            change = result.get("cart_change") if isinstance(result, dict) else None
-            if change:
-                conn.execute(
-                    "insert into cart_changes (session_id, product_id, before, after, at) values (?, ?, ?, ?, ?)",
-                    (sid, change["product_id"], change["before"], change["after"], at),
-                )
-            if data.get("name") == "checkout" and result.get("ok"):
-                conn.execute(
-                    "update sessions set order_number = ?, total = ? where id = ?",
-                    (result.get("order_number"), result.get("total"), sid),
-                )
-        elif kind is EventKind.USAGE:
-            conn.execute(
-                "insert into usage (session_id, input_tokens, output_tokens, total_tokens, at) values (?, ?, ?, ?, ?)",
-                (sid, data.get("input_tokens", 0), data.get("output_tokens", 0), data.get("total_tokens", 0), at),
-            )
+        with closing(self._connect()) as conn:
+            return retention.close_interrupted_sessions(conn)
 
     def purge_older_than(self, days: int) -> int:
         """Delete sessions that started more than `days` ago, with everything recorded about them."""
-        cutoff = time.time() - days * 86400
-        conn = self._connect()
-        try:
-            ids = [r[0] for r in conn.execute("select id from sessions where started_at < ?", (cutoff,))]
-            if ids:
-                conn.execute("begin")
-                for table, column in (("events", "session_id"), ("turns", "session_id"),
-                                      ("tool_calls", "session_id"), ("cart_changes", "session_id"),
-                                      ("usage", "session_id"), ("sessions", "id")):
-                    conn.executemany(f"delete from {table} where {column} = ?", [(i,) for i in ids])
-                conn.execute("commit")
-                log.info("history retention: purged %d sessions older than %d days", len(ids), days)
-            return len(ids)
-        finally:
-            conn.close()
+        with closing(self._connect()) as conn:
+            return retention.purge_older_than(conn, days)
 
-    # -- reading (any thread but the UI's) -------------------------------------------------------------------------
+    # -- reading (any thread but the UI's; `app.history_reads`) ----------------------------------------------------
     def _reader(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
@@ -350,55 +274,16 @@ class HistoryStore:
         return conn
 
     def recent_sessions(self, limit: int = 20) -> list[dict[str, Any]]:
-        rows = self._reader().execute("select * from sessions order by started_at desc limit ?", (limit,))
-        return [dict(r) for r in rows]
+        return reads.recent_sessions(self._reader(), limit)
 
     def session(self, session_id: str) -> dict[str, Any] | None:
-        conn = self._reader()
-        row = conn.execute("select * from sessions where id = ?", (session_id,)).fetchone()
-        if row is None:
-            return None
-        turns = [dict(r) for r in conn.execute(
-            "select role, text, source, at from turns where session_id = ? order by id", (session_id,))]
-        calls = []
-        for r in conn.execute(
-            "select call_id, name, parameters, result, ok, duration_ms, source, at from tool_calls "
-            "where session_id = ? order by id", (session_id,)
-        ):
-            call = dict(r)
-            call["parameters"] = json.loads(call["parameters"] or "null")
-            call["result"] = json.loads(call["result"] or "null")
-            calls.append(call)
-        changes = [dict(r) for r in conn.execute(
-            "select product_id, before, after, at from cart_changes where session_id = ? order by id", (session_id,))]
-        usage = conn.execute(
-            "select coalesce(sum(input_tokens),0), coalesce(sum(output_tokens),0), coalesce(sum(total_tokens),0) "
-            "from usage where session_id = ?", (session_id,)).fetchone()
-        return {
-            **dict(row),
-            "turns_list": turns,
-            "tool_calls": calls,
-            "cart_changes": changes,
-            "cart": self.last_cart(session_id),
-            "usage": {"input_tokens": usage[0], "output_tokens": usage[1], "total_tokens": usage[2]},
-        }
+        return reads.session(self._reader(), session_id)
 
     def last_cart(self, session_id: str) -> dict[str, Any] | None:
-        row = self._reader().execute(
-            "select data from events where session_id = ? and kind = 'context' order by event_id desc limit 1",
-            (session_id,),
-        ).fetchone()
-        return json.loads(row[0]).get("cart") if row else None
+        return reads.last_cart(self._reader(), session_id)
 
     def events_after(self, session_id: str, after_id: int, limit: int = 5000) -> list[Event]:
-        rows = self._reader().execute(
-            "select event_id, kind, data, timestamp from events where session_id = ? and event_id > ? "
-            "order by event_id limit ?",
-            (session_id, after_id, limit),
-        )
-        return [Event(session_id, r[0], EventKind(r[1]), json.loads(r[2]), r[3]) for r in rows]
+        return reads.events_after(self._reader(), session_id, after_id, limit)
 
     def last_event_id(self, session_id: str) -> int:
-        row = self._reader().execute(
-            "select max(event_id) from events where session_id = ?", (session_id,)).fetchone()
-        return int(row[0] or 0)
+        return reads.last_event_id(self._reader(), session_id)
