@@ -51,8 +51,16 @@ def create_app(ctx: ServerContext, web_dir: Path | None = None) -> FastAPI:
 
     app.state.ctx = ctx
     add_error_handlers(app)
+    _add_page_and_docs(app, web)
+    _add_health(app, ctx)
+    app.include_router(routes_sessions.router)
+    app.include_router(routes_catalog.router)
+    _add_middleware(app, ctx)
+    return app
 
-    # -- the page, its files and the docs ------------------------------------------------------------------------
+
+def _add_page_and_docs(app: FastAPI, web: Path) -> None:
+    """The web view's page and files, the shipped font, and the API docs page."""
     @app.get("/", include_in_schema=False)
     async def index() -> Response:
         page = web / "index.html"
@@ -73,7 +81,8 @@ def create_app(ctx: ServerContext, web_dir: Path | None = None) -> FastAPI:
             url += "?" + "token=" + re.sub(r"[^A-Za-z0-9._~-]", "", token)
         return get_swagger_ui_html(openapi_url=url, title="Aisle kiosk API")
 
-    # -- health --------------------------------------------------------------------------------------------------
+
+def _add_health(app: FastAPI, ctx: ServerContext) -> None:
     @app.get("/health", response_model=models.Health, tags=["status"])
     async def health() -> dict[str, Any]:
         """Whether the brain, audio and databases work, and for how long the server has run. Needs no token."""
@@ -99,10 +108,9 @@ def create_app(ctx: ServerContext, web_dir: Path | None = None) -> FastAPI:
                 "app_loop_ms": app_loop_ms, "audio": audio, "database": database, "uptime_s": ctx.uptime(),
                 "stream_clients": ctx.hub.client_count}
 
-    app.include_router(routes_sessions.router)
-    app.include_router(routes_catalog.router)
 
-    # -- outermost: CORS around the token check around HEAD-as-GET (the runner wraps all of it in JsonErrors) ---
+def _add_middleware(app: FastAPI, ctx: ServerContext) -> None:
+    """Outermost: CORS around the token check around HEAD-as-GET (the runner wraps all of it in JsonErrors)."""
     app.add_middleware(HeadAsGet)
     app.add_middleware(TokenAuth, token=ctx.token)
     if ctx.settings.cors_origins:
@@ -110,4 +118,3 @@ def create_app(ctx: ServerContext, web_dir: Path | None = None) -> FastAPI:
             CORSMiddleware, allow_origins=list(ctx.settings.cors_origins), allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type", "Last-Event-ID"], max_age=600,
         )
-    return app

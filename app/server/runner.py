@@ -26,9 +26,10 @@ import logging
 import socket
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -128,6 +129,28 @@ class ApiServer:
         self._token = token
 
         executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="aisle-api-db")
+        hub = self._subscribed_hub(executor)
+        context = ServerContext(self.runtime, settings, hub, app_loop, executor, token=token,
+                                audio_status=self.audio_status)
+        self.protocol = protocol = guarded_protocol(settings.api_max_connections, settings.api_header_timeout_s)
+        ready = threading.Event()
+        server = _Server(self._uvicorn_config(context, protocol), ready)
+        loop = asyncio.new_event_loop()
+        failure: list[BaseException] = []
+        run = _server_thread_body(loop, _serve(hub, server, sock, settings.sse_heartbeat_s), ready, failure)
+        self.hub, self.loop, self._server, self._executor = hub, loop, server, executor
+        self._tune_interpreter()
+        self._thread = threading.Thread(target=run, name="aisle-api", daemon=True)
+        self._thread.start()
+        if not ready.wait(START_TIMEOUT_S) or failure or not server.started:
+            self.stop()
+            reason = f" ({failure[0]!r})" if failure else ""
+            raise ApiServerError(f"The HTTP endpoint did not start on {settings.api_host}:{self.port}{reason}.")
+        log.info("HTTP endpoint serving on %s%s", self.url, " (token required)" if token else "")
+        return True
+
+    def _subscribed_hub(self, executor: ThreadPoolExecutor) -> EventHub:
+        settings = self.settings
         hub = EventHub(
             self.runtime.history, executor, ring_size=settings.sse_ring_size, client_queue=settings.sse_client_queue,
             max_clients=settings.sse_max_clients, send_timeout_s=settings.sse_send_timeout_s,
@@ -137,63 +160,27 @@ class ApiServer:
         self._unsubscribe = self.runtime.bus.subscribe(hub.on_bus_event)
         session = self.runtime.conversation.session
         hub.current, hub.current_active = (session.id, True) if session is not None else (None, False)
-        context = ServerContext(self.runtime, settings, hub, app_loop, executor, token=token,
-                                audio_status=self.audio_status)
+        return hub
+
+    def _uvicorn_config(self, context: ServerContext, protocol: type[GuardedHttpProtocol]) -> uvicorn.Config:
+        settings = self.settings
         trusted = list(settings.trusted_proxies)
-        self.protocol = guarded_protocol(settings.api_max_connections, settings.api_header_timeout_s)
-        config = uvicorn.Config(
+        return uvicorn.Config(
             JsonErrors(create_app(context, self.web_dir)), log_config=None, access_log=False, lifespan="off",
-            timeout_graceful_shutdown=2, ws="none", http=self.protocol, server_header=False,
+            timeout_graceful_shutdown=2, ws="none", http=protocol, server_header=False,
             timeout_keep_alive=settings.api_keepalive_s,  # type: ignore[arg-type]  # a float works (call_later)
             # X-Forwarded-For is believed only from configured proxies (else the rate limit could be dodged)
             proxy_headers=bool(trusted), forwarded_allow_ips=trusted or None,
         )
-        ready = threading.Event()
-        server = _Server(config, ready)
-        loop = asyncio.new_event_loop()
-        failure: list[BaseException] = []
 
-        async def serve() -> None:
-            hub.attach(asyncio.get_running_loop())
-            beat = asyncio.create_task(hub.heartbeat(settings.sse_heartbeat_s), name="aisle-sse-heartbeat")
-            try:
-                await server.serve(sockets=[sock])
-            finally:
-                beat.cancel()
-
-        def run() -> None:
-            asyncio.set_event_loop(loop)
-            try:
-                loop.run_until_complete(serve())
-            except BaseException as exc:  # SystemExit from uvicorn's startup, or a crash
-                failure.append(exc)
-                log.exception("the HTTP endpoint stopped with an error")
-            finally:
-                ready.set()
-                try:
-                    leftovers = asyncio.all_tasks(loop)  # e.g. sse-starlette's shutdown watcher
-                    for task in leftovers:
-                        task.cancel()
-                    loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
-                    loop.run_until_complete(loop.shutdown_asyncgens())
-                finally:
-                    loop.close()
-
-        self.hub, self.loop, self._server, self._executor = hub, loop, server, executor
+    def _tune_interpreter(self) -> None:
+        """A shorter GIL switch interval and a later first GC generation while serving (undone by `stop`)."""
         if sys.getswitchinterval() > GIL_SWITCH_S:
             self._switch_interval = sys.getswitchinterval()
             sys.setswitchinterval(GIL_SWITCH_S)
         if gc.get_threshold()[0] < GC_THRESHOLDS[0]:
             self._gc_thresholds = gc.get_threshold()
             gc.set_threshold(*GC_THRESHOLDS)
-        self._thread = threading.Thread(target=run, name="aisle-api", daemon=True)
-        self._thread.start()
-        if not ready.wait(START_TIMEOUT_S) or failure or not server.started:
-            self.stop()
-            reason = f" ({failure[0]!r})" if failure else ""
-            raise ApiServerError(f"The HTTP endpoint did not start on {settings.api_host}:{self.port}{reason}.")
-        log.info("HTTP endpoint serving on %s%s", self.url, " (token required)" if token else "")
-        return True
 
     @staticmethod
     def _bind(host: str, port: int) -> socket.socket:
@@ -243,3 +230,39 @@ class ApiServer:
     async def aclose(self, wait_s: float = STOP_TIMEOUT_S) -> None:
         """`stop()` without blocking the calling loop (a posted message waiting for this loop can finish)."""
         await asyncio.get_running_loop().run_in_executor(None, self.stop, wait_s)
+
+
+async def _serve(hub: EventHub, server: _Server, sock: socket.socket, heartbeat_s: float) -> None:
+    """The server thread's loop: the hub attached to it, the SSE heartbeat beside the server."""
+    hub.attach(asyncio.get_running_loop())
+    beat = asyncio.create_task(hub.heartbeat(heartbeat_s), name="aisle-sse-heartbeat")
+    try:
+        await server.serve(sockets=[sock])
+    finally:
+        beat.cancel()
+
+
+def _server_thread_body(loop: asyncio.AbstractEventLoop, serve: Coroutine[Any, Any, None], ready: threading.Event,
+                        failure: list[BaseException]) -> Callable[[], None]:
+    """What the server thread runs: `serve` on `loop` until it ends, any failure kept in `failure`, `ready` set
+    in every case, and the loop's leftover tasks cancelled before it closes."""
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        try:
+            loop.run_until_complete(serve)
+        except BaseException as exc:  # SystemExit from uvicorn's startup, or a crash
+            failure.append(exc)
+            log.exception("the HTTP endpoint stopped with an error")
+        finally:
+            ready.set()
+            try:
+                leftovers = asyncio.all_tasks(loop)  # e.g. sse-starlette's shutdown watcher
+                for task in leftovers:
+                    task.cancel()
+                loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
+                loop.run_until_complete(loop.shutdown_asyncgens())
+            finally:
+                loop.close()
+
+    return run
