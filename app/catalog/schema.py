@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
 import math
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+log = logging.getLogger("aisle.app.catalog")
 
 PRODUCT_COLUMNS: dict[str, type] = {
     "id": str,
@@ -132,3 +136,19 @@ def derive_keywords(category: str, specs: dict[str, Any], tags: list[str]) -> st
         if comfort <= -9:
             words.append("winter")
     return " ".join(dict.fromkeys(words))
+
+
+_unreadable: set[str] = set()
+
+
+def products_from_rows(rows: Iterable[sqlite3.Row]) -> list[Product]:
+    """Rows as products, leaving out any whose price or stock cannot be shown honestly (logged once per id)."""
+    found = []
+    for row in rows:
+        try:
+            found.append(Product.from_row(row))
+        except (TypeError, ValueError, OverflowError) as exc:
+            if row["id"] not in _unreadable:
+                _unreadable.add(row["id"])
+                log.warning("product %s is left out: its price or stock cannot be read (%s)", row["id"], exc)
+    return found

@@ -7,15 +7,11 @@ queried from a worker pool; the UI thread never calls into this module.
 from __future__ import annotations
 
 import json
-import logging
-import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
-
-from rapidfuzz import fuzz, process, utils
 
 from app.catalog.filters import (
     SPEC_OPS,
@@ -28,20 +24,12 @@ from app.catalog.filters import (
     order_sql,
     phrase,
 )
+from app.catalog.matching import TOKEN, best_name_match, fts_terms, rank_by_name
 from app.catalog.safe_write import has_hot_journal, recover
-from app.catalog.schema import FTS_WEIGHTS, Category, Product
+from app.catalog.schema import FTS_WEIGHTS, Category, Product, products_from_rows
 
 __all__ = ["SPEC_OPS", "Catalog", "CatalogError", "FeatureCondition", "SearchFilters", "SpecCondition", "SpecOrder",
            "fts_terms"]
-
-log = logging.getLogger("aisle.app.catalog")
-
-_STOPWORDS = frozenset(
-    "a an and any are as at be can do does for from have i in is it its me my of on or please show some that the "
-    "them these this those to want need looking look find with you your get buy everything anything products "
-    "product items stuff".split()
-)
-_TOKEN = re.compile(r"[a-z0-9]+")
 
 
 class CatalogError(RuntimeError):
@@ -56,11 +44,6 @@ def fix_advice(path: Path) -> str:
 
 # BM25 is computed for at most this many matching rows per query (see `Catalog.search`)
 MAX_CANDIDATES = 300
-
-
-def fts_terms(query: str) -> list[str]:
-    """The meaningful lowercase words of a shopper's query."""
-    return [t for t in _TOKEN.findall(query.lower()) if t not in _STOPWORDS]
 
 
 class Catalog:
@@ -202,7 +185,7 @@ class Catalog:
 
     def get(self, product_id: str) -> Product | None:
         rows = self._query("select * from products where id = ?", (product_id,))
-        found = _products(rows)
+        found = products_from_rows(rows)
         return found[0] if found else None
 
     def get_many(self, product_ids: Iterable[str]) -> list[Product]:
@@ -210,7 +193,7 @@ class Catalog:
         if not ids:
             return []
         rows = self._query(f"select * from products where id in ({','.join('?' * len(ids))})", ids)
-        by_id = {p.id: p for p in _products(rows)}
+        by_id = {p.id: p for p in products_from_rows(rows)}
         return [by_id[i] for i in ids if i in by_id]
 
     def search(self, query: str, filters: SearchFilters | None = None, limit: int = 10) -> list[Product]:
@@ -228,7 +211,7 @@ class Catalog:
         if not terms:
             order = order_sql(filters) or "coalesce(p.stock, 1) = 0, p.price"
             sql = f"select p.* from products p where {where} order by {order} limit ?"
-            return _products(self._query(sql, [*params, limit]))
+            return products_from_rows(self._query(sql, [*params, limit]))
         attempts = [(" AND ", False)]
         if any(len(t) > 2 for t in terms):
             attempts.append((" AND ", True))
@@ -241,7 +224,7 @@ class Catalog:
                 rows = self._query(
                     f"select rowid as rid, * from products where rowid in ({','.join('?' * len(rowids))})", rowids
                 )
-                by_rowid = {r["rid"]: p for r in rows for p in _products([r])}
+                by_rowid = {r["rid"]: p for r in rows for p in products_from_rows([r])}
                 ranked = [by_rowid[r] for r in rowids if r in by_rowid]
                 if order_sql(filters) or not filters.stock_first:  # an order was asked for: keep it
                     return ranked
@@ -282,7 +265,7 @@ class Catalog:
         """Every lowercase word of the products' names, brands, tags and keywords (for typo correction)."""
         words: set[str] = set()
         for row in self._query("select name, brand, tags, keywords from products"):
-            words.update(_TOKEN.findall(" ".join(str(v or "") for v in row).lower()))
+            words.update(TOKEN.findall(" ".join(str(v or "") for v in row).lower()))
         return words
 
     def suggest(self, text: str, limit: int = 3, among: Sequence[str] | None = None) -> list[Product]:
@@ -294,34 +277,14 @@ class Catalog:
         if among is not None:
             allowed = set(among)
             names = [n for n in names if n[0] in allowed] or self._name_index()
-        choices = {pid: f"{pid} {name}" for pid, name in names}
-        found = process.extract(text, choices, scorer=fuzz.WRatio, processor=utils.default_process,
-                                limit=max(limit * 5, 15), score_cutoff=40)
-        # rerank the candidates by how well each word said matches a word of the name ("nightowel" ~ "Nightowl")
-        said = utils.default_process(text).split()
-
-        def coverage(choice: str) -> float:
-            words = utils.default_process(choice).split()
-            return sum(max(fuzz.ratio(w, n) for n in words) for w in said) / len(said) if said and words else 0.0
-
-        # a mistyped id ("TNT-1O01") is closest to an id by plain edit distance
-        by_id = process.extract(text.upper(), {pid: pid for pid, _ in names}, scorer=fuzz.ratio, limit=limit,
-                                score_cutoff=75)
-        looks_like_id = re.fullmatch(r"[A-Za-z]+-?\w*\d\w*", text) is not None
-        ranked = [key for _, _, key in by_id] if looks_like_id else []
-        ranked += [key for _, _, key in sorted(((coverage(choices[key]), score, key) for _, score, key in found),
-                                               reverse=True)]
-        return self.get_many(list(dict.fromkeys(ranked))[:limit])
+        return self.get_many(rank_by_name(text, names, limit))
 
     def match_name(self, text: str, among: Sequence[str], cutoff: float = 70) -> tuple[str, float] | None:
         """The product among `among` whose name best matches a phrase the shopper said, with its score."""
         if not among or not text.strip():
             return None
         products = self.get_many(among)
-        choices = {p.id: f"{p.brand} {p.name}" for p in products}
-        best = process.extractOne(text, choices, scorer=fuzz.partial_token_set_ratio, processor=utils.default_process,
-                                  score_cutoff=cutoff)
-        return (best[2], float(best[1])) if best else None
+        return best_name_match(text, {p.id: f"{p.brand} {p.name}" for p in products}, cutoff)
 
     def recommend(self, based_on: str, max_results: int = 5, exclude: Iterable[str] = ()) -> list[Product]:
         """Products that go with a product (its related items, then complementary in-stock picks) or a category."""
@@ -344,7 +307,7 @@ class Catalog:
                         (match, product.category, max_results * 3),
                     )
                     seen = {p.id for p in picks} | excluded
-                    picks += [p for p in _products(rows) if p.id not in seen]
+                    picks += [p for p in products_from_rows(rows) if p.id not in seen]
         else:
             rows = self._query(
                 "select * from products p where category = ? and (stock is null or stock > 0) and "
@@ -352,7 +315,7 @@ class Catalog:
                 f"and {USABLE_PRICE})) limit ?",
                 (based_on, based_on, max_results + len(excluded)),
             )
-            picks = [p for p in _products(rows) if p.id not in excluded]
+            picks = [p for p in products_from_rows(rows) if p.id not in excluded]
         unique = list({p.id: p for p in picks}.values())
         return unique[:max_results]
 
@@ -364,7 +327,7 @@ class Catalog:
             "order by n, category limit ?",
             (limit,),
         )
-        return _products(rows)
+        return products_from_rows(rows)
 
     def image_svg(self, product_id: str) -> str | None:
         rows = self._query("select svg from product_images where product_id = ?", (product_id,))
@@ -420,19 +383,3 @@ class Catalog:
             return {r["key"]: r["value"] for r in self._conn().execute("select key, value from meta").fetchall()}
         except sqlite3.DatabaseError:
             return {}
-
-
-_skipped: set[str] = set()
-
-
-def _products(rows: Iterable[sqlite3.Row]) -> list[Product]:
-    """Rows as products, leaving out any whose price or stock cannot be shown honestly (logged once per id)."""
-    found = []
-    for row in rows:
-        try:
-            found.append(Product.from_row(row))
-        except (TypeError, ValueError, OverflowError) as exc:
-            if row["id"] not in _skipped:
-                _skipped.add(row["id"])
-                log.warning("product %s is left out: its price or stock cannot be read (%s)", row["id"], exc)
-    return found
