@@ -22,24 +22,22 @@ failures and parses events. How the dialects map onto the installed SDK (3.x):
   `OpenAI-Beta` header ourselves and send beta-shaped JSON raw. Both transports are exercised by the tests
   (`beta_transport="beta_client" | "ga_client"`).
 
-Entra ID: `EntraTokenProvider` is an async callable that fetches a token from an azure-identity credential
-(`DefaultAzureCredential` by default, imported only when first needed), caches it and refreshes it a few minutes
-before it expires. The SDK calls it once per connection handshake.
+Entra ID: `agent.realtime.entra.EntraTokenProvider` fetches, caches and refreshes the bearer token the SDK asks for
+once per connection handshake.
 """
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import json
 import logging
 import os
-import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
+from agent.realtime.entra import EntraTokenProvider
 from agent.realtime.events import Dialect
 
 if TYPE_CHECKING:
@@ -48,7 +46,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("aisle.agent.realtime")
 
 DEFAULT_OPENAI_MODEL = "gpt-realtime"
-ENTRA_SCOPE = "https://cognitiveservices.azure.com/.default"
 ENTRA_SETTING = "The Entra ID credential (DefaultAzureCredential)"
 
 BetaTransport = Literal["auto", "beta_client", "ga_client"]
@@ -69,92 +66,6 @@ class RealtimeSocket(Protocol):
 
 class MissingSetting(ValueError):
     """A setting needed to build an endpoint is not set; the message names it."""
-
-
-# --------------------------------------------------------------------------------------------------------------------
-# Entra ID tokens
-# --------------------------------------------------------------------------------------------------------------------
-
-
-class TokenCredential(Protocol):
-    """What azure-identity credentials offer: `get_token(scope)` returning an object with `token` and `expires_on`
-    (epoch seconds). Async credentials (`azure.identity.aio`) return it from a coroutine."""
-
-    def get_token(self, *scopes: str) -> Any: ...
-
-
-def _default_credential() -> TokenCredential:
-    from azure.identity import DefaultAzureCredential  # imported only when Entra ID is actually configured
-
-    return DefaultAzureCredential()
-
-
-class EntraTokenProvider:
-    """Async bearer-token provider for Azure OpenAI: caches the token, refreshes it `refresh_margin_s` before expiry.
-
-    `credential` is any object with `get_token(scope)` (sync ones run in a worker thread: DefaultAzureCredential can
-    spawn the Azure CLI); without one, `DefaultAzureCredential()` is created on the first call. `clock` returns epoch
-    seconds and is injectable for tests.
-    """
-
-    def __init__(
-        self,
-        credential: TokenCredential | None = None,
-        *,
-        scope: str = ENTRA_SCOPE,
-        refresh_margin_s: float = 300.0,
-        clock: Callable[[], float] = time.time,
-        credential_factory: Callable[[], TokenCredential] = _default_credential,
-    ) -> None:
-        self._credential = credential
-        self._credential_factory = credential_factory
-        self._scope = scope
-        self._margin = refresh_margin_s
-        self._clock = clock
-        self._token: str | None = None
-        self._expires_on = 0.0
-        self._lock: asyncio.Lock | None = None
-
-    @property
-    def expires_on(self) -> float:
-        return self._expires_on
-
-    def invalidate(self) -> None:
-        """Forget the cached token (e.g. after the server rejected it) so the next call fetches a new one."""
-        self._token = None
-        self._expires_on = 0.0
-
-    async def __call__(self) -> str:
-        if self._fresh():
-            assert self._token is not None
-            return self._token
-        if self._lock is None:
-            self._lock = asyncio.Lock()
-        async with self._lock:
-            if not self._fresh():
-                await self._refresh()
-            assert self._token is not None
-            return self._token
-
-    def _fresh(self) -> bool:
-        return self._token is not None and self._clock() < self._expires_on - self._margin
-
-    async def _refresh(self) -> None:
-        if self._credential is None:
-            self._credential = self._credential_factory()
-        get_token = self._credential.get_token
-        if inspect.iscoroutinefunction(get_token):
-            access = await get_token(self._scope)
-        else:
-            access = await asyncio.to_thread(get_token, self._scope)
-            if inspect.isawaitable(access):
-                access = await access
-        token = getattr(access, "token", None)
-        if not isinstance(token, str) or not token:
-            raise RuntimeError("the Entra ID credential returned no token")
-        self._token = token
-        self._expires_on = float(getattr(access, "expires_on", 0) or 0)
-        log.info("realtime: Entra ID token refreshed, valid for %.0f s", self._expires_on - self._clock())
 
 
 # --------------------------------------------------------------------------------------------------------------------

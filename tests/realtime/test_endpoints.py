@@ -9,8 +9,6 @@ import pytest
 from openai import AsyncAzureOpenAI, AsyncOpenAI
 
 from agent.realtime.endpoints import (
-    ENTRA_SCOPE,
-    EntraTokenProvider,
     MissingSetting,
     azure_endpoint_from_env,
     azure_preview_endpoint,
@@ -18,6 +16,7 @@ from agent.realtime.endpoints import (
     openai_endpoint,
     openai_endpoint_from_env,
 )
+from agent.realtime.entra import ENTRA_SCOPE, EntraTokenProvider
 from agent.realtime.events import Dialect
 
 
