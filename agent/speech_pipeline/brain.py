@@ -30,7 +30,8 @@ the offline brain). A spoken turn has no caller to raise to: it publishes an `er
 calls `on_unavailable` when given (wire it to `FallbackBrain.fall_back`). After a chat failure the brain stops
 listening (another brain answers now) until the next `start_session` or turn; `probe()` (for `FallbackBrain`)
 checks the chat service and, with voice on, that recognition starts. Recognition lost mid-session is retried with
-backoff while the session lasts; the screen gets a notice and `voice_state` `unavailable` meanwhile. Synthesis
+backoff while the session lasts (`listening.Listening`); the screen gets a notice and `voice_state` `unavailable`
+meanwhile. Synthesis
 failing turns replies into text at once (for the session after a rejected key, for `synthesis_backoff_s` after a
 timeout), so a silent TTS service never holds the text back.
 
@@ -48,6 +49,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from agent.speech_pipeline.chat import ChatAgent
+from agent.speech_pipeline.listening import Listening
 from agent.speech_pipeline.recognition import Recognizer
 from agent.speech_pipeline.reply import SpokenReply, ignore_callback
 from agent.speech_pipeline.synthesis import Synthesizer
@@ -82,21 +84,17 @@ class SpeechPipelineBrain:
         self.synthesis_backoff_s = synthesis_backoff_s
         self._synthesis_disabled = False
         self._synthesis_retry_at = 0.0
-        self.restart_delays_s = restart_delays_s or (1.0,)
         self.barge_ins = 0
         self._session: ShopperSession | None = None
         self._output: SpeechOutput | None = None
         self.input_samplerate = int(getattr(recognizer, "samplerate", 16000))
-        self._listening = False
-        self._listen_lock = asyncio.Lock()  # one start/stop of the recogniser at a time
-        self._recognition_failed = False
+        self._listen = Listening(self, recognizer, restart_delays_s)
         self._suspended = False  # the chat failed (the app switched to another brain): not listening meanwhile
         self._state = VoiceState.IDLE
         self._turn_lock = asyncio.Lock()
         self._reply_task: asyncio.Task[None] | None = None
         self._current: SpokenReply | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._listen_task: asyncio.Task[None] | None = None
         self._replies = itertools.count(1)
 
     # -- small helpers -----------------------------------------------------------------------------------------------
@@ -121,9 +119,9 @@ class SpeechPipelineBrain:
             session.publish(EventKind.VOICE_STATE, {"state": state.value})
 
     def _resting_state(self) -> VoiceState:
-        if self._listening:
+        if self._listen.active:
             return VoiceState.LISTENING
-        return VoiceState.UNAVAILABLE if self._recognition_failed else VoiceState.IDLE
+        return VoiceState.UNAVAILABLE if self._listen.failed else VoiceState.IDLE
 
     @property
     def state(self) -> VoiceState:
@@ -143,7 +141,7 @@ class SpeechPipelineBrain:
     async def start_session(self, session: ShopperSession) -> None:
         await self._quiesce()
         self._session = session
-        self._recognition_failed = False
+        self._listen.failed = False
         self._suspended = False
         self._synthesis_disabled = False
         self._synthesis_retry_at = 0.0
@@ -151,7 +149,7 @@ class SpeechPipelineBrain:
         self._state = VoiceState.IDLE
         if self._output is not None:
             self._spawn(self.synthesizer.warm_up(), "warm-up")
-            await self._start_listening(session)
+            await self._listen.start(session)
 
     async def respond(self, session: ShopperSession, text: str) -> None:
         self._resume(session)
@@ -189,8 +187,8 @@ class SpeechPipelineBrain:
         """For `FallbackBrain`: returns when the chat service answers again and, with voice on, recognition
         starts again (raises `BrainUnavailable` otherwise)."""
         await self.chat.probe()
-        if self._output is not None and not self._listening:
-            async with self._listen_lock:
+        if self._output is not None and not self._listen.active:
+            async with self._listen.lock:
                 await self.recognizer.start(ignore_callback, ignore_callback, ignore_callback)
                 await self.recognizer.stop()
 
@@ -198,11 +196,11 @@ class SpeechPipelineBrain:
         """Stop speaking, replying and listening (a session ends or starts)."""
         self._barge()
         await self._stop_reply()
-        if self._listen_task is not None:
-            self._listen_task.cancel()
-            await asyncio.wait([self._listen_task])
-            self._listen_task = None
-        await self._stop_listening()
+        if self._listen.task is not None:
+            self._listen.task.cancel()
+            await asyncio.wait([self._listen.task])
+            self._listen.task = None
+        await self._listen.stop()
 
     async def _suspend(self) -> None:
         """The chat failed: the app is about to answer with another brain, so stop listening (and paying for
@@ -210,22 +208,16 @@ class SpeechPipelineBrain:
         if self._suspended:
             return
         self._suspended = True
-        task = self._listen_task
+        task = self._listen.task
         if task is not None and task is not asyncio.current_task():
             task.cancel()
             await asyncio.wait([task])
-        await self._stop_listening()
+        await self._listen.stop()
 
     def _resume(self, session: ShopperSession) -> None:
         if self._suspended:
             self._suspended = False
-            self._want_listening(session)
-
-    def _want_listening(self, session: ShopperSession | None) -> None:
-        """Start listening in the background if voice is on, a session is active and nobody is on it yet."""
-        if (session is not None and not session.ended and self._output is not None and not self._listening
-                and not self._suspended and self._listen_task is None):
-            self._listen_task = self._spawn(self._listen_again(session, None), "listen")
+            self._listen.want(session)
 
     # -- ListeningBrain ----------------------------------------------------------------------------------------------
     def attach_voice(self, output: SpeechOutput | None) -> None:
@@ -239,119 +231,24 @@ class SpeechPipelineBrain:
                     previous.stop()
                 except Exception:
                     log.debug("stopping the previous speaker failed", exc_info=True)
-            self._listening = False  # at once: no more audio to the recogniser
-            self._spawn(self._stop_listening(), "stop-listening")
+            self._listen.active = False  # at once: no more audio to the recogniser
+            self._spawn(self._listen.stop(), "stop-listening")
             return
-        self._want_listening(self._session)
+        self._listen.want(self._session)
 
     def feed_audio(self, pcm: bytes) -> None:
-        if self._listening:
+        if self._listen.active:
             self.recognizer.push(pcm)
 
     async def shopper_speech_started(self) -> None:
         if self._barge():
             self.barge_ins += 1
         await self._stop_reply()
-        if self._listening:
+        if self._listen.active:
             self._set_state(VoiceState.LISTENING)
 
     async def shopper_speech_stopped(self) -> None:
         """Azure finds the end of the phrase itself (its final result follows); nothing to do here."""
-
-    # -- listening ---------------------------------------------------------------------------------------------------
-    async def _start_listening(self, session: ShopperSession) -> bool:
-        """Start the recogniser for `session` unless that is no longer wanted; True when listening."""
-        async with self._listen_lock:
-            if self._listening:
-                return True
-            if self._output is None or self._suspended or session is not self._session or session.ended:
-                return False
-            await self.recognizer.start(self._on_partial, self._on_final, self._on_recognition_error)
-            if session is not self._session or session.ended or self._output is None or self._suspended:
-                await self.recognizer.stop()
-                return False
-            self._listening = True
-            self._recognition_failed = False
-        if self._current is None:
-            self._set_state(VoiceState.LISTENING)
-        return True
-
-    async def _stop_listening(self) -> None:
-        self._listening = False
-        async with self._listen_lock:
-            try:
-                await self.recognizer.stop()
-            except Exception:
-                log.debug("stopping recognition failed", exc_info=True)
-
-    def _on_partial(self, text: str) -> None:
-        session = self._session
-        if session is None or session.ended:
-            return
-        session.publish(EventKind.TRANSCRIPT, {"role": "shopper", "text": text, "final": False})
-        if self._current is None:
-            self._set_state(VoiceState.LISTENING)
-
-    def _on_final(self, text: str) -> None:
-        session = self._session
-        if session is None or session.ended or not text.strip():
-            return
-        session.publish(EventKind.TRANSCRIPT, {"role": "shopper", "text": text, "final": True})
-        self._barge()  # the shopper has taken the turn: whatever we were saying is over
-        if self.turn_handler is not None:
-            self._spawn(self.turn_handler(text), "turn-handler")
-        else:
-            self._spawn(self._spoken_turn(session, text), "spoken-turn")
-
-    def _on_recognition_error(self, failure: BrainUnavailable) -> None:
-        session = self._session
-        self._listening = False
-        self._recognition_failed = True
-        log.warning("recognition failed: %s", failure)
-        if session is None or session.ended:
-            return
-        session.publish(EventKind.NOTICE, {"level": "warning", "message": f"Voice input stopped: {failure}",
-                                           "code": "speech_recognition_failed"})
-        self._set_state(VoiceState.UNAVAILABLE)
-        if self._listen_task is None:
-            self._listen_task = self._spawn(self._listen_again(session, failure), "listen")
-
-    async def _listen_again(self, session: ShopperSession, failure: BrainUnavailable | None) -> None:
-        """(Re)start recognition for `session`, with backoff after a failure; give up on a permanent one."""
-        try:
-            if failure is not None:
-                await self._stop_listening()
-                if failure.permanent:
-                    await self._notify_unavailable(failure)
-                    return
-            delays = itertools.chain(self.restart_delays_s, itertools.repeat(self.restart_delays_s[-1]))
-            first = failure is None
-            while session is self._session and not session.ended and self._output is not None:
-                if not first:
-                    await asyncio.sleep(next(delays))
-                    if session is not self._session or session.ended or self._output is None:
-                        return
-                first = False
-                try:
-                    listening = await self._start_listening(session)
-                except BrainUnavailable as exc:
-                    log.info("recognition still unavailable: %s", exc)
-                    self._recognition_failed = True
-                    if self._current is None:
-                        self._set_state(VoiceState.UNAVAILABLE)
-                    if exc.permanent:
-                        session.publish(EventKind.NOTICE, {"level": "warning", "message": str(exc),
-                                                           "code": "speech_recognition_failed"})
-                        await self._notify_unavailable(exc)
-                        return
-                    continue
-                if listening and failure is not None:
-                    session.publish(EventKind.NOTICE, {"level": "info", "message": "Voice input is back.",
-                                                       "code": "speech_recognition_restored"})
-                return
-        finally:
-            if self._listen_task is asyncio.current_task():
-                self._listen_task = None
 
     # -- turns -------------------------------------------------------------------------------------------------------
     def _barge(self) -> bool:
