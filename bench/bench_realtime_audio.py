@@ -671,7 +671,7 @@ async def build_kiosk(server: ServerProcess, data_dir: Path, catalog: Path) -> K
         restore()
         raise SystemExit(f"the voice loop has no devices: {voice.problem}")
     kiosk = Kiosk(runtime, service, voice, brain, probe, server, restore, events)
-    await kiosk.until(lambda: brain._conn is not None, 10, "the realtime connection")
+    await kiosk.until(lambda: brain.connected, 10, "the realtime connection")
     await kiosk.until(lambda: probe.blocks, 10, "captured audio")
     return kiosk
 

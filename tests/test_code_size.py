@@ -33,8 +33,6 @@ ALLOWED_OVER_LIMIT: frozenset[str] = frozenset({
     "ui/screenshots.py::drive",  # 65 lines — "uiport"
     "ui/screenshots.py::render_all",  # 67 lines — "uiport"
     "agent/offline/understanding.py::understand",  # 62 lines — "words"/"needs" (agent/offline)
-    # "splits" (this branch), being split now:
-    "agent/realtime/brain.py",  # 553 lines
 })
 
 

@@ -17,33 +17,32 @@ adds is the conversation behaviour the shopper notices:
   instructions, a summary, recent turns and the cart.
 - `response.done` usage is published per response; past the per-session token budget the voice session ends
   politely and the offline brain takes over for the rest of that shopper's visit.
+
+Its parts: the socket (`link`), shopper-first ordering of text (`transcript_order`), function calls (`tool_calls`),
+the token budget (`budget`), what a session starts with (`session_setup`) and barge-in truncation (`truncation`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from agent.realtime import events as rt
-from agent.realtime.connection import (
-    AuthenticationFailed,
-    Backoff,
-    ConnectionRejected,
-    RealtimeConnection,
-    RealtimeError,
-)
+from agent.realtime.budget import TokenBudget
+from agent.realtime.connection import Backoff
 from agent.realtime.endpoints import RealtimeEndpoint
-from agent.realtime.session_setup import INSTRUCTIONS, RealtimeOptions, carried_state
+from agent.realtime.link import RealtimeLink, probe_endpoint
+from agent.realtime.session_setup import INSTRUCTIONS, RealtimeOptions, session_config, state_to_carry
+from agent.realtime.tool_calls import ToolCalls
+from agent.realtime.transcript_order import TranscriptOrder
 from agent.realtime.truncation import cut_off_event
 from app.brain import BrainUnavailable, SpeechOutput, ToolRunner
 from app.events import EventKind, VoiceState
 from app.session import ShopperSession
-from app.tools.schemas import TOOL_SCHEMAS
 
 log = logging.getLogger("aisle.agent.realtime")
 
@@ -64,18 +63,15 @@ class RealtimeBrain:
         self.backoff = backoff or Backoff(initial=0.5, factor=2.0, max=8.0)
         self.on_unavailable: UnavailableHook | None = None
         self._output: SpeechOutput | None = None
-        self._conn: RealtimeConnection | None = None
-        self._reader: asyncio.Task[None] | None = None
-        self._sender: asyncio.Task[None] | None = None
+        self._link = RealtimeLink(endpoint, self.backoff, on_event=self._dispatch, on_lost=self._start_recovery)
+        self._order = TranscriptOrder(self._publish, self.options.hold_text_for_transcript_s)
         self._watchdog: asyncio.Task[None] | None = None
-        self._audio_queue: asyncio.Queue[bytes] = asyncio.Queue(maxsize=100)
         self._session: ShopperSession | None = None
         self._connect_lock = asyncio.Lock()
         self._recovering: asyncio.Task[None] | None = None
         self._reset_conversation_state()
 
     def _reset_conversation_state(self) -> None:
-        self._connected_at = 0.0
         self._last_activity = time.monotonic()
         self._response_active = False
         self._response_id = ""
@@ -84,48 +80,32 @@ class RealtimeBrain:
         self._audio_received: dict[str, int] = {}
         self._speaking_item = ""
         self._cut_items: set[str] = set()
-        self._calls: dict[str, asyncio.Task[dict[str, Any]]] = {}
+        self._calls = ToolCalls(self.tools)
         self._reply: list[str] = []
-        self._awaiting_transcripts: set[str] = set()
-        self._held: list[tuple[EventKind, dict[str, Any]]] = []
-        self._hold_timer: asyncio.TimerHandle | None = None
-        self._tokens = 0
-        self._over_budget = False
+        self._order.forget()
+        self._budget = TokenBudget(self.options.token_budget)
 
-    # -- configuration -------------------------------------------------------------------------------------------
-    def session_config(self, carried: str = "") -> rt.SessionConfig:
-        instructions = self.instructions + (f"\n\n{carried}" if carried else "")
-        return rt.SessionConfig(
-            instructions=instructions,
-            voice=self.options.voice,
-            speed=self.options.speed,
-            tools=TOOL_SCHEMAS,
-            turn_detection=self.options.turn_detection,  # type: ignore[arg-type]
-            silence_ms=self.options.silence_ms,
-            transcription_model=self.options.transcription_model,
-            output_modalities=("audio",) if self._output is not None else ("text",),
-        )
-
-    def carried_state(self, session: ShopperSession) -> str:
-        return carried_state(session)
+    @property
+    def connected(self) -> bool:
+        return self._link.conn is not None
 
     # -- Brain -------------------------------------------------------------------------------------------------------
     async def start_session(self, session: ShopperSession) -> None:
         """A new shopper gets a new realtime session: nothing of the previous shopper's conversation remains."""
         if self._session is not session:
-            await self._disconnect()
+            await self._link.close()
             self._reset_conversation_state()
         self._session = session
-        if self._over_budget:
+        if self._budget.exceeded:
             raise BrainUnavailable("The voice budget for this session is used up.", permanent=True, session_only=True)
         await self._connect(carry=bool(session.turns))
 
     async def respond(self, session: ShopperSession, text: str) -> None:
         if self._session is not session:
             await self.start_session(session)
-        if self._over_budget:
+        if self._budget.exceeded:
             raise BrainUnavailable("The voice budget for this session is used up.", permanent=True, session_only=True)
-        if self._conn is None:
+        if self._link.conn is None:
             await self._connect(carry=True, exclude_last_turn=True)
         if self._response_active:
             await self._barge_in()
@@ -133,8 +113,8 @@ class RealtimeBrain:
         self._turn = loop.create_future()
         self._pending_text = text
         self._last_activity = time.monotonic()
-        await self._send(rt.user_text_item(text))
-        await self._send(rt.response_create())
+        await self._link.send(rt.user_text_item(text))
+        await self._link.send(rt.response_create())
         try:
             await asyncio.wait_for(asyncio.shield(self._turn), self.options.turn_timeout_s)
         except TimeoutError as exc:
@@ -144,9 +124,9 @@ class RealtimeBrain:
             self._pending_text = None
 
     async def note_action(self, session: ShopperSession, summary: str) -> None:
-        if self._conn is None or self._session is not session:
+        if self._link.conn is None or self._session is not session:
             return
-        await self._send(rt.user_text_item(f"[Screen action, no reply needed] {summary}"))
+        await self._link.send(rt.user_text_item(f"[Screen action, no reply needed] {summary}"))
 
     async def interrupt(self, session: ShopperSession) -> None:
         if self._response_active or (self._output is not None and self._output.is_playing()):
@@ -156,45 +136,32 @@ class RealtimeBrain:
         if self._session is session:
             if self._output is not None:
                 self._output.stop()
-            await self._disconnect()
+            await self._link.close()
             self._session = None
             self._reset_conversation_state()
 
     async def close(self) -> None:
-        await self._disconnect()
-        for task in (self._sender, self._watchdog, self._recovering):
+        await self._link.close()
+        await self._link.stop_sending_audio()
+        for task in (self._watchdog, self._recovering):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
-        self._sender = self._watchdog = self._recovering = None
+        self._watchdog = self._recovering = None
 
     async def probe(self) -> None:
         """Can the service be reached with our credentials? Raises BrainUnavailable if not (used to come back)."""
-        conn = RealtimeConnection(self.endpoint)
-        try:
-            await conn.open()
-        except AuthenticationFailed as exc:
-            raise BrainUnavailable(str(exc), permanent=True) from exc
-        except RealtimeError as exc:
-            raise BrainUnavailable(str(exc), permanent=False) from exc
-        finally:
-            with contextlib.suppress(Exception):
-                await conn.close()
+        await probe_endpoint(self.endpoint)
 
     # -- ListeningBrain ------------------------------------------------------------------------------------------
     def attach_voice(self, output: SpeechOutput | None) -> None:
         self._output = output
 
     def feed_audio(self, pcm: bytes) -> None:
-        if not pcm or self._conn is None or self._over_budget:
+        if not pcm or self._link.conn is None or self._budget.exceeded:
             return  # nothing came out of the resampler for this block: an empty append is only traffic
-        if self._audio_queue.full():
-            with contextlib.suppress(asyncio.QueueEmpty):
-                self._audio_queue.get_nowait()
-        self._audio_queue.put_nowait(pcm)
-        if self._sender is None or self._sender.done():
-            self._sender = asyncio.get_running_loop().create_task(self._send_audio())
+        self._link.feed_audio(pcm)
 
     async def shopper_speech_started(self) -> None:
         self._last_activity = time.monotonic()
@@ -202,107 +169,23 @@ class RealtimeBrain:
 
     async def shopper_speech_stopped(self) -> None:
         self._last_activity = time.monotonic()
-        if self.options.turn_detection == "manual" and self._conn is not None:
-            await self._send(rt.input_audio_commit())
-            await self._send(rt.response_create())
+        if self.options.turn_detection == "manual" and self._link.conn is not None:
+            await self._link.send(rt.input_audio_commit())
+            await self._link.send(rt.response_create())
 
     # -- connection ----------------------------------------------------------------------------------------------
     async def _connect(self, carry: bool, exclude_last_turn: bool = False) -> None:
         async with self._connect_lock:
             session = self._session
-            carried = ""
-            if carry and session is not None:
-                carried = self.carried_state(session)
-                if exclude_last_turn and session.turns and session.turns[-1].role == "shopper":
-                    carried = self._carried_without_last(session)
-            conn = await self._open_with_retries()
-            await conn.send(rt.session_update(self.session_config(carried), conn.dialect))
-            old = self._conn
-            self._conn = conn
-            self._connected_at = time.monotonic()
-            self._reader = asyncio.get_running_loop().create_task(self._read(conn))
+            carried = state_to_carry(session, exclude_last_turn) if carry and session is not None else ""
+
+            def configure(dialect: rt.Dialect) -> rt.ClientEvent:
+                config = session_config(self.options, self.instructions, self._output is not None, carried)
+                return rt.session_update(config, dialect)
+
+            await self._link.open(configure, self.options.reconnect_for_s)
             if self._watchdog is None or self._watchdog.done():
                 self._watchdog = asyncio.get_running_loop().create_task(self._watch())
-            if old is not None:
-                with contextlib.suppress(Exception):
-                    await old.close()
-
-    def _carried_without_last(self, session: ShopperSession) -> str:
-        turns = session.turns
-        last = turns.pop()
-        try:
-            return self.carried_state(session)
-        finally:
-            turns.append(last)
-
-    async def _open_with_retries(self) -> RealtimeConnection:
-        deadline = time.monotonic() + self.options.reconnect_for_s
-        self.backoff.reset()
-        while True:
-            conn = RealtimeConnection(self.endpoint)
-            try:
-                return await conn.open()
-            except AuthenticationFailed as exc:
-                raise BrainUnavailable(str(exc), permanent=True) from exc
-            except ConnectionRejected as exc:
-                raise BrainUnavailable(str(exc), permanent=True) from exc
-            except RealtimeError as exc:
-                if time.monotonic() + self.backoff.base_delay(0) > deadline:
-                    raise BrainUnavailable(
-                        f"The voice service cannot be reached ({exc}). Using offline mode until it is back.",
-                        permanent=False,
-                    ) from exc
-                delay = min(self.backoff.next_delay(), max(0.0, deadline - time.monotonic()))
-                log.info("realtime connect failed (%s); retrying in %.1fs", exc, delay)
-                await asyncio.sleep(delay)
-
-    async def _disconnect(self) -> None:
-        conn, self._conn = self._conn, None
-        reader, self._reader = self._reader, None
-        if conn is not None:
-            with contextlib.suppress(Exception):
-                await conn.close()
-        if reader is not None and reader is not asyncio.current_task():
-            reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await reader
-        while not self._audio_queue.empty():
-            self._audio_queue.get_nowait()
-
-    async def _send(self, event: rt.ClientEvent) -> None:
-        conn = self._conn
-        if conn is None:
-            raise BrainUnavailable("The voice service is not connected.", permanent=False)
-        try:
-            await conn.send(event)
-        except RealtimeError as exc:
-            log.warning("realtime send failed: %s", exc)
-            self._start_recovery()
-
-    async def _send_audio(self) -> None:
-        while not self._audio_queue.empty():
-            pcm = self._audio_queue.get_nowait()
-            conn = self._conn
-            if conn is None:
-                return
-            try:
-                await conn.send(rt.input_audio_append(pcm))
-            except RealtimeError:
-                return
-
-    async def _read(self, conn: RealtimeConnection) -> None:
-        try:
-            async for event in conn:
-                try:
-                    await self._dispatch(event)
-                except Exception:
-                    log.exception("handling realtime event %s failed", type(event).__name__)
-        except RealtimeError as exc:
-            if conn is self._conn:
-                log.warning("realtime connection lost: %s", exc)
-                self._start_recovery()
-        except asyncio.CancelledError:
-            raise
 
     def _start_recovery(self) -> None:
         if self._recovering is None or self._recovering.done():
@@ -311,7 +194,7 @@ class RealtimeBrain:
     async def _recover(self) -> None:
         """Reconnect with the conversation carried over; on failure hand over to the offline brain."""
         session = self._session
-        self._conn = None
+        self._link.conn = None
         if self._output is not None:
             self._output.stop()
         self._response_active = False
@@ -328,8 +211,8 @@ class RealtimeBrain:
         if session is not None and not session.ended:
             session.publish(EventKind.NOTICE, {"level": "info", "message": "Reconnected.", "code": "reconnected"})
         if self._pending_text is not None and self._turn is not None and not self._turn.done():
-            await self._send(rt.user_text_item(self._pending_text))
-            await self._send(rt.response_create())
+            await self._link.send(rt.user_text_item(self._pending_text))
+            await self._link.send(rt.response_create())
 
     def _fail_turn(self, exc: BaseException) -> None:
         if self._turn is not None and not self._turn.done():
@@ -341,14 +224,14 @@ class RealtimeBrain:
         """Rotate the realtime session before the service's cap, while the shopper is quiet."""
         while True:
             await asyncio.sleep(1.0)
-            if self._conn is None or self._session is None:
+            if self._link.conn is None or self._session is None:
                 continue
             now = time.monotonic()
-            old_enough = now - self._connected_at >= self.options.rotate_after_s
+            old_enough = now - self._link.connected_at >= self.options.rotate_after_s
             quiet = now - self._last_activity >= self.options.quiet_before_rotate_s
             playing = self._output is not None and self._output.is_playing()
-            if old_enough and quiet and not self._response_active and not playing and not self._calls:
-                log.info("rotating the realtime session after %.0fs", now - self._connected_at)
+            if old_enough and quiet and not self._response_active and not playing and not self._calls.running:
+                log.info("rotating the realtime session after %.0fs", now - self._link.connected_at)
                 try:
                     await self._connect(carry=True)
                 except BrainUnavailable as exc:
@@ -362,14 +245,14 @@ class RealtimeBrain:
         if self._output is not None:
             played = self._output.played_samples(item, rt.SAMPLE_RATE) if item else 0
             self._output.stop()
-        if self._conn is None:
+        if self._link.conn is None:
             return
         if self._response_active:
-            await self._send(rt.response_cancel())
+            await self._link.send(rt.response_cancel())
         if item and item not in self._cut_items:
             self._cut_items.add(item)
-            await self._send(cut_off_event(item, 0, played_samples=played,
-                                           received_bytes=self._audio_received.get(item, 0)))
+            await self._link.send(cut_off_event(item, 0, played_samples=played,
+                                                received_bytes=self._audio_received.get(item, 0)))
         self._speaking_item = ""
 
     # -- server events -------------------------------------------------------------------------------------------
@@ -377,22 +260,10 @@ class RealtimeBrain:
         session = self._session
         if session is None or session.ended:
             return
-        if hold and self._awaiting_transcripts:
-            self._held.append((kind, data))
-            if self._hold_timer is None:
-                self._hold_timer = asyncio.get_running_loop().call_later(
-                    self.options.hold_text_for_transcript_s, self._release_held)
-            return
-        session.publish(kind, data)
-
-    def _release_held(self) -> None:
-        if self._hold_timer is not None:
-            self._hold_timer.cancel()
-            self._hold_timer = None
-        self._awaiting_transcripts.clear()
-        held, self._held = self._held, []
-        for kind, data in held:
-            self._publish(kind, data)
+        if hold:
+            self._order.publish(kind, data)  # after the shopper's transcript (`transcript_order`)
+        else:
+            session.publish(kind, data)
 
     def _state(self, state: VoiceState) -> None:
         self._publish(EventKind.VOICE_STATE, {"state": state.value, "brain": self.name})
@@ -413,7 +284,7 @@ class RealtimeBrain:
             self._reply.append(event.delta)
             self._publish(EventKind.TEXT_CHUNK, {"text": event.delta, "item_id": event.item_id}, hold=True)
         elif isinstance(event, rt.FunctionCallArgumentsDone):
-            self._start_call(event.call_id, event.name, event.arguments)
+            self._calls.start(self._session, event.call_id, event.name, event.arguments)
         elif isinstance(event, rt.ResponseDone):
             await self._on_response_done(event)
         elif isinstance(event, rt.ErrorEvent):
@@ -424,7 +295,7 @@ class RealtimeBrain:
         if isinstance(event, rt.SpeechStarted):
             self._last_activity = time.monotonic()
             if event.item_id:
-                self._awaiting_transcripts.add(event.item_id)
+                self._order.expect(event.item_id)
             self._state(VoiceState.LISTENING)
             await self._barge_in()
         elif isinstance(event, rt.SpeechStopped):
@@ -432,7 +303,7 @@ class RealtimeBrain:
             self._state(VoiceState.THINKING)
         elif isinstance(event, rt.InputAudioCommitted):
             if event.item_id:
-                self._awaiting_transcripts.add(event.item_id)
+                self._order.expect(event.item_id)
         elif isinstance(event, rt.InputTranscriptDelta):
             self._publish(EventKind.TRANSCRIPT, {"role": "shopper", "text": event.delta, "final": False,
                                                  "item_id": event.item_id})
@@ -443,18 +314,13 @@ class RealtimeBrain:
                 self._publish(EventKind.TRANSCRIPT, {"role": "shopper", "text": text, "final": True,
                                                      "item_id": event.item_id})
                 session.record_shopper_turn(text, "voice", item_id=event.item_id)
-            self._transcript_landed(event.item_id)
+            self._order.landed(event.item_id)
         elif isinstance(event, rt.InputTranscriptFailed):
             log.warning("input transcription failed for %s", event.item_id)
-            self._transcript_landed(event.item_id)
+            self._order.landed(event.item_id)
         else:
             return False
         return True
-
-    def _transcript_landed(self, item_id: str) -> None:
-        self._awaiting_transcripts.discard(item_id)
-        if not self._awaiting_transcripts:
-            self._release_held()
 
     async def _on_audio(self, event: rt.AudioDelta) -> None:
         if event.item_id in self._cut_items:
@@ -466,31 +332,16 @@ class RealtimeBrain:
         if self._output is not None:
             self._output.play(event.pcm, rt.SAMPLE_RATE, event.item_id)
 
-    def _start_call(self, call_id: str, name: str, arguments: str) -> None:
-        session = self._session
-        if session is None or call_id in self._calls:
-            return
-        self._calls[call_id] = asyncio.get_running_loop().create_task(
-            self.tools.call(session, name, arguments, call_id=call_id, source="assistant"))
-
     async def _on_response_done(self, event: rt.ResponseDone) -> None:
         self._response_active = False
         self._last_activity = time.monotonic()
         if event.usage is not None:
-            self._count_usage(event.usage)
+            self._publish(EventKind.USAGE, {**self._budget.add(event.usage), "brain": self.name})
         calls = event.function_calls
         if calls and event.status != "cancelled":
-            for call in calls:
-                self._start_call(call.call_id, call.name, call.arguments)
-            for call in calls:
-                task = self._calls.pop(call.call_id)
-                try:
-                    result = await task
-                except Exception as exc:  # ToolRunner never raises; this is belt and braces
-                    result = {"ok": False, "error": {"code": "tool_failed", "message": str(exc)}}
-                await self._send(rt.function_call_output(call.call_id, json.dumps(result, default=str)))
-            if not self._over_budget:
-                await self._send(rt.response_create())
+            await self._calls.answer(self._session, calls, self._link.send)
+            if not self._budget.exceeded:
+                await self._link.send(rt.response_create())
                 return
         self._finish_turn(interrupted=event.status == "cancelled")
 
@@ -509,7 +360,7 @@ class RealtimeBrain:
         if self._turn is not None and not self._turn.done():
             self._turn.set_result(None)
         self._turn = None
-        if self._over_budget:
+        if self._budget.exceeded:
             asyncio.get_running_loop().create_task(self._end_for_budget())
 
     async def _idle_when_drained(self) -> None:
@@ -517,15 +368,6 @@ class RealtimeBrain:
             await asyncio.sleep(0.05)
         if not self._response_active:
             self._state(VoiceState.IDLE)
-
-    def _count_usage(self, usage: rt.Usage) -> None:
-        self._tokens += usage.total_tokens
-        self._publish(EventKind.USAGE, {
-            "input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens,
-            "total_tokens": usage.total_tokens, "session_total": self._tokens, "brain": self.name,
-        })
-        if self._tokens > self.options.token_budget:
-            self._over_budget = True
 
     async def _end_for_budget(self) -> None:
         session = self._session
@@ -535,7 +377,7 @@ class RealtimeBrain:
             "level": "info", "code": "token_budget",
             "message": "This conversation reached its voice limit. You can keep shopping by typing or tapping.",
         })
-        await self._disconnect()
+        await self._link.close()
         if self.on_unavailable is not None:
             await self.on_unavailable(BrainUnavailable(
                 "The voice budget for this session is used up.", permanent=True, session_only=True))

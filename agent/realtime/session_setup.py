@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from agent.realtime import events as rt
 from app.session import ShopperSession
+from app.tools.schemas import TOOL_SCHEMAS
 
 INSTRUCTIONS = """You are Aisle, the voice shopping assistant on a touchscreen kiosk in an outdoor-gear store.
 Be brief and warm: one or two short sentences per reply, spoken naturally. Answer in the shopper's language.
@@ -49,3 +51,31 @@ def carried_state(session: ShopperSession) -> str:
         items = "; ".join(f"{i['quantity']} x {i['product_id']} {i['name']}" for i in cart["items"])
         lines.append(f"Cart: {items}; total ${cart['total']}")
     return "\n".join(lines)
+
+
+def state_to_carry(session: ShopperSession, exclude_last_turn: bool = False) -> str:
+    """`carried_state`, leaving out the last turn when it is the shopper's and is about to be sent again (a typed turn
+    retried on the new connection)."""
+    turns = session.turns
+    if not (exclude_last_turn and turns and turns[-1].role == "shopper"):
+        return carried_state(session)
+    last = turns.pop()
+    try:
+        return carried_state(session)
+    finally:
+        turns.append(last)
+
+
+def session_config(options: RealtimeOptions, instructions: str, speaks: bool, carried: str = "") -> rt.SessionConfig:
+    """What a realtime session is asked to be: the instructions (with the carried state), the voice, the tools and
+    turn detection; replies are spoken when a speaker is attached (`speaks`), text otherwise."""
+    return rt.SessionConfig(
+        instructions=instructions + (f"\n\n{carried}" if carried else ""),
+        voice=options.voice,
+        speed=options.speed,
+        tools=TOOL_SCHEMAS,
+        turn_detection=options.turn_detection,  # type: ignore[arg-type]
+        silence_ms=options.silence_ms,
+        transcription_model=options.transcription_model,
+        output_modalities=("audio",) if speaks else ("text",),
+    )

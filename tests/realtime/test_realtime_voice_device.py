@@ -120,7 +120,7 @@ async def test_a_spoken_turn_on_the_virtual_device(kiosk, server: FakeRealtimeSe
     runtime, voice, events = kiosk
     brain = active_brain(runtime.conversation.brain)
     assert isinstance(brain, RealtimeBrain)
-    await until(lambda: brain._conn is not None, 10, "the realtime connection")
+    await until(lambda: brain.connected, 10, "the realtime connection")
 
     loop = asyncio.get_running_loop()
     heard: list[np.ndarray] = []
