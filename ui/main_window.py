@@ -9,6 +9,7 @@ from PySide6.QtCore import QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
+from app.ports import VoicePort
 from app.settings import Settings
 from ui import theme as themes
 from ui.bridge import EventBridge
@@ -55,7 +56,8 @@ class KioskWindow(BusEvents, VoiceStatus, StaffWorkflows, QMainWindow):
         self.featured: list[dict[str, Any]] = []
         self._incoming: list[QWidget] = []  # product widgets built, to be shown on the next loop turn
         self.endpoint_url: str | None = None  # the HTTP endpoint, when it runs (shown on the staff panel)
-        self.services: list[Any] = []  # services beside the window (voice); their status() feeds /health
+        self.voice_port: VoicePort | None = None  # voice beside the window (None without voice)
+        self._warmed = False  # the first results grid was painted off screen
         self.categories: list[tuple[str, str]] = []
         self.finish_timer = QTimer(self)
         self.finish_timer.setSingleShot(True)
@@ -72,8 +74,8 @@ class KioskWindow(BusEvents, VoiceStatus, StaffWorkflows, QMainWindow):
         controller.problem.connect(lambda text: self.toast.show_message(text, warning=True))
         controller.busy_changed.connect(self._busy_changed)
         self._build()
-        QShortcut(QKeySequence("Ctrl+Alt+S"), self, activated=self.open_staff)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self._escape)
+        QShortcut(QKeySequence("Ctrl+Alt+S"), self, self.open_staff)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self._escape)
         if controller.ready:
             self._runtime_ready()
 
@@ -230,7 +232,7 @@ class KioskWindow(BusEvents, VoiceStatus, StaffWorkflows, QMainWindow):
     def _warm_up(self) -> None:
         """Build, lay out and paint a small results grid off screen once, so that the first real one does not pay
         for style sheet polish and font caches while a shopper waits."""
-        if self.featured and not getattr(self, "_warmed", False):
+        if self.featured and not self._warmed:
             self._warmed = True
             call = {"name": "search_products", "result": {"ok": True, "query": "", "products": self.featured[:6]}}
             view = render_call(self._component_context(), call)
@@ -353,6 +355,8 @@ class KioskWindow(BusEvents, VoiceStatus, StaffWorkflows, QMainWindow):
         """Where toasts may appear: over the bottom of the product area while shopping (never over the text box or
         Checkout, in either orientation), else over the bottom of the window."""
         root = self.centralWidget()
+        if root is None:
+            return self.rect()
         if self.stack.currentWidget() is self.shopping and self.shopping.isVisible():
             area = self.shopping.products
             return QRect(area.mapTo(root, QPoint(0, 0)), area.size())

@@ -219,6 +219,14 @@ def current() -> Theme:
     return _current[0]
 
 
+def application() -> QApplication:
+    """The running QApplication (a bare QCoreApplication has no style to theme)."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        raise RuntimeError("Aisle's window needs a QApplication, and none is running")
+    return app
+
+
 def apply_theme(app: QApplication, theme: Theme) -> None:
     """Install the palette and the style sheet for `theme` on the whole application."""
     _current[0] = theme

@@ -7,14 +7,16 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QWidget
 
+from app.ports import VoicePort, VoiceProblem
 from ui import theme as themes
+from ui.window_parts import WindowParts
 
 log = logging.getLogger("aisle.ui.window")
 
 
-class StaffWorkflows:
+class StaffWorkflows(WindowParts):
     """Mixed into `KioskWindow`: what the staff hotspot, the PIN prompt and the staff panel ask for."""
 
     # -- staff -----------------------------------------------------------------------------------------------------
@@ -73,14 +75,13 @@ class StaffWorkflows:
         self.toast.hide()  # a shopper's confirmation must not sit over the staff controls
         panel = self.staff_panel
         panel.show_settings(self.settings)
-        service = self.voice_service()
-        if service is None:
+        port = self.voice_port
+        if port is None:
             panel.show_voice(None)
         else:
-            voice = service.loop
-            panel.show_voice(self.settings, lambda: voice.level_dbfs if getattr(voice, "available", True) else -120.0)
+            panel.show_voice(self.settings, port.input_level_dbfs)
             panel.show_voice_status(self.audio_status())
-            self.controller.spawn(self._list_devices(service), "listing the audio devices")
+            self.controller.spawn(self._list_devices(port), "listing the audio devices")
         panel.open()
         panel.close_button.setFocus()
         self.controller.spawn(self._staff_status(), "reading the staff status")
@@ -105,15 +106,14 @@ class StaffWorkflows:
         self.staff_panel.show_voice_status(self.audio_status())
 
     # -- staff: voice devices --------------------------------------------------------------------------------------
-    async def _list_devices(self, service: Any) -> None:
-        """Fill the pickers with the device names (the service reads them on a worker thread)."""
-        names = getattr(service, "device_names", None)
-        inputs, outputs = (await names()) if callable(names) else ([], [])
+    async def _list_devices(self, port: VoicePort) -> None:
+        """Fill the pickers with the device names (voice reads them on a worker thread)."""
+        inputs, outputs = await port.device_names()
         self.staff_panel.show_devices(list(inputs), list(outputs), self.settings.input_device,
                                       self.settings.output_device)
 
     def _choose_device(self, kind: str, name: str) -> None:
-        if getattr(self.settings, f"{kind}_device") == name:
+        if (self.settings.input_device if kind == "input" else self.settings.output_device) == name:
             return
         what = "microphone" if kind == "input" else "speaker"
         self._apply_voice_change({f"{kind}_device": name}, f"Now using the {what}: {name or 'system default'}.")
@@ -136,21 +136,19 @@ class StaffWorkflows:
                 before = self.settings
                 self.settings = await self._off_thread(lambda: save_settings(before, changes))
                 self.controller.settings = self.settings
-                service = self.voice_service()
-                reconfigure = getattr(service, "reconfigure", None)
-                if callable(reconfigure):
+                port = self.voice_port
+                if port is not None:
                     s = self.settings
-                    await reconfigure(input_device=s.input_device, output_device=s.output_device,
-                                      push_to_talk=s.push_to_talk)
+                    await port.reconfigure(s.input_device, s.output_device, s.push_to_talk)
             except Exception as exc:
                 log.exception("changing the voice settings failed")
                 panel.show_voice_message(f"That did not work: {exc}", warning=True)
                 return
             finally:
                 panel.set_voice_busy(False)
-            voice = getattr(self.voice_service(), "loop", None)
-            if voice is not None and getattr(voice, "available", True) is False and getattr(voice, "problem", ""):
-                panel.show_voice_message(str(voice.problem), warning=True)
+            problem = self.voice_port.problem() if self.voice_port is not None else ""
+            if problem:
+                panel.show_voice_message(problem, warning=True)
             else:
                 panel.show_voice_message(done)
             panel.show_voice_status(self.audio_status())
@@ -159,10 +157,9 @@ class StaffWorkflows:
         self.controller.spawn(apply(), "changing the voice settings")
 
     def _test_speaker(self) -> None:
-        voice = getattr(self.voice_service(), "loop", None)
-        say = getattr(voice, "say", None)
+        port = self.voice_port
         panel = self.staff_panel
-        if not callable(say):
+        if port is None:
             panel.show_voice_message("Voice is off, so there is no speaker to test.", warning=True)
             return
 
@@ -170,10 +167,10 @@ class StaffWorkflows:
             panel.test_speaker_button.setEnabled(False)
             panel.show_voice_message("Playing a test line…")
             try:
-                await say("This is the kiosk speaker.")
+                await port.say("This is the kiosk speaker.")
             except Exception as exc:
-                # audio problems carry a sentence for people; anything else gets a general one (details in the log)
-                plain = str(exc) if getattr(exc, "problem", None) is not None and str(exc) else ""
+                # voice problems carry a sentence for people; anything else gets a general one (details in the log)
+                plain = str(exc) if isinstance(exc, VoiceProblem) else ""
                 log.warning("speaker test failed: %r", exc)
                 panel.show_voice_message(plain or "The speaker test did not work. Check that the speaker is "
                                                   "connected and turned on, then try again.", warning=True)
@@ -220,10 +217,10 @@ class StaffWorkflows:
             self.idle.configure(self.settings.idle_timeout_s, self.settings.idle_countdown_s)
             self.apply_window_mode()
             if (before.theme, before.large_text) != (self.settings.theme, self.settings.large_text):
-                if self.session_id is not None:
-                    await self.controller.runtime.conversation.end_session("staff_settings")  # type: ignore[union-attr]
-                app = QApplication.instance()
-                themes.apply_theme(app, themes.theme_for(self.settings.theme, self.settings.large_text,
+                runtime = self.controller.runtime
+                if self.session_id is not None and runtime is not None:
+                    await runtime.conversation.end_session("staff_settings")
+                themes.apply_theme(themes.application(), themes.theme_for(self.settings.theme, self.settings.large_text,
                                                          themes.current().font_family))
                 self.rebuild()
                 self._open_staff_panel()
