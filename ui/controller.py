@@ -106,10 +106,6 @@ class KioskController(QObject):
         products = await self.runtime.run_blocking(lambda: catalog.featured(limit))
         return [p.summary() for p in products]
 
-    @property
-    def in_session(self) -> bool:
-        return self.runtime is not None and self.runtime.conversation.session is not None
-
     async def wait_idle(self) -> None:
         """Wait for every task started so far (tests, screenshots, shutdown)."""
         while self._tasks:

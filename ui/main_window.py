@@ -20,8 +20,6 @@ from ui.images import ImageProvider
 from ui.keyboard import OnScreenKeyboard
 from ui.screens.attract import AttractScreen
 from ui.screens.shopping import ShoppingScreen
-from ui.staff import CornerHotspot, PinPrompt
-from ui.staff_panel import StaffPanel
 from ui.start_over import StartOverPrompt
 from ui.topbar import CartBadge
 from ui.voice_status import StatusIndicator
@@ -155,23 +153,7 @@ class KioskWindow(BusEvents, VoiceStatus, StaffWorkflows, QMainWindow):
         self.idle_overlay.start_over.connect(lambda: self._end("start_over"))
         self.start_over_prompt = StartOverPrompt(root)
         self.start_over_prompt.confirmed.connect(lambda: self._end("start_over"))
-        self.pin_prompt = PinPrompt(root)
-        self.pin_prompt.submitted.connect(self._check_pin)
-        self.pin_prompt.cancelled.connect(self._staff_closed)
-        self.staff_panel = StaffPanel(root)
-        self.staff_panel.closed.connect(self._staff_closed)
-        self.staff_panel.save_requested.connect(self._save_settings)
-        self.staff_panel.import_requested.connect(self._import_catalog)
-        self.staff_panel.quit_requested.connect(self._quit)
-        self.staff_panel.refresh_requested.connect(self._refresh_sessions)
-        self.staff_panel.session_chosen.connect(self._show_session)
-        self.staff_panel.device_chosen.connect(self._choose_device)
-        self.staff_panel.push_to_talk_changed.connect(self._set_push_to_talk)
-        self.staff_panel.speaker_test_requested.connect(self._test_speaker)
-        self.hotspot = CornerHotspot(root)
-        self.hotspot.long_pressed.connect(self.open_staff)
-        self.hotspot.move(0, 0)
-        self.hotspot.raise_()
+        self._build_staff_overlays(root)  # last: the corner hotspot is above everything
 
     def rebuild(self) -> None:
         """Recreate every widget (after a theme or text-size change)."""

@@ -27,8 +27,6 @@ from ui.staff_voice import LEVEL_EVERY_MS, StaffVoiceSection
 from ui.staff_widgets import Stepper, ThemeChoice
 from ui.widgets import Scrim, button, frame, kinetic, label
 
-SETTING_KEYS = ("idle_timeout_s", "theme", "large_text", "kiosk_lock", "hide_cursor")
-
 
 class StaffPanel(StaffVoiceSection, Scrim):
     """Everything staff can see and change. Emits intents; the window does the work off the UI thread."""

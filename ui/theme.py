@@ -11,8 +11,6 @@ from dataclasses import dataclass, replace
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
-TOUCH_TARGET = 64  # px: the minimum height and width of anything a finger has to hit
-
 
 @dataclass(frozen=True)
 class Theme:

@@ -21,7 +21,7 @@ from ui.images import ImageProvider
 from ui.keyboard import OnScreenKeyboard
 from ui.screens.attract import AttractScreen
 from ui.screens.shopping import ShoppingScreen
-from ui.staff import PinPrompt
+from ui.staff import CornerHotspot, PinPrompt
 from ui.staff_panel import StaffPanel
 from ui.topbar import CartBadge
 from ui.voice_status import StatusIndicator
@@ -66,6 +66,7 @@ class WindowParts(_WindowBase):
     idle: IdleWatcher
     idle_overlay: IdleOverlay
     pin_prompt: PinPrompt
+    hotspot: CornerHotspot
     staff_panel: StaffPanel
 
     if TYPE_CHECKING:

@@ -11,6 +11,8 @@ from PySide6.QtWidgets import QWidget
 
 from app.ports import VoicePort, VoiceProblem
 from ui import theme as themes
+from ui.staff import CornerHotspot, PinPrompt
+from ui.staff_panel import StaffPanel
 from ui.window_parts import WindowParts
 
 log = logging.getLogger("aisle.ui.window")
@@ -20,6 +22,26 @@ class StaffWorkflows(WindowParts):
     """Mixed into `KioskWindow`: what the staff hotspot, the PIN prompt and the staff panel ask for."""
 
     # -- staff -----------------------------------------------------------------------------------------------------
+    def _build_staff_overlays(self, root: QWidget) -> None:
+        """The PIN prompt, the staff panel and the corner hotspot that opens them (on top of everything)."""
+        self.pin_prompt = PinPrompt(root)
+        self.pin_prompt.submitted.connect(self._check_pin)
+        self.pin_prompt.cancelled.connect(self._staff_closed)
+        panel = self.staff_panel = StaffPanel(root)
+        panel.closed.connect(self._staff_closed)
+        panel.save_requested.connect(self._save_settings)
+        panel.import_requested.connect(self._import_catalog)
+        panel.quit_requested.connect(self._quit)
+        panel.refresh_requested.connect(self._refresh_sessions)
+        panel.session_chosen.connect(self._show_session)
+        panel.device_chosen.connect(self._choose_device)
+        panel.push_to_talk_changed.connect(self._set_push_to_talk)
+        panel.speaker_test_requested.connect(self._test_speaker)
+        self.hotspot = CornerHotspot(root)
+        self.hotspot.long_pressed.connect(self.open_staff)
+        self.hotspot.move(0, 0)
+        self.hotspot.raise_()
+
     def open_staff(self) -> None:
         """The PIN prompt; with no PIN set, it says how IT sets one and the panel does not open. A PIN set with
         `aisle staff set-pin` while the kiosk runs is read from the settings file here, without a restart."""

@@ -146,11 +146,3 @@ class ProductArea(QFrame):
         self._bar.setVisible(bool(self.history))
         self.back_button.setEnabled(bool(self.history))
 
-    @property
-    def showing(self) -> QWidget:
-        return self.current if self.current is not None else self.welcome
-
-    def find_current(self, cls: type) -> Any:
-        w = self.current
-        return w if isinstance(w, cls) else None
-
