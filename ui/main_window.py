@@ -180,13 +180,11 @@ class KioskWindow(BusEvents, VoiceStatus, StaffWorkflows, QMainWindow):
 
     # -- runtime ---------------------------------------------------------------------------------------------------
     def _runtime_ready(self) -> None:
-        runtime = self.controller.runtime
-        if runtime is None:
+        if not self.controller.ready:
             return
-        self.bridge.attach(runtime.bus)
+        self.controller.connect_events(self.bridge.attach, self._catalog_replaced)
         self.images.set_fetcher(self.controller.fetch_images)
         self.controller.spawn(self._load_catalog_views(), "loading the featured products")
-        runtime.catalog_listeners.append(self._catalog_replaced)
         self._update_status()
 
     async def _catalog_replaced(self) -> None:
@@ -196,11 +194,8 @@ class KioskWindow(BusEvents, VoiceStatus, StaffWorkflows, QMainWindow):
 
     async def _load_catalog_views(self) -> None:
         self.featured = await self.controller.featured(12)
-        runtime = self.controller.runtime
-        if runtime is not None:
-            catalog = runtime.catalog
-            cats = await runtime.run_blocking(catalog.categories)
-            self.categories = [(c.slug, c.name) for c in cats][:12]
+        if self.controller.ready:
+            self.categories = await self.controller.categories(12)
             self.shopping.products.set_categories(self.categories)
         self.attract.set_featured(self.featured)
         self._warm_up()
@@ -247,7 +242,7 @@ class KioskWindow(BusEvents, VoiceStatus, StaffWorkflows, QMainWindow):
 
     def start_shopping(self) -> None:
         if not self.controller.ready or (self.featured == [] and self.pending_start is None
-                                         and self.controller.runtime is None):
+                                         and not self.controller.ready):
             self.pending_start = True
             self.status.set_state("starting")
             self._show_shopping()

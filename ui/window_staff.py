@@ -58,7 +58,7 @@ class StaffWorkflows(WindowParts):
             from app.settings import load_settings
 
             data_dir = self.settings.data_dir
-            stored = await self._off_thread(lambda: load_settings({"data_dir": data_dir}).staff_pin_hash)
+            stored = await self.controller.off_thread(lambda: load_settings({"data_dir": data_dir}).staff_pin_hash)
             if stored and self.pin_prompt.isVisible() and self.pin_prompt.mode == "missing":
                 self.settings = self.settings.replace(staff_pin_hash=stored)
                 self.controller.settings = self.settings
@@ -76,7 +76,7 @@ class StaffWorkflows(WindowParts):
         stored = self.settings.staff_pin_hash
 
         async def check() -> None:
-            ok = await self._off_thread(lambda: verify_pin(pin, stored))
+            ok = await self.controller.off_thread(lambda: verify_pin(pin, stored))
             if ok:
                 self.pin_prompt.accept()
                 self._open_staff_panel()
@@ -85,13 +85,6 @@ class StaffWorkflows(WindowParts):
                 self.pin_prompt.refuse()
 
         self.controller.spawn(check(), "checking the PIN")
-
-    async def _off_thread(self, fn: Any) -> Any:
-        import asyncio
-
-        if self.controller.runtime is not None:
-            return await self.controller.runtime.run_blocking(fn)
-        return await asyncio.to_thread(fn)
 
     def _open_staff_panel(self) -> None:
         self.toast.hide()  # a shopper's confirmation must not sit over the staff controls
@@ -112,16 +105,10 @@ class StaffWorkflows(WindowParts):
     async def _staff_status(self) -> None:
         from app.secrets import describe
 
-        runtime = self.controller.runtime
         names = {"OpenAI key": "OPENAI_API_KEY", "Azure OpenAI key": "AZURE_OPENAI_API_KEY",
                  "Azure Speech key": "AZURE_SPEECH_KEY"}
-        keys = await self._off_thread(lambda: {label_: describe(env) for label_, env in names.items()})
-        brain = runtime.conversation.brain.name if runtime is not None else "starting"
-        catalog = "Catalog: starting…"
-        if runtime is not None:
-            cat = runtime.catalog
-            count = await runtime.run_blocking(cat.count)
-            catalog = f"Catalog: {count} products · {cat.path}"
+        keys = await self.controller.off_thread(lambda: {label_: describe(env) for label_, env in names.items()})
+        brain, catalog = await self.controller.staff_status()
         if self.endpoint_url:
             catalog += f"\nSecond screens: {self.endpoint_url}"
         self.staff_panel.show_status(brain, keys, catalog)
@@ -156,7 +143,7 @@ class StaffWorkflows(WindowParts):
             panel.show_voice_message("Switching…")
             try:
                 before = self.settings
-                self.settings = await self._off_thread(lambda: save_settings(before, changes))
+                self.settings = await self.controller.off_thread(lambda: save_settings(before, changes))
                 self.controller.settings = self.settings
                 port = self.voice_port
                 if port is not None:
@@ -205,26 +192,22 @@ class StaffWorkflows(WindowParts):
         self.controller.spawn(test(), "testing the speaker")
 
     def _refresh_sessions(self) -> None:
-        runtime = self.controller.runtime
-        if runtime is None:
+        if not self.controller.ready:
             return
 
         async def load() -> None:
-            history = runtime.history
-            await runtime.run_blocking(history.flush)
-            rows = await runtime.run_blocking(lambda: history.recent_sessions(20))
-            self.staff_panel.show_sessions(rows)
+            rows = await self.controller.recent_sessions(20)
+            if rows is not None:
+                self.staff_panel.show_sessions(rows)
 
         self.controller.spawn(load(), "reading recent sessions")
 
     def _show_session(self, session_id: str) -> None:
-        runtime = self.controller.runtime
-        if runtime is None:
+        if not self.controller.ready:
             return
 
         async def load() -> None:
-            session = await runtime.run_blocking(lambda: runtime.history.session(session_id))
-            self.staff_panel.show_session(session)
+            self.staff_panel.show_session(await self.controller.session_record(session_id))
 
         self.controller.spawn(load(), "reading a session")
 
@@ -234,14 +217,13 @@ class StaffWorkflows(WindowParts):
         async def save() -> None:
             before = self.settings
             position = self.staff_panel.scroll_position()
-            self.settings = await self._off_thread(lambda: save_settings(before, changes))
+            self.settings = await self.controller.off_thread(lambda: save_settings(before, changes))
             self.controller.settings = self.settings
             self.idle.configure(self.settings.idle_timeout_s, self.settings.idle_countdown_s)
             self.apply_window_mode()
             if (before.theme, before.large_text) != (self.settings.theme, self.settings.large_text):
-                runtime = self.controller.runtime
-                if self.session_id is not None and runtime is not None:
-                    await runtime.conversation.end_session("staff_settings")
+                if self.session_id is not None:
+                    await self.controller.end_session_now("staff_settings")
                 themes.apply_theme(themes.application(), themes.theme_for(self.settings.theme, self.settings.large_text,
                                                          themes.current().font_family))
                 self.rebuild()
@@ -254,10 +236,9 @@ class StaffWorkflows(WindowParts):
     def _import_catalog(self, path: str, replace_all: bool) -> None:
         from pathlib import Path
 
-        from app.catalog.importer import ImportFailed, import_catalog
+        from app.catalog.importer import ImportFailed
 
-        runtime = self.controller.runtime
-        if runtime is None:
+        if not self.controller.ready:
             self.staff_panel.import_finished(False, "Aisle is still starting; try again in a moment.")
             return
         panel = self.staff_panel
@@ -266,9 +247,7 @@ class StaffWorkflows(WindowParts):
 
         async def run() -> None:
             try:
-                report = await runtime.run_blocking(
-                    lambda: import_catalog(Path(path), runtime.catalog.path, replace_all=replace_all,
-                                           progress=relay.progress.emit))
+                report = await self.controller.import_catalog(Path(path), replace_all, relay.progress.emit)
             except ImportFailed as exc:
                 panel.import_finished(False, exc.report())
                 return
@@ -277,7 +256,6 @@ class StaffWorkflows(WindowParts):
                 return
             finally:
                 relay.deleteLater()
-            await runtime.catalog_changed()
             self.images.clear()
             panel.import_finished(True, report.details())
             await self._load_catalog_views()
