@@ -53,3 +53,13 @@ async def test_the_port_reports_and_switches_voice_in_words(virtual_audio, runti
         port.push_to_talk(False)
     finally:
         await service.loop.close()
+
+
+def test_the_kiosk_gets_a_port_for_the_voice_service_only(runtime) -> None:  # type: ignore[no-untyped-def]
+    from app.compose.services import voice_port
+    from app.fleet.service import FleetService
+
+    voice = VoiceService(runtime)  # built, not started: no device is opened
+    port = voice_port(voice)
+    assert isinstance(port, ServiceVoicePort) and port.status() == voice.status() == "starting"
+    assert voice_port(FleetService(runtime)) is None
