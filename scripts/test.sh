@@ -9,7 +9,7 @@ export AISLE_NO_KEYRING=1
 py=.venv/bin/python
 echo "== ruff"
 $py -m ruff check app agent audio ui tests bench packaging
-echo "== mypy (app, agent, audio)"
-$py -m mypy app agent audio
+echo "== mypy (app, agent, audio, ui, and the fakes that stand in for a port)"
+$py -m mypy app agent audio ui tests/ui/fake_voice.py
 echo "== pytest"
 $py -m pytest -p no:cacheprovider --cov=app --cov=agent --cov-report=term --cov-fail-under=80 "$@"

@@ -19,6 +19,10 @@ from app.settings import Settings
 from ui.images import StorePhotos
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from app.bus import EventBus
+    from app.catalog.importer import ImportReport
     from app.runtime import Runtime
 
 log = logging.getLogger("aisle.ui.controller")
@@ -70,10 +74,18 @@ class KioskController(QObject):
         task.add_done_callback(done)
         return task
 
-    async def blocking(self, fn: Callable[[], T]) -> T:
+    async def off_thread(self, fn: Callable[[], T]) -> T:
+        """Run blocking work on the runtime's worker pool (on a plain thread while the runtime is starting)."""
         if self.runtime is None:
-            raise RuntimeError("the runtime is not ready")
+            return await asyncio.to_thread(fn)
         return await self.runtime.run_blocking(fn)
+
+    def connect_events(self, attach: Callable[[EventBus], None], catalog_replaced: Callable[[], Any]) -> None:
+        """Once the runtime is ready: hand its bus to `attach` (the window's bridge) and call `catalog_replaced`
+        (async) whenever a new catalog goes live."""
+        if self.runtime is not None:
+            attach(self.runtime.bus)
+            self.runtime.catalog_listeners.append(catalog_replaced)
 
     async def fetch_images(self, ids: list[str]) -> dict[str, str | StorePhotos | None]:
         """Per product: its store photos (thumbnail + a loader for the large ones), else its drawn SVG."""
@@ -106,9 +118,56 @@ class KioskController(QObject):
         products = await self.runtime.run_blocking(lambda: catalog.featured(limit))
         return [p.summary() for p in products]
 
-    @property
-    def in_session(self) -> bool:
-        return self.runtime is not None and self.runtime.conversation.session is not None
+    async def categories(self, limit: int = 12) -> list[tuple[str, str]]:
+        """(slug, name) of the catalog's departments, for the welcome chips."""
+        if self.runtime is None:
+            return []
+        cats = await self.runtime.run_blocking(self.runtime.catalog.categories)
+        return [(c.slug, c.name) for c in cats][:limit]
+
+    # -- staff -----------------------------------------------------------------------------------------------------
+    async def staff_status(self) -> tuple[str, str]:
+        """The brain's name and a line about the catalog (products, file), for the staff panel."""
+        runtime = self.runtime
+        if runtime is None:
+            return "starting", "Catalog: starting…"
+        catalog = runtime.catalog
+        count = await runtime.run_blocking(catalog.count)
+        return runtime.conversation.brain.name, f"Catalog: {count} products · {catalog.path}"
+
+    async def recent_sessions(self, limit: int = 20) -> list[dict[str, Any]] | None:
+        """The latest sessions from history (written out first); None while the runtime is starting."""
+        runtime = self.runtime
+        if runtime is None:
+            return None
+        history = runtime.history
+        await runtime.run_blocking(history.flush)
+        return await runtime.run_blocking(lambda: history.recent_sessions(limit))
+
+    async def session_record(self, session_id: str) -> dict[str, Any] | None:
+        runtime = self.runtime
+        if runtime is None:
+            return None
+        history = runtime.history
+        return await runtime.run_blocking(lambda: history.session(session_id))
+
+    async def end_session_now(self, reason: str) -> None:
+        """End the shopper's session and wait for it (before the window is rebuilt)."""
+        if self.runtime is not None and self.runtime.conversation.session is not None:
+            await self.runtime.conversation.end_session(reason)
+
+    async def import_catalog(self, path: Path, replace_all: bool,
+                             progress: Callable[[int, int], None]) -> ImportReport:
+        """Import a catalog file off the UI thread and put it live; raises `ImportFailed` (or OSError/ValueError)."""
+        from app.catalog.importer import import_catalog
+
+        runtime = self.runtime
+        if runtime is None:
+            raise RuntimeError("the runtime is not ready")
+        report = await runtime.run_blocking(
+            lambda: import_catalog(path, runtime.catalog.path, replace_all=replace_all, progress=progress))
+        await runtime.catalog_changed()
+        return report
 
     async def wait_idle(self) -> None:
         """Wait for every task started so far (tests, screenshots, shutdown)."""

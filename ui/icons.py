@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -10,114 +11,87 @@ from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
 SIZE = 48
 
 
+Point = tuple[float, float]
+Stroke = tuple[Point, ...]
+CLOSE: Point = (-1.0, -1.0)  # ends a stroke by closing it back to its start
+
+# the icons made of straight strokes only, on a 48-unit square
+STROKES: dict[str, tuple[Stroke, ...]] = {
+    "send": (((8, 24), (40, 24)), ((28, 12), (40, 24), (28, 36))),
+    "plus": (((24, 11), (24, 37)), ((11, 24), (37, 24))),
+    "minus": (((11, 24), (37, 24)),),
+    "trash": (((10, 14), (38, 14)), ((19, 14), (19, 9), (29, 9), (29, 14)), ((14, 14), (16, 39), (32, 39), (34, 14)),
+              ((21, 20), (21, 33)), ((27, 20), (27, 33))),
+    "back": (((28, 12), (16, 24), (28, 36)),),
+    "close": (((14, 14), (34, 34)), ((34, 14), (14, 34))),
+    "check": (((11, 25), (20, 34), (37, 15)),),
+    "shift": (((24, 9), (39, 25), (31, 25), (31, 38), (17, 38), (17, 25), (9, 25), CLOSE),),
+    "backspace": (((17, 12), (41, 12), (41, 36), (17, 36), (6, 24), CLOSE), ((23, 19), (33, 29)),
+                  ((33, 19), (23, 29))),
+}
+
+
+def _stroke(p: QPainterPath, points: Stroke) -> None:
+    p.moveTo(*points[0])
+    for point in points[1:]:
+        if point == CLOSE:
+            p.closeSubpath()
+        else:
+            p.lineTo(*point)
+
+
+def _cart(p: QPainterPath) -> None:
+    _stroke(p, ((6, 10), (12, 10), (17, 31), (38, 31), (42, 16), (14, 16)))
+    p.addEllipse(QPointF(19, 38), 2.6, 2.6)
+    p.addEllipse(QPointF(35, 38), 2.6, 2.6)
+
+
+def _keyboard(p: QPainterPath) -> None:
+    p.addRoundedRect(QRectF(6, 13, 36, 22), 4, 4)
+    for x in (13, 20, 27, 34):
+        _stroke(p, ((x, 20), (x + 0.5, 20)))
+    _stroke(p, ((15, 28), (33, 28)))
+
+
+def _mic(p: QPainterPath) -> None:
+    p.addRoundedRect(QRectF(18, 7, 12, 22), 6, 6)
+    p.moveTo(12, 23)
+    p.cubicTo(12, 38, 36, 38, 36, 23)
+    _stroke(p, ((24, 34), (24, 41)))
+
+
+def _speaker(p: QPainterPath) -> None:
+    _stroke(p, ((8, 19), (15, 19), (24, 11), (24, 37), (15, 29), (8, 29), CLOSE))
+    for wave in (QRectF(20, 16, 12, 16), QRectF(20, 9, 20, 30)):
+        p.arcMoveTo(wave, -50)
+        p.arcTo(wave, -50, 100)
+
+
+def _restart(p: QPainterPath) -> None:
+    p.arcMoveTo(QRectF(11, 11, 26, 26), 60)
+    p.arcTo(QRectF(11, 11, 26, 26), 60, 300)
+    _stroke(p, ((31, 6), (32, 14), (24, 15)))
+
+
+def _search(p: QPainterPath) -> None:
+    p.addEllipse(QPointF(21, 21), 11, 11)
+    _stroke(p, ((29, 29), (39, 39)))
+
+
+# the icons with curves
+DRAWN: dict[str, Callable[[QPainterPath], None]] = {
+    "cart": _cart, "keyboard": _keyboard, "mic": _mic, "speaker": _speaker, "restart": _restart, "search": _search,
+}
+
+
 def _path(name: str) -> QPainterPath:
+    """The outline of icon `name` (empty for a name that has none)."""
     p = QPainterPath()
-    if name == "cart":
-        p.moveTo(6, 10)
-        p.lineTo(12, 10)
-        p.lineTo(17, 31)
-        p.lineTo(38, 31)
-        p.lineTo(42, 16)
-        p.lineTo(14, 16)
-        p.addEllipse(QPointF(19, 38), 2.6, 2.6)
-        p.addEllipse(QPointF(35, 38), 2.6, 2.6)
-    elif name == "send":
-        p.moveTo(8, 24)
-        p.lineTo(40, 24)
-        p.moveTo(28, 12)
-        p.lineTo(40, 24)
-        p.lineTo(28, 36)
-    elif name == "plus":
-        p.moveTo(24, 11)
-        p.lineTo(24, 37)
-        p.moveTo(11, 24)
-        p.lineTo(37, 24)
-    elif name == "minus":
-        p.moveTo(11, 24)
-        p.lineTo(37, 24)
-    elif name == "trash":
-        p.moveTo(10, 14)
-        p.lineTo(38, 14)
-        p.moveTo(19, 14)
-        p.lineTo(19, 9)
-        p.lineTo(29, 9)
-        p.lineTo(29, 14)
-        p.moveTo(14, 14)
-        p.lineTo(16, 39)
-        p.lineTo(32, 39)
-        p.lineTo(34, 14)
-        p.moveTo(21, 20)
-        p.lineTo(21, 33)
-        p.moveTo(27, 20)
-        p.lineTo(27, 33)
-    elif name == "back":
-        p.moveTo(28, 12)
-        p.lineTo(16, 24)
-        p.lineTo(28, 36)
-    elif name == "close":
-        p.moveTo(14, 14)
-        p.lineTo(34, 34)
-        p.moveTo(34, 14)
-        p.lineTo(14, 34)
-    elif name == "check":
-        p.moveTo(11, 25)
-        p.lineTo(20, 34)
-        p.lineTo(37, 15)
-    elif name == "keyboard":
-        p.addRoundedRect(QRectF(6, 13, 36, 22), 4, 4)
-        for x in (13, 20, 27, 34):
-            p.moveTo(x, 20)
-            p.lineTo(x + 0.5, 20)
-        p.moveTo(15, 28)
-        p.lineTo(33, 28)
-    elif name == "mic":
-        p.addRoundedRect(QRectF(18, 7, 12, 22), 6, 6)
-        p.moveTo(12, 23)
-        p.cubicTo(12, 38, 36, 38, 36, 23)
-        p.moveTo(24, 34)
-        p.lineTo(24, 41)
-    elif name == "speaker":
-        p.moveTo(8, 19)
-        p.lineTo(15, 19)
-        p.lineTo(24, 11)
-        p.lineTo(24, 37)
-        p.lineTo(15, 29)
-        p.lineTo(8, 29)
-        p.closeSubpath()
-        p.arcMoveTo(QRectF(20, 16, 12, 16), -50)
-        p.arcTo(QRectF(20, 16, 12, 16), -50, 100)
-        p.arcMoveTo(QRectF(20, 9, 20, 30), -50)
-        p.arcTo(QRectF(20, 9, 20, 30), -50, 100)
-    elif name == "restart":
-        p.arcMoveTo(QRectF(11, 11, 26, 26), 60)
-        p.arcTo(QRectF(11, 11, 26, 26), 60, 300)
-        p.moveTo(31, 6)
-        p.lineTo(32, 14)
-        p.lineTo(24, 15)
-    elif name == "search":
-        p.addEllipse(QPointF(21, 21), 11, 11)
-        p.moveTo(29, 29)
-        p.lineTo(39, 39)
-    elif name == "shift":
-        p.moveTo(24, 9)
-        p.lineTo(39, 25)
-        p.lineTo(31, 25)
-        p.lineTo(31, 38)
-        p.lineTo(17, 38)
-        p.lineTo(17, 25)
-        p.lineTo(9, 25)
-        p.closeSubpath()
-    elif name == "backspace":
-        p.moveTo(17, 12)
-        p.lineTo(41, 12)
-        p.lineTo(41, 36)
-        p.lineTo(17, 36)
-        p.lineTo(6, 24)
-        p.closeSubpath()
-        p.moveTo(23, 19)
-        p.lineTo(33, 29)
-        p.moveTo(33, 19)
-        p.lineTo(23, 29)
+    for points in STROKES.get(name, ()):
+        _stroke(p, points)
+    draw = DRAWN.get(name)
+    if draw is not None:
+        draw(p)
     return p
 
 

@@ -113,10 +113,6 @@ class IdleWatcher(QObject):
         else:
             self.tick.emit(self.left)
 
-    def expire_now(self) -> None:
-        self.left = 1
-        self._tick()
-
 
 class IdleOverlay(Scrim):
     still_here = Signal()

@@ -12,12 +12,17 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from app.settings import Settings
 
 if TYPE_CHECKING:
+    import qasync
+
+    from app.headless import HeadlessService, ServiceFactory
     from app.runtime import Runtime
+    from app.server import ApiServer
+    from ui.main_window import KioskWindow
 
 log = logging.getLogger("aisle.ui.kiosk")
 
@@ -33,7 +38,7 @@ def _report_loop_exception(loop: asyncio.AbstractEventLoop, context: dict[str, o
     log.error("event loop: %s", context.get("message"), exc_info=exc if isinstance(exc, BaseException) else None)
 
 
-async def _start_endpoint(runtime: Runtime, settings: Settings, window: Any) -> Any:
+async def _start_endpoint(runtime: Runtime, settings: Settings, window: KioskWindow) -> ApiServer | None:
     """The HTTP/SSE endpoint (second screens, the live web view) on its own thread; a failure is shown, not fatal."""
     try:
         from app.server import ApiServer, ApiServerError
@@ -54,21 +59,23 @@ async def _start_endpoint(runtime: Runtime, settings: Settings, window: Any) -> 
     return server
 
 
-async def _start_services(runtime: Runtime, window: Any, factories: Sequence[Any] | None) -> list[Any]:
-    """Services that run beside the window (the voice pipeline), the same hook headless mode uses."""
+async def _start_services(runtime: Runtime, window: KioskWindow,
+                          factories: Sequence[ServiceFactory] | None) -> list[HeadlessService]:
+    """Services that run beside the window (the voice pipeline), the same hook headless mode uses; the window sees
+    voice through its port."""
+    from app.compose.services import default_services, voice_port
+
     if factories is None:
-        try:
-            from app.compose.services import default_services
-        except ImportError:
-            return []
         factories = default_services(runtime.settings)
-    started = []
+    started: list[HeadlessService] = []
     for factory in factories:
         try:
             service = factory(runtime)
             await service.start()
             started.append(service)
-            window.add_service(service)
+            port = voice_port(service)
+            if port is not None:
+                window.attach_voice(port)
         except Exception as exc:
             log.exception("kiosk service failed to start")
             window.toast.show_message(f"Something is not available: {exc}. Touch and typing still work.",
@@ -76,26 +83,20 @@ async def _start_services(runtime: Runtime, window: Any, factories: Sequence[Any
     return started
 
 
-def run_kiosk(settings: Settings, on_first_frame: Callable[[], None] | None = None,
-              runtime_factory: Callable[[Settings], Runtime] | None = None,
-              services: Sequence[Any] | None = None) -> int:
-    """Open the kiosk window and run until staff quit it (or the window closes). Returns the exit code.
-
-    `services`: factories `fn(runtime) -> service` with `async start()`, `async stop()`, `name`, `status()` (the
-    `app.headless.HeadlessService` shape); default: the same services headless mode runs."""
+def _start_qt(settings: Settings) -> qasync.QEventLoop:
+    """The QApplication with Aisle's fonts and theme, and the qasync loop it runs on (made current)."""
     import qasync
-    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
     from ui import theme as themes
-    from ui.controller import KioskController
     from ui.fonts import load_fonts
-    from ui.main_window import KioskWindow
     from ui.qtlog import install
 
     install()
     QApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("Aisle")
     app.setApplicationDisplayName("Aisle")
     app.setQuitOnLastWindowClosed(False)
@@ -104,26 +105,48 @@ def run_kiosk(settings: Settings, on_first_frame: Callable[[], None] | None = No
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     loop.set_exception_handler(_report_loop_exception)
+    return loop
 
-    builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aisle-boot")
-    boot: Future[Runtime] = Future()
 
-    def start_boot() -> None:
+class _Boot:
+    """Builds the runtime on a worker thread, once, when `start()` is first called."""
+
+    def __init__(self, settings: Settings, factory: Callable[[Settings], Runtime]) -> None:
+        self.settings = settings
+        self.factory = factory
+        self.builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aisle-boot")
+        self.runtime: Future[Runtime] = Future()
+
+    def start(self) -> None:
         # after the first frame, so the worker's imports (SQLite, the brain) do not compete with it for the GIL
-        if boot.running() or boot.done():
+        if self.runtime.running() or self.runtime.done():
             return
-        boot.set_running_or_notify_cancel()
-        work = builder.submit(runtime_factory or _build_runtime, settings)
+        self.runtime.set_running_or_notify_cancel()
+        work = self.builder.submit(self.factory, self.settings)
+        work.add_done_callback(self._built)
 
-        def done(w: Future[Runtime]) -> None:
-            exc = w.exception()
-            if exc is not None:
-                boot.set_exception(exc)
-            else:
-                boot.set_result(w.result())
+    def _built(self, work: Future[Runtime]) -> None:
+        exc = work.exception()
+        if exc is not None:
+            self.runtime.set_exception(exc)
+        else:
+            self.runtime.set_result(work.result())
 
-        work.add_done_callback(done)
 
+def run_kiosk(settings: Settings, on_first_frame: Callable[[], None] | None = None,
+              runtime_factory: Callable[[Settings], Runtime] | None = None,
+              services: Sequence[ServiceFactory] | None = None) -> int:
+    """Open the kiosk window and run until staff quit it (or the window closes). Returns the exit code.
+
+    `services`: factories `fn(runtime) -> app.headless.HeadlessService`; default: the same services headless mode
+    runs."""
+    from PySide6.QtCore import QTimer
+
+    from ui.controller import KioskController
+    from ui.main_window import KioskWindow
+
+    loop = _start_qt(settings)
+    boot = _Boot(settings, runtime_factory or _build_runtime)
     controller = KioskController(settings)
     window = KioskWindow(settings, controller)
     done: asyncio.Future[int] = loop.create_future()
@@ -139,28 +162,14 @@ def run_kiosk(settings: Settings, on_first_frame: Callable[[], None] | None = No
     heartbeat = QTimer(window)
     heartbeat.start(250)
     heartbeat.timeout.connect(lambda: None)
-    window.first_painted.connect(start_boot)
+    window.first_painted.connect(boot.start)
     if on_first_frame is not None:
         window.first_painted.connect(on_first_frame)
-    QTimer.singleShot(1500, window, start_boot)  # a window that never paints (minimised) still starts
+    QTimer.singleShot(1500, window, boot.start)  # a window that never paints (minimised) still starts
     window.apply_window_mode()  # fills the primary screen (full screen when locked), with or without a WM
-
-    async def main() -> int:
-        try:
-            runtime = await asyncio.wrap_future(boot)
-        except Exception as exc:
-            log.exception("Aisle could not start")
-            window.toast.show_message(f"Aisle could not start: {exc}", warning=True, ms=600_000)
-            controller.runtime_failed.emit(str(exc))
-            await done
-            return 2
-        finally:
-            builder.shutdown(wait=False)
-        return await _serve(runtime, settings, window, services, done)
-
     try:
         with loop:
-            code = loop.run_until_complete(main())
+            code = loop.run_until_complete(_boot_then_serve(boot, settings, window, services, done))
     except KeyboardInterrupt:
         code = 130
     finally:
@@ -170,8 +179,24 @@ def run_kiosk(settings: Settings, on_first_frame: Callable[[], None] | None = No
     return code
 
 
-async def _serve(runtime: Runtime, settings: Settings, window: Any, services: Sequence[Any] | None,
-                 done: asyncio.Future[int]) -> int:
+async def _boot_then_serve(boot: _Boot, settings: Settings, window: KioskWindow,
+                           services: Sequence[ServiceFactory] | None, done: asyncio.Future[int]) -> int:
+    """Wait for the runtime (a failure is shown until staff quit), then serve."""
+    try:
+        runtime = await asyncio.wrap_future(boot.runtime)
+    except Exception as exc:
+        log.exception("Aisle could not start")
+        window.toast.show_message(f"Aisle could not start: {exc}", warning=True, ms=600_000)
+        window.controller.runtime_failed.emit(str(exc))
+        await done
+        return 2
+    finally:
+        boot.builder.shutdown(wait=False)
+    return await _serve(runtime, settings, window, services, done)
+
+
+async def _serve(runtime: Runtime, settings: Settings, window: KioskWindow,
+                 services: Sequence[ServiceFactory] | None, done: asyncio.Future[int]) -> int:
     """With the runtime built: attach it, start the endpoint and the services, run until `done`, then stop them in
     reverse order (the session ends first, so stream clients see it end)."""
     controller = window.controller

@@ -9,6 +9,7 @@ from PySide6.QtCore import QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
+from app.ports import VoicePort
 from app.settings import Settings
 from ui import theme as themes
 from ui.bridge import EventBridge
@@ -19,8 +20,6 @@ from ui.images import ImageProvider
 from ui.keyboard import OnScreenKeyboard
 from ui.screens.attract import AttractScreen
 from ui.screens.shopping import ShoppingScreen
-from ui.staff import CornerHotspot, PinPrompt
-from ui.staff_panel import StaffPanel
 from ui.start_over import StartOverPrompt
 from ui.topbar import CartBadge
 from ui.voice_status import StatusIndicator
@@ -55,7 +54,8 @@ class KioskWindow(BusEvents, VoiceStatus, StaffWorkflows, QMainWindow):
         self.featured: list[dict[str, Any]] = []
         self._incoming: list[QWidget] = []  # product widgets built, to be shown on the next loop turn
         self.endpoint_url: str | None = None  # the HTTP endpoint, when it runs (shown on the staff panel)
-        self.services: list[Any] = []  # services beside the window (voice); their status() feeds /health
+        self.voice_port: VoicePort | None = None  # voice beside the window (None without voice)
+        self._warmed = False  # the first results grid was painted off screen
         self.categories: list[tuple[str, str]] = []
         self.finish_timer = QTimer(self)
         self.finish_timer.setSingleShot(True)
@@ -72,8 +72,8 @@ class KioskWindow(BusEvents, VoiceStatus, StaffWorkflows, QMainWindow):
         controller.problem.connect(lambda text: self.toast.show_message(text, warning=True))
         controller.busy_changed.connect(self._busy_changed)
         self._build()
-        QShortcut(QKeySequence("Ctrl+Alt+S"), self, activated=self.open_staff)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self._escape)
+        QShortcut(QKeySequence("Ctrl+Alt+S"), self, self.open_staff)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self._escape)
         if controller.ready:
             self._runtime_ready()
 
@@ -153,23 +153,7 @@ class KioskWindow(BusEvents, VoiceStatus, StaffWorkflows, QMainWindow):
         self.idle_overlay.start_over.connect(lambda: self._end("start_over"))
         self.start_over_prompt = StartOverPrompt(root)
         self.start_over_prompt.confirmed.connect(lambda: self._end("start_over"))
-        self.pin_prompt = PinPrompt(root)
-        self.pin_prompt.submitted.connect(self._check_pin)
-        self.pin_prompt.cancelled.connect(self._staff_closed)
-        self.staff_panel = StaffPanel(root)
-        self.staff_panel.closed.connect(self._staff_closed)
-        self.staff_panel.save_requested.connect(self._save_settings)
-        self.staff_panel.import_requested.connect(self._import_catalog)
-        self.staff_panel.quit_requested.connect(self._quit)
-        self.staff_panel.refresh_requested.connect(self._refresh_sessions)
-        self.staff_panel.session_chosen.connect(self._show_session)
-        self.staff_panel.device_chosen.connect(self._choose_device)
-        self.staff_panel.push_to_talk_changed.connect(self._set_push_to_talk)
-        self.staff_panel.speaker_test_requested.connect(self._test_speaker)
-        self.hotspot = CornerHotspot(root)
-        self.hotspot.long_pressed.connect(self.open_staff)
-        self.hotspot.move(0, 0)
-        self.hotspot.raise_()
+        self._build_staff_overlays(root)  # last: the corner hotspot is above everything
 
     def rebuild(self) -> None:
         """Recreate every widget (after a theme or text-size change)."""
@@ -196,13 +180,11 @@ class KioskWindow(BusEvents, VoiceStatus, StaffWorkflows, QMainWindow):
 
     # -- runtime ---------------------------------------------------------------------------------------------------
     def _runtime_ready(self) -> None:
-        runtime = self.controller.runtime
-        if runtime is None:
+        if not self.controller.ready:
             return
-        self.bridge.attach(runtime.bus)
+        self.controller.connect_events(self.bridge.attach, self._catalog_replaced)
         self.images.set_fetcher(self.controller.fetch_images)
         self.controller.spawn(self._load_catalog_views(), "loading the featured products")
-        runtime.catalog_listeners.append(self._catalog_replaced)
         self._update_status()
 
     async def _catalog_replaced(self) -> None:
@@ -212,11 +194,8 @@ class KioskWindow(BusEvents, VoiceStatus, StaffWorkflows, QMainWindow):
 
     async def _load_catalog_views(self) -> None:
         self.featured = await self.controller.featured(12)
-        runtime = self.controller.runtime
-        if runtime is not None:
-            catalog = runtime.catalog
-            cats = await runtime.run_blocking(catalog.categories)
-            self.categories = [(c.slug, c.name) for c in cats][:12]
+        if self.controller.ready:
+            self.categories = await self.controller.categories(12)
             self.shopping.products.set_categories(self.categories)
         self.attract.set_featured(self.featured)
         self._warm_up()
@@ -230,7 +209,7 @@ class KioskWindow(BusEvents, VoiceStatus, StaffWorkflows, QMainWindow):
     def _warm_up(self) -> None:
         """Build, lay out and paint a small results grid off screen once, so that the first real one does not pay
         for style sheet polish and font caches while a shopper waits."""
-        if self.featured and not getattr(self, "_warmed", False):
+        if self.featured and not self._warmed:
             self._warmed = True
             call = {"name": "search_products", "result": {"ok": True, "query": "", "products": self.featured[:6]}}
             view = render_call(self._component_context(), call)
@@ -263,7 +242,7 @@ class KioskWindow(BusEvents, VoiceStatus, StaffWorkflows, QMainWindow):
 
     def start_shopping(self) -> None:
         if not self.controller.ready or (self.featured == [] and self.pending_start is None
-                                         and self.controller.runtime is None):
+                                         and not self.controller.ready):
             self.pending_start = True
             self.status.set_state("starting")
             self._show_shopping()
@@ -353,6 +332,8 @@ class KioskWindow(BusEvents, VoiceStatus, StaffWorkflows, QMainWindow):
         """Where toasts may appear: over the bottom of the product area while shopping (never over the text box or
         Checkout, in either orientation), else over the bottom of the window."""
         root = self.centralWidget()
+        if root is None:
+            return self.rect()
         if self.stack.currentWidget() is self.shopping and self.shopping.isVisible():
             area = self.shopping.products
             return QRect(area.mapTo(root, QPoint(0, 0)), area.size())

@@ -27,8 +27,6 @@ from ui.staff_voice import LEVEL_EVERY_MS, StaffVoiceSection
 from ui.staff_widgets import Stepper, ThemeChoice
 from ui.widgets import Scrim, button, frame, kinetic, label
 
-SETTING_KEYS = ("idle_timeout_s", "theme", "large_text", "kiosk_lock", "hide_cursor")
-
 
 class StaffPanel(StaffVoiceSection, Scrim):
     """Everything staff can see and change. Emits intents; the window does the work off the UI thread."""
@@ -42,6 +40,7 @@ class StaffPanel(StaffVoiceSection, Scrim):
     device_chosen = Signal(str, str)  # "input" or "output", the device name ("" = the system default)
     speaker_test_requested = Signal()
     push_to_talk_changed = Signal(bool)
+    _built = False  # Scrim hides itself (a hide event) before the level timer exists
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
@@ -94,6 +93,7 @@ class StaffPanel(StaffVoiceSection, Scrim):
         self._build_import(right)
         right.addWidget(frame("divider"))
         self._build_sessions(right)
+        self._built = True
 
     def _build_status(self, left: QVBoxLayout) -> None:
         left.addWidget(label("Assistant", "h3"))
@@ -187,14 +187,13 @@ class StaffPanel(StaffVoiceSection, Scrim):
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
-        if getattr(self, "_level_source", None) is not None:
+        if self._built and self._level_source is not None:
             self.level_timer.start()
 
     def hideEvent(self, event: Any) -> None:
         super().hideEvent(event)
-        timer = getattr(self, "level_timer", None)  # Scrim hides itself before the timer exists
-        if timer is not None:
-            timer.stop()
+        if self._built:
+            self.level_timer.stop()
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
@@ -239,7 +238,7 @@ class StaffPanel(StaffVoiceSection, Scrim):
     def restore_scroll(self, position: int) -> None:
         """Back to where staff were (after a save, even one that rebuilt the panel), once the layout is done."""
         bar = self.body_scroll.verticalScrollBar()
-        self.body_scroll.widget().layout().activate()
+        self._cols.activate()
         bar.setValue(position)
         QTimer.singleShot(0, self, lambda: bar.setValue(position))
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import QAbstractButton, QButtonGroup, QSizePolicy, QStyle, QStyleOption, QVBoxLayout, QWidget
 
@@ -48,7 +48,7 @@ class SessionRow(QAbstractButton):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
         first, second = session_summary(row)
         self.setAccessibleName(f"Session {first}, {second}")
-        lay = QVBoxLayout(self)
+        self._lay = lay = QVBoxLayout(self)
         t = themes.current()
         lay.setContentsMargins(t.px(14), t.px(8), t.px(14), t.px(8))
         lay.setSpacing(2)
@@ -65,8 +65,8 @@ class SessionRow(QAbstractButton):
             w.style().unpolish(w)
             w.style().polish(w)
 
-    def sizeHint(self) -> Any:
-        return self.layout().sizeHint()
+    def sizeHint(self) -> QSize:
+        return self._lay.sizeHint()
 
     def paintEvent(self, event: QPaintEvent) -> None:
         option = QStyleOption()

@@ -4,12 +4,19 @@ and the voice service's status in words."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QListView, QVBoxLayout, QWidget
 
+from app.settings import Settings
 from ui import theme as themes
 from ui.widgets import LevelMeter, button, label
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget as _PanelBase
+else:
+    _PanelBase = object
 
 LEVEL_EVERY_MS = 100  # the input level meter reads the voice loop ten times a second while the panel is open
 DEFAULT_DEVICE = "System default"
@@ -29,10 +36,15 @@ def voice_status_text(status: str) -> str:
     return status[:1].upper() + status[1:]
 
 
-class StaffVoiceSection:
-    """Mixed into `StaffPanel`: builds the voice section into a column and shows what the window reports."""
+class StaffVoiceSection(_PanelBase):
+    """Mixed into `StaffPanel` (a widget; plain at run time): builds the voice section into a column and shows what
+    the window reports."""
 
     _level_source: Callable[[], float] | None
+    level_timer: QTimer
+    device_chosen: Signal
+    speaker_test_requested: Signal
+    push_to_talk_changed: Signal
 
     def _build_voice(self, column: QVBoxLayout, t: themes.Theme) -> None:
         """Microphone and speaker pickers, the input level, the speaker test and push-to-talk (hidden, with a "Voice
@@ -78,7 +90,7 @@ class StaffVoiceSection:
         self.show_voice(None)
 
     # -- voice -------------------------------------------------------------------------------------------------------
-    def show_voice(self, settings: Any, level: Callable[[], float] | None = None) -> None:
+    def show_voice(self, settings: Settings | None, level: Callable[[], float] | None = None) -> None:
         """`settings` None: the kiosk runs without voice. Otherwise the saved choices (listed for now; the device
         lists follow with `show_devices`) and `level()`, read by the meter while the panel is open."""
         present = settings is not None
@@ -88,7 +100,7 @@ class StaffVoiceSection:
         self._level_source = level if present else None
         self.level_meter.set_dbfs(-120.0)
         self.voice_message.setText("")
-        if not present:
+        if settings is None:
             self.level_timer.stop()
             return
         self.ptt_check.setChecked(bool(settings.push_to_talk))

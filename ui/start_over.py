@@ -23,7 +23,7 @@ class StartOverPrompt(Scrim):
         super().__init__(parent)
         self.setObjectName("StartOverPrompt")
         t = themes.current()
-        outer = QVBoxLayout(self)
+        self._outer = outer = QVBoxLayout(self)
         outer.addStretch(1)
         box = frame("dialog")
         box.setMaximumWidth(t.px(720))
@@ -53,10 +53,10 @@ class StartOverPrompt(Scrim):
     def ask(self, item_count: int) -> None:
         things = f"{item_count} item{'s' if item_count != 1 else ''}"
         self.message.setText(f"Your cart has {things}. Starting over empties it and clears the conversation.")
-        narrow = self.parentWidget().width() < 700
+        narrow = self._over.width() < 700
         self._choices.setDirection(QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight)
         self.open()
-        self.layout().activate()  # laid out now: the choices are at full size from the first frame
+        self._outer.activate()  # laid out now: the choices are at full size from the first frame
         self.keep_button.setFocus()
 
     def keep(self) -> None:

@@ -11,8 +11,6 @@ from dataclasses import dataclass, replace
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
-TOUCH_TARGET = 64  # px: the minimum height and width of anything a finger has to hit
-
 
 @dataclass(frozen=True)
 class Theme:
@@ -217,6 +215,14 @@ _current: list[Theme] = [THEMES["light"]]
 def current() -> Theme:
     """The theme in force, for widgets that paint themselves."""
     return _current[0]
+
+
+def application() -> QApplication:
+    """The running QApplication (a bare QCoreApplication has no style to theme)."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        raise RuntimeError("Aisle's window needs a QApplication, and none is running")
+    return app
 
 
 def apply_theme(app: QApplication, theme: Theme) -> None:

@@ -26,6 +26,7 @@ class StatusIndicator(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = "idle"
+        self.voice_mode: str | None = None  # which words for voice the window put up ("on", "push", …)
         self.ready_text = STATUS_TEXT["idle"]
         self._phase = 0.0
         self._timer = QTimer(self)

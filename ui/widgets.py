@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QPushButton,
     QScrollArea,
     QScroller,
@@ -72,10 +73,10 @@ class WrapButton(QPushButton):
         self.text_label.setWordWrap(True)
         self.text_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.text_label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        lay = QHBoxLayout(self)
+        self._lay = QHBoxLayout(self)
         pad = themes.current().px(18)
-        lay.setContentsMargins(pad, 6, pad, 6)
-        lay.addWidget(self.text_label)
+        self._lay.setContentsMargins(pad, 6, pad, 6)
+        self._lay.addWidget(self.text_label)
         policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
@@ -87,7 +88,7 @@ class WrapButton(QPushButton):
         self.text_label.style().polish(self.text_label)
 
     def _pad(self) -> int:
-        m = self.layout().contentsMargins()
+        m = self._lay.contentsMargins()
         return m.left() + m.right()
 
     def sizeHint(self) -> QSize:
@@ -174,15 +175,18 @@ class OpaqueScrollArea(QScrollArea):
         p.end()
 
 
-def clear_layout(layout: Any) -> None:
+def clear_layout(layout: QLayout) -> None:
     while layout.count():
         item = layout.takeAt(0)
+        if item is None:
+            break
         w = item.widget()
+        inner = item.layout()
         if w is not None:
             w.hide()
             w.deleteLater()
-        elif item.layout() is not None:
-            clear_layout(item.layout())
+        elif inner is not None:
+            clear_layout(inner)
 
 
 class LevelMeter(QWidget):
@@ -365,17 +369,18 @@ class Scrim(QWidget):
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
+        self._over = parent
         self.setProperty("role", "scrim")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         parent.installEventFilter(self)
         self.hide()
 
     def eventFilter(self, obj: Any, event: QEvent) -> bool:
-        if obj is self.parentWidget() and event.type() == QEvent.Type.Resize:
-            self.setGeometry(self.parentWidget().rect())
+        if obj is self._over and event.type() == QEvent.Type.Resize:
+            self.setGeometry(self._over.rect())
         return False
 
     def open(self) -> None:
-        self.setGeometry(self.parentWidget().rect())
+        self.setGeometry(self._over.rect())
         self.raise_()
         self.show()

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication
 
 from ui.components import render_call
 from ui.widgets import clear_layout
+from ui.window_parts import WindowParts
 
 log = logging.getLogger("aisle.ui.window")
 EMPTY_CART: dict[str, Any] = {"items": [], "total": 0.0, "item_count": 0}
@@ -17,7 +18,7 @@ EMPTY_CART: dict[str, Any] = {"items": [], "total": 0.0, "item_count": 0}
 QUIET_TAPS = frozenset({"update_cart_item"})
 
 
-class BusEvents:
+class BusEvents(WindowParts):
     """Mixed into `KioskWindow`: the handlers the `EventBridge` signals are connected to."""
 
     def _mine(self, session_id: str) -> bool:

@@ -7,17 +7,41 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QWidget
 
+from app.ports import VoicePort, VoiceProblem
 from ui import theme as themes
+from ui.staff import CornerHotspot, PinPrompt
+from ui.staff_panel import StaffPanel
+from ui.window_parts import WindowParts
 
 log = logging.getLogger("aisle.ui.window")
 
 
-class StaffWorkflows:
+class StaffWorkflows(WindowParts):
     """Mixed into `KioskWindow`: what the staff hotspot, the PIN prompt and the staff panel ask for."""
 
     # -- staff -----------------------------------------------------------------------------------------------------
+    def _build_staff_overlays(self, root: QWidget) -> None:
+        """The PIN prompt, the staff panel and the corner hotspot that opens them (on top of everything)."""
+        self.pin_prompt = PinPrompt(root)
+        self.pin_prompt.submitted.connect(self._check_pin)
+        self.pin_prompt.cancelled.connect(self._staff_closed)
+        panel = self.staff_panel = StaffPanel(root)
+        panel.closed.connect(self._staff_closed)
+        panel.save_requested.connect(self._save_settings)
+        panel.import_requested.connect(self._import_catalog)
+        panel.quit_requested.connect(self._quit)
+        panel.refresh_requested.connect(self._refresh_sessions)
+        panel.session_chosen.connect(self._show_session)
+        panel.device_chosen.connect(self._choose_device)
+        panel.push_to_talk_changed.connect(self._set_push_to_talk)
+        panel.speaker_test_requested.connect(self._test_speaker)
+        self.hotspot = CornerHotspot(root)
+        self.hotspot.long_pressed.connect(self.open_staff)
+        self.hotspot.move(0, 0)
+        self.hotspot.raise_()
+
     def open_staff(self) -> None:
         """The PIN prompt; with no PIN set, it says how IT sets one and the panel does not open. A PIN set with
         `aisle staff set-pin` while the kiosk runs is read from the settings file here, without a restart."""
@@ -34,7 +58,7 @@ class StaffWorkflows:
             from app.settings import load_settings
 
             data_dir = self.settings.data_dir
-            stored = await self._off_thread(lambda: load_settings({"data_dir": data_dir}).staff_pin_hash)
+            stored = await self.controller.off_thread(lambda: load_settings({"data_dir": data_dir}).staff_pin_hash)
             if stored and self.pin_prompt.isVisible() and self.pin_prompt.mode == "missing":
                 self.settings = self.settings.replace(staff_pin_hash=stored)
                 self.controller.settings = self.settings
@@ -52,7 +76,7 @@ class StaffWorkflows:
         stored = self.settings.staff_pin_hash
 
         async def check() -> None:
-            ok = await self._off_thread(lambda: verify_pin(pin, stored))
+            ok = await self.controller.off_thread(lambda: verify_pin(pin, stored))
             if ok:
                 self.pin_prompt.accept()
                 self._open_staff_panel()
@@ -62,25 +86,17 @@ class StaffWorkflows:
 
         self.controller.spawn(check(), "checking the PIN")
 
-    async def _off_thread(self, fn: Any) -> Any:
-        import asyncio
-
-        if self.controller.runtime is not None:
-            return await self.controller.runtime.run_blocking(fn)
-        return await asyncio.to_thread(fn)
-
     def _open_staff_panel(self) -> None:
         self.toast.hide()  # a shopper's confirmation must not sit over the staff controls
         panel = self.staff_panel
         panel.show_settings(self.settings)
-        service = self.voice_service()
-        if service is None:
+        port = self.voice_port
+        if port is None:
             panel.show_voice(None)
         else:
-            voice = service.loop
-            panel.show_voice(self.settings, lambda: voice.level_dbfs if getattr(voice, "available", True) else -120.0)
+            panel.show_voice(self.settings, port.input_level_dbfs)
             panel.show_voice_status(self.audio_status())
-            self.controller.spawn(self._list_devices(service), "listing the audio devices")
+            self.controller.spawn(self._list_devices(port), "listing the audio devices")
         panel.open()
         panel.close_button.setFocus()
         self.controller.spawn(self._staff_status(), "reading the staff status")
@@ -89,31 +105,24 @@ class StaffWorkflows:
     async def _staff_status(self) -> None:
         from app.secrets import describe
 
-        runtime = self.controller.runtime
         names = {"OpenAI key": "OPENAI_API_KEY", "Azure OpenAI key": "AZURE_OPENAI_API_KEY",
                  "Azure Speech key": "AZURE_SPEECH_KEY"}
-        keys = await self._off_thread(lambda: {label_: describe(env) for label_, env in names.items()})
-        brain = runtime.conversation.brain.name if runtime is not None else "starting"
-        catalog = "Catalog: starting…"
-        if runtime is not None:
-            cat = runtime.catalog
-            count = await runtime.run_blocking(cat.count)
-            catalog = f"Catalog: {count} products · {cat.path}"
+        keys = await self.controller.off_thread(lambda: {label_: describe(env) for label_, env in names.items()})
+        brain, catalog = await self.controller.staff_status()
         if self.endpoint_url:
             catalog += f"\nSecond screens: {self.endpoint_url}"
         self.staff_panel.show_status(brain, keys, catalog)
         self.staff_panel.show_voice_status(self.audio_status())
 
     # -- staff: voice devices --------------------------------------------------------------------------------------
-    async def _list_devices(self, service: Any) -> None:
-        """Fill the pickers with the device names (the service reads them on a worker thread)."""
-        names = getattr(service, "device_names", None)
-        inputs, outputs = (await names()) if callable(names) else ([], [])
+    async def _list_devices(self, port: VoicePort) -> None:
+        """Fill the pickers with the device names (voice reads them on a worker thread)."""
+        inputs, outputs = await port.device_names()
         self.staff_panel.show_devices(list(inputs), list(outputs), self.settings.input_device,
                                       self.settings.output_device)
 
     def _choose_device(self, kind: str, name: str) -> None:
-        if getattr(self.settings, f"{kind}_device") == name:
+        if (self.settings.input_device if kind == "input" else self.settings.output_device) == name:
             return
         what = "microphone" if kind == "input" else "speaker"
         self._apply_voice_change({f"{kind}_device": name}, f"Now using the {what}: {name or 'system default'}.")
@@ -134,23 +143,21 @@ class StaffWorkflows:
             panel.show_voice_message("Switching…")
             try:
                 before = self.settings
-                self.settings = await self._off_thread(lambda: save_settings(before, changes))
+                self.settings = await self.controller.off_thread(lambda: save_settings(before, changes))
                 self.controller.settings = self.settings
-                service = self.voice_service()
-                reconfigure = getattr(service, "reconfigure", None)
-                if callable(reconfigure):
+                port = self.voice_port
+                if port is not None:
                     s = self.settings
-                    await reconfigure(input_device=s.input_device, output_device=s.output_device,
-                                      push_to_talk=s.push_to_talk)
+                    await port.reconfigure(s.input_device, s.output_device, s.push_to_talk)
             except Exception as exc:
                 log.exception("changing the voice settings failed")
                 panel.show_voice_message(f"That did not work: {exc}", warning=True)
                 return
             finally:
                 panel.set_voice_busy(False)
-            voice = getattr(self.voice_service(), "loop", None)
-            if voice is not None and getattr(voice, "available", True) is False and getattr(voice, "problem", ""):
-                panel.show_voice_message(str(voice.problem), warning=True)
+            problem = self.voice_port.problem() if self.voice_port is not None else ""
+            if problem:
+                panel.show_voice_message(problem, warning=True)
             else:
                 panel.show_voice_message(done)
             panel.show_voice_status(self.audio_status())
@@ -159,10 +166,9 @@ class StaffWorkflows:
         self.controller.spawn(apply(), "changing the voice settings")
 
     def _test_speaker(self) -> None:
-        voice = getattr(self.voice_service(), "loop", None)
-        say = getattr(voice, "say", None)
+        port = self.voice_port
         panel = self.staff_panel
-        if not callable(say):
+        if port is None:
             panel.show_voice_message("Voice is off, so there is no speaker to test.", warning=True)
             return
 
@@ -170,10 +176,10 @@ class StaffWorkflows:
             panel.test_speaker_button.setEnabled(False)
             panel.show_voice_message("Playing a test line…")
             try:
-                await say("This is the kiosk speaker.")
+                await port.say("This is the kiosk speaker.")
             except Exception as exc:
-                # audio problems carry a sentence for people; anything else gets a general one (details in the log)
-                plain = str(exc) if getattr(exc, "problem", None) is not None and str(exc) else ""
+                # voice problems carry a sentence for people; anything else gets a general one (details in the log)
+                plain = str(exc) if isinstance(exc, VoiceProblem) else ""
                 log.warning("speaker test failed: %r", exc)
                 panel.show_voice_message(plain or "The speaker test did not work. Check that the speaker is "
                                                   "connected and turned on, then try again.", warning=True)
@@ -186,26 +192,22 @@ class StaffWorkflows:
         self.controller.spawn(test(), "testing the speaker")
 
     def _refresh_sessions(self) -> None:
-        runtime = self.controller.runtime
-        if runtime is None:
+        if not self.controller.ready:
             return
 
         async def load() -> None:
-            history = runtime.history
-            await runtime.run_blocking(history.flush)
-            rows = await runtime.run_blocking(lambda: history.recent_sessions(20))
-            self.staff_panel.show_sessions(rows)
+            rows = await self.controller.recent_sessions(20)
+            if rows is not None:
+                self.staff_panel.show_sessions(rows)
 
         self.controller.spawn(load(), "reading recent sessions")
 
     def _show_session(self, session_id: str) -> None:
-        runtime = self.controller.runtime
-        if runtime is None:
+        if not self.controller.ready:
             return
 
         async def load() -> None:
-            session = await runtime.run_blocking(lambda: runtime.history.session(session_id))
-            self.staff_panel.show_session(session)
+            self.staff_panel.show_session(await self.controller.session_record(session_id))
 
         self.controller.spawn(load(), "reading a session")
 
@@ -215,15 +217,14 @@ class StaffWorkflows:
         async def save() -> None:
             before = self.settings
             position = self.staff_panel.scroll_position()
-            self.settings = await self._off_thread(lambda: save_settings(before, changes))
+            self.settings = await self.controller.off_thread(lambda: save_settings(before, changes))
             self.controller.settings = self.settings
             self.idle.configure(self.settings.idle_timeout_s, self.settings.idle_countdown_s)
             self.apply_window_mode()
             if (before.theme, before.large_text) != (self.settings.theme, self.settings.large_text):
                 if self.session_id is not None:
-                    await self.controller.runtime.conversation.end_session("staff_settings")  # type: ignore[union-attr]
-                app = QApplication.instance()
-                themes.apply_theme(app, themes.theme_for(self.settings.theme, self.settings.large_text,
+                    await self.controller.end_session_now("staff_settings")
+                themes.apply_theme(themes.application(), themes.theme_for(self.settings.theme, self.settings.large_text,
                                                          themes.current().font_family))
                 self.rebuild()
                 self._open_staff_panel()
@@ -235,10 +236,9 @@ class StaffWorkflows:
     def _import_catalog(self, path: str, replace_all: bool) -> None:
         from pathlib import Path
 
-        from app.catalog.importer import ImportFailed, import_catalog
+        from app.catalog.importer import ImportFailed
 
-        runtime = self.controller.runtime
-        if runtime is None:
+        if not self.controller.ready:
             self.staff_panel.import_finished(False, "Aisle is still starting; try again in a moment.")
             return
         panel = self.staff_panel
@@ -247,9 +247,7 @@ class StaffWorkflows:
 
         async def run() -> None:
             try:
-                report = await runtime.run_blocking(
-                    lambda: import_catalog(Path(path), runtime.catalog.path, replace_all=replace_all,
-                                           progress=relay.progress.emit))
+                report = await self.controller.import_catalog(Path(path), replace_all, relay.progress.emit)
             except ImportFailed as exc:
                 panel.import_finished(False, exc.report())
                 return
@@ -258,7 +256,6 @@ class StaffWorkflows:
                 return
             finally:
                 relay.deleteLater()
-            await runtime.catalog_changed()
             self.images.clear()
             panel.import_finished(True, report.details())
             await self._load_catalog_views()

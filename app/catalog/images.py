@@ -178,9 +178,6 @@ _GLYPHS: dict[str, Callable[[_Palette], str]] = {
     "trekking-poles": _poles,
 }
 
-CATEGORY_SLUGS: tuple[str, ...] = tuple(_GLYPHS)
-
-
 # --- public API ------------------------------------------------------------------------------------------------
 
 

@@ -72,7 +72,7 @@ def test_a_whole_visit_lays_out_at_every_kiosk_size(kiosk, qtbot, shots, size):
     kiosk.wait(lambda: isinstance(w.shopping.products.current, DetailsView), what="details")
     steps.check("details")
     details = w.shopping.products.current
-    if not visible_in(details.add_button, w.shopping.products.scroll):
+    if not visible_in(details.add_button, w.shopping.products.scroll_area):
         steps.problems.append(f"{steps.size} details: Add to cart is below the fold")
     qtbot.mouseClick(details.add_button, Qt.MouseButton.LeftButton)
     kiosk.wait(lambda: w.badge.count == 1, what="the cart")

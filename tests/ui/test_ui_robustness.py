@@ -7,10 +7,11 @@ import logging
 import threading
 
 import pytest
+from fake_voice import FakeVoice
 from PySide6.QtCore import Qt, QThread
 from PySide6.QtWidgets import QApplication
 
-from app.events import EventKind
+from app.events import EventKind, VoiceState
 from app.settings import load_settings
 from app.staff_pin import hash_pin, verify_pin
 from ui.bridge import EventBridge
@@ -224,37 +225,17 @@ def test_the_bridge_marshals_worker_thread_events_to_the_ui_thread(qloop):
     assert len(seen) == 50
 
 
-class FakeVoiceLoop:
-    def __init__(self) -> None:
-        self.state = "unavailable"
-        self.listeners: list = []
-
-    def set(self, state: str) -> None:
-        self.state = state
-        for listener in self.listeners:
-            listener(state, "")
-
-
-class FakeVoiceService:
-    name = "audio"
-
-    def __init__(self) -> None:
-        self.loop = FakeVoiceLoop()
-
-    def status(self) -> str:
-        return f"fake: {self.loop.state}"
-
-
-def test_a_voice_service_drives_the_status_between_sessions(kiosk):
+def test_voice_drives_the_status_between_sessions(kiosk):
     w = kiosk.window
-    service = FakeVoiceService()
-    w.add_service(service)
-    assert w.status.state == "unavailable" and w.audio_status() == "fake: unavailable"
-    worker = threading.Thread(target=lambda: service.loop.set("listening"))  # listeners may run on any thread
+    voice = FakeVoice(VoiceState.UNAVAILABLE)
+    voice.not_working = "No microphone was found."
+    w.attach_voice(voice)
+    assert w.status.state == "unavailable" and w.audio_status() == "unavailable: No microphone was found."
+    worker = threading.Thread(target=lambda: voice.set_state(VoiceState.LISTENING))  # listeners run on any thread
     worker.start()
     worker.join()
     kiosk.wait(lambda: w.status.state == "listening")
-    service.loop.set("idle")
+    voice.set_state(VoiceState.IDLE)
     kiosk.wait(lambda: w.status.state == "idle")
 
 
@@ -269,15 +250,13 @@ def test_push_to_talk_button_holds_the_voice_loop(qloop, ptt_settings, qtbot):
     k = make_kiosk(qloop, ptt_settings)
     try:
         w = k.window
-        service = FakeVoiceService()
-        held: list[bool] = []
-        service.loop.push_to_talk = held.append  # type: ignore[attr-defined]
-        w.add_service(service)
+        voice = FakeVoice()
+        w.attach_voice(voice)
         k.start()
         mic = w.shopping.conversation.mic_button
         assert mic.isVisible() and mic.accessibleName() == "Hold to talk"
         qtbot.mousePress(mic, Qt.MouseButton.LeftButton)
         qtbot.mouseRelease(mic, Qt.MouseButton.LeftButton)
-        assert held == [True, False]
+        assert voice.held == [True, False]
     finally:
         close_kiosk(k)

@@ -164,8 +164,8 @@ def test_scroll_areas_paint_their_theme_background(kiosk, qtbot):
     kiosk.settle()
     w = kiosk.window
     t = themes.current()
-    for area, colour in ((w.shopping.conversation.scroll, t.surface), (w.shopping.cart.scroll, t.surface),
-                         (w.shopping.products.scroll, t.bg)):
+    for area, colour in ((w.shopping.conversation.scroll_area, t.surface), (w.shopping.cart.scroll_area, t.surface),
+                         (w.shopping.products.scroll_area, t.bg)):
         image = area.viewport().grab().toImage()
         corner = QColor(image.pixel(image.width() - 3, image.height() - 3))
         assert corner.name().lower() == colour.lower(), f"{type(area.parentWidget()).__name__}: {corner.name()}"

@@ -1,65 +1,18 @@
 """The staff panel's voice section: device pickers (listed off the UI thread, saved, applied through the voice
-service's `reconfigure`), the live input level, the speaker test and push-to-talk; "Voice is off" without a voice
-service; every theme. Plus the product details' spec formatting."""
+port's `reconfigure`), the live input level, the speaker test and push-to-talk; "Voice is off" without voice; every
+theme. Plus the product details' spec formatting."""
 
 from __future__ import annotations
 
 import pytest
+from fake_voice import NOT_CONNECTED, FakeVoice
 from PySide6.QtWidgets import QApplication, QWidget
 
+from app.ports import VoiceProblem
 from app.settings import load_settings
-from audio.devices import AudioUnavailable, Problem
 from ui import theme as themes
 from ui.components.details import format_spec
 from ui.staff_voice import voice_status_text
-
-NOT_CONNECTED = "The chosen audio device is not connected. Voice is off; touch and typing still work."
-
-
-class FakeVoiceLoop:
-    """What the window reads from `audio.voice_loop.VoiceLoop` (real audio is tested in tests/audio)."""
-
-    def __init__(self) -> None:
-        self.state = "idle"
-        self.problem = ""
-        self.available = True
-        self.echo_mode = "aec"
-        self.level_dbfs = -120.0
-        self.listeners: list = []
-        self.said: list[str] = []
-        self.speaker_error: Exception | None = None
-        self.held: list[bool] = []
-
-    def push_to_talk(self, pressed: bool) -> None:
-        self.held.append(pressed)
-
-    async def say(self, text: str) -> None:
-        if self.speaker_error is not None:
-            raise self.speaker_error
-        self.said.append(text)
-
-
-class FakeVoiceService:
-    """The `audio.service.VoiceService` surface the staff panel uses."""
-
-    name = "audio"
-
-    def __init__(self) -> None:
-        self.loop = FakeVoiceLoop()
-        self.reconfigured: list[tuple[str, str, bool | None]] = []
-        self.listed = 0
-
-    def status(self) -> str:
-        return f"on ({self.loop.echo_mode})" if self.loop.available else f"unavailable: {self.loop.problem}"
-
-    async def device_names(self) -> tuple[list[str], list[str]]:
-        self.listed += 1
-        return ["Desk microphone", "USB array"], ["Soundbar", "Headphones"]
-
-    async def reconfigure(self, input_device: str, output_device: str, push_to_talk: bool | None = None) -> None:
-        self.reconfigured.append((input_device, output_device, push_to_talk))
-        gone = "gone" in (input_device + output_device).lower()
-        self.loop.available, self.loop.problem = (False, NOT_CONNECTED) if gone else (True, "")
 
 
 @pytest.fixture
@@ -69,9 +22,9 @@ def kiosk_settings(settings):
 
 @pytest.fixture
 def voice(kiosk):
-    service = FakeVoiceService()
-    kiosk.window.add_service(service)
-    return service
+    port = FakeVoice()
+    kiosk.window.attach_voice(port)
+    return port
 
 
 def open_panel(kiosk):
@@ -93,7 +46,7 @@ def choose(combo, text: str) -> None:
     combo.activated.emit(index)
 
 
-def test_the_panel_shows_pickers_level_and_speaker_test_with_a_voice_service(kiosk, voice):
+def test_the_panel_shows_pickers_level_and_speaker_test_with_voice(kiosk, voice):
     panel = open_panel(kiosk)
     assert voice.listed == 1
     assert not panel.voice_off.isVisible()
@@ -108,19 +61,19 @@ def test_the_panel_shows_pickers_level_and_speaker_test_with_a_voice_service(kio
         assert widget.accessibleName().strip(), type(widget).__name__
     for widget in voice_controls(panel):
         assert widget.height() >= 64 and widget.width() >= 64, f"{widget.accessibleName()} {widget.size()}"
-    # the meter follows the loop's level while the panel is open, and stops reading when it closes
+    # the meter follows voice's input level while the panel is open, and stops reading when it closes
     assert panel.level_timer.isActive() and panel.level_timer.interval() == 100
-    voice.loop.level_dbfs = -12.0
+    voice.level_dbfs = -12.0
     kiosk.wait(lambda: panel.level_meter.fraction == pytest.approx(0.8), what="the level meter")
     assert panel.level_meter.accessibleDescription() == "Input level: sound"
-    voice.loop.level_dbfs = -120.0  # it falls back gently, not at once
+    voice.level_dbfs = -120.0  # it falls back gently, not at once
     kiosk.wait(lambda: panel.level_meter.fraction < 0.8, what="the meter to fall back")
     assert panel.level_meter.fraction > 0.5
     panel.close_panel()
     assert not panel.level_timer.isActive()
 
 
-def test_without_a_voice_service_the_panel_says_voice_is_off(kiosk):
+def test_without_voice_the_panel_says_voice_is_off(kiosk):
     w = kiosk.window
     w._open_staff_panel()
     panel = w.staff_panel
@@ -145,7 +98,7 @@ def test_choosing_devices_saves_them_and_restarts_voice_on_them(kiosk, voice):
     saved = load_settings({"data_dir": kiosk.settings.data_dir}, environ={})
     assert (saved.input_device, saved.output_device) == ("USB array", "Soundbar")
     assert (w.settings.input_device, w.settings.output_device) == ("USB array", "Soundbar")
-    # a device that cannot be opened: the service's plain-words problem is shown, the choice is still saved
+    # a device that cannot be opened: voice's plain-words problem is shown, the choice is still saved
     panel.output_combo.addItem("Gone speaker", "Gone speaker")
     choose(panel.output_combo, "Gone speaker")
     kiosk.wait(lambda: len(voice.reconfigured) == 3)
@@ -169,15 +122,15 @@ def test_choosing_devices_saves_them_and_restarts_voice_on_them(kiosk, voice):
 def test_the_speaker_test_speaks_or_says_why_not(kiosk, voice):
     panel = open_panel(kiosk)
     panel.test_speaker_button.click()
-    kiosk.wait(lambda: voice.loop.said == ["This is the kiosk speaker."])
+    kiosk.wait(lambda: voice.said == ["This is the kiosk speaker."])
     kiosk.wait(lambda: panel.test_speaker_button.isEnabled())
     assert "This is the kiosk speaker." in panel.voice_message.text()
-    voice.loop.speaker_error = AudioUnavailable(Problem.NO_SPEAKER, detail="PortAudio lists no output device")
+    voice.speaker_error = VoiceProblem("No speaker was found. Answers are shown on the screen only.")
     panel.test_speaker_button.click()
     kiosk.wait(lambda: panel.voice_message.text() == "No speaker was found. Answers are shown on the screen only.")
     assert panel.voice_message.property("role") == "error"
     kiosk.wait(lambda: panel.test_speaker_button.isEnabled())
-    voice.loop.speaker_error = RuntimeError("PaErrorCode -9996 (internal)")  # not for people: a general sentence
+    voice.speaker_error = RuntimeError("PaErrorCode -9996 (internal)")  # not for people: a general sentence
     panel.test_speaker_button.click()
     kiosk.wait(lambda: panel.voice_message.text().startswith("The speaker test did not work."))
     assert "9996" not in panel.voice_message.text()
@@ -192,7 +145,7 @@ def test_the_voice_section_in_dark_and_high_contrast(kiosk, voice):
             themes.apply_theme(app, themes.theme_for(name))
             w.rebuild()
             panel = open_panel(kiosk)
-            voice.loop.level_dbfs = -1.0  # loud enough to clip: drawn in the warning colour
+            voice.level_dbfs = -1.0  # loud enough to clip: drawn in the warning colour
             kiosk.wait(lambda p=panel: p.level_meter.fraction > 0.9)
             kiosk.settle()
             assert all(c.isVisible() and c.height() >= 64 for c in voice_controls(panel))

@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent, QPixmap
-from PySide6.QtWidgets import QBoxLayout, QGridLayout, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QFrame, QGridLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from ui import theme as themes
 from ui.components.common import CardStrip, ScrollPage
@@ -156,6 +156,24 @@ class DetailsView(QWidget):
         self._top = top
         self.image = PhotoGallery(pid, ctx.images, fallback=ProductImage(pid, ctx.images))  # store photos, else drawn
         top.addWidget(self.image, 5, Qt.AlignmentFlag.AlignTop)
+        top.addLayout(self._build_info(ctx, product, pid, name, t), 6)
+        page.content.addLayout(top)
+        description = str(product.get("description", ""))
+        if description:
+            page.content.addWidget(label(description, wrap=True))
+        specs = product.get("specs") or {}
+        if specs:
+            page.content.addWidget(_spec_grid(specs, t))
+        self.strip: CardStrip | None = None
+        if recs:
+            page.content.addWidget(label("Goes well with it", "h3"))
+            self.strip = CardStrip(ctx, recs)
+            page.content.addWidget(self.strip)
+        page.content.addStretch(1)
+
+    def _build_info(self, ctx: ComponentContext, product: dict[str, Any], pid: str, name: str,
+                    t: themes.Theme) -> QVBoxLayout:
+        """Brand, name, summary, price, stock and "Add to cart", beside the picture."""
         info = QVBoxLayout()
         info.setSpacing(t.px(10))
         brand = label(str(product.get("brand", "")).upper(), "small")
@@ -176,32 +194,7 @@ class DetailsView(QWidget):
         info.addSpacing(t.px(6))
         info.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignLeft)
         info.addStretch(1)
-        top.addLayout(info, 6)
-        page.content.addLayout(top)
-        description = str(product.get("description", ""))
-        if description:
-            page.content.addWidget(label(description, wrap=True))
-        specs = product.get("specs") or {}
-        if specs:
-            box = frame("soft")
-            grid = QGridLayout(box)
-            grid.setContentsMargins(t.px(20), t.px(16), t.px(20), t.px(16))
-            grid.setHorizontalSpacing(t.px(24))
-            grid.setVerticalSpacing(t.px(8))
-            for i, (key, value) in enumerate(list(specs.items())[:16]):
-                row, col = divmod(i, 2)
-                spec_name, text = format_spec(str(key), value)  # not `name`: the add button's action reads it
-                grid.addWidget(label(spec_name, "small"), row, col * 2)
-                grid.addWidget(label(text, wrap=True), row, col * 2 + 1)
-            grid.setColumnStretch(1, 1)
-            grid.setColumnStretch(3, 1)
-            page.content.addWidget(box)
-        self.strip: CardStrip | None = None
-        if recs:
-            page.content.addWidget(label("Goes well with it", "h3"))
-            self.strip = CardStrip(ctx, recs)
-            page.content.addWidget(self.strip)
-        page.content.addStretch(1)
+        return info
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
@@ -211,6 +204,23 @@ class DetailsView(QWidget):
             self._top.setDirection(direction)
             # stacked, a full-width picture would push the price and "Add to cart" off the screen
             self.image.setMaximumHeight(260 if narrow else 16777215)
+
+
+def _spec_grid(specs: dict[str, Any], t: themes.Theme) -> QFrame:
+    """Up to 16 specs, two name/value pairs a row."""
+    box = frame("soft")
+    grid = QGridLayout(box)
+    grid.setContentsMargins(t.px(20), t.px(16), t.px(20), t.px(16))
+    grid.setHorizontalSpacing(t.px(24))
+    grid.setVerticalSpacing(t.px(8))
+    for i, (key, value) in enumerate(list(specs.items())[:16]):
+        row, col = divmod(i, 2)
+        spec_name, text = format_spec(str(key), value)
+        grid.addWidget(label(spec_name, "small"), row, col * 2)
+        grid.addWidget(label(text, wrap=True), row, col * 2 + 1)
+    grid.setColumnStretch(1, 1)
+    grid.setColumnStretch(3, 1)
+    return box
 
 
 @register("show_product_details")

@@ -122,9 +122,6 @@ class AttractScreen(QWidget):
         self._listens = listens
         self.hero.setVisible(self.height() >= 900 and listens)
 
-    def set_store_name(self, name: str) -> None:
-        self.title.setText(name)
-
     def set_featured(self, products: list[dict[str, Any]]) -> None:
         self.featured = list(products)
         self._offset = 0

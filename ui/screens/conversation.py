@@ -59,21 +59,21 @@ class ConversationPanel(QFrame):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(t.px(18), t.px(18), t.px(18), t.px(16))
         outer.setSpacing(t.px(10))
-        self.scroll = OpaqueScrollArea("surface")
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.scroll_area = OpaqueScrollArea("surface")
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         body = QWidget()
         body.setAttribute(Qt.WidgetAttribute.WA_StaticContents)  # the transcript grows at the bottom
         self.turns = QVBoxLayout(body)
         self.turns.setContentsMargins(0, 0, 6, 0)
         self.turns.setSpacing(t.px(10))
         self.turns.addStretch(1)
-        self.scroll.setWidget(body)
-        kinetic(self.scroll)
-        self.scroll.setMinimumHeight(40)  # a short screen with the keyboard up still fits (the list scrolls)
-        outer.addWidget(self.scroll, 1)
+        self.scroll_area.setWidget(body)
+        kinetic(self.scroll_area)
+        self.scroll_area.setMinimumHeight(40)  # a short screen with the keyboard up still fits (the list scrolls)
+        outer.addWidget(self.scroll_area, 1)
         self.bubbles: list[Bubble] = []
         self._streaming: Bubble | None = None
         self._live: Bubble | None = None
@@ -303,10 +303,10 @@ class ConversationPanel(QFrame):
         self.show_greeting()
 
     def _to_bottom(self) -> None:
-        bar = self.scroll.verticalScrollBar()
+        bar = self.scroll_area.verticalScrollBar()
         bar.setValue(bar.maximum())
         QTimer.singleShot(30, self, self._bar_to_end)
 
     def _bar_to_end(self) -> None:
-        bar = self.scroll.verticalScrollBar()
+        bar = self.scroll_area.verticalScrollBar()
         bar.setValue(bar.maximum())

@@ -33,13 +33,13 @@ class ProductArea(QFrame):
         self._bar = QWidget()
         self._bar.setLayout(bar)
         outer.addWidget(self._bar)
-        self.scroll = OpaqueScrollArea("bg")
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        kinetic(self.scroll)
-        outer.addWidget(self.scroll, 1)
+        self.scroll_area = OpaqueScrollArea("bg")
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        kinetic(self.scroll_area)
+        outer.addWidget(self.scroll_area, 1)
         self.history: list[QWidget] = []
         self._positions: dict[int, int] = {}
         self.current: QWidget | None = None
@@ -48,7 +48,7 @@ class ProductArea(QFrame):
         self.pages.setAttribute(Qt.WidgetAttribute.WA_StaticContents)
         self.pages_layout = QVBoxLayout(self.pages)
         self.pages_layout.setContentsMargins(0, 0, 0, 0)
-        self.scroll.setWidget(self.pages)
+        self.scroll_area.setWidget(self.pages)
         self.welcome = self._welcome([])
         self.pages_layout.addWidget(self.welcome)
         self._update_bar()
@@ -73,12 +73,12 @@ class ProductArea(QFrame):
 
         while self._chips.count():
             item = self._chips.takeAt(0)
-            if item.layout() is not None:
-                lay = item.layout()
-                while lay.count():
-                    w = lay.takeAt(0).widget()
-                    if w is not None:
-                        w.deleteLater()
+            lay = item.layout() if item is not None else None
+            while lay is not None and lay.count():
+                inner = lay.takeAt(0)
+                w = inner.widget() if inner is not None else None
+                if w is not None:
+                    w.deleteLater()
         grid = QGridLayout()
         gap = themes.current().px(12)
         grid.setHorizontalSpacing(gap)
@@ -98,7 +98,7 @@ class ProductArea(QFrame):
         if self.pages_layout.indexOf(widget) < 0:
             self.pages_layout.addWidget(widget)
         widget.show()
-        self.scroll.verticalScrollBar().setValue(position)
+        self.scroll_area.verticalScrollBar().setValue(position)
 
     def show_widget(self, widget: QWidget) -> None:
         """Show a page. A new search's results start afresh (a page marked `root_page`): Back only returns from a
@@ -112,7 +112,7 @@ class ProductArea(QFrame):
                 reap(self.current)
                 self.current = None
         if self.current is not None:
-            self._positions[id(self.current)] = self.scroll.verticalScrollBar().value()
+            self._positions[id(self.current)] = self.scroll_area.verticalScrollBar().value()
             self.history.append(self.current)
             while len(self.history) > MAX_BACK:
                 old = self.history.pop(0)
@@ -146,14 +146,3 @@ class ProductArea(QFrame):
         self._bar.setVisible(bool(self.history))
         self.back_button.setEnabled(bool(self.history))
 
-    @property
-    def showing(self) -> QWidget:
-        return self.current if self.current is not None else self.welcome
-
-    def find_current(self, cls: type) -> Any:
-        w = self.current
-        return w if isinstance(w, cls) else None
-
-
-def align_top(widget: QWidget) -> None:
-    widget.layout().setAlignment(Qt.AlignmentFlag.AlignTop)
