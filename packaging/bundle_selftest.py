@@ -11,7 +11,8 @@
 
 The report proves the bundle stands on its own: where every imported module and every mapped shared library came
 from, that each first-party module imports, that PortAudio, espeak-ng, the pocketsphinx model (a question spoken by
-espeak-ng is recognised), TLS certificates, SQLite FTS5 and the Qt platform plugins load from the bundle, and that
+espeak-ng is recognised), the Whisper second pass (a free-form request spoken by espeak-ng is transcribed), TLS
+certificates, SQLite FTS5 and the Qt platform plugins load from the bundle, and that
 the shipped catalog and resources are there.
 """
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import time
 import traceback
@@ -130,6 +132,36 @@ def check_speech(root: Path) -> dict[str, Any]:
             "heard": heard}
 
 
+def check_neural(root: Path) -> dict[str, Any]:
+    """The Whisper second pass from the bundle: the default model's pinned weights are found inside it, assembled
+    (into a temporary folder, not the data directory), loaded, and a free-form request spoken by espeak-ng, which
+    the grammar could not hold, is transcribed."""
+    import dataclasses
+    import tempfile
+
+    from app.settings import Settings
+    from audio.neural import NeuralRecognizer
+    from audio.resample import resample
+    from audio.synthesizer import EspeakSynthesizer
+    from audio.whisper_model import MODELS, package_dir
+
+    model = str(next(f.default for f in dataclasses.fields(Settings) if f.name == "neural_model"))
+    if not model:
+        return {"ok": True, "model": "", "note": "the default is the grammar alone"}
+    weights = [str(package_dir(f.package) / f.path) for f in (*MODELS[model].model_parts, *MODELS[model].support)]
+    said = "my daughter is going to summer camp in the mountains"
+    pcm, rate = EspeakSynthesizer("en-us", 150).synthesize(said)
+    with tempfile.TemporaryDirectory(prefix="aisle-selftest-whisper-") as cache:
+        neural = NeuralRecognizer(model, Path(cache))
+        neural.load()
+        result = neural.transcribe(resample(pcm, rate, 16000))
+    heard = set(re.findall(r"[a-z]+", result.text.lower()))
+    key_words = {"daughter", "summer", "camp", "mountains"}
+    return {"ok": all(_inside(w, root) for w in weights) and result.accepted and len(key_words & heard) >= 3,
+            "model": model, "weights": weights, "said": said, "heard": result.text, "reason": result.reason,
+            "load_s": round(neural.load_s, 3), "decode_ms": round(result.decode_ms)}
+
+
 def check_tls(root: Path) -> dict[str, Any]:
     import ssl
 
@@ -229,6 +261,7 @@ def report() -> dict[str, Any]:
         ("portaudio", lambda: check_portaudio(root)),
         ("espeak", lambda: check_espeak(root)),
         ("speech", lambda: check_speech(root)),
+        ("neural", lambda: check_neural(root)),
         ("tls", lambda: check_tls(root)),
         ("sqlite", check_sqlite),
         ("shipped_files", lambda: check_shipped_files(root)),

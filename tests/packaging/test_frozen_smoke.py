@@ -5,7 +5,8 @@ Every frozen run gets a fresh temporary HOME and an environment of only PATH=/us
 QT_QPA_PLATFORM=offscreen: no PYTHONPATH, PYTHONHOME, VIRTUAL_ENV, no locale, no session bus. The bundle's own
 self-test then proves it uses nothing outside itself: its sys.path holds only bundle directories, every imported
 module's file is inside the bundle, no shared library of a Python installation is mapped, and PortAudio, espeak-ng,
-the pocketsphinx model and the CA certificates are loaded from the bundle. A second run with PYTHONPATH,
+the pocketsphinx model, the Whisper second pass (its pinned weights, CTranslate2) and the CA certificates are loaded
+from the bundle. A second run with PYTHONPATH,
 PYTHONHOME and VIRTUAL_ENV pointing at this repository's .venv shows the frozen app ignores them.
 
 Freshness: `packaging/build.sh --if-stale` rebuilds unless dist/aisle-build.json records the digest of exactly the
@@ -60,7 +61,7 @@ def bundle() -> Iterator[Path]:
     """
     started = time.monotonic()
     proc = subprocess.run(["bash", str(REPO / "packaging" / "build.sh"), "--no-setup", "--if-stale"], cwd=REPO,
-                          capture_output=True, text=True, timeout=280)
+                          capture_output=True, text=True, timeout=480)
     assert proc.returncode == 0, f"build failed:\n{proc.stdout}\n{proc.stderr}"
     print(f"\n[frozen smoke] build step: {time.monotonic() - started:.1f} s\n{proc.stdout}")
     assert build_info.read_record(), "the build left no dist/aisle-build.json"
@@ -127,6 +128,10 @@ def test_bundle_stands_alone_in_an_isolated_environment(bundle: Path, tmp_path: 
     assert report["espeak"]["library"].startswith(internal) and report["espeak"]["data"].startswith(internal)
     assert report["speech"]["model"].startswith(internal)
     assert report["speech"]["heard"] == report["speech"]["said"]  # espeak-ng speaks, pocketsphinx hears
+    # the neural second pass: the pinned tiny.en weights from the bundle, a free-form request transcribed by Whisper
+    assert report["neural"]["model"] == "tiny.en" and report["neural"]["weights"]
+    assert all(w.startswith(internal) for w in report["neural"]["weights"])
+    assert {"summer", "camp", "mountains"} <= set(report["neural"]["heard"].lower().replace(".", "").split())
     assert report["tls"]["certifi"].startswith(internal) and report["tls"]["ca_certificates"] > 100
     assert {"libqoffscreen.so", "libqxcb.so"} <= set(report["qt"]["platforms"])
     assert report["qt"]["platform"] == "offscreen" and report["qt"]["text_pixels"] > 0
