@@ -61,6 +61,7 @@ def _need_args(turn: Turn, part: str, shared: dict[str, Any], budget: float | No
 
 async def several_needs(turn: Turn) -> str | None:
     """Search for each need and price a set within the budget; None when the sentence holds only one need."""
+    from agent.offline.need_turns import only_possessed  # need_turns builds on search_turns, as this module does
     request = turn.request
     budget = request.max_price
     shared = {k: v for k, v in constraints(request).items() if k not in ("max_price", "min_price", "brand")}
@@ -68,7 +69,7 @@ async def several_needs(turn: Turn) -> str | None:
     wanted = [a for a in (_need_args(turn, part, shared, budget) for part in parts) if a]
     named = {a.get("category") for a in wanted}
     for slug in [request.category, *request.other_categories]:  # "a helmet a lock and a light": each kind named
-        if slug and slug not in named:
+        if slug and slug not in named and not only_possessed(turn, slug):
             label = turn.lexicon.category_label(slug)
             wanted.append({"query": label, "category": slug, **shared, **({"max_price": budget} if budget else {})})
             named.add(slug)

@@ -131,6 +131,10 @@ async def search(turn: Turn) -> str:
     terms, unknown = query_terms(turn)
     if is_refinement(turn, terms):
         return await refine(turn)
+    from agent.offline.need_turns import plain_need  # need_turns builds on this module
+    need = await plain_need(turn)
+    if need is not None:
+        return need
     if not request.has_product_words and not has_price and not request.slots.any:
         return replies.not_understood(turn.categories_spoken())
     if not (terms or request.category or request.brand or request.slots.features or request.slots.specs) \
@@ -177,9 +181,10 @@ async def search(turn: Turn) -> str:
         reply = f"I couldn't find anything matching \"{relaxed}\" exactly, but here's what I have. " + reply
     if result["count"] == 1 and not result["products"][0]["in_stock"] and request.category:
         turn.state.offer = ("similar", request.category, 0)
-    if request.other_categories:
-        others = " and ".join(turn.lexicon.category_label(c) for c in request.other_categories)
-        reply += f" When you're ready, ask me about the {others} too."
+    from agent.offline.need_turns import only_possessed  # "a light for my bike": the bike is theirs
+    if others := [c for c in request.other_categories if not only_possessed(turn, c)]:
+        others_said = " and ".join(turn.lexicon.category_label(c) for c in others)
+        reply += f" When you're ready, ask me about the {others_said} too."
     return reply
 
 

@@ -1,0 +1,138 @@
+"""A need said in plain words ("something to boil water on", "so my bike doesn't get nicked", "I ride home in the
+dark"): the purposes it states (need_purposes), the category of the loaded catalog that serves them best judged from
+the catalog's own text (need_profile), and, inside that category, the products whose own text says they serve the
+need best. Everything shown comes from `search_products`, like any other search."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from agent.offline import replies
+from agent.offline.need_profile import NeedProfile, Served
+from agent.offline.need_purposes import NeedReading, Purpose, read_needs
+from agent.offline.search_turns import constraints, show
+from agent.offline.turn import Turn, trouble
+
+# "my tyres", "on the bike": a kind the shopper has, not one they want ("the roughneck rain jacket" is wanted)
+POSSESSED = r"\b(my|our|his|her|their|your|(?:on|in|for|to|with|from|at|off|onto|into|inside) (?:the|this|that))" \
+            r"( [\w']+)? {}\b"
+# "I want a tent ...": a thing asked for by name, which this store may not know (then it is not sold here)
+ASKED_BY_NAME = re.compile(r"\b(?:want|need|looking for|after|buy|get|sell|have you got|do you have) (?:a|an|some|any) "
+                           r"(?:new )?([a-z]+)(?: ([a-z]+))?")
+GENERIC_NOUNS = {"way", "place", "spot", "something", "thing", "bit", "lot", "cup", "pair", "good", "better", "few",
+                 "little", "couple", "kind", "sort", "type", "idea", "suggestion", "help", "hand", "solution"}
+RUNNER_UP = 0.75  # a second category this close to the best is mentioned too
+
+
+def _asks_for_a_kind(turn: Turn) -> bool:
+    """Whether the sentence names a kind of product the shopper wants ("he needs a helmet"), rather than one they
+    have ("my tyres are always soft", "on the bike")."""
+    request = turn.request
+    if request.other_categories:
+        return True
+    phrase = request.category_phrase
+    if not request.category or not phrase:
+        return False
+    return not possessed(request.text, phrase)
+
+
+def possessed(text: str, phrase: str) -> bool:
+    """Whether a kind is named as something the shopper has ("my tyres", "on the bike")."""
+    return bool(re.search(POSSESSED.format(re.escape(phrase)), text))
+
+
+def only_possessed(turn: Turn, slug: str) -> bool:
+    """"a light for my bike": the bike is the shopper's, not a second thing to find."""
+    text = turn.request.text
+    said = [p for p, s in turn.lexicon.category_words.items() if s == slug and re.search(rf"\b{re.escape(p)}\b", text)]
+    return bool(said) and all(possessed(text, p) for p in said)
+
+
+def _unknown_thing_asked(turn: Turn) -> bool:
+    """"I want a tent I can pitch in the dark" in a shop without tents: the shopper named the thing."""
+    m = ASKED_BY_NAME.search(turn.request.text)
+    if m is None:
+        return False
+    named = [w for w in m.groups() if w]  # "a dry place": the place is what is asked for, "dry" describes it
+    return not any(w in GENERIC_NOUNS or turn.lexicon.knows(w) or turn.lexicon.correct(w) for w in named)
+
+
+def _plural(kind: str) -> str:
+    if re.search(r"(s|x|ch|sh)$", kind):
+        return kind + "es"
+    return kind[:-1] + "ies" if re.search(r"[^aeiou]y$", kind) else kind + "s"
+
+
+def _context_words(turn: Turn, reading: NeedReading) -> list[str]:
+    """The shopper's other words the catalog knows ("family", "touring"), without kinds they only have."""
+    lexicon = turn.lexicon
+    return [w for w in turn.request.terms if w not in reading.cue_words and len(w) > 2 and lexicon.knows(w)
+            and lexicon.category_words.get(w) is None and w not in turn.request.category_phrase.split()]
+
+
+def _search_args(turn: Turn, reading: NeedReading) -> dict[str, Any]:
+    """The request's own limits (price, specs, in stock), without feature words that were part of the need
+    ("down" in "on the way down hills" is not a filling)."""
+    args = constraints(turn.request)
+    kept = [f for f in args.get("features", []) if not set(f.split()) & reading.cue_words]
+    if kept:
+        args["features"] = kept
+    else:
+        args.pop("features", None)
+    args.pop("sort", None) if args.get("sort") == "relevance" else None
+    return args
+
+
+async def _narrowed(turn: Turn, profile: NeedProfile, best: Served, reading: NeedReading, context: list[str],
+                    args: dict[str, Any]) -> dict[str, Any]:
+    """The category's products whose own text says they serve the need best, or all of them."""
+    label = turn.lexicon.category_label(best.slug)
+    for word in profile.narrowing(best.slug, reading, context)[:2]:
+        result = await turn.tool("search_products", query=word, category=best.slug, **args)
+        if not result.get("ok") or result["count"] >= 2:
+            if result.get("ok"):
+                turn.state.remember_search({"query": word, "category": best.slug, **args},
+                                           [p["id"] for p in result["products"]])
+            return result
+    return await show(turn, {"query": label, "category": best.slug, **args})
+
+
+def _purpose_of(profile: NeedProfile, reading: NeedReading, slug: str) -> Purpose:
+    text = profile.categories[slug]
+    return max(reading.purposes, key=lambda p: profile.kind_served(text, p)[0])
+
+
+def _nothing_serves(turn: Turn, reading: NeedReading) -> str:
+    purpose = reading.purposes[0]
+    kinds = replies.join_words([_plural(k) for k in purpose.kinds[:2]], "or")
+    return (f"I don't think this store sells anything for {purpose.name}: I can't find {kinds} here. "
+            f"I have {turn.categories_spoken()}. Would one of those help?")
+
+
+async def plain_need(turn: Turn) -> str | None:
+    """Show what serves a need said in plain words; None when the sentence states no need or names the kind of
+    product wanted (the ordinary search handles those)."""
+    profile = turn.lexicon.needs
+    request = turn.request
+    if profile is None or request.about_list or _asks_for_a_kind(turn) or _unknown_thing_asked(turn):
+        return None
+    reading = read_needs(request.text)
+    if not reading.purposes:
+        return None
+    context = _context_words(turn, reading)
+    served = profile.rank(reading, context)
+    if not served:
+        return _nothing_serves(turn, reading)
+    best = served[0]
+    result = await _narrowed(turn, profile, best, reading, context, _search_args(turn, reading))
+    if not result.get("ok"):
+        return trouble(result)
+    if not result["count"]:
+        return replies.describe_list(result, turn.state.turn)
+    label = turn.lexicon.category_label(best.slug).replace("&", "and")
+    lead = f"For {_purpose_of(profile, reading, best.slug).name}, I'd look at {label}. "
+    reply = lead + replies.describe_list(result, turn.state.turn)
+    if len(served) > 1 and served[1].score >= RUNNER_UP * best.score:
+        reply += f" {turn.lexicon.category_label(served[1].slug).replace('&', 'and').capitalize()} could help too."
+    return reply
