@@ -62,9 +62,9 @@ PURPOSES: tuple[Purpose, ...] = (
        r"from (the |a )?(streams?|rivers?|lakes?|creeks?)|tap water|treat\w* (the )?water|giardia|bacteria)\b",
        "water filter, filter, purifier, filter bottle", "filter, purif, uv, microfilter, steriliz"),
     _p("drinking on the go",
-       rf"\b(hydrat\w*|thirst\w*|dehydrat\w*|sip\w*|(carry\w*|bring\w*|take|hold\w*) {_MY}(water|drinks?)|"
-       rf"water (on|for) (the |my |long |hot )?(ride|rides|run|runs|hike|hikes|walk|walks|trail|road|go|move)|"
-       rf"something to drink (from|out of))\b",
+       r"\b(hydrat\w*|thirst\w*|dehydrat\w*|sip\w*|(carry\w*|bring\w*|take|hold\w*)(?: [\w']+){0,4} (water|drinks?)|"
+       r"water (on|for) (the |my |long |hot )?(ride|rides|run|runs|hike|hikes|walk|walks|trail|road|go|move)|"
+       r"something to drink (from|out of))\b",
        "bottle, bidon, water bottle, flask, hydration pack, bladder, reservoir, canteen",
        "hydration, water, litre, leak"),
     _p("keeping things dry",
@@ -119,7 +119,8 @@ PURPOSES: tuple[Purpose, ...] = (
        "security, secur, hardened, steel"),
     _p("flat tyres",
        r"\b(flats|flat tyres?|flat tires?|punctur\w*|soft tyres?|soft tires?|(tyres?|tires?)(?: [\w']+){0,3} "
-       r"(soft|flat|low|going down|deflat\w*)|pressure|inflat\w*|pump (them |it )?up|air in)\b",
+       r"(soft|flat|low|going down|deflat\w*|los\w* air|leak\w*)|pressure|inflat\w*|pump (them |it )?up|air in|"
+       r"(los\w*|leak\w*) air|slow leak)\b",
        "pump, inflator, floor pump, mini pump, inner tube, tube, patch, repair kit, sealant, tyre, tire",
        "punctur, inflat, repair, pressure, sealant, tubeless"),
     _p("easier knees and steadier steps on hills",

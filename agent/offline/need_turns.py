@@ -13,6 +13,7 @@ from agent.offline.need_profile import NeedProfile, Served
 from agent.offline.need_purposes import NeedReading, Purpose, read_needs
 from agent.offline.search_turns import constraints, show
 from agent.offline.turn import Turn, trouble
+from app.catalog.units import kind_of
 
 # "my tyres", "on the bike": a kind the shopper has, not one they want ("the roughneck rain jacket" is wanted)
 POSSESSED = r"\b(my|our|his|her|their|your|(?:on|in|for|to|with|from|at|off|onto|into|inside) (?:the|this|that))" \
@@ -20,6 +21,9 @@ POSSESSED = r"\b(my|our|his|her|their|your|(?:on|in|for|to|with|from|at|off|onto
 # "I want a tent ...": a thing asked for by name, which this store may not know (then it is not sold here)
 ASKED_BY_NAME = re.compile(r"\b(?:want|need|looking for|after|buy|get|sell|have you got|do you have) (?:a|an|some|any) "
                            r"(?:new )?([a-z]+)(?: ([a-z]+))?")
+# "somewhere to sit that's light": light as in weight, not a lamp
+LIGHT_WEIGHT = re.compile(r"\b(that'?s|thats|is|are|and|but|very|really|super|quite|pretty|something|ultra) light\b|"
+                          r"\blight(er)? (enough|weight|to carry|one|ones)\b")
 GENERIC_NOUNS = {"way", "place", "spot", "something", "thing", "bit", "lot", "cup", "pair", "good", "better", "few",
                  "little", "couple", "kind", "sort", "type", "idea", "suggestion", "help", "hand", "solution"}
 RUNNER_UP = 0.75  # a second category this close to the best is mentioned too
@@ -33,6 +37,8 @@ def _asks_for_a_kind(turn: Turn) -> bool:
         return True
     phrase = request.category_phrase
     if not request.category or not phrase:
+        return False
+    if phrase in ("light", "lights") and LIGHT_WEIGHT.search(request.text):
         return False
     return not possessed(request.text, phrase)
 
@@ -71,10 +77,12 @@ def _context_words(turn: Turn, reading: NeedReading) -> list[str]:
             and lexicon.category_words.get(w) is None and w not in turn.request.category_phrase.split()]
 
 
-def _search_args(turn: Turn, reading: NeedReading) -> dict[str, Any]:
+def _search_args(turn: Turn, reading: NeedReading, slug: str) -> dict[str, Any]:
     """The request's own limits (price, specs, in stock), without feature words that were part of the need
-    ("down" in "on the way down hills" is not a filling)."""
+    ("down" in "on the way down hills" is not a filling); "that's light" puts the lightest first."""
     args = constraints(turn.request)
+    if LIGHT_WEIGHT.search(turn.request.text) and "mass" in turn.lexicon.category_kinds.get(slug, set()):
+        args.setdefault("sort", "weight_asc")
     kept = [f for f in args.get("features", []) if not set(f.split()) & reading.cue_words]
     if kept:
         args["features"] = kept
@@ -88,7 +96,7 @@ async def _narrowed(turn: Turn, profile: NeedProfile, best: Served, reading: Nee
                     args: dict[str, Any]) -> dict[str, Any]:
     """The category's products whose own text says they serve the need best, or all of them."""
     label = turn.lexicon.category_label(best.slug)
-    for word in profile.narrowing(best.slug, reading, context)[:2]:
+    for word in profile.narrowing(best.slug, reading, context)[:1]:
         result = await turn.tool("search_products", query=word, category=best.slug, **args)
         if not result.get("ok") or result["count"] >= 2:
             if result.get("ok"):
@@ -122,10 +130,12 @@ async def plain_need(turn: Turn) -> str | None:
         return None
     context = _context_words(turn, reading)
     served = profile.rank(reading, context)
+    measured = {kind_of(s.unit) for s in request.slots.specs} - {None}  # "for 4 people": a kind that seats 4
+    served = [s for s in served if measured <= turn.lexicon.category_kinds.get(s.slug, set())] or served
     if not served:
         return _nothing_serves(turn, reading)
     best = served[0]
-    result = await _narrowed(turn, profile, best, reading, context, _search_args(turn, reading))
+    result = await _narrowed(turn, profile, best, reading, context, _search_args(turn, reading, best.slug))
     if not result.get("ok"):
         return trouble(result)
     if not result["count"]:
