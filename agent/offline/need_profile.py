@@ -61,8 +61,13 @@ class CategoryText:
     def add(self, product: Product) -> None:
         specs = [k.replace("_", " ") for k, v in product.specs.items() if v is True]
         specs += [str(v) for v in product.specs.values() if isinstance(v, str) and not re.search(r"\d", v)]
-        self.title.update(_with_pairs(words_of(" ".join([product.name, *product.tags, *specs]))))
-        self.body.update(_with_pairs(words_of(f"{product.short_description} {product.description}")))
+        brand = re.compile(re.escape(product.brand), re.IGNORECASE) if product.brand else None
+
+        def unbranded(text: str) -> str:  # "Kettle Hill" makes pumps no kind of kettle
+            return brand.sub(" ", text) if brand else text
+
+        self.title.update(_with_pairs(words_of(unbranded(" ".join([product.name, *product.tags, *specs])))))
+        self.body.update(_with_pairs(words_of(unbranded(f"{product.short_description} {product.description}"))))
         self.size += 1
 
     def seal(self) -> None:

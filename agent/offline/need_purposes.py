@@ -141,7 +141,7 @@ PURPOSES: tuple[Purpose, ...] = (
        r"\b(cook\w*|boil\w*|heat\w* (up )?(water|food|soup|meals?|dinner)|hot (meals?|food|dinner|lunch|breakfast)|"
        r"dinner|breakfast|meals?|fry\w*|simmer\w*|grill\w*|make (a |some )?(cup of |brew of )?(tea|coffee|cuppa)|"
        r"cup of (tea|coffee)|brew\w*)\b",
-       "stove, burner, cooker, cooking system, grill, pot, pan, cook kit",
+       "stove, burner, cooker, kettle, cooking system, grill, pot, pan, cook kit",
        "boil, cook, simmer, kitchen, fuel"),
     _p("somewhere to sit",
        r"\b(sit|sitting|seat|seating|rest my legs|put my feet up|take a load off|off the (wet |cold )?ground|"
