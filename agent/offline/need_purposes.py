@@ -42,7 +42,8 @@ def _p(name: str, cue: str, kinds: str, qualities: str = "") -> Purpose:
 _DRINK = r"(?:coffee|tea|cocoa|chocolate|drinks?|soup|water|brew|cuppa)"
 _COLD = r"(?:cold|chilly|chilled|freez\w*|frozen|numb|icy|frost\w*)"
 _STUFF = (r"(?:stuff|gear|things|kit|belongings|luggage|laptop|computer|clothes|shopping|groceries|everything|"
-          r"supplies|camera|books|papers|work things|change of clothes|lunch|essentials|tools)")
+          r"supplies|camera|books|papers|work things|change of clothes|lunch|essentials|tools|phone|wallet|passport|"
+          r"valuables|electronics|documents)")
 _MY = r"(?:(?:my|our|the|his|her|their|some|all|all my|all our|all the|a|an) )?"
 
 PURPOSES: tuple[Purpose, ...] = (
@@ -70,12 +71,12 @@ PURPOSES: tuple[Purpose, ...] = (
     _p("keeping things dry",
        rf"\b{_STUFF}\b(?: [\w']+){{0,6}} (dry|wet|soaked|soggy|damp)\b|"
        rf"\b(dry|waterproof|rain ?proof)\b(?: [\w']+){{0,3}} {_STUFF}\b",
-       "dry bag, pannier, bag, backpack, pack, rucksack, case, cover",
+       "dry bag, backpack, pack, pannier, rucksack, bag, case, cover",
        "waterproof, roll-top, dry, welded, rain-cover"),
     _p("carrying your things",
        rf"\b(carry\w*|haul\w*|lug\w*|bring\w*|transport\w*|take|taking|tote|cart)\b(?: [\w']+){{0,5}} {_STUFF}\b|"
        rf"\b{_STUFF}\b(?: [\w']+){{0,3}} (carry\w*|with me|on (the|my) (bike|back))\b|"
-       r"\b(luggage|cargo|bikepacking|panniers?)\b|\bcarry\w* (all|everything)\b",
+       r"\b(luggage|cargo|bikepacking)\b|\bcarry\w* (all|everything)\b",
        "backpack, pack, rucksack, pannier, daypack, bag, duffel, basket, rack",
        "litre, capacity, storage, load, commut, touring, multi-day"),
     _p("cold hands",
@@ -165,7 +166,7 @@ PURPOSES: tuple[Purpose, ...] = (
        "first aid kit, bandage, plaster", "emergency, aid"),
     _p("keeping things charged",
        r"\b(charg\w*|batter(y|ies)(?: [\w']+){0,2} (dies|died|dead|runs? out|flat|drains?)|"
-       r"phone (is |goes )?(dead|flat)|power bank|keep my phone)\b",
+       r"phone (is |goes )?(dead|flat)|power bank)\b",
        "power bank, charger, solar panel, battery pack", "charg, usb, solar"),
 )
 

@@ -29,14 +29,16 @@ GENERIC_NOUNS = {"way", "place", "spot", "something", "thing", "bit", "lot", "cu
 RUNNER_UP = 0.75  # a second category this close to the best is mentioned too
 
 
-def _asks_for_a_kind(turn: Turn) -> bool:
+def _asks_for_a_kind(turn: Turn, reading: NeedReading) -> bool:
     """Whether the sentence names a kind of product the shopper wants ("he needs a helmet"), rather than one they
-    have ("my tyres are always soft", "on the bike")."""
+    have ("my tyres are always soft", "on the bike") or one the need is about ("anything for flat tyres")."""
     request = turn.request
     if request.other_categories:
         return True
     phrase = request.category_phrase
     if not request.category or not phrase:
+        return False
+    if set(phrase.split()) <= reading.cue_words:
         return False
     if phrase in ("light", "lights") and LIGHT_WEIGHT.search(request.text):
         return False
@@ -123,10 +125,10 @@ async def plain_need(turn: Turn) -> str | None:
     product wanted (the ordinary search handles those)."""
     profile = turn.lexicon.needs
     request = turn.request
-    if profile is None or request.about_list or _asks_for_a_kind(turn) or _unknown_thing_asked(turn):
+    if profile is None or request.about_list or _unknown_thing_asked(turn):
         return None
     reading = read_needs(request.text)
-    if not reading.purposes:
+    if not reading.purposes or _asks_for_a_kind(turn, reading):
         return None
     context = _context_words(turn, reading)
     served = profile.rank(reading, context)
