@@ -32,6 +32,16 @@ class NeedReading:
 
     purposes: tuple[Purpose, ...]
     cue_words: frozenset[str]
+    spans: tuple[tuple[int, int], ...] = ()  # where in the sentence each purpose was first said
+
+    def apart(self, first: Purpose, second: Purpose, text: str) -> bool:
+        """Whether two purposes are said as two needs ("see at night and stay warm"), not one ("my feet get wet")."""
+        a, b = self.spans[self.purposes.index(first)], self.spans[self.purposes.index(second)]
+        between = text[min(a[1], b[1]):max(a[0], b[0])]
+        return bool(re.search(r"\b(and|also|plus|as well as|then)\b|,", between))
+
+    def only(self, purpose: Purpose) -> NeedReading:
+        return NeedReading((purpose,), self.cue_words, (self.spans[self.purposes.index(purpose)],))
 
 
 def _p(name: str, cue: str, kinds: str, qualities: str = "") -> Purpose:
@@ -174,7 +184,7 @@ PURPOSES: tuple[Purpose, ...] = (
 def read_needs(text: str) -> NeedReading:
     """The purposes a normalised sentence states, specific first; each part of the sentence feeds one purpose."""
     taken: list[tuple[int, int]] = []
-    found: list[Purpose] = []
+    found: dict[Purpose, tuple[int, int]] = {}
     words: set[str] = set()
     for purpose in PURPOSES:
         for match in purpose.cue.finditer(text):
@@ -183,6 +193,5 @@ def read_needs(text: str) -> NeedReading:
                 continue
             taken.append((start, end))
             words.update(re.findall(r"[a-z0-9']+", match.group(0)))
-            if purpose not in found:
-                found.append(purpose)
-    return NeedReading(tuple(found), frozenset(words))
+            found.setdefault(purpose, (start, end))
+    return NeedReading(tuple(found), frozenset(words), tuple(found.values()))

@@ -11,6 +11,7 @@ from typing import Any
 from agent.offline import replies
 from agent.offline.need_profile import NeedProfile, Served
 from agent.offline.need_purposes import NeedReading, Purpose, read_needs
+from agent.offline.needs import spoken_count
 from agent.offline.search_turns import constraints, show
 from agent.offline.turn import Turn, trouble
 from app.catalog.units import kind_of
@@ -137,14 +138,52 @@ async def plain_need(turn: Turn) -> str | None:
     if not served:
         return _nothing_serves(turn, reading)
     best = served[0]
-    result = await _narrowed(turn, profile, best, reading, context, _search_args(turn, reading, best.slug))
+    first = _purpose_of(profile, reading, best.slug)
+    second = _second_need(turn, profile, reading, first, best, context)
+    own = reading.only(first) if second else reading
+    result = await _narrowed(turn, profile, best, own, context, _search_args(turn, own, best.slug))
     if not result.get("ok"):
         return trouble(result)
     if not result["count"]:
         return replies.describe_list(result, turn.state.turn)
-    label = turn.lexicon.category_label(best.slug).replace("&", "and")
-    lead = f"For {_purpose_of(profile, reading, best.slug).name}, I'd look at {label}. "
-    reply = lead + replies.describe_list(result, turn.state.turn)
+    if second is not None:
+        return await _both_needs(turn, reading, (first, best, result), second, context)
+    reply = f"For {first.name}, I'd look at {_label(turn, best.slug)}. "
+    reply += replies.describe_list(result, turn.state.turn)
     if len(served) > 1 and served[1].score >= RUNNER_UP * best.score:
-        reply += f" {turn.lexicon.category_label(served[1].slug).replace('&', 'and').capitalize()} could help too."
+        reply += f" {_label(turn, served[1].slug).capitalize()} could help too."
     return reply
+
+
+def _label(turn: Turn, slug: str) -> str:
+    return turn.lexicon.category_label(slug).replace("&", "and")
+
+
+def _second_need(turn: Turn, profile: NeedProfile, reading: NeedReading, first: Purpose, best: Served,
+                 context: list[str]) -> tuple[Purpose, Served] | None:
+    """A second need said apart from the first ("see at night and stay warm") that another category serves."""
+    for purpose in reading.purposes:
+        if purpose is first or not reading.apart(first, purpose, turn.request.text):
+            continue
+        served = profile.rank(reading.only(purpose), context)
+        if served and served[0].slug != best.slug:
+            return purpose, served[0]
+    return None
+
+
+async def _both_needs(turn: Turn, reading: NeedReading, shown: tuple[Purpose, Served, dict[str, Any]],
+                      second: tuple[Purpose, Served], context: list[str]) -> str:
+    """Both lists on screen, one after the other, and a reply that says which serves which need."""
+    first, best, result = shown
+    purpose, other = second
+    profile = turn.lexicon.needs
+    assert profile is not None
+    alone = reading.only(purpose)
+    again = await _narrowed(turn, profile, other, alone, context, _search_args(turn, reading, other.slug))
+    one = f"For {first.name}, I'd look at {_label(turn, best.slug)}"
+    if not again.get("ok") or not again["count"]:
+        return f"{one}. " + replies.describe_list(result, turn.state.turn)
+    turn.state.listed = [p["id"] for p in result["products"]] + [p["id"] for p in again["products"]]
+    counts = replies.join_words([spoken_count(str(r["heading"])) for r in (result, again)])
+    return (f"{one}, and for {purpose.name}, at {_label(turn, other.slug)}. I found {counts}. "
+            "Tap one, or ask me about any of them.")

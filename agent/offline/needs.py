@@ -90,7 +90,7 @@ async def several_needs(turn: Turn) -> str | None:
     return _several_reply(lists, headings, budget)
 
 
-def _spoken_count(heading: str) -> str:
+def spoken_count(heading: str) -> str:
     count, _, rest = heading.partition(" ")
     return f"{replies.number(int(count))} {rest}" if count.isdigit() else heading
 
@@ -108,6 +108,6 @@ def _several_reply(lists: list[list[dict[str, Any]]], headings: list[str], budge
     total = sum(p["price"] for p in picks)
     named = replies.join_words([f"the {replies.name_of(p)} ({replies.money(p['price'])})" for p in picks])
     within = f", within your {replies.money(budget)}" if budget is not None else ""
-    spoken = [_spoken_count(h) for h in headings]
+    spoken = [spoken_count(h) for h in headings]
     return (f"I found {replies.join_words(spoken)}. Together, {named} come to {replies.money(total)}{within}. "
             "Tap one, or tell me which to add.")
