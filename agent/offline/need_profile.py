@@ -11,6 +11,7 @@ cook, while every stove saying "stove" does.
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import re
 from collections import Counter
@@ -18,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from agent.offline.need_purposes import NeedReading, Purpose
+from app.catalog.filters import SearchFilters
 from app.catalog.schema import Product
 from app.catalog.store import Catalog
 
@@ -25,8 +27,11 @@ _WORD = re.compile(r"[a-z0-9]+")
 KIND_NEEDED = 0.4  # the least a category must serve a purpose's kinds to be offered for it
 QUALITY_SHARE = 0.2  # how much a purpose's quality words weigh against its kinds
 CONTEXT_SHARE = 0.25  # how much the shopper's other words may weigh, all together
+SAMPLE = 2000  # products read to judge a big catalog's categories (built with the lexicon, off the event loop)
+SMALL_CATEGORY = 50  # a category with fewer sampled products than this is read whole (up to this many)
 
 
+@functools.lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light English singular: "lights" -> "light", "batteries" -> "battery", "boxes" -> "box"."""
     if len(word) > 4 and word.endswith("ies"):
@@ -123,13 +128,22 @@ class NeedProfile:
                         text.names.append(words)
             profile.categories[category.slug] = text
         ids = catalog.product_ids()
-        for start in range(0, len(ids), 500):
-            for product in catalog.get_many(ids[start:start + 500]):
-                if product.category in profile.categories:
-                    profile.categories[product.category].add(product)
+        sample = ids[::max(1, len(ids) // SAMPLE)]  # shares, not counts, matter: a big catalog is sampled evenly
+        added: set[str] = set()
+        for start in range(0, len(sample), 500):
+            profile._add(catalog.get_many(sample[start:start + 500]), added)
+        for slug, text in profile.categories.items():  # a small category of a big catalog is read whole
+            if text.size < SMALL_CATEGORY:
+                profile._add(catalog.search("", SearchFilters(category=slug), limit=SMALL_CATEGORY), added)
         for text in profile.categories.values():
             text.seal()
         return profile
+
+    def _add(self, products: Iterable[Product], added: set[str]) -> None:
+        for product in products:
+            if product.category in self.categories and product.id not in added:
+                added.add(product.id)
+                self.categories[product.category].add(product)
 
     def kind_served(self, text: CategoryText, purpose: Purpose) -> tuple[float, str]:
         """How well the category's products are of a kind that serves the purpose (0..1), and that kind."""
