@@ -27,6 +27,7 @@ _WORD = re.compile(r"[a-z0-9]+")
 KIND_NEEDED = 0.4  # the least a category must serve a purpose's kinds to be offered for it
 QUALITY_SHARE = 0.2  # how much a purpose's quality words weigh against its kinds
 CONTEXT_SHARE = 0.25  # how much the shopper's other words may weigh, all together
+RARE_NAME = 3  # a word in this few products' names is a name ("stormguard"), not a need
 SAMPLE = 2000  # products read to judge a big catalog's categories (built with the lexicon, off the event loop)
 SMALL_CATEGORY = 50  # a category with fewer sampled products than this is read whole (up to this many)
 
@@ -104,6 +105,17 @@ class CategoryText:
         return (best / self.size if self.size else 0.0), word
 
 
+def _rare_name_words(names: Iterable[str]) -> dict[str, list[frozenset[str]]]:
+    """Each word that few product names have ("stormguard"), with the words of those names."""
+    named: dict[str, list[frozenset[str]]] = {}
+    for name in names:
+        name_words = frozenset(_WORD.findall(name.lower()))
+        for word in name_words:
+            if len(named.setdefault(word, [])) <= RARE_NAME:
+                named[word].append(name_words)
+    return {w: found for w, found in named.items() if len(found) <= RARE_NAME}
+
+
 @dataclass(frozen=True)
 class Served:
     """A category that serves the need, how well, and the kind of product it serves it as."""
@@ -116,6 +128,13 @@ class Served:
 @dataclass
 class NeedProfile:
     categories: dict[str, CategoryText] = field(default_factory=dict)
+    rare_names: dict[str, list[frozenset[str]]] = field(default_factory=dict)  # a word of few names -> their words
+
+    def names_a_product(self, words: list[str], need_words: Iterable[str]) -> bool:
+        """Whether these words are all words of one product's name, one of them (not a word of the need) a word few
+        names have ("the rapid boil", "the sunspot shelter"): a product asked for by name."""
+        said = set(words)
+        return any(said <= name for word in said - set(need_words) for name in self.rare_names.get(word, ()))
 
     @classmethod
     def from_catalog(cls, catalog: Catalog) -> NeedProfile:
@@ -127,6 +146,7 @@ class NeedProfile:
                     if words := tuple(words_of(part)):
                         text.names.append(words)
             profile.categories[category.slug] = text
+        profile.rare_names = _rare_name_words(catalog.product_names())
         ids = catalog.product_ids()
         sample = ids[::max(1, len(ids) // SAMPLE)]  # shares, not counts, matter: a big catalog is sampled evenly
         added: set[str] = set()

@@ -73,7 +73,8 @@ PURPOSES: tuple[Purpose, ...] = (
        r"from (the |a )?(streams?|rivers?|lakes?|creeks?)|tap water|treat\w* (the )?water|giardia|bacteria)\b",
        "water filter, filter, purifier, filter bottle", "filter, purif, uv, microfilter, steriliz"),
     _p("drinking on the go",
-       r"\b(hydrat\w*|thirst\w*|dehydrat\w*|sip\w*|(carry\w*|bring\w*|take|hold\w*)(?: [\w']+){0,4} (water|drinks?)|"
+       r"\b(hydrat\w*|thirst\w*|dehydrat\w*|sip(s|ping)?|"
+       r"(carry\w*|bring\w*|take|hold\w*)(?: [\w']+){0,4} (water|drinks?)|"
        r"water (on|for) (the |my |long |hot )?(ride|rides|run|runs|hike|hikes|walk|walks|trail|road|go|move)|"
        r"something to drink (from|out of))\b",
        "bottle, bidon, water bottle, flask, hydration pack, bladder, reservoir, canteen",
@@ -144,8 +145,8 @@ PURPOSES: tuple[Purpose, ...] = (
        "boot, hiking boot, shoe, trail runner, sock, insole, gaiter",
        "ankle, support, waterproof, cushion, grip"),
     _p("staying dry in the rain",
-       r"\b(rain\w*|pour\w*|downpours?|drizzl\w*|showers?|storm\w*|wet|soaked|drenched|damp|keep\w* (me |us )?dry|"
-       r"stay\w* dry)\b",
+       r"\b(rain(s|y|ing|ed)?|pour(s|ing|ed)?|downpours?|drizzl\w*|showers?|storm(s|y)?|wet|soaked|drenched|damp|"
+       r"keep\w* (me |us )?dry|stay\w* dry)\b",
        "rain jacket, jacket, raincoat, shell, poncho, cape, umbrella, cover",
        "waterproof, rain, breathable, hood"),
     _p("cooking",

@@ -129,7 +129,8 @@ async def plain_need(turn: Turn) -> str | None:
     if profile is None or request.about_list or _unknown_thing_asked(turn):
         return None
     reading = read_needs(request.text)
-    if not reading.purposes or _asks_for_a_kind(turn, reading):
+    if not reading.purposes or _asks_for_a_kind(turn, reading) \
+            or profile.names_a_product(request.terms, reading.cue_words):
         return None
     context = _context_words(turn, reading)
     served = profile.rank(reading, context)
