@@ -91,7 +91,6 @@ def _search_args(turn: Turn, reading: NeedReading, slug: str) -> dict[str, Any]:
         args["features"] = kept
     else:
         args.pop("features", None)
-    args.pop("sort", None) if args.get("sort") == "relevance" else None
     return args
 
 
