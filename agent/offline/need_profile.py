@@ -202,8 +202,8 @@ class NeedProfile:
         return sorted(served, key=lambda s: -s.score)
 
     def narrowing(self, slug: str, reading: NeedReading, context: Iterable[str] = ()) -> list[str]:
-        """Words that pick, among the category's products, those that serve the need best: a quality of the need
-        or a word the shopper said, that some (at least two) but not all of them have; best first."""
+        """Words that pick, among the category's products, those that serve the need best: a word the shopper said,
+        or else a quality of the need, that some (at least two) but not all of them have; best first."""
         text = self.categories.get(slug)
         if text is None or text.size < 3:
             return []
@@ -215,8 +215,8 @@ class NeedProfile:
                     share, word = text.prefix_share(start, where)
                     if word and 2 <= share * text.size < text.size:
                         scored[word] = max(scored.get(word, 0.0), first * weight * share * (1.0 - 0.05 * rank))
-        for said in context:
+        for said in context:  # the shopper's own words ("kids", "family", "touring") lead
             share = text.share((stem(said),), "title")
             if 2 <= share * text.size < text.size:
-                scored[said] = max(scored.get(said, 0.0), share)
+                scored[said] = 1.0 + share
         return sorted(scored, key=lambda w: -scored[w])

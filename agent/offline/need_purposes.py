@@ -80,13 +80,14 @@ PURPOSES: tuple[Purpose, ...] = (
        "bottle, bidon, water bottle, flask, hydration pack, bladder, reservoir, canteen",
        "hydration, water, litre, leak"),
     _p("keeping things dry",
-       rf"\b{_STUFF}\b(?: [\w']+){{0,6}} (dry|wet|soaked|soggy|damp)\b|"
+       rf"\b{_STUFF}\b(?: [\w']+){{0,9}} (dry|wet|soaked|soggy|damp)\b|"
        rf"\b(dry|waterproof|rain ?proof)\b(?: [\w']+){{0,3}} {_STUFF}\b",
        "dry bag, backpack, pack, pannier, rucksack, bag, case, cover",
        "waterproof, roll-top, dry, welded, rain-cover"),
     _p("carrying your things",
        rf"\b(carry\w*|haul\w*|lug\w*|bring\w*|transport\w*|take|taking|tote|cart)\b(?: [\w']+){{0,5}} {_STUFF}\b|"
        rf"\b{_STUFF}\b(?: [\w']+){{0,3}} (carry\w*|with me|on (the|my) (bike|back))\b|"
+       rf"\b(get|getting)(?: [\w']+){{0,2}} {_STUFF} (to|into)\b|"
        r"\b(luggage|cargo|bikepacking)\b|\bcarry\w* (all|everything)\b",
        "backpack, pack, rucksack, pannier, daypack, bag, duffel, basket, rack",
        "litre, capacity, storage, load, commut, touring, multi-day"),
@@ -114,7 +115,8 @@ PURPOSES: tuple[Purpose, ...] = (
        r"\b(see me|be seen|being seen|get seen|notice me|spot me|visib\w*|hi[- ]?vis\w*|high[- ]?vis\w*|conspicuous)\b",
        "light, rear light, lamp, reflector, vest, beacon", "rear, reflective, flash, visib, hi-vis"),
     _p("seeing where you go in the dark",
-       r"\b(see|find) (where|my way|the (path|trail|road|way))\b|\b(can'?t|cannot|couldn'?t) see\b|"
+       r"\b(see|find) (where|what|my way|the (path|trail|road|way))\b|\b(can'?t|cannot|couldn'?t) see\b|"
+       r"\b(after|at|before) (sunset|sundown|dusk|dark)\b|"
        r"\b(dark|darkness|pitch black|after dusk|before dawn|at night|night ?time|nightfall|night (rides?|riding|"
        r"hikes?|hiking|walks?|runs?|running))\b|"
        r"\b(lighting|light up|illuminat\w*|read by|reading (in|at))\b|\bpower cuts?\b",
@@ -125,7 +127,8 @@ PURPOSES: tuple[Purpose, ...] = (
        "helmet, hard hat", "mips, protect, impact"),
     _p("keeping things safe from thieves",
        r"\b(stol\w*|steal\w*|theft|thie(f|ves)|nick\w*|pinch\w*|swipe\w*|nabbed|lock\w* (it|up)|secur\w*|"
-       r"break[- ]?ins?|(keep|leave|leaving)\w* (my |our |the )?(bike|bicycle|car|stuff|things|valuables|gear|"
+       r"break[- ]?ins?|(someone|somebody|people|anyone)(?: [\w']+){0,2} (take|taking|took|run off with|walk off with)|"
+       r"(keep|leave|leaving)\w* (my |our |the )?(bike|bicycle|car|stuff|things|valuables|gear|"
        r"belongings|kit|scooter|shed)(?: [\w']+){0,3} (safe|secure|outside|unattended))\b",
        "lock, u-lock, chain lock, padlock, chain, cable lock, alarm",
        "security, secur, hardened, steel"),

@@ -67,12 +67,6 @@ def _unknown_thing_asked(turn: Turn) -> bool:
     return not any(w in GENERIC_NOUNS or turn.lexicon.knows(w) or turn.lexicon.correct(w) for w in named)
 
 
-def _plural(kind: str) -> str:
-    if re.search(r"(s|x|ch|sh)$", kind):
-        return kind + "es"
-    return kind[:-1] + "ies" if re.search(r"[^aeiou]y$", kind) else kind + "s"
-
-
 def _context_words(turn: Turn, reading: NeedReading) -> list[str]:
     """The shopper's other words the catalog knows ("family", "touring"), without kinds they only have."""
     lexicon = turn.lexicon
@@ -114,9 +108,8 @@ def _purpose_of(profile: NeedProfile, reading: NeedReading, slug: str) -> Purpos
 
 
 def _nothing_serves(turn: Turn, reading: NeedReading) -> str:
-    purpose = reading.purposes[0]
-    kinds = replies.join_words([_plural(k) for k in purpose.kinds[:2]], "or")
-    return (f"I don't think this store sells anything for {purpose.name}: I can't find {kinds} here. "
+    """No category of this store serves the need: say so, and what the store does sell (its own words only)."""
+    return (f"I don't think this store sells anything for {reading.purposes[0].name}. "
             f"I have {turn.categories_spoken()}. Would one of those help?")
 
 
