@@ -58,6 +58,14 @@ def only_possessed(turn: Turn, slug: str) -> bool:
     return bool(said) and all(possessed(text, p) for p in said)
 
 
+def the_others_too(turn: Turn) -> str:
+    """The other kinds named, to ask about next; not a kind the shopper only has ("a light for my bike")."""
+    others = [c for c in turn.request.other_categories if not only_possessed(turn, c)]
+    if not others:
+        return ""
+    return f" When you're ready, ask me about the {' and '.join(turn.lexicon.category_label(c) for c in others)} too."
+
+
 def _unknown_thing_asked(turn: Turn) -> bool:
     """"I want a tent I can pitch in the dark" in a shop without tents: the shopper named the thing."""
     m = ASKED_BY_NAME.search(turn.request.text)

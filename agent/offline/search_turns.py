@@ -131,7 +131,8 @@ async def search(turn: Turn) -> str:
     terms, unknown = query_terms(turn)
     if is_refinement(turn, terms):
         return await refine(turn)
-    if (need := await _plain_need(turn)) is not None:  # "so my bike doesn't get nicked": what serves the need
+    from agent.offline import need_turns  # "so my bike doesn't get nicked": what serves the need (builds on this)
+    if (need := await need_turns.plain_need(turn)) is not None:
         return need
     if not request.has_product_words and not has_price and not request.slots.any:
         return replies.not_understood(turn.categories_spoken())
@@ -179,21 +180,7 @@ async def search(turn: Turn) -> str:
         reply = f"I couldn't find anything matching \"{relaxed}\" exactly, but here's what I have. " + reply
     if result["count"] == 1 and not result["products"][0]["in_stock"] and request.category:
         turn.state.offer = ("similar", request.category, 0)
-    return reply + _the_others_too(turn)
-
-
-async def _plain_need(turn: Turn) -> str | None:
-    from agent.offline.need_turns import plain_need  # need_turns builds on this module
-    return await plain_need(turn)
-
-
-def _the_others_too(turn: Turn) -> str:
-    """The other kinds named, to ask about next; not a kind the shopper only has ("a light for my bike")."""
-    from agent.offline.need_turns import only_possessed
-    others = [c for c in turn.request.other_categories if not only_possessed(turn, c)]
-    if not others:
-        return ""
-    return f" When you're ready, ask me about the {' and '.join(turn.lexicon.category_label(c) for c in others)} too."
+    return reply + need_turns.the_others_too(turn)
 
 
 async def _one_kind(turn: Turn, args: dict[str, Any], result: dict[str, Any], terms: list[str]) -> dict[str, Any]:
