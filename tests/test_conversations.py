@@ -317,7 +317,7 @@ SCRIPTS = [
     Script("recommendations for a product not shown yet", [
         T("what goes with the nightowl headlamp?", [search(query="nightowl", category="headlamps"),
                                                     recommend("HLP-1003")], ["go well with the Northpeak Nightowl"]),
-        T("what's good for cooking?", [search(query="cooking")], ["matches for \"cooking\""]),
+        T("what's good for cooking?", [search(category="camp-stoves")], ["camp stoves"]),  # a need: the kind serving it
     ]),
     Script("recommendations for a category", [
         T("what would you recommend in sleeping bags?", [recommend("sleeping-bags")], ["my picks in sleeping bags"]),

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from agent.offline.need_profile import NeedProfile
 from app.catalog.store import Catalog
 from app.catalog.units import spec_key
 
@@ -56,6 +57,7 @@ class Lexicon:
     count_names: set[str] = field(default_factory=set)  # numeric specs without a unit ("seasons")
     spec_names: dict[str, str | None] = field(default_factory=dict)  # spec name without unit -> its kind
     value_words: set[str] = field(default_factory=set)  # one-word values of text specs that vary ("mummy", "down")
+    needs: NeedProfile | None = None  # how well each category serves a need, from the catalog's own text
 
     @classmethod
     def from_catalog(cls, catalog: Catalog) -> Lexicon:
@@ -111,6 +113,7 @@ class Lexicon:
                     lex.category_words.setdefault(form, slugs[0])
         for phrase, slug in lex.category_words.items():
             lex._category_parts.setdefault(slug, set()).update(w for w in phrase.split() if len(w) >= 3)
+        lex.needs = NeedProfile.from_catalog(catalog)
         return lex
 
     # -- categories ----------------------------------------------------------------------------------------------

@@ -61,6 +61,7 @@ def _need_args(turn: Turn, part: str, shared: dict[str, Any], budget: float | No
 
 async def several_needs(turn: Turn) -> str | None:
     """Search for each need and price a set within the budget; None when the sentence holds only one need."""
+    from agent.offline.need_turns import only_possessed  # need_turns builds on search_turns, as this module does
     request = turn.request
     budget = request.max_price
     shared = {k: v for k, v in constraints(request).items() if k not in ("max_price", "min_price", "brand")}
@@ -68,7 +69,7 @@ async def several_needs(turn: Turn) -> str | None:
     wanted = [a for a in (_need_args(turn, part, shared, budget) for part in parts) if a]
     named = {a.get("category") for a in wanted}
     for slug in [request.category, *request.other_categories]:  # "a helmet a lock and a light": each kind named
-        if slug and slug not in named:
+        if slug and slug not in named and not only_possessed(turn, slug):
             label = turn.lexicon.category_label(slug)
             wanted.append({"query": label, "category": slug, **shared, **({"max_price": budget} if budget else {})})
             named.add(slug)
@@ -89,7 +90,7 @@ async def several_needs(turn: Turn) -> str | None:
     return _several_reply(lists, headings, budget)
 
 
-def _spoken_count(heading: str) -> str:
+def spoken_count(heading: str) -> str:
     count, _, rest = heading.partition(" ")
     return f"{replies.number(int(count))} {rest}" if count.isdigit() else heading
 
@@ -107,6 +108,6 @@ def _several_reply(lists: list[list[dict[str, Any]]], headings: list[str], budge
     total = sum(p["price"] for p in picks)
     named = replies.join_words([f"the {replies.name_of(p)} ({replies.money(p['price'])})" for p in picks])
     within = f", within your {replies.money(budget)}" if budget is not None else ""
-    spoken = [_spoken_count(h) for h in headings]
+    spoken = [spoken_count(h) for h in headings]
     return (f"I found {replies.join_words(spoken)}. Together, {named} come to {replies.money(total)}{within}. "
             "Tap one, or tell me which to add.")

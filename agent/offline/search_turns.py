@@ -131,6 +131,9 @@ async def search(turn: Turn) -> str:
     terms, unknown = query_terms(turn)
     if is_refinement(turn, terms):
         return await refine(turn)
+    from agent.offline import need_turns  # "so my bike doesn't get nicked": what serves the need (builds on this)
+    if (need := await need_turns.plain_need(turn)) is not None:
+        return need
     if not request.has_product_words and not has_price and not request.slots.any:
         return replies.not_understood(turn.categories_spoken())
     if not (terms or request.category or request.brand or request.slots.features or request.slots.specs) \
@@ -177,10 +180,7 @@ async def search(turn: Turn) -> str:
         reply = f"I couldn't find anything matching \"{relaxed}\" exactly, but here's what I have. " + reply
     if result["count"] == 1 and not result["products"][0]["in_stock"] and request.category:
         turn.state.offer = ("similar", request.category, 0)
-    if request.other_categories:
-        others = " and ".join(turn.lexicon.category_label(c) for c in request.other_categories)
-        reply += f" When you're ready, ask me about the {others} too."
-    return reply
+    return reply + need_turns.the_others_too(turn)
 
 
 async def _one_kind(turn: Turn, args: dict[str, Any], result: dict[str, Any], terms: list[str]) -> dict[str, Any]:

@@ -48,6 +48,10 @@ async def start_over(turn: Turn) -> str:
 
 
 async def help_(turn: Turn) -> str:
+    from agent.offline.need_purposes import read_needs
+    if read_needs(turn.request.text).purposes:  # "what would help with blisters": a need, not a question about Aisle
+        from agent.offline.search_turns import search
+        return await search(turn)
     names = turn.lexicon.category_order
     kind = names[0].lower().replace("&", "and") if names else "a product"
     return replies.help_text(f"{kind} under 100 dollars") + f" Here I have {turn.categories_spoken()}."
