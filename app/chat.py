@@ -12,7 +12,7 @@ import sys
 from typing import Any, TextIO
 
 from app.conversation import MessageRejected
-from app.events import Event, EventKind
+from app.events import ErrorRaised, Event, ReplyChunkStreamed, ReplyCompleted, ToolCalled
 from app.runtime import Runtime
 
 
@@ -33,24 +33,24 @@ class TerminalPrinter:
         self.started = False
 
     def __call__(self, event: Event) -> None:
-        if event.kind is EventKind.TEXT_CHUNK:
-            if not self.started:
-                self.out.write("aisle> ")
-                self.started = True
-            self.out.write(event.data["text"])
-            self.out.flush()
-        elif event.kind is EventKind.COMPLETION:
-            self.out.write("\n")
-            self.started = False
-        elif event.kind is EventKind.FUNCTION_CALL:
-            result = event.data.get("result") or {}
-            products = result.get("products") or result.get("recommendations")
-            if products and event.data["name"] in ("search_products", "get_recommendations"):
-                self.out.write("\n" + _table(products) + "\n")
-            elif event.data["name"] == "checkout" and result.get("ok"):
-                self.out.write(f"\n  order {result['order_number']}: {result['total']:.2f} USD\n")
-        elif event.kind is EventKind.ERROR:
-            self.out.write(f"\n[error] {event.data.get('message')}\n")
+        match event.payload:
+            case ReplyChunkStreamed(text=text):
+                if not self.started:
+                    self.out.write("aisle> ")
+                    self.started = True
+                self.out.write(text)
+                self.out.flush()
+            case ReplyCompleted():
+                self.out.write("\n")
+                self.started = False
+            case ToolCalled(name=name, result=result):
+                products = result.get("products") or result.get("recommendations")
+                if products and name in ("search_products", "get_recommendations"):
+                    self.out.write("\n" + _table(products) + "\n")
+                elif name == "checkout" and result.get("ok"):
+                    self.out.write(f"\n  order {result['order_number']}: {result['total']:.2f} USD\n")
+            case ErrorRaised(message=message):
+                self.out.write(f"\n[error] {message}\n")
 
 
 async def run_chat(runtime: Runtime, json_mode: bool, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:

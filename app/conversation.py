@@ -14,7 +14,7 @@ from typing import Any
 
 from app.brain import Brain, ListeningBrain, ToolRunner
 from app.bus import EventBus
-from app.events import EventKind
+from app.events import ErrorRaised, ReplyCompleted, SessionEnded, SessionStarted
 from app.fallback import active_brain
 from app.session import ShopperSession
 from app.text_clean import strip_invisible
@@ -60,7 +60,7 @@ class Conversation:
             await self.end_session("replaced")
         session = ShopperSession(self.bus, self.brain.name)
         self.session = session
-        session.publish(EventKind.SESSION_STARTED, {"brain": self.brain.name})
+        session.publish(SessionStarted(self.brain.name))
         if shown_ids:
             session.context.record("featured", "featured", shown_ids)
         await self.brain.start_session(session)
@@ -95,11 +95,10 @@ class Conversation:
                 raise
             except Exception as exc:
                 log.exception("brain %s failed on a turn", self.brain.name)
-                session.publish(EventKind.ERROR, {
-                    "message": "Sorry, something went wrong on my side. Please try again, or ask a staff member.",
-                    "code": "brain_failed", "detail": type(exc).__name__,
-                })
-                session.publish(EventKind.COMPLETION, {"text": "", "failed": True})
+                session.publish(ErrorRaised(
+                    "Sorry, something went wrong on my side. Please try again, or ask a staff member.",
+                    "brain_failed", detail=type(exc).__name__))
+                session.publish(ReplyCompleted("", failed=True))
         if session.end_requested and session is self.session:
             await self.end_session(session.end_requested)
 
@@ -133,9 +132,7 @@ class Conversation:
             await self.brain.end_session(session)
         except Exception:
             log.exception("brain %s failed to end a session", self.brain.name)
-        session.publish(EventKind.SESSION_ENDED, {
-            "reason": reason, "order_number": session.order_number, "total": session.cart.total,
-        })
+        session.publish(SessionEnded(reason, session.order_number, session.cart.total))
         self.bus.forget(session.id)
         session.cart.clear()
         session.context.clear()

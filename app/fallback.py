@@ -14,7 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from app.brain import Brain, BrainUnavailable
-from app.events import EventKind
+from app.events import BrainChanged, NoticePosted
 from app.session import ShopperSession
 
 log = logging.getLogger("aisle.app.fallback")
@@ -56,12 +56,8 @@ class FallbackBrain:
         if session is not None and not session.ended:
             await self.offline.start_session(session)
             session.brain = self.offline.name
-            session.publish(EventKind.BRAIN_CHANGED, {
-                "brain": self.offline.name, "previous": self.primary.name, "fallback": True, "reason": str(failure),
-            })
-            session.publish(EventKind.NOTICE, {
-                "level": "warning", "message": f"Offline mode: {failure}", "code": "brain_fallback",
-            })
+            session.publish(BrainChanged(self.offline.name, self.primary.name, True, str(failure)))
+            session.publish(NoticePosted("brain_fallback", f"Offline mode: {failure}", level="warning"))
         if not failure.permanent and self._probe is not None and self._probe_task is None:
             self._probe_task = asyncio.create_task(self._probe_until_back())
 
@@ -95,10 +91,8 @@ class FallbackBrain:
                 await self.fall_back(exc)
                 return
             session.brain = self.primary.name
-            session.publish(EventKind.BRAIN_CHANGED, {
-                "brain": self.primary.name, "previous": self.offline.name, "fallback": False, "reason": "",
-            })
-            session.publish(EventKind.NOTICE, {"level": "info", "message": "Back online.", "code": "brain_restored"})
+            session.publish(BrainChanged(self.primary.name, self.offline.name, False, ""))
+            session.publish(NoticePosted("brain_restored", "Back online.", level="info"))
 
     async def _guard(self, call: Callable[[Brain], Awaitable[None]]) -> None:
         if self.active is self.primary:

@@ -18,15 +18,14 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Protocol, TextIO
 
-from app.events import Event, EventKind
+from app.events import Event, ReplyChunkStreamed, ReplyCompleted, ShopperSpoke, ToolCalled, TranscriptHeard
 from app.runtime import Runtime
 from app.server import ApiServer, ApiServerError
 from app.settings import Settings
 
 log = logging.getLogger("aisle.app.headless")
 
-ACTIVITY = frozenset({EventKind.SHOPPER_MESSAGE, EventKind.TEXT_CHUNK, EventKind.COMPLETION, EventKind.TRANSCRIPT,
-                      EventKind.FUNCTION_CALL})
+ACTIVITY = (ShopperSpoke, ReplyChunkStreamed, ReplyCompleted, TranscriptHeard, ToolCalled)
 
 
 class HeadlessService(Protocol):
@@ -57,7 +56,7 @@ class IdleReset:
         self._unsubscribe = runtime.bus.subscribe(self._on_event)
 
     def _on_event(self, event: Event) -> None:
-        if event.kind in ACTIVITY:
+        if isinstance(event.payload, ACTIVITY):
             self.last_activity = time.monotonic()
 
     async def run(self) -> None:

@@ -8,7 +8,7 @@ import json
 import sqlite3
 from typing import Any
 
-from app.events import Event, EventKind
+from app.events import Event
 
 
 def recent_sessions(conn: sqlite3.Connection, limit: int = 20) -> list[dict[str, Any]]:
@@ -64,7 +64,7 @@ def events_after(conn: sqlite3.Connection, session_id: str, after_id: int, limit
         "order by event_id limit ?",
         (session_id, after_id, limit),
     )
-    return [Event(session_id, r[0], EventKind(r[1]), json.loads(r[2]), r[3]) for r in rows]
+    return [Event.from_wire(session_id, r[0], r[1], json.loads(r[2]), r[3]) for r in rows]
 
 
 def last_event_id(conn: sqlite3.Connection, session_id: str) -> int:

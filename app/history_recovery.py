@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from app.bus import EventBus
-from app.events import Event, EventKind
+from app.events import ErrorRaised, Event, NoticePosted, SessionStarted
 from app.history import HistoryStore
 from app.history_queue import HistoryHealth, failure_reason
 
@@ -109,14 +109,12 @@ def announce_history_health(bus: EventBus, current_session: Callable[[], str | N
         if session_id is None or health.state == state:
             return
         if health.state == "degraded":
-            bus.publish(session_id, EventKind.ERROR, {
-                "message": f"History cannot be saved right now: {health.reason}. The conversation goes on; what is "
-                           "said is kept in memory and saved when the problem is fixed. Staff: please check the "
-                           "kiosk's disk.",
-                "code": "history_unavailable", "audience": "staff"})
+            bus.publish(session_id, ErrorRaised(
+                f"History cannot be saved right now: {health.reason}. The conversation goes on; what is "
+                "said is kept in memory and saved when the problem is fixed. Staff: please check the "
+                "kiosk's disk.", "history_unavailable", audience="staff"))
         elif health.state == "ok":
-            bus.publish(session_id, EventKind.NOTICE, {"text": "History is being saved again.",
-                                                       "code": "history_recovered"})
+            bus.publish(session_id, NoticePosted("history_recovered", text="History is being saved again."))
 
     return listener
 
@@ -129,11 +127,10 @@ def announce_once(bus: EventBus, messages: list[str]) -> None:
     unsubscribe: list[Callable[[], None]] = []
 
     def on_event(event: Event) -> None:
-        if event.kind is not EventKind.SESSION_STARTED or not unsubscribe:
+        if not isinstance(event.payload, SessionStarted) or not unsubscribe:
             return
         unsubscribe.pop()()
         for message in messages:
-            bus.publish(event.session_id, EventKind.NOTICE, {"text": message, "code": "history_startup",
-                                                              "audience": "staff"})
+            bus.publish(event.session_id, NoticePosted("history_startup", text=message, audience="staff"))
 
     unsubscribe.append(bus.subscribe(on_event))

@@ -17,7 +17,7 @@ import logging
 import re
 from typing import Any
 
-from app.events import Event
+from app.events import Event, payload_from_wire
 
 EMAIL = "[email]"
 PHONE = "[phone]"
@@ -93,8 +93,9 @@ def redact_value(value: Any) -> Any:
 
 def redact_event(event: Event) -> Event:
     """The event with its data redacted (the same object when there was nothing to redact)."""
-    data = redact_value(event.data)
-    return event if data == event.data else dataclasses.replace(event, data=data)
+    wire = event.data
+    data = redact_value(wire)
+    return event if data == wire else dataclasses.replace(event, payload=payload_from_wire(event.kind, data))
 
 
 class RedactingFormatter(logging.Formatter):

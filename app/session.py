@@ -5,11 +5,10 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
 
 from app.bus import EventBus
 from app.cart import Cart
-from app.events import Event, EventKind
+from app.events import ContextChanged, Event, Payload, ShopperSpoke
 from app.search_context import SearchContext
 
 
@@ -41,26 +40,26 @@ class ShopperSession:
         self.ended = False
         self.end_requested = ""  # set by a brain when the shopper asked to start over: the reason to end with
 
-    def publish(self, kind: EventKind, data: dict[str, Any] | None = None) -> Event:
-        return self.bus.publish(self.id, kind, data)
+    def publish(self, payload: Payload) -> Event:
+        return self.bus.publish(self.id, payload)
 
     def add_turn(self, role: str, text: str, source: str = "") -> Turn:
         turn = Turn(role, text, source)
         self.turns.append(turn)
         return turn
 
-    def record_shopper_turn(self, text: str, source: str, **extra: Any) -> Event:
+    def record_shopper_turn(self, text: str, source: str, tool: str | None = None, item_id: str | None = None) -> Event:
         """The one place a shopper turn is recorded, however it came (typed, touch, voice, api, a realtime model's
         transcript): the transcript gets the turn and every screen and history get a `shopper_message`."""
         self.add_turn("shopper", text, source)
-        return self.publish(EventKind.SHOPPER_MESSAGE, {"text": text, "source": source, **extra})
+        return self.publish(ShopperSpoke(text, source, tool=tool, item_id=item_id))
 
     @property
     def shopper_turns(self) -> int:
         return sum(1 for t in self.turns if t.role == "shopper")
 
-    def context_snapshot(self) -> dict[str, Any]:
-        return {"cart": self.cart.to_dict(), "shown_ids": self.context.shown_ids()[:30], "focus": self.context.focus}
+    def context_snapshot(self) -> ContextChanged:
+        return ContextChanged(self.cart.to_dict(), self.context.shown_ids()[:30], self.context.focus)
 
     def publish_context(self) -> Event:
-        return self.publish(EventKind.CONTEXT, self.context_snapshot())
+        return self.publish(self.context_snapshot())

@@ -41,7 +41,7 @@ import numpy as np
 from app.brain import ListeningBrain
 from app.bus import EventBus
 from app.conversation import Conversation
-from app.events import EventKind, VoiceState
+from app.events import NoticePosted, Payload, TranscriptHeard, VoiceState, VoiceStateChanged
 from app.sentences import SentenceSplitter
 from audio.capture import AudioBlock, MicrophoneCapture, level_dbfs
 from audio.echo import EchoCanceller, HalfDuplexGate
@@ -243,24 +243,20 @@ class VoiceLoop(DeviceSupervision, ReplySpeaking, TurnTaking):
 
     # -- state and events ----------------------------------------------------------------------------------------
 
-    def _publish(self, kind: EventKind, data: dict[str, Any]) -> None:
+    def _publish(self, payload: Payload) -> None:
         session = self.conversation.session
         if session is not None and not session.ended:
-            session.publish(kind, data)
+            session.publish(payload)
 
     def _notice(self, message: str, level: str, code: str) -> None:
-        self._publish(EventKind.NOTICE, {"message": message, "level": level, "code": code})
+        self._publish(NoticePosted(code, message, level=level))
 
     def _set_state(self, state: VoiceState, text: str = "") -> None:
         if state is self.state and not text:
             return
         self.state = state
-        data: dict[str, Any] = {"state": state.value}
-        if text:
-            data["text"] = text
-        if state is VoiceState.UNAVAILABLE:
-            data["message"] = self.problem
-        self._publish(EventKind.VOICE_STATE, data)
+        self._publish(VoiceStateChanged(state, text=text or None,
+                                        message=self.problem if state is VoiceState.UNAVAILABLE else None))
         for listener in list(self.listeners):
             try:
                 listener(state, text or self.problem)
@@ -398,7 +394,7 @@ class VoiceLoop(DeviceSupervision, ReplySpeaking, TurnTaking):
         if text and text != self._last_partial:
             self._last_partial = text
             self._partial_shown = True
-            self._publish(EventKind.TRANSCRIPT, {"role": "shopper", "text": text, "final": False})
+            self._publish(TranscriptHeard(text, final=False))
             self._set_state(VoiceState.LISTENING, text)
 
     def _finish_utterance(self) -> None:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from app.events import Event, EventKind, VoiceState
+from app.events import Event, ReplyChunkStreamed, ReplyCompleted, SessionEnded, ShopperSpoke, VoiceState
 from app.sentences import SentenceSplitter
 from audio import devices
 from audio.listening import DEVICE_RATE
@@ -36,7 +36,8 @@ class ReplySpeaking:
         session = self.conversation.session
         if session is None or event.session_id != session.id or self._listening_brain() is not None:
             return
-        if event.kind is EventKind.SHOPPER_MESSAGE:
+        payload = event.payload
+        if isinstance(payload, ShopperSpoke):
             if self._reply_pending or self._is_speaking():
                 self._cut_reply()  # a new turn (typed, tapped or spoken) supersedes the reply still going
             self._splitter = SentenceSplitter()
@@ -46,16 +47,16 @@ class ReplySpeaking:
             self._set_state(VoiceState.THINKING)
         elif self._reply_muted:
             return
-        elif event.kind is EventKind.TEXT_CHUNK:
+        elif isinstance(payload, ReplyChunkStreamed):
             self.timings.setdefault("reply_started_at", time.monotonic())
-            for sentence in self._splitter.push(event.data.get("text", "")):
+            for sentence in self._splitter.push(payload.text):
                 self._queue_sentence(sentence)
-        elif event.kind is EventKind.COMPLETION:
-            self.last_reply = str(event.data.get("text", "")) or self.last_reply
+        elif isinstance(payload, ReplyCompleted):
+            self.last_reply = payload.text or self.last_reply
             for sentence in self._splitter.flush():
                 self._queue_sentence(sentence)
             self._speech_queue.put_nowait((self._generation, ""))  # end of this reply
-        elif event.kind is EventKind.SESSION_ENDED:
+        elif isinstance(payload, SessionEnded):
             self._cut_reply()
 
     def _queue_sentence(self: VoiceLoop, sentence: str) -> None:

@@ -15,7 +15,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from app.conversation import MessageRejected
-from app.events import EventKind, VoiceState
+from app.events import TranscriptHeard, VoiceState
 from audio.listening import Transcript
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ class TurnTaking:
             log.info("free-form request (Whisper): %r", heard.text)
         if SAY_AGAIN.match(_plain(heard.text)) and self.playback is not None:
             self._partial_shown = False
-            self._publish(EventKind.TRANSCRIPT, {"role": "shopper", "text": heard.text, "final": True})
+            self._publish(TranscriptHeard(heard.text, final=True))
             if self.say_again():
                 return
         self._spawn(self._take_turn(heard.text.strip()))
@@ -83,12 +83,12 @@ class TurnTaking:
         if self._partial_shown:  # (the next utterance may have begun already: its partials come again)
             self._partial_shown = False
             self._last_partial = ""
-            self._publish(EventKind.TRANSCRIPT, {"role": "shopper", "text": "", "final": True, "accepted": False})
+            self._publish(TranscriptHeard("", final=True, accepted=False))
 
     async def _take_turn(self: VoiceLoop, text: str) -> None:
         await self.conversation.ensure_session()
         self._partial_shown = False
-        self._publish(EventKind.TRANSCRIPT, {"role": "shopper", "text": text, "final": True})
+        self._publish(TranscriptHeard(text, final=True))
         try:
             await self.conversation.submit_text(text, source="voice")
         except MessageRejected as exc:

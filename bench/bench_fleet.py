@@ -74,7 +74,7 @@ class SimKiosk:
             self.shipper = None
 
     def write(self, count: int) -> None:
-        from app.events import Event, EventKind
+        from app.events import Event
 
         for _ in range(count):
             if self.event_id % 24 == 0:
@@ -82,7 +82,8 @@ class SimKiosk:
                 self.event_id = 0
             self.event_id += 1
             kind, data = MIX[self.event_id % len(MIX)]
-            self.history.record(Event(f"{self.kiosk_id}-s{self.session}", self.event_id, EventKind(kind), data))
+            self.history.record(Event.from_wire(f"{self.kiosk_id}-s{self.session}", self.event_id, kind, data,
+                                                time.time()))
             self.written += 1
 
     def depth(self) -> int:

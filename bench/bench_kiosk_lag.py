@@ -42,7 +42,7 @@ def main() -> int:
 
     from app.compose.brains import make_brain_factory
     from app.compose.runtime import build_runtime
-    from app.events import EventKind
+    from app.events import ReplyChunkStreamed, ReplyCompleted, ShopperSpoke, ToolCalled
     from app.paths import shipped_catalog_path
     from app.settings import load_settings
     from ui import theme as themes
@@ -102,12 +102,12 @@ def main() -> int:
             i = 0
             next_at = time.perf_counter()
             while not stop.is_set():
-                session.publish(EventKind.TEXT_CHUNK, {"text": words[i % len(words)] + " "})
+                session.publish(ReplyChunkStreamed(words[i % len(words)] + " "))
                 counts["chunks"] += 1
                 i += 1
                 if i % 40 == 0:
-                    session.publish(EventKind.COMPLETION, {"text": ""})
-                    session.publish(EventKind.SHOPPER_MESSAGE, {"text": f"show me more {i}", "source": "typed"})
+                    session.publish(ReplyCompleted(""))
+                    session.publish(ShopperSpoke(f"show me more {i}", "typed"))
                 next_at += 0.020
                 await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
 
@@ -117,10 +117,9 @@ def main() -> int:
                 products = [unique[(offset + k) % len(unique)] for k in range(20)]
                 offset += 20
                 session.context.record("search", "bench", [p["id"] for p in products], {}, products)
-                session.publish(EventKind.FUNCTION_CALL, {
-                    "name": "search_products", "parameters": {"query": "bench"}, "call_id": "",
-                    "result": {"ok": True, "query": "bench", "filters": {}, "count": 20, "products": products},
-                    "source": "assistant"})
+                session.publish(ToolCalled(
+                    "search_products", {"query": "bench"},
+                    {"ok": True, "query": "bench", "filters": {}, "count": 20, "products": products}))
                 session.publish_context()
                 counts["grids"] += 1
                 await asyncio.sleep(1.0)

@@ -94,7 +94,7 @@ async def one_client(host: str, port: int, ready: asyncio.Event, counts: list[in
             for line in lines:
                 if not line.startswith(b"data: "):
                     continue
-                if b'"seq"' in line:
+                if b'"item_id"' in line:  # a measured chunk (the end mark is a notice)
                     stamp = TIMESTAMP.search(line)
                     assert stamp is not None
                     latencies.append(now - float(stamp.group(1)))
@@ -190,7 +190,7 @@ async def run_join_storm(args: argparse.Namespace) -> int:
     import httpx
 
     from app.compose.runtime import build_runtime
-    from app.events import EventKind
+    from app.events import ReplyChunkStreamed
     from app.server import ApiServer
     from app.settings import load_settings
 
@@ -204,7 +204,7 @@ async def run_join_storm(args: argparse.Namespace) -> int:
     assert server.url is not None and server.hub is not None
     session = await runtime.conversation.start_session()
     chunk = "Here is a streamed piece of the assistant's reply, about this long. "
-    while session.bus.publish(session.id, EventKind.TEXT_CHUNK, {"text": chunk}).id < args.events:
+    while session.bus.publish(session.id, ReplyChunkStreamed(chunk)).id < args.events:
         pass
     await asyncio.to_thread(runtime.history.flush, 30)
     gc.collect()
@@ -260,7 +260,7 @@ async def probe_lag(samples: list[float], interval: float, stop: asyncio.Event) 
 async def run_app(args: argparse.Namespace) -> int:
     raise_fd_limit()
     from app.compose.runtime import build_runtime
-    from app.events import EventKind
+    from app.events import NoticePosted, ReplyChunkStreamed
     from app.server import ApiServer
     from app.settings import load_settings
 
@@ -295,7 +295,7 @@ async def run_app(args: argparse.Namespace) -> int:
         published = 0
         chunk = "Here is a streamed piece of the assistant's reply, about this long. "
         while time.perf_counter() - t0 < args.duration:
-            session.publish(EventKind.TEXT_CHUNK, {"text": chunk, "seq": published})
+            session.publish(ReplyChunkStreamed(chunk, item_id=f"seq-{published}"))
             published += 1
             next_at = t0 + published * period
             await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
@@ -304,7 +304,7 @@ async def run_app(args: argparse.Namespace) -> int:
         rss_during = rss_mb()
         stop.set()
         await prober
-        session.publish(EventKind.NOTICE, {"text": END_MARK})
+        session.publish(NoticePosted("bench_end", text=END_MARK))
         out, _ = await asyncio.wait_for(proc.communicate(), 60)
         clients = json.loads(out.decode().strip().splitlines()[-1])
     finally:

@@ -6,7 +6,7 @@ import asyncio
 
 from app.brain import BrainUnavailable
 from app.bus import EventBus
-from app.events import Event, EventKind
+from app.events import Event, EventKind, ReplyCompleted
 from app.fallback import FallbackBrain, active_brain
 from app.session import ShopperSession
 
@@ -27,7 +27,7 @@ class ScriptedBrain:
         if self.failure:
             raise self.failure
         self.answered.append(text)
-        session.publish(EventKind.COMPLETION, {"text": f"{self.name}: {text}"})
+        session.publish(ReplyCompleted(f"{self.name}: {text}"))
 
     async def note_action(self, session: ShopperSession, summary: str) -> None:
         return None

@@ -11,7 +11,7 @@ import pytest
 
 from app.bus import EventBus
 from app.compose.runtime import build_runtime
-from app.events import Event, EventKind
+from app.events import Event, EventKind, ReplyChunkStreamed, ReplyCompleted, SessionStarted, ShopperSpoke
 from app.history import HistoryStore
 from app.settings import Settings, load_settings
 
@@ -70,9 +70,9 @@ def test_close_and_reopen_the_store(tmp_path: Path) -> None:
     store = HistoryStore(path)
     store.start()
     bus.subscribe(store.record)
-    bus.publish("s1", EventKind.SESSION_STARTED, {"brain": "offline"})
-    bus.publish("s1", EventKind.SHOPPER_MESSAGE, {"text": "hello", "source": "typed"})
-    bus.publish("s1", EventKind.COMPLETION, {"text": "Hi!"})
+    bus.publish("s1", SessionStarted("offline"))
+    bus.publish("s1", ShopperSpoke("hello", "typed"))
+    bus.publish("s1", ReplyCompleted("Hi!"))
     assert store.flush()
     store.close()
     reopened = HistoryStore(path)
@@ -91,10 +91,10 @@ def test_events_after(tmp_path: Path) -> None:
     store.start()
     bus = EventBus()
     bus.subscribe(store.record)
-    bus.publish("s1", EventKind.SESSION_STARTED, {"brain": "offline"})
+    bus.publish("s1", SessionStarted("offline"))
     for i in range(9):
-        bus.publish("s1", EventKind.TEXT_CHUNK, {"text": f"chunk {i} "})
-    bus.publish("s2", EventKind.SESSION_STARTED, {"brain": "offline"})
+        bus.publish("s1", ReplyChunkStreamed(f"chunk {i} "))
+    bus.publish("s2", SessionStarted("offline"))
     assert store.flush()
     try:
         after = store.events_after("s1", 4)
@@ -120,7 +120,7 @@ def _old_session(store: HistoryStore, session_id: str, age_days: float) -> None:
         (4, EventKind.USAGE, {"input_tokens": 5, "output_tokens": 7, "total_tokens": 12}),
         (5, EventKind.SESSION_ENDED, {"reason": "idle", "total": 449.95}),
     ):
-        store.record(Event(session_id, event_id, kind, data, at))
+        store.record(Event.from_wire(session_id, event_id, kind, data, at))
 
 
 def _count(path: Path, table: str, session_id: str) -> int:
@@ -192,9 +192,9 @@ def test_recording_never_blocks_the_publisher(tmp_path: Path) -> None:
     blocker.execute("begin exclusive")  # another process holds the write lock
     try:
         started = time.perf_counter()
-        bus.publish("s1", EventKind.SESSION_STARTED, {"brain": "offline"})
+        bus.publish("s1", SessionStarted("offline"))
         for i in range(500):
-            bus.publish("s1", EventKind.TEXT_CHUNK, {"text": str(i)})
+            bus.publish("s1", ReplyChunkStreamed(str(i)))
         assert time.perf_counter() - started < 0.5, "publishing waited for the disk"
     finally:
         blocker.execute("rollback")

@@ -12,7 +12,7 @@ import pytest
 
 from app.bus import EventBus
 from app.compose.runtime import build_runtime
-from app.events import EventKind
+from app.events import EventKind, SessionEnded, SessionStarted, ShopperSpoke, ToolCalled
 from app.history import HistoryStore
 from app.history_recovery import announce_history_health, open_history
 from app.settings import Settings
@@ -41,13 +41,13 @@ def test_a_full_disk_keeps_turns_queued_says_so_and_drains_when_space_returns(tm
         store.add_health_listener(lambda h: seen.append(h.state))
         bus.subscribe(lambda e: seen.append(f"event:{e.kind.value}:{e.data.get('code', '')}"))
         store.add_health_listener(announce_history_health(bus, lambda: "s1"))
-        bus.publish("s1", EventKind.SESSION_STARTED, {"brain": "offline"})
-        bus.publish("s1", EventKind.SHOPPER_MESSAGE, {"text": "before the disk filled", "source": "typed"})
+        bus.publish("s1", SessionStarted("offline"))
+        bus.publish("s1", ShopperSpoke("before the disk filled", "typed"))
         assert store.flush()
         filler = fill(disk)
         said = [f"turn {i} while the disk is full " + "x" * 2000 for i in range(40)]
         for text in said:
-            bus.publish("s1", EventKind.SHOPPER_MESSAGE, {"text": text, "source": "typed"})
+            bus.publish("s1", ShopperSpoke(text, "typed"))
         assert not store.flush(5)
         health = store.health()
         assert health.state == "degraded" and health.reason == "the disk is full" and health.pending >= 40
@@ -67,14 +67,13 @@ def test_the_retry_queue_is_bounded_and_every_drop_is_logged_and_counted(
         store.start()
         bus = EventBus()
         bus.subscribe(store.record)
-        bus.publish("s1", EventKind.SESSION_STARTED, {"brain": "offline"})
+        bus.publish("s1", SessionStarted("offline"))
         assert store.flush()
         filler = fill(disk)
         try:
             with caplog.at_level(logging.ERROR, logger="aisle.app.history"):
                 for i in range(80):
-                    bus.publish("s1", EventKind.SHOPPER_MESSAGE, {"text": f"turn {i} " + "x" * 2000,
-                                                                   "source": "typed"})
+                    bus.publish("s1", ShopperSpoke(f"turn {i} " + "x" * 2000, "typed"))
                 assert not store.flush(5)
             health = store.health()
             assert health.state == "degraded" and health.reason == "the disk is full"
@@ -94,10 +93,10 @@ def test_sessions_left_open_by_a_crash_are_closed_as_interrupted(tmp_path: Path)
     store.start()
     bus = EventBus()
     bus.subscribe(store.record)
-    bus.publish("crashed", EventKind.SESSION_STARTED, {"brain": "offline"})
-    last = bus.publish("crashed", EventKind.SHOPPER_MESSAGE, {"text": "hello", "source": "typed"})
-    bus.publish("finished", EventKind.SESSION_STARTED, {"brain": "offline"})
-    bus.publish("finished", EventKind.SESSION_ENDED, {"reason": "idle"})
+    bus.publish("crashed", SessionStarted("offline"))
+    last = bus.publish("crashed", ShopperSpoke("hello", "typed"))
+    bus.publish("finished", SessionStarted("offline"))
+    bus.publish("finished", SessionEnded("idle", None, 0.0))
     assert store.flush()
     store.close()  # no session_ended for "crashed": what kill -9 leaves behind
 
@@ -167,12 +166,12 @@ def test_an_event_history_cannot_write_is_given_up_alone_and_the_rest_are_kept(
     store.start()
     bus = EventBus()
     bus.subscribe(store.record)
-    bus.publish("s1", EventKind.SESSION_STARTED, {"brain": "offline"})
-    bus.publish("s1", EventKind.SHOPPER_MESSAGE, {"text": "before", "source": "typed"})
+    bus.publish("s1", SessionStarted("offline"))
+    bus.publish("s1", ShopperSpoke("before", "typed"))
     # a cart change without its product: the row cannot be built
     broken = {"ok": True, "cart_change": {"product_id": "TNT-1001"}}
-    bus.publish("s1", EventKind.FUNCTION_CALL, {"name": "add_to_cart", "result": broken})
-    bus.publish("s1", EventKind.SHOPPER_MESSAGE, {"text": "after", "source": "typed"})
+    bus.publish("s1", ToolCalled("add_to_cart", None, broken))
+    bus.publish("s1", ShopperSpoke("after", "typed"))
     with caplog.at_level(logging.ERROR, logger="aisle.app.history"):
         assert store.flush()
     assert _turns(store, "s1") == ["before", "after"]

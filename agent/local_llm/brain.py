@@ -26,7 +26,7 @@ import openai
 
 from agent.speech_pipeline.chat import ChatAgent, ChatConfig
 from app.brain import BrainUnavailable, ToolRunner
-from app.events import EventKind
+from app.events import ReplyChunkStreamed, ReplyCompleted
 from app.secrets import get_secret
 from app.session import ShopperSession
 from app.settings import Settings
@@ -55,7 +55,7 @@ class LocalChatBrain:
 
         def on_text(delta: str) -> None:
             said.append(delta)
-            session.publish(EventKind.TEXT_CHUNK, {"text": delta})
+            session.publish(ReplyChunkStreamed(delta))
 
         task = asyncio.ensure_future(self.chat.run_turn(session, text, self.tools, on_text))
         self._reply = task
@@ -69,18 +69,18 @@ class LocalChatBrain:
             self.chat.record_reply(session, heard)
             if heard:
                 session.add_turn("assistant", heard)
-            session.publish(EventKind.COMPLETION, {"text": heard, "interrupted": True})
+            session.publish(ReplyCompleted(heard, interrupted=True))
             return
         except BrainUnavailable:
             if said:  # the model had begun: close that reply; the offline agent answers next
-                session.publish(EventKind.COMPLETION, {"text": "".join(said), "interrupted": True})
+                session.publish(ReplyCompleted("".join(said), interrupted=True))
             raise
         finally:
             if self._reply is task:
                 self._reply = None
         reply = "".join(said)
         session.add_turn("assistant", reply)
-        session.publish(EventKind.COMPLETION, {"text": reply, "interrupted": False})
+        session.publish(ReplyCompleted(reply, interrupted=False))
 
     async def note_action(self, session: ShopperSession, summary: str) -> None:
         self.chat.note(session, summary)

@@ -25,7 +25,7 @@ from agent.offline.turn import Turn
 from agent.offline.understanding import understand
 from app.brain import ToolRunner
 from app.catalog.store import Catalog
-from app.events import EventKind
+from app.events import ReplyChunkStreamed, ReplyCompleted
 from app.session import ShopperSession
 from app.tools.toolbox import BlockingRunner, run_in_thread
 
@@ -133,10 +133,10 @@ class OfflineAgent:
         for chunk in chunks:
             if session.id in self._interrupted:
                 break
-            session.publish(EventKind.TEXT_CHUNK, {"text": chunk})
+            session.publish(ReplyChunkStreamed(chunk))
             sent.append(chunk)
             if self.pacing_s:
                 await asyncio.sleep(self.pacing_s)
         full = "".join(sent)
         session.add_turn("assistant", full)
-        session.publish(EventKind.COMPLETION, {"text": full, "interrupted": len(sent) < len(chunks)})
+        session.publish(ReplyCompleted(full, interrupted=len(sent) < len(chunks)))

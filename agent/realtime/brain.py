@@ -29,7 +29,6 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from agent.realtime import events as rt
 from agent.realtime.budget import TokenBudget
@@ -41,7 +40,16 @@ from agent.realtime.tool_calls import ToolCalls
 from agent.realtime.transcript_order import TranscriptOrder
 from agent.realtime.truncation import cut_off_event
 from app.brain import BrainUnavailable, SpeechOutput, ToolRunner
-from app.events import EventKind, VoiceState
+from app.events import (
+    ErrorRaised,
+    NoticePosted,
+    Payload,
+    ReplyChunkStreamed,
+    ReplyCompleted,
+    TranscriptHeard,
+    VoiceState,
+    VoiceStateChanged,
+)
 from app.session import ShopperSession
 
 log = logging.getLogger("aisle.agent.realtime")
@@ -200,7 +208,7 @@ class RealtimeBrain:
         self._response_active = False
         self._speaking_item = ""
         if session is not None and not session.ended:
-            session.publish(EventKind.NOTICE, {"level": "warning", "message": "Reconnecting…", "code": "reconnecting"})
+            session.publish(NoticePosted("reconnecting", "Reconnecting…", level="warning"))
         try:
             await self._connect(carry=True, exclude_last_turn=self._pending_text is not None)
         except BrainUnavailable as exc:
@@ -209,7 +217,7 @@ class RealtimeBrain:
                 await self.on_unavailable(exc)
             return
         if session is not None and not session.ended:
-            session.publish(EventKind.NOTICE, {"level": "info", "message": "Reconnected.", "code": "reconnected"})
+            session.publish(NoticePosted("reconnected", "Reconnected.", level="info"))
         if self._pending_text is not None and self._turn is not None and not self._turn.done():
             await self._link.send(rt.user_text_item(self._pending_text))
             await self._link.send(rt.response_create())
@@ -256,17 +264,17 @@ class RealtimeBrain:
         self._speaking_item = ""
 
     # -- server events -------------------------------------------------------------------------------------------
-    def _publish(self, kind: EventKind, data: dict[str, Any], hold: bool = False) -> None:
+    def _publish(self, payload: Payload, hold: bool = False) -> None:
         session = self._session
         if session is None or session.ended:
             return
         if hold:
-            self._order.publish(kind, data)  # after the shopper's transcript (`transcript_order`)
+            self._order.publish(payload)  # after the shopper's transcript (`transcript_order`)
         else:
-            session.publish(kind, data)
+            session.publish(payload)
 
     def _state(self, state: VoiceState) -> None:
-        self._publish(EventKind.VOICE_STATE, {"state": state.value, "brain": self.name})
+        self._publish(VoiceStateChanged(state, brain=self.name))
 
     async def _dispatch(self, event: rt.ServerEvent) -> None:
         if await self._on_shopper_event(event):
@@ -282,7 +290,7 @@ class RealtimeBrain:
             if event.item_id in self._cut_items:
                 return
             self._reply.append(event.delta)
-            self._publish(EventKind.TEXT_CHUNK, {"text": event.delta, "item_id": event.item_id}, hold=True)
+            self._publish(ReplyChunkStreamed(event.delta, item_id=event.item_id), hold=True)
         elif isinstance(event, rt.FunctionCallArgumentsDone):
             self._calls.start(self._session, event.call_id, event.name, event.arguments)
         elif isinstance(event, rt.ResponseDone):
@@ -305,14 +313,12 @@ class RealtimeBrain:
             if event.item_id:
                 self._order.expect(event.item_id)
         elif isinstance(event, rt.InputTranscriptDelta):
-            self._publish(EventKind.TRANSCRIPT, {"role": "shopper", "text": event.delta, "final": False,
-                                                 "item_id": event.item_id})
+            self._publish(TranscriptHeard(event.delta, final=False, item_id=event.item_id))
         elif isinstance(event, rt.InputTranscriptCompleted):
             session = self._session
             text = event.transcript.strip()
             if session is not None and text and not session.ended:
-                self._publish(EventKind.TRANSCRIPT, {"role": "shopper", "text": text, "final": True,
-                                                     "item_id": event.item_id})
+                self._publish(TranscriptHeard(text, final=True, item_id=event.item_id))
                 session.record_shopper_turn(text, "voice", item_id=event.item_id)
             self._order.landed(event.item_id)
         elif isinstance(event, rt.InputTranscriptFailed):
@@ -336,7 +342,7 @@ class RealtimeBrain:
         self._response_active = False
         self._last_activity = time.monotonic()
         if event.usage is not None:
-            self._publish(EventKind.USAGE, {**self._budget.add(event.usage), "brain": self.name})
+            self._publish(self._budget.add(event.usage, self.name))
         calls = event.function_calls
         if calls and event.status != "cancelled":
             await self._calls.answer(self._session, calls, self._link.send)
@@ -352,7 +358,7 @@ class RealtimeBrain:
         if session is not None and not session.ended:
             if text:
                 session.add_turn("assistant", text)
-            self._publish(EventKind.COMPLETION, {"text": text, "interrupted": interrupted}, hold=True)
+            self._publish(ReplyCompleted(text, interrupted=interrupted), hold=True)
             if self._output is None or not self._output.is_playing():
                 self._state(VoiceState.IDLE)
             else:
@@ -373,10 +379,9 @@ class RealtimeBrain:
         session = self._session
         if session is None or session.ended:
             return
-        session.publish(EventKind.NOTICE, {
-            "level": "info", "code": "token_budget",
-            "message": "This conversation reached its voice limit. You can keep shopping by typing or tapping.",
-        })
+        session.publish(NoticePosted(
+            "token_budget", "This conversation reached its voice limit. You can keep shopping by typing or tapping.",
+            level="info"))
         await self._link.close()
         if self.on_unavailable is not None:
             await self.on_unavailable(BrainUnavailable(
@@ -389,7 +394,5 @@ class RealtimeBrain:
             return
         log.warning("realtime server error %s: %s (param %s)", event.code, event.message, event.param)
         if self._turn is not None or event.type in ("server_error", "rate_limit_exceeded"):
-            self._publish(EventKind.ERROR, {
-                "message": "The voice service reported a problem; please try again.",
-                "code": event.code or event.type, "detail": event.message,
-            })
+            self._publish(ErrorRaised("The voice service reported a problem; please try again.",
+                                      event.code or event.type, detail=event.message))

@@ -5,9 +5,9 @@ are counted per session and the realtime brain hands over to the offline brain p
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from agent.realtime import events as rt
+from app.events import UsageRecorded
 
 
 @dataclass
@@ -19,8 +19,8 @@ class TokenBudget:
     def exceeded(self) -> bool:
         return self.used > self.limit
 
-    def add(self, usage: rt.Usage) -> dict[str, Any]:
-        """Count one response's usage; returns what the `usage` event reports about it."""
+    def add(self, usage: rt.Usage, brain: str) -> UsageRecorded:
+        """Count one response's usage; returns the `usage` event that reports it."""
         self.used += usage.total_tokens
-        return {"input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens,
-                "total_tokens": usage.total_tokens, "session_total": self.used}
+        return UsageRecorded(usage.input_tokens, usage.output_tokens, usage.total_tokens, session_total=self.used,
+                             brain=brain)

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any
 
-from app.events import EventKind
+from app.events import Payload
 
-Publish = Callable[[EventKind, dict[str, Any]], None]
+Publish = Callable[[Payload], None]
 
 
 class TranscriptOrder:
@@ -22,19 +21,19 @@ class TranscriptOrder:
         self._publish = publish
         self._hold_s = hold_s
         self._awaiting: set[str] = set()
-        self._held: list[tuple[EventKind, dict[str, Any]]] = []
+        self._held: list[Payload] = []
         self._timer: asyncio.TimerHandle | None = None
 
     def expect(self, item_id: str) -> None:
         """The shopper's input item `item_id` will be transcribed: hold assistant text until it is."""
         self._awaiting.add(item_id)
 
-    def publish(self, kind: EventKind, data: dict[str, Any]) -> None:
+    def publish(self, payload: Payload) -> None:
         """Publish now, or hold while a shopper transcript is expected."""
         if not self._awaiting:
-            self._publish(kind, data)
+            self._publish(payload)
             return
-        self._held.append((kind, data))
+        self._held.append(payload)
         if self._timer is None:
             self._timer = asyncio.get_running_loop().call_later(self._hold_s, self.release)
 
@@ -51,8 +50,8 @@ class TranscriptOrder:
             self._timer = None
         self._awaiting.clear()
         held, self._held = self._held, []
-        for kind, data in held:
-            self._publish(kind, data)
+        for payload in held:
+            self._publish(payload)
 
     def forget(self) -> None:
         """A new conversation: drop what is held and expected."""

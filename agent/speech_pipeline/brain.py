@@ -54,7 +54,7 @@ from agent.speech_pipeline.recognition import Recognizer
 from agent.speech_pipeline.reply import SpokenReply, ignore_callback
 from agent.speech_pipeline.synthesis import Synthesizer
 from app.brain import BrainUnavailable, SpeechOutput, ToolRunner
-from app.events import EventKind, VoiceState
+from app.events import ErrorRaised, NoticePosted, ReplyCompleted, VoiceState, VoiceStateChanged
 from app.session import ShopperSession
 
 log = logging.getLogger("aisle.agent.speech_pipeline")
@@ -116,7 +116,7 @@ class SpeechPipelineBrain:
         self._state = state
         session = self._session
         if session is not None and not session.ended:
-            session.publish(EventKind.VOICE_STATE, {"state": state.value})
+            session.publish(VoiceStateChanged(state))
 
     def _resting_state(self) -> VoiceState:
         if self._listen.active:
@@ -283,20 +283,18 @@ class SpeechPipelineBrain:
         except BrainUnavailable as exc:
             log.warning("spoken turn failed: %s", exc)
             if not session.ended:
-                session.publish(EventKind.ERROR, {"message": str(exc), "code": "brain_unavailable",
-                                                  "permanent": exc.permanent})
-                session.publish(EventKind.COMPLETION, {"text": "", "failed": True})
+                session.publish(ErrorRaised(str(exc), "brain_unavailable", permanent=exc.permanent))
+                session.publish(ReplyCompleted("", failed=True))
             if self.on_unavailable is not None:
                 await self._suspend()  # the hook hands the kiosk to another brain
             await self._notify_unavailable(exc)
         except Exception as exc:
             log.exception("spoken turn failed")
             if not session.ended:
-                session.publish(EventKind.ERROR, {
-                    "message": "Sorry, something went wrong on my side. Please try again, or ask a staff member.",
-                    "code": "brain_failed", "detail": type(exc).__name__,
-                })
-                session.publish(EventKind.COMPLETION, {"text": "", "failed": True})
+                session.publish(ErrorRaised(
+                    "Sorry, something went wrong on my side. Please try again, or ask a staff member.",
+                    "brain_failed", detail=type(exc).__name__))
+                session.publish(ReplyCompleted("", failed=True))
 
     async def _turn(self, session: ShopperSession, text: str, shopper_source: str | None) -> None:
         self._barge()  # a new turn: stop saying the previous reply (text typed over speech, a second final)
@@ -337,7 +335,7 @@ class SpeechPipelineBrain:
             if not session.ended:
                 if heard:
                     session.add_turn("assistant", heard)
-                session.publish(EventKind.COMPLETION, {"text": heard, "interrupted": True})
+                session.publish(ReplyCompleted(heard, interrupted=True))
             raise
         except BaseException:
             if reply.spoken and not reply.aborted:
@@ -351,7 +349,7 @@ class SpeechPipelineBrain:
                 self._current = None
             self._set_state(self._resting_state())
         session.add_turn("assistant", reply.text)
-        session.publish(EventKind.COMPLETION, {"text": reply.text, "interrupted": False})
+        session.publish(ReplyCompleted(reply.text, interrupted=False))
 
     def _voice_ok(self) -> bool:
         return not self._synthesis_disabled and asyncio.get_running_loop().time() >= self._synthesis_retry_at
@@ -366,5 +364,5 @@ class SpeechPipelineBrain:
         else:
             self._synthesis_retry_at = asyncio.get_running_loop().time() + self.synthesis_backoff_s
         if not session.ended:
-            session.publish(EventKind.NOTICE, {"level": "warning", "message": f"Spoken replies stopped: {failure}",
-                                               "code": "speech_synthesis_failed"})
+            session.publish(NoticePosted("speech_synthesis_failed", f"Spoken replies stopped: {failure}",
+                                         level="warning"))

@@ -34,7 +34,7 @@ from typing import Any
 import openai
 
 from app.brain import BrainUnavailable, ToolRunner
-from app.events import EventKind
+from app.events import UsageRecorded
 from app.session import ShopperSession
 from app.tools.schemas import TOOL_SCHEMAS, ToolSchema
 
@@ -297,12 +297,9 @@ class ChatAgent:
                 pending.arguments += part.function.arguments or ""
 
     def _publish_usage(self, session: ShopperSession, usage: Any) -> None:
-        session.publish(EventKind.USAGE, {
-            "input_tokens": int(getattr(usage, "prompt_tokens", 0) or 0),
-            "output_tokens": int(getattr(usage, "completion_tokens", 0) or 0),
-            "total_tokens": int(getattr(usage, "total_tokens", 0) or 0),
-            "model": self.config.model,
-        })
+        session.publish(UsageRecorded(
+            int(getattr(usage, "prompt_tokens", 0) or 0), int(getattr(usage, "completion_tokens", 0) or 0),
+            int(getattr(usage, "total_tokens", 0) or 0), model=self.config.model))
 
     # -- errors ------------------------------------------------------------------------------------------------------
     @property

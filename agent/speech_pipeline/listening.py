@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from agent.speech_pipeline.recognition import Recognizer
 from app.brain import BrainUnavailable
-from app.events import EventKind, VoiceState
+from app.events import NoticePosted, TranscriptHeard, VoiceState
 from app.session import ShopperSession
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ class Listening:
         session = self.brain._session
         if session is None or session.ended:
             return
-        session.publish(EventKind.TRANSCRIPT, {"role": "shopper", "text": text, "final": False})
+        session.publish(TranscriptHeard(text, final=False))
         if self.brain._current is None:
             self.brain._set_state(VoiceState.LISTENING)
 
@@ -83,7 +83,7 @@ class Listening:
         session = brain._session
         if session is None or session.ended or not text.strip():
             return
-        session.publish(EventKind.TRANSCRIPT, {"role": "shopper", "text": text, "final": True})
+        session.publish(TranscriptHeard(text, final=True))
         brain._barge()  # the shopper has taken the turn: whatever we were saying is over
         if brain.turn_handler is not None:
             brain._spawn(brain.turn_handler(text), "turn-handler")
@@ -98,8 +98,8 @@ class Listening:
         log.warning("recognition failed: %s", failure)
         if session is None or session.ended:
             return
-        session.publish(EventKind.NOTICE, {"level": "warning", "message": f"Voice input stopped: {failure}",
-                                           "code": "speech_recognition_failed"})
+        session.publish(NoticePosted("speech_recognition_failed", f"Voice input stopped: {failure}",
+                                     level="warning"))
         brain._set_state(VoiceState.UNAVAILABLE)
         if self.task is None:
             self.task = brain._spawn(self._again(session, failure), "listen")
@@ -128,8 +128,8 @@ class Listening:
                         return
                     continue
                 if listening and failure is not None:
-                    session.publish(EventKind.NOTICE, {"level": "info", "message": "Voice input is back.",
-                                                       "code": "speech_recognition_restored"})
+                    session.publish(NoticePosted("speech_recognition_restored", "Voice input is back.",
+                                                 level="info"))
                 return
         finally:
             if self.task is asyncio.current_task():
@@ -142,7 +142,6 @@ class Listening:
         if self.brain._current is None:
             self.brain._set_state(VoiceState.UNAVAILABLE)
         if exc.permanent:
-            session.publish(EventKind.NOTICE, {"level": "warning", "message": str(exc),
-                                               "code": "speech_recognition_failed"})
+            session.publish(NoticePosted("speech_recognition_failed", str(exc), level="warning"))
             await self.brain._notify_unavailable(exc)
         return exc.permanent

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from app.brain import BrainUnavailable, SpeechOutput
-from app.events import EventKind, VoiceState
+from app.events import ReplyChunkStreamed, VoiceState
 from app.sentences import SentenceSplitter
 from app.session import ShopperSession
 
@@ -71,7 +71,7 @@ class SpokenReply:
 
     def _publish(self, text: str) -> None:
         if text:
-            self.session.publish(EventKind.TEXT_CHUNK, {"text": text})
+            self.session.publish(ReplyChunkStreamed(text))
             self.chunks.append(text)
 
     async def on_text(self, delta: str) -> None:

@@ -10,7 +10,7 @@ import asyncio
 import logging
 from typing import Any
 
-from app.events import Event, EventKind
+from app.events import Event, NoticePosted, VoiceStateChanged
 from app.fleet.catalog_sync import CatalogSync, ReadyCatalog
 from app.fleet.config import kiosk_identity
 from app.fleet.connection import FleetUnavailable, resolve_dsn
@@ -91,8 +91,8 @@ class FleetService:
                 "session_open": bool(session is not None and session.turns)}
 
     def _on_event(self, event: Event) -> None:
-        if event.kind is EventKind.VOICE_STATE:
-            self.voice_state = str(event.data.get("state", ""))
+        if isinstance(event.payload, VoiceStateChanged):
+            self.voice_state = event.payload.state.value
 
     # -- catalog swap, on the loop -----------------------------------------------------------------------------
     def _catalog_ready(self, ready: ReadyCatalog) -> None:
@@ -126,9 +126,8 @@ class FleetService:
         def notify() -> None:
             session = self.runtime.conversation.session
             if session is not None:
-                session.publish(EventKind.NOTICE, {
-                    "level": "warning", "code": "fleet_backlog", "audience": "staff",
-                    "message": f"{depth} events are waiting to be sent to the fleet database; the kiosk keeps "
-                               "selling. Check the store's network connection."})
+                session.publish(NoticePosted(
+                    "fleet_backlog", f"{depth} events are waiting to be sent to the fleet database; the kiosk keeps "
+                    "selling. Check the store's network connection.", level="warning", audience="staff"))
 
         self._loop.call_soon_threadsafe(notify)

@@ -27,7 +27,7 @@ from collections.abc import AsyncGenerator
 from concurrent.futures import Executor
 from typing import Any
 
-from app.events import Event, EventKind
+from app.events import ContextChanged, Event, EventKind, SessionEnded, SessionStarted
 from app.history import HistoryStore
 from app.redaction import redact_event
 from app.server.backlog import BacklogCache
@@ -135,10 +135,10 @@ class EventHub:
         """Record one event in its session's ring and offer it to every client that follows it."""
         item = EncodedEvent(event)
         sid = event.session_id
-        if event.kind is EventKind.SESSION_STARTED:
+        if isinstance(event.payload, SessionStarted):
             self.current = sid
             self.current_active = True
-        elif event.kind is EventKind.SESSION_ENDED and sid == self.current:
+        elif isinstance(event.payload, SessionEnded) and sid == self.current:
             self.current_active = False
         self._ring_for(sid).append(item)
         clients = self._by_session.get(sid)
@@ -146,7 +146,7 @@ class EventHub:
             self._fan_out(clients, item)
         if sid == self.current and self._current_clients:
             self._fan_out(self._current_clients, item)
-        if event.kind is EventKind.SESSION_ENDED:
+        if isinstance(event.payload, SessionEnded):
             self._redact_ring(sid)
 
     def _redact_ring(self, session_id: str) -> None:
@@ -204,9 +204,8 @@ class EventHub:
         if not ring:
             return None
         for item in reversed(ring):
-            if item.event.kind is EventKind.CONTEXT:
-                cart = item.event.data.get("cart")
-                return cart if isinstance(cart, dict) else None
+            if isinstance(item.event.payload, ContextChanged):
+                return item.event.payload.cart
         return None
 
     def register(self, target: str) -> StreamClient:

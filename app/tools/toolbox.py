@@ -20,7 +20,7 @@ from app.cart import CartError
 from app.catalog.passages import find_passages
 from app.catalog.schema import Category, Product
 from app.catalog.store import Catalog, CatalogError, SearchFilters, fts_terms
-from app.events import EventKind
+from app.events import ToolCalled
 from app.session import ShopperSession
 from app.tools.args import ToolArgumentError, parse_arguments
 from app.tools.search_terms import (
@@ -362,10 +362,7 @@ class ToolBox:
             log.exception("session %s: tool %s failed", session.id, name)
             result = failure("tool_failed", f"{name} failed unexpectedly ({type(exc).__name__}).")
         duration_ms = round((time.perf_counter() - started) * 1000, 2)
-        session.publish(EventKind.FUNCTION_CALL, {
-            "name": name, "parameters": parameters, "result": result, "call_id": call_id,
-            "duration_ms": duration_ms, "source": source,
-        })
+        session.publish(ToolCalled(name, parameters, result, call_id, duration_ms, source))
         if name in CHANGES_CONTEXT and result.get("ok"):
             session.publish_context()
         return result

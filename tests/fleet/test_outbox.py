@@ -15,7 +15,7 @@ import pytest
 from app.compose.cli import main as aisle
 from app.compose.runtime import build_runtime
 from app.compose.services import default_services
-from app.events import Event, EventKind
+from app.events import Event, SessionStarted, ShopperSpoke
 from app.fleet import central
 from app.fleet.outbox import Outbox
 from app.fleet.shipper import Shipper
@@ -32,9 +32,9 @@ def history_with_outbox(tmp_path: Path) -> tuple[HistoryStore, Outbox]:
 
 
 def publish(history: HistoryStore, session: str, count: int, text: str = "tents") -> None:
-    history.record(Event(session, 1, EventKind.SESSION_STARTED, {"brain": "offline"}))
+    history.record(Event(session, 1, SessionStarted("offline")))
     for i in range(2, count + 1):
-        history.record(Event(session, i, EventKind.SHOPPER_MESSAGE, {"text": f"{text} {i}", "source": "typed"}))
+        history.record(Event(session, i, ShopperSpoke(f"{text} {i}", "typed")))
     assert history.flush()
 
 
@@ -65,9 +65,9 @@ def test_a_failed_history_write_leaves_no_outbox_row(tmp_path: Path) -> None:
 
     history.write_hooks.append(broken)
     try:
-        history.record(Event("s1", 1, EventKind.SESSION_STARTED, {"brain": "offline"}))
+        history.record(Event("s1", 1, SessionStarted("offline")))
         for i in range(2, 5):
-            history.record(Event("s1", i, EventKind.SHOPPER_MESSAGE, {"text": f"tents {i}", "source": "typed"}))
+            history.record(Event("s1", i, ShopperSpoke(f"tents {i}", "typed")))
         assert not history.flush(), "the batch keeps failing: history says it is not saved"
     finally:
         history.close()

@@ -9,7 +9,7 @@ import socket
 import httpx
 import pytest
 
-from app.events import EventKind
+from app.events import NoticePosted
 from tests.server.conftest import Live, SseReader
 
 TENTS = "show me tents under 300"
@@ -225,7 +225,7 @@ async def test_slow_client_gets_a_final_error_and_is_disconnected(make_live) -> 
     await live.wait_for(lambda: hub.client_count == 1)
     blob = "x" * 32_000
     for _ in range(2000):  # this client reads nothing while the kiosk keeps talking
-        session.publish(EventKind.NOTICE, {"text": blob})
+        session.publish(NoticePosted("", text=blob))
         await asyncio.sleep(0.001)
         if hub.overflowed:
             break

@@ -11,7 +11,16 @@ from fake_voice import FakeVoice
 from PySide6.QtCore import Qt, QThread
 from PySide6.QtWidgets import QApplication
 
-from app.events import EventKind, VoiceState
+from app.events import (
+    NoticePosted,
+    ReplyChunkStreamed,
+    ReplyCompleted,
+    ShopperSpoke,
+    ToolCalled,
+    TranscriptHeard,
+    VoiceState,
+    VoiceStateChanged,
+)
 from app.settings import load_settings
 from app.staff_pin import hash_pin, verify_pin
 from ui.bridge import EventBridge
@@ -23,8 +32,7 @@ from ui.components.results import ResultsView
 
 def publish_call(kiosk, name, result):
     session = kiosk.runtime.conversation.session
-    session.publish(EventKind.FUNCTION_CALL, {"name": name, "parameters": {}, "result": result, "call_id": "t1",
-                                              "source": "assistant"})
+    session.publish(ToolCalled(name, {}, result, "t1", source="assistant"))
 
 
 def test_a_failing_component_shows_the_fallback_card(kiosk, caplog):
@@ -173,17 +181,17 @@ def test_voice_states_and_transcripts_drive_the_screen(kiosk):
     bus = kiosk.runtime.bus
     for state, text in (("listening", "Listening…"), ("speaking", "Speaking…"), ("thinking", "Thinking…"),
                         ("unavailable", "Voice unavailable · type or tap"), ("idle", "Ready")):
-        bus.publish(session_id, EventKind.VOICE_STATE, {"state": state})
+        bus.publish(session_id, VoiceStateChanged(VoiceState(state)))
         kiosk.wait(lambda text=text: w.status.text == text, what=state)
         assert w.status.accessibleName() == f"Aisle status: {text}"
-    bus.publish(session_id, EventKind.TRANSCRIPT, {"role": "shopper", "text": "show me a", "final": False})
+    bus.publish(session_id, TranscriptHeard("show me a", final=False))
     kiosk.wait(lambda: w.shopping.conversation._live is not None)
     assert w.shopping.conversation._live.text == "show me a"
-    bus.publish(session_id, EventKind.TRANSCRIPT, {"role": "shopper", "text": "show me a tent", "final": True})
+    bus.publish(session_id, TranscriptHeard("show me a tent", final=True))
     kiosk.wait(lambda: w.shopping.conversation._live is None)
-    bus.publish(session_id, EventKind.NOTICE, {"text": "The microphone was unplugged."})
+    bus.publish(session_id, NoticePosted("microphone_lost", text="The microphone was unplugged."))
     kiosk.wait(lambda: w.toast.isVisible() and "unplugged" in w.toast.text.text())
-    bus.publish("another-session", EventKind.TEXT_CHUNK, {"text": "not for this screen"})
+    bus.publish("another-session", ReplyChunkStreamed("not for this screen"))
     kiosk.settle()
     assert all("not for this screen" not in b.text for b in w.shopping.conversation.bubbles)
 
@@ -192,11 +200,11 @@ def test_a_typed_turn_shows_thinking_until_it_completes(kiosk):
     w = kiosk.window
     session_id = kiosk.start()
     bus = kiosk.runtime.bus
-    bus.publish(session_id, EventKind.SHOPPER_MESSAGE, {"text": "hello", "source": "api"})
+    bus.publish(session_id, ShopperSpoke("hello", "api"))
     kiosk.wait(lambda: w.status.state == "thinking")
-    bus.publish(session_id, EventKind.TEXT_CHUNK, {"text": "Hi "})
-    bus.publish(session_id, EventKind.TEXT_CHUNK, {"text": "there"})
-    bus.publish(session_id, EventKind.COMPLETION, {"text": "Hi there"})
+    bus.publish(session_id, ReplyChunkStreamed("Hi "))
+    bus.publish(session_id, ReplyChunkStreamed("there"))
+    bus.publish(session_id, ReplyCompleted("Hi there"))
     kiosk.wait(lambda: w.status.state == "idle")
     assert w.shopping.conversation.bubbles[-1].text == "Hi there"
 
@@ -212,7 +220,7 @@ def test_the_bridge_marshals_worker_thread_events_to_the_ui_thread(qloop):
     seen: list[tuple[str, bool]] = []
     ui_thread = QApplication.instance().thread()
     bridge.text_chunk.connect(lambda sid, data: seen.append((data["text"], QThread.currentThread() is ui_thread)))
-    worker = threading.Thread(target=lambda: [bus.publish("s", EventKind.TEXT_CHUNK, {"text": str(i)})
+    worker = threading.Thread(target=lambda: [bus.publish("s", ReplyChunkStreamed(str(i)))
                                               for i in range(50)])
     worker.start()
     worker.join()
@@ -220,7 +228,7 @@ def test_the_bridge_marshals_worker_thread_events_to_the_ui_thread(qloop):
     assert [t for t, _ in seen] == [str(i) for i in range(50)]
     assert all(on_ui for _, on_ui in seen)
     bridge.detach()
-    bus.publish("s", EventKind.TEXT_CHUNK, {"text": "after"})
+    bus.publish("s", ReplyChunkStreamed("after"))
     QApplication.processEvents()
     assert len(seen) == 50
 

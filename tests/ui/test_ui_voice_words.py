@@ -7,7 +7,7 @@ import pytest
 from kiosk_harness import close_kiosk, make_kiosk
 from PySide6.QtWidgets import QLabel
 
-from app.events import EventKind
+from app.events import VoiceState, VoiceStateChanged
 
 
 def words_on_screen(w) -> str:
@@ -39,7 +39,7 @@ def test_each_voice_mode_has_its_own_words(qloop, settings, changes, tagline, pl
 def test_voice_unavailable_says_so_everywhere(kiosk):
     w = kiosk.window
     session_id = kiosk.start()
-    kiosk.runtime.bus.publish(session_id, EventKind.VOICE_STATE, {"state": "unavailable"})
+    kiosk.runtime.bus.publish(session_id, VoiceStateChanged(VoiceState.UNAVAILABLE))
     kiosk.wait(lambda: w.status.text == "Voice unavailable · type or tap", what="the unavailable status")
     assert "Voice is not working" in w.shopping.conversation.input.placeholderText()
     assert "hello" not in w.attract.tagline.text()
@@ -51,10 +51,10 @@ def test_listening_and_speaking_show_a_large_banner(kiosk, state, words):
     session_id = kiosk.start()
     banner = w.shopping.conversation.banner
     assert not banner.isVisible()
-    kiosk.runtime.bus.publish(session_id, EventKind.VOICE_STATE, {"state": state})
+    kiosk.runtime.bus.publish(session_id, VoiceStateChanged(VoiceState(state)))
     kiosk.wait(lambda: banner.isVisible(), what="the banner")
     kiosk.settle()
     assert banner.accessibleName() == words
     assert banner.height() >= 80 and banner.width() >= 300
-    kiosk.runtime.bus.publish(session_id, EventKind.VOICE_STATE, {"state": "idle"})
+    kiosk.runtime.bus.publish(session_id, VoiceStateChanged(VoiceState.IDLE))
     kiosk.wait(lambda: not banner.isVisible(), what="the banner to go")
