@@ -10,50 +10,65 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, SignalInstance, Slot
 
 from app.bus import EventBus
-from app.events import Event, EventKind
+from app.events import (
+    BrainChanged,
+    ContextChanged,
+    ErrorRaised,
+    Event,
+    NoticePosted,
+    Payload,
+    ReplyChunkStreamed,
+    ReplyCompleted,
+    SessionEnded,
+    SessionStarted,
+    ShopperSpoke,
+    ToolCalled,
+    TranscriptHeard,
+    VoiceStateChanged,
+)
 
 log = logging.getLogger("aisle.ui.bridge")
 
 
 class EventBridge(QObject):
-    """Typed Qt signals for the bus's events. Each signal carries (session_id, data)."""
+    """Typed Qt signals for the bus's events. Each signal carries (session_id, the event's typed payload)."""
 
     _arrived = Signal(object)
 
     any_event = Signal(object)  # the Event itself, for screens that follow everything
-    session_started = Signal(str, dict)
-    session_ended = Signal(str, dict)
-    shopper_message = Signal(str, dict)
-    text_chunk = Signal(str, dict)
-    function_call = Signal(str, dict)
-    completion = Signal(str, dict)
-    error = Signal(str, dict)
-    context = Signal(str, dict)
-    notice = Signal(str, dict)
-    voice_state = Signal(str, dict)
-    transcript = Signal(str, dict)
-    brain_changed = Signal(str, dict)
+    session_started = Signal(str, object)  # (session_id, SessionStarted)
+    session_ended = Signal(str, object)  # (session_id, SessionEnded)
+    shopper_message = Signal(str, object)  # (session_id, ShopperSpoke)
+    text_chunk = Signal(str, object)  # (session_id, ReplyChunkStreamed)
+    function_call = Signal(str, object)  # (session_id, ToolCalled)
+    completion = Signal(str, object)  # (session_id, ReplyCompleted)
+    error = Signal(str, object)  # (session_id, ErrorRaised)
+    context = Signal(str, object)  # (session_id, ContextChanged)
+    notice = Signal(str, object)  # (session_id, NoticePosted)
+    voice_state = Signal(str, object)  # (session_id, VoiceStateChanged)
+    transcript = Signal(str, object)  # (session_id, TranscriptHeard)
+    brain_changed = Signal(str, object)  # (session_id, BrainChanged)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._unsubscribe: Callable[[], None] | None = None
         self._arrived.connect(self._dispatch, Qt.ConnectionType.QueuedConnection)
-        self._signals = {
-            EventKind.SESSION_STARTED: self.session_started,
-            EventKind.SESSION_ENDED: self.session_ended,
-            EventKind.SHOPPER_MESSAGE: self.shopper_message,
-            EventKind.TEXT_CHUNK: self.text_chunk,
-            EventKind.FUNCTION_CALL: self.function_call,
-            EventKind.COMPLETION: self.completion,
-            EventKind.ERROR: self.error,
-            EventKind.CONTEXT: self.context,
-            EventKind.NOTICE: self.notice,
-            EventKind.VOICE_STATE: self.voice_state,
-            EventKind.TRANSCRIPT: self.transcript,
-            EventKind.BRAIN_CHANGED: self.brain_changed,
+        self._signals: dict[type[Payload], SignalInstance] = {
+            SessionStarted: self.session_started,
+            SessionEnded: self.session_ended,
+            ShopperSpoke: self.shopper_message,
+            ReplyChunkStreamed: self.text_chunk,
+            ToolCalled: self.function_call,
+            ReplyCompleted: self.completion,
+            ErrorRaised: self.error,
+            ContextChanged: self.context,
+            NoticePosted: self.notice,
+            VoiceStateChanged: self.voice_state,
+            TranscriptHeard: self.transcript,
+            BrainChanged: self.brain_changed,
         }
 
     def attach(self, bus: EventBus) -> None:
@@ -72,6 +87,6 @@ class EventBridge(QObject):
     @Slot(object)
     def _dispatch(self, event: Event) -> None:
         self.any_event.emit(event)
-        signal = self._signals.get(event.kind)
+        signal = self._signals.get(type(event.payload))
         if signal is not None:
-            signal.emit(event.session_id, event.data)
+            signal.emit(event.session_id, event.payload)

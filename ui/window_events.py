@@ -8,6 +8,21 @@ from typing import Any
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+from app.events import (
+    BrainChanged,
+    ContextChanged,
+    ErrorRaised,
+    NoticePosted,
+    ReplyChunkStreamed,
+    ReplyCompleted,
+    SessionEnded,
+    SessionStarted,
+    ShopperSpoke,
+    ToolCalled,
+    TranscriptHeard,
+    VoiceState,
+    VoiceStateChanged,
+)
 from ui.components import render_call
 from ui.widgets import clear_layout
 from ui.window_parts import WindowParts
@@ -24,7 +39,7 @@ class BusEvents(WindowParts):
     def _mine(self, session_id: str) -> bool:
         return self.session_id is not None and session_id == self.session_id
 
-    def _on_session_started(self, session_id: str, data: dict[str, Any]) -> None:
+    def _on_session_started(self, session_id: str, started: SessionStarted) -> None:
         if self.session_id is not None and self.session_id != session_id:
             self.reset_view()
         self.session_id = session_id
@@ -34,46 +49,45 @@ class BusEvents(WindowParts):
         self.idle.start()
         self._update_status()
 
-    def _on_session_ended(self, session_id: str, data: dict[str, Any]) -> None:
+    def _on_session_ended(self, session_id: str, ended: SessionEnded) -> None:
         if not self._mine(session_id):
             return
         self.reset_view()
         self._show_attract()
 
-    def _on_shopper_message(self, session_id: str, data: dict[str, Any]) -> None:
+    def _on_shopper_message(self, session_id: str, turn: ShopperSpoke) -> None:
         if not self._mine(session_id):
             return
         self.idle.poke()
-        if data.get("tool") not in QUIET_TAPS:
-            self.shopping.conversation.add_shopper(str(data.get("text", "")), str(data.get("source", "typed")))
+        if turn.tool not in QUIET_TAPS:
+            self.shopping.conversation.add_shopper(turn.text, turn.source or "typed")
         self.busy = True
         self._update_status()
 
-    def _on_text_chunk(self, session_id: str, data: dict[str, Any]) -> None:
+    def _on_text_chunk(self, session_id: str, chunk: ReplyChunkStreamed) -> None:
         if self._mine(session_id):
-            self.shopping.conversation.add_chunk(str(data.get("text", "")))
+            self.shopping.conversation.add_chunk(chunk.text)
 
-    def _on_completion(self, session_id: str, data: dict[str, Any]) -> None:
+    def _on_completion(self, session_id: str, reply: ReplyCompleted) -> None:
         if not self._mine(session_id):
             return
-        self.shopping.conversation.complete(str(data.get("text", "")))
+        self.shopping.conversation.complete(reply.text)
         self.busy = False
         self._update_status()
 
-    def _on_function_call(self, session_id: str, data: dict[str, Any]) -> None:
+    def _on_function_call(self, session_id: str, call: ToolCalled) -> None:
         if not self._mine(session_id):
             return
-        result = data.get("result") or {}
-        if not result.get("ok", False):
-            message = (result.get("error") or {}).get("message", "That did not work.")
-            log.info("tool %s failed: %s", data.get("name"), message)
-            if data.get("source") == "touch":
+        if not call.ok:
+            message = (call.result.get("error") or {}).get("message", "That did not work.")
+            log.info("tool %s failed: %s", call.name, message)
+            if call.source == "touch":
                 self.toast.show_message(str(message), warning=True)
             return
-        widget = render_call(self._component_context(), data)
+        widget = render_call(self._component_context(), call.to_wire())  # components read the wire form
         if widget is None:
             return
-        if data.get("name") == "checkout":
+        if call.name == "checkout":
             clear_layout(self.finish_layout)
             self.finish_layout.addWidget(widget)
             self.finish_view = widget
@@ -103,42 +117,40 @@ class BusEvents(WindowParts):
             if self.stack.currentWidget() is self.shopping:
                 self.shopping.conversation.input.setFocus()
 
-    def _on_context(self, session_id: str, data: dict[str, Any]) -> None:
+    def _on_context(self, session_id: str, context: ContextChanged) -> None:
         if not self._mine(session_id):
             return
-        cart = data.get("cart") or EMPTY_CART
+        cart = context.cart or EMPTY_CART
         if cart != self.shopping.cart.cart:
             self.shopping.cart.set_cart(cart)
         self.badge.set_count(int(cart.get("item_count", 0)))
 
-    def _on_error(self, session_id: str, data: dict[str, Any]) -> None:
+    def _on_error(self, session_id: str, error: ErrorRaised) -> None:
         if self._mine(session_id):
-            self.shopping.conversation.add_error(str(data.get("message", "Something went wrong.")))
+            self.shopping.conversation.add_error(error.message or "Something went wrong.")
 
-    def _on_notice(self, session_id: str, data: dict[str, Any]) -> None:
-        text = str(data.get("text") or data.get("message") or "")
-        if text:
-            self.toast.show_message(text)
+    def _on_notice(self, session_id: str, notice: NoticePosted) -> None:
+        if notice.words:
+            self.toast.show_message(notice.words)
 
-    def _on_voice_state(self, session_id: str, data: dict[str, Any]) -> None:
-        state = str(data.get("state", "idle"))
-        self.voice = state
-        if state in ("listening", "speaking"):
+    def _on_voice_state(self, session_id: str, change: VoiceStateChanged) -> None:
+        self.voice = change.state.value
+        if change.state in (VoiceState.LISTENING, VoiceState.SPEAKING):
             self.idle.poke()
         self._update_status()
 
-    def _on_transcript(self, session_id: str, data: dict[str, Any]) -> None:
-        if not self._mine(session_id) or data.get("role", "shopper") != "shopper":
+    def _on_transcript(self, session_id: str, heard: TranscriptHeard) -> None:
+        if not self._mine(session_id) or heard.role != "shopper":
             return
         self.idle.poke()
-        if data.get("final"):
+        if heard.final:
             self.shopping.conversation.clear_live()
         else:
-            self.shopping.conversation.set_live(str(data.get("text", "")))
+            self.shopping.conversation.set_live(heard.text)
 
-    def _on_brain_changed(self, session_id: str, data: dict[str, Any]) -> None:
-        if data.get("brain"):
-            self.toast.show_message(f"Now answering with the {data['brain']} assistant.")
+    def _on_brain_changed(self, session_id: str, change: BrainChanged) -> None:
+        if change.brain:
+            self.toast.show_message(f"Now answering with the {change.brain} assistant.")
 
     def _busy_changed(self, busy: bool) -> None:
         self.busy = busy

@@ -219,7 +219,7 @@ def test_the_bridge_marshals_worker_thread_events_to_the_ui_thread(qloop):
     bridge.attach(bus)
     seen: list[tuple[str, bool]] = []
     ui_thread = QApplication.instance().thread()
-    bridge.text_chunk.connect(lambda sid, data: seen.append((data["text"], QThread.currentThread() is ui_thread)))
+    bridge.text_chunk.connect(lambda sid, chunk: seen.append((chunk.text, QThread.currentThread() is ui_thread)))
     worker = threading.Thread(target=lambda: [bus.publish("s", ReplyChunkStreamed(str(i)))
                                               for i in range(50)])
     worker.start()
