@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from app.brain import Brain, ListeningBrain, ToolRunner
@@ -36,23 +35,11 @@ class Conversation:
         self.max_chars = max_chars
         self.session: ShopperSession | None = None
         self._turn_lock = asyncio.Lock()
-        self._session_listeners: list[Callable[[ShopperSession | None], None]] = []
 
     def listening_brain(self) -> ListeningBrain | None:
         """The brain answering now when it hears the shopper itself (a realtime model); None for text brains."""
         brain = active_brain(self.brain)
         return brain if isinstance(brain, ListeningBrain) else None
-
-    def on_session_changed(self, listener: Callable[[ShopperSession | None], None]) -> None:
-        """Call `listener` whenever a session starts or ends (the fleet swaps catalogs between shoppers)."""
-        self._session_listeners.append(listener)
-
-    def _notify(self) -> None:
-        for listener in self._session_listeners:
-            try:
-                listener(self.session)
-            except Exception:
-                log.exception("session listener failed")
 
     async def start_session(self, shown_ids: list[str] | None = None) -> ShopperSession:
         """Begin a new session (ending any current one first)."""
@@ -65,7 +52,6 @@ class Conversation:
             session.context.record("featured", "featured", shown_ids)
         await self.brain.start_session(session)
         session.publish_context()
-        self._notify()
         return session
 
     async def ensure_session(self) -> ShopperSession:
@@ -137,4 +123,3 @@ class Conversation:
         session.cart.clear()
         session.context.clear()
         session.turns.clear()
-        self._notify()

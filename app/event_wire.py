@@ -46,6 +46,6 @@ def as_object(data: JsonObject, key: str) -> JsonObject:
     return value if isinstance(value, dict) else {}
 
 
-def as_list(data: JsonObject, key: str) -> list[Any]:
+def as_list(data: JsonObject, key: str) -> list[object]:
     value = data.get(key)
     return value if isinstance(value, list) else []

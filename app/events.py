@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, ClassVar, TypeAlias
+from typing import ClassVar, TypeAlias
 
 from app.event_wire import JsonObject, as_bool, as_float, as_int, as_list, as_object, as_str, opt_str, put
 
@@ -314,7 +314,7 @@ DECODERS: dict[EventKind, Callable[[JsonObject], Payload]] = {
 }
 
 
-def payload_from_wire(kind: str | EventKind, data: Mapping[str, Any]) -> Payload:
+def payload_from_wire(kind: str | EventKind, data: Mapping[str, object]) -> Payload:
     """The payload of a stored or streamed event; `ValueError` for a kind Aisle does not know."""
     return DECODERS[EventKind(kind)](dict(data))
 
@@ -348,6 +348,6 @@ class Event:
         }
 
     @staticmethod
-    def from_wire(session_id: str, event_id: int, kind: str, data: Mapping[str, Any], timestamp: float) -> Event:
+    def from_wire(session_id: str, event_id: int, kind: str, data: Mapping[str, object], timestamp: float) -> Event:
         """An event as history stored it."""
         return Event(session_id, event_id, payload_from_wire(kind, data), timestamp)

@@ -10,7 +10,7 @@ import asyncio
 import logging
 from typing import Any
 
-from app.events import Event, NoticePosted, VoiceStateChanged
+from app.events import Event, NoticePosted, SessionEnded, SessionStarted, VoiceStateChanged
 from app.fleet.catalog_sync import CatalogSync, ReadyCatalog
 from app.fleet.config import kiosk_identity
 from app.fleet.connection import FleetUnavailable, resolve_dsn
@@ -64,7 +64,6 @@ class FleetService:
             backlog_warn=settings.fleet_outbox_warn, state=self.state, on_backlog=self._backlog)
         self.sync = CatalogSync(dsn, settings.store_id, self.runtime.catalog.path, settings.fleet_poll_s,
                                 self._catalog_ready, settings.fleet_retry_max_s)
-        self.runtime.conversation.on_session_changed(lambda _session: self.swap_if_between_shoppers())
         self.shipper.start()
         self.sync.start()
         log.info("fleet mode: kiosk %s of store %s", self.kiosk_id, settings.store_id)
@@ -91,8 +90,11 @@ class FleetService:
                 "session_open": bool(session is not None and session.turns)}
 
     def _on_event(self, event: Event) -> None:
-        if isinstance(event.payload, VoiceStateChanged):
-            self.voice_state = event.payload.state.value
+        match event.payload:
+            case VoiceStateChanged(state=state):
+                self.voice_state = state.value
+            case SessionStarted() | SessionEnded():
+                self.swap_if_between_shoppers()  # a catalog that arrived mid-conversation goes live now
 
     # -- catalog swap, on the loop -----------------------------------------------------------------------------
     def _catalog_ready(self, ready: ReadyCatalog) -> None:
