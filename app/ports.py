@@ -7,7 +7,7 @@ or the composition root; the window sees voice only through `VoicePort` (impleme
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeAlias, TypeVar
 
 from app.bus import EventBus
 from app.catalog.store import Catalog
@@ -17,6 +17,10 @@ from app.settings import Settings
 
 T = TypeVar("T")
 
+CatalogListener: TypeAlias = Callable[[], Awaitable[None] | None]
+"""Told that the catalog changed (a staff import, a fleet swap): the tools, the offline brain and voice rebuild what
+they derived from it. A port, not a bus event: it belongs to no shopper session."""
+
 
 class VoiceHost(Protocol):
     """What the voice pipeline needs from the running app."""
@@ -25,7 +29,7 @@ class VoiceHost(Protocol):
     bus: EventBus
     conversation: Conversation
     catalog: Catalog
-    catalog_listeners: list[Callable[[], Any]]
+    catalog_listeners: list[CatalogListener]
 
     def run_blocking(self, fn: Callable[[], T]) -> Awaitable[T]:
         """Run blocking work on the app's worker pool."""

@@ -7,6 +7,7 @@ one, so a conversation behaves identically everywhere); this module only holds i
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -17,6 +18,7 @@ from app.bus import EventBus
 from app.catalog.store import Catalog
 from app.conversation import Conversation
 from app.history import HistoryStore
+from app.ports import CatalogListener
 from app.settings import Settings
 from app.tools.toolbox import ToolBox
 
@@ -34,7 +36,7 @@ class Runtime:
     conversation: Conversation
     executor: ThreadPoolExecutor
     closers: list[Callable[[], Any]] = field(default_factory=list)
-    catalog_listeners: list[Callable[[], Any]] = field(default_factory=list)
+    catalog_listeners: list[CatalogListener] = field(default_factory=list)
     startup_notices: list[str] = field(default_factory=list)  # for the person starting Aisle (e.g. history moved)
     fleet_outbox: Any = None  # app.fleet.outbox.Outbox in fleet mode (a fleet DSN is configured)
 
@@ -43,7 +45,7 @@ class Runtime:
         self.catalog.invalidate()
         for listener in list(self.catalog_listeners):
             result = listener()
-            if asyncio.iscoroutine(result):
+            if inspect.isawaitable(result):
                 await result
 
     async def run_blocking(self, fn: Callable[[], T]) -> T:
