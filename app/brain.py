@@ -7,7 +7,8 @@ session, and acts only through the tool runner it was given. Voice brains additi
 
 from __future__ import annotations
 
-from typing import Any, Protocol, runtime_checkable
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol, TypeAlias, runtime_checkable
 
 from app.session import ShopperSession
 
@@ -50,6 +51,18 @@ class BrainUnavailable(RuntimeError):
         super().__init__(message)
         self.permanent = permanent
         self.session_only = session_only  # e.g. a spent token budget: the next shopper gets the cloud brain again
+
+
+UnavailableHook: TypeAlias = Callable[[BrainUnavailable], Awaitable[None]]
+
+
+@runtime_checkable
+class ReportsUnavailable(Protocol):
+    """A port: a brain that can find out, outside any call of ours (a socket lost for good, a spent voice budget),
+    that it cannot serve, and says so through `on_unavailable` — which the composition root wires to
+    `FallbackBrain.fall_back` (the shopper then sees `BrainChanged` and a notice on the bus)."""
+
+    on_unavailable: UnavailableHook | None
 
 
 class SpeechOutput(Protocol):

@@ -28,7 +28,6 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
 
 from agent.realtime import events as rt
 from agent.realtime.budget import TokenBudget
@@ -39,7 +38,7 @@ from agent.realtime.session_setup import INSTRUCTIONS, RealtimeOptions, session_
 from agent.realtime.tool_calls import ToolCalls
 from agent.realtime.transcript_order import TranscriptOrder
 from agent.realtime.truncation import cut_off_event
-from app.brain import BrainUnavailable, SpeechOutput, ToolRunner
+from app.brain import BrainUnavailable, SpeechOutput, ToolRunner, UnavailableHook
 from app.events import (
     ErrorRaised,
     NoticePosted,
@@ -53,9 +52,6 @@ from app.events import (
 from app.session import ShopperSession
 
 log = logging.getLogger("aisle.agent.realtime")
-
-UnavailableHook = Callable[[BrainUnavailable], Awaitable[None]]
-
 
 class RealtimeBrain:
     input_samplerate = rt.SAMPLE_RATE

@@ -42,7 +42,6 @@ per sentence, chat 15 s to the first streamed chunk (headers included) and 10 s 
 from __future__ import annotations
 
 import asyncio
-import inspect
 import itertools
 import logging
 from collections.abc import Awaitable, Callable
@@ -53,13 +52,12 @@ from agent.speech_pipeline.listening import Listening
 from agent.speech_pipeline.recognition import Recognizer
 from agent.speech_pipeline.reply import SpokenReply, ignore_callback
 from agent.speech_pipeline.synthesis import Synthesizer
-from app.brain import BrainUnavailable, SpeechOutput, ToolRunner
+from app.brain import BrainUnavailable, SpeechOutput, ToolRunner, UnavailableHook
 from app.events import ErrorRaised, NoticePosted, ReplyCompleted, VoiceState, VoiceStateChanged
 from app.session import ShopperSession
 
 log = logging.getLogger("aisle.agent.speech_pipeline")
 
-UnavailableHook = Callable[[BrainUnavailable], Awaitable[None] | None]
 TurnHandler = Callable[[str], Awaitable[None]]
 
 
@@ -131,9 +129,7 @@ class SpeechPipelineBrain:
         if self.on_unavailable is None:
             return
         try:
-            outcome = self.on_unavailable(failure)
-            if inspect.isawaitable(outcome):
-                await outcome
+            await self.on_unavailable(failure)
         except Exception:
             log.exception("on_unavailable hook failed")
 

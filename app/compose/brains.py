@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable, Mapping
 
 from agent.offline.agent import OfflineAgent
-from app.brain import Brain, BrainUnavailable
+from app.brain import Brain, BrainUnavailable, ReportsUnavailable
 from app.fallback import FallbackBrain
 from app.runtime import Runtime
 from app.secrets import get_secret
@@ -90,7 +90,7 @@ def make_brain_factory(settings: Settings, env: Mapping[str, str] | None = None)
             primary = _Unconfigured(name, exc)
         probe = getattr(primary, "probe", None)
         fallback = FallbackBrain(primary, offline, probe=probe)
-        if hasattr(primary, "on_unavailable"):
+        if isinstance(primary, ReportsUnavailable):
             primary.on_unavailable = fallback.fall_back
         return fallback
 

@@ -69,8 +69,12 @@ def make_brain(server: FakeChatServer, runtime: Runtime, recognizer: ScriptedRec
                                "store_name": runtime.settings.store_name}
     options.update(config)
     sink = unavailable if unavailable is not None else []
+
+    async def fall_back(failure: BrainUnavailable) -> None:
+        sink.append(failure)
+
     return SpeechPipelineBrain(recognizer, synthesizer, ChatAgent(client, ChatConfig(**options)), runtime.tools,
-                               on_unavailable=sink.append, restart_delays_s=(0.05,), playback_slack_s=0.5)
+                               on_unavailable=fall_back, restart_delays_s=(0.05,), playback_slack_s=0.5)
 
 
 async def rig_for(runtime: Runtime, chat_server: FakeChatServer, voice: bool = True, key: str = "sk-test",
