@@ -32,6 +32,7 @@ from app.events import (
     payload_from_wire,
 )
 from app.history import HistoryStore
+from app.redaction import redact_event
 
 CART = {"items": [{"product_id": "STV-1005", "name": "Trail stove", "quantity": 2, "unit_price": 24.5,
                    "line_total": 49.0}], "total": 49.0, "item_count": 2}
@@ -182,3 +183,12 @@ def test_history_writes_new_events_in_the_old_row_shape(tmp_path: Path) -> None:
     with sqlite3.connect(path) as conn:
         rows = conn.execute("select kind, data from events where session_id = 'new' order by event_id").fetchall()
     assert rows == [(kind, wire) for _, kind, wire in GOLDEN]
+
+
+def test_a_redacted_event_keeps_its_type_and_everything_else() -> None:
+    event = Event("s", 3, ShopperSpoke("mail me at jo@example.com", "voice", item_id="item_1"), 1.0)
+    clean = redact_event(event)
+    assert isinstance(clean.payload, ShopperSpoke) and "jo@example.com" not in clean.payload.text
+    assert clean.payload.source == "voice" and clean.payload.item_id == "item_1" and clean.id == 3
+    untouched = Event("s", 4, ReplyChunkStreamed("Here are three tents."), 1.0)
+    assert redact_event(untouched) is untouched
