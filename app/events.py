@@ -49,6 +49,9 @@ class VoiceState(StrEnum):
     UNAVAILABLE = "unavailable"
 
 
+KNOWN_VOICE_STATES = frozenset(state.value for state in VoiceState)
+
+
 @dataclass(frozen=True, slots=True)
 class SessionStarted:
     KIND: ClassVar[EventKind] = EventKind.SESSION_STARTED
@@ -232,10 +235,9 @@ class VoiceStateChanged:
 
     @staticmethod
     def from_wire(data: JsonObject) -> VoiceStateChanged:
-        state = as_str(data, "state", VoiceState.IDLE.value)
-        known = state in VoiceState.__members__.values()
-        return VoiceStateChanged(VoiceState(state) if known else VoiceState.IDLE, opt_str(data, "text"),
-                                 opt_str(data, "message"), opt_str(data, "brain"))
+        state = as_str(data, "state")
+        return VoiceStateChanged(VoiceState(state) if state in KNOWN_VOICE_STATES else VoiceState.IDLE,
+                                 opt_str(data, "text"), opt_str(data, "message"), opt_str(data, "brain"))
 
 
 @dataclass(frozen=True, slots=True)
