@@ -82,7 +82,8 @@ async def show(turn: Turn, args: dict[str, Any], superlative: str | None = None)
 def _search_args(turn: Turn, terms: list[str]) -> dict[str, Any]:
     request, lexicon = turn.request, turn.lexicon
     features = request.slots.features
-    if terms and features:  # "the Alpenglow down mummy": a name, with its words in order
+    if terms and features and not all(t in lexicon.feature_words for t in terms):
+        # "the Alpenglow down mummy": a name, with its words in order (tags like "commuting" are not a name)
         terms = [w for w in request.text.split() if w in terms or w in features]
         features = []
     label = lexicon.category_label(request.category) if request.category else ""

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from app.catalog.units import ALIASES, kind_of
+from app.tools.search_terms import COLOURS
 
 # general retail language for features and materials (each used only when the catalog's own words contain it)
 FEATURE_ADJECTIVES = frozenset(
@@ -19,8 +20,6 @@ FEATURE_ADJECTIVES = frozenset(
     "rechargeable breathable padded collapsible down synthetic merino leather titanium carbon aluminium aluminum "
     "stainless canvas cotton wool fleece nylon polyester reflective".split()
 )
-COLOURS = frozenset("red orange yellow green blue purple pink black white grey gray brown navy olive tan beige "
-                    "teal khaki silver".split())
 _NUM = r"(-?\d+(?:\.\d+)?)"
 UNIT_WORDS = "|".join(sorted((re.escape(a) for a in ALIASES if len(a) > 1 or a in ("l", "g", "c", "f")),
                               key=len, reverse=True))
@@ -203,11 +202,32 @@ def _features(text: str, feature_words: set[str], slots: Slots, flag_words: set[
             slots.features.append(flag)
             slots.phrase_words |= set(flag.split())
     for word in re.findall(r"[a-z][a-z-]+", NOT_A_FEATURE.sub(" ", text)):
-        if word in COLOURS or word in value_words or (word in FEATURE_ADJECTIVES and _stem(word) in stems):
+        if word in COLOURS or word in value_words or word in FEATURE_ADJECTIVES:
             if word not in slots.features:
                 slots.features.append(word)
     if re.search(r"\b(non-?waterproof|not waterproof)\b", text) and "waterproof" in slots.features:
         slots.features.remove("waterproof")
+
+
+def _values_said(text: str, spec_values: Mapping[str, set[str]], slots: Slots) -> None:
+    """A spec's text value said in words: "a roll top bag" (closure "roll-top"), "forest green", or a short value
+    next to its spec's name ("a zip closure", "closure: zip")."""
+    for key, values in spec_values.items():
+        if len(values) < 2:
+            continue
+        name = key.lower().replace("_", " ")
+        for value in sorted(values, key=len, reverse=True):
+            parts = re.findall(r"[a-z]+", value)
+            if not parts or re.search(r"\d", value) or value in slots.features:
+                continue
+            said = r"[ -]?".join(re.escape(p) for p in parts)
+            if len(parts) > 1 and all(len(p) >= 3 for p in parts):
+                m = re.search(rf"\b{said}\b", text)
+            else:
+                m = re.search(rf"\b{said} {re.escape(name)}\b|\b{re.escape(name)}:? (?:is )?(?:an? )?{said}\b", text)
+            if m:
+                slots.features.append(value)
+                slots.phrase_words |= set(m.group(0).replace("-", " ").split())
 
 
 def _stem(word: str) -> str:
@@ -231,7 +251,7 @@ def _counted(text: str, count_names: set[str], slots: Slots) -> None:
 
 def read_slots(text: str, feature_words: set[str], spec_kinds: set[str], flag_words: set[str] | None = None,
                count_names: set[str] | None = None, spec_names: Mapping[str, str | None] | None = None,
-               value_words: set[str] | None = None) -> Slots:
+               value_words: set[str] | None = None, spec_values: Mapping[str, set[str]] | None = None) -> Slots:
     """Spec constraints, features, sort and in-stock-only in normalised `text`, limited to what the catalog has."""
     slots = Slots()
     _counted(text, count_names or set(), slots)
@@ -249,6 +269,7 @@ def read_slots(text: str, feature_words: set[str], spec_kinds: set[str], flag_wo
         m = re.search(rf"\b{_NUM}\s?(?:lumens?|lm)\b", text)
         if m:
             slots.specs.append(SpecSlot("lumens", ">=", float(m.group(1))))
+    _values_said(text, spec_values or {}, slots)
     _features(text, feature_words, slots, flag_words or set(), value_words or set())
     size = re.search(r"\bsize (\d+(?:\.5)?)\b", text)
     if size:

@@ -291,7 +291,7 @@ def understand(raw: str, lexicon: Lexicon, expecting_answer: bool = False) -> Re
     text = normalise(raw)
     where_needed = _where_needed(text)
     slots = read_slots(text, lexicon.feature_words, lexicon.spec_kinds, lexicon.flag_words, lexicon.count_names,
-                       lexicon.spec_names, lexicon.value_words)
+                       lexicon.spec_names, lexicon.value_words, lexicon.spec_values)
     measure = next((m for pattern, m in MEASURES if re.search(pattern, text)), None)
     found = _kinds_named(text, lexicon, slots, measure, where_needed)
     category, category_phrase = found[0] if found else (None, "")
