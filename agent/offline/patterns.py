@@ -108,6 +108,8 @@ FILLER = set(
     "lightest lighter brightest brighter heaviest heavier warmest warmer biggest bigger roomiest first".split()
 )
 QUESTION_TOPICS = {
+    "colour": r"\bcolou?rs?\b",
+    "size": r"(?<!packed )\bsizes?\b(?! of)|\bcome in (a |an )?(small|medium|large|extra large|xs|xl|\d+)\b",
     "waterproof": r"\b(waterproof|water ?proof|rain|wet)\b",
     "brightness": r"\b(bright|brightness|lumens)\b",
     "runtime": r"\bhow long (does|do|will|would) .*\blast\b|\bbattery life\b|\bruntime\b|\bon a charge\b",

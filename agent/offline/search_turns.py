@@ -8,13 +8,14 @@ import re
 from typing import Any
 
 from agent.offline import replies
+from agent.offline.looks import colours_in
 from agent.offline.resolver import TOPIC_WORDS, name_score
 from agent.offline.turn import Turn, trouble
 from agent.offline.understanding import Request
 from app.catalog.units import kind_of
 
 ASKS_FOR_PRODUCTS = re.compile(r"\b(need|want|looking|have|sell|carry|buy|show|find|any|get|stock)\b")
-REPLACES = ("category", "brand", "min_price", "max_price", "sort", "in_stock_only")
+REPLACES = ("category", "brand", "min_price", "max_price", "sort", "in_stock_only", "size")
 
 
 def query_terms(turn: Turn) -> tuple[list[str], list[str]]:
@@ -47,6 +48,8 @@ def constraints(request: Request) -> dict[str, Any]:
         args["features"] = list(slots.features)
     if slots.sort:
         args["sort"] = slots.sort
+    if slots.size is not None:
+        args["size"] = slots.size
     if slots.in_stock_only:
         args["in_stock_only"] = True
     return args
@@ -157,7 +160,7 @@ async def search(turn: Turn) -> str:
         if several is not None:
             return several
     args = _search_args(turn, terms)
-    result = await show(turn, args, request.superlative)
+    result, any_colour = await _any_colour(turn, args, await show(turn, args, request.superlative))
     relaxed = ""
     if result.get("ok") and result["count"] == 0 and terms and (request.category or request.brand):
         # descriptive words can over-constrain; keep the category, brand, price and specs and drop them
@@ -176,12 +179,25 @@ async def search(turn: Turn) -> str:
     reply = replies.describe_list(result, turn.state.turn, request.superlative)
     if relaxed and result["count"]:
         reply = f"I couldn't find anything matching \"{relaxed}\" exactly, but here's what I have. " + reply
+    reply = any_colour + reply
     if result["count"] == 1 and not result["products"][0]["in_stock"] and request.category:
         turn.state.offer = ("similar", request.category, 0)
     if request.other_categories:
         others = " and ".join(turn.lexicon.category_label(c) for c in request.other_categories)
         reply += f" When you're ready, ask me about the {others} too."
     return reply
+
+
+async def _any_colour(turn: Turn, args: dict[str, Any], result: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """Nothing listed in the colour asked for: the same search in any colour, and a sentence saying so."""
+    colours = colours_in(args.get("features", []))
+    if not (result.get("ok") and result["count"] == 0 and colours):
+        return result, ""
+    args["features"] = [f for f in args["features"] if f not in colours]
+    if not args["features"]:
+        args.pop("features")
+    again = await show(turn, args, turn.request.superlative)
+    return again, f"Their details don't list {' or '.join(colours)}, so here they are in any colour. "
 
 
 async def _one_kind(turn: Turn, args: dict[str, Any], result: dict[str, Any], terms: list[str]) -> dict[str, Any]:

@@ -37,6 +37,9 @@ SORTS = [
     (rf"\b(warmest|warmer){_FIRST}", "temperature_asc"),
     (rf"\b(biggest|bigger|largest|roomiest){_FIRST}", "capacity_desc"),
 ]
+_LETTER_SIZES = r"xxs|xs|s|m|l|xl|xxl|extra small|small|medium|extra large|large"
+SIZE_SAID = re.compile(rf"\bsize (\d+(?:\.5)?|{_LETTER_SIZES})\b|\bin (?:a |an )?(extra small|small|medium|extra large|"
+                       r"large|xs|xl|xxl)\b")
 IN_STOCK = re.compile(r"\b(in stock|on the shelf|on the shelves|available (now|today)|you (actually )?have (now|"
                       r"today|right now|in the store)|what you have|can take home|not sold out|in store now)\b")
 
@@ -66,7 +69,7 @@ class Slots:
     in_stock_only: bool = False
     consumed: set[str] = field(default_factory=set)  # numbers and words that were part of a spec, not a price
     phrase_words: set[str] = field(default_factory=set)  # words that said a feature ("packs down small")
-    size: float | None = None
+    size: str | None = None  # "size 10", "in a medium": a shoe, clothing or frame size, as said
     lighter_half: bool = False  # "only the lightweight ones": the lighter half of the list on screen
 
     @property
@@ -271,10 +274,11 @@ def read_slots(text: str, feature_words: set[str], spec_kinds: set[str], flag_wo
             slots.specs.append(SpecSlot("lumens", ">=", float(m.group(1))))
     _values_said(text, spec_values or {}, slots)
     _features(text, feature_words, slots, flag_words or set(), value_words or set())
-    size = re.search(r"\bsize (\d+(?:\.5)?)\b", text)
+    size = SIZE_SAID.search(text)
     if size:
-        slots.size = float(size.group(1))
-        slots.consumed.add(size.group(1))
+        slots.size = size.group(1) or size.group(2)
+        slots.consumed.add(slots.size)
+        slots.phrase_words |= set(size.group(0).split())
     for pattern, sort in SORTS:
         if re.search(pattern, text):
             slots.sort = sort

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from agent.offline.lexicon import Lexicon
+from agent.offline.looks import colours_in
 from agent.offline.numbers import words_to_digits
 from agent.offline.patterns import (
     DROP_PRICE,
@@ -287,6 +288,35 @@ def _kinds_named(text: str, lexicon: Lexicon, slots: Slots, measure: tuple[str, 
             and not (hit[1] in ("light", "lights") and (measure or slots.sort))]
 
 
+def _adjusted(intent: str, text: str, has: Callable[[str], bool], slots: Slots, ordinal: int | None,
+              names_products: bool, expecting_answer: bool) -> str:
+    """The intent, given the order, similarity, colour and refusal words around it."""
+    if slots.sort and intent in ("add", "details", "question", "recommend", "compare") and ordinal is None:
+        return "search"  # "put the most expensive first" orders the list
+    if DROP_PRICE.search(text) and intent in ("search", "view_cart", "details"):
+        return "search"
+    if SIMILAR.search(text) and intent in ("search", "details", "recommend"):
+        return "similar"
+    if intent == "search" and colours_in(slots.features) and not names_products:
+        if re.search(r"\b(it|that|this)( one)? in\b", text):
+            return "question"  # "do you have it in blue?": about the product in focus
+        if re.search(r"\bthe ([a-z]+ ){1,3}(one|1)$|\bthe ([a-z]+ ){1,3}(one|1) (please|\?)", text):
+            return "details"  # "the navy one": a product on screen, picked by its colour
+    if expecting_answer and has("no") and not names_products \
+            and intent in ("search", "negate", "thanks", "checkout", "goodbye"):
+        return "decline"
+    return intent
+
+
+def _topic(text: str, slots: Slots) -> str | None:
+    """What a question is about: its colour or size when it names one, else the first topic its words name."""
+    if colours_in(slots.features):
+        return "colour"
+    if slots.size is not None:
+        return "size"
+    return next((name for name, pattern in QUESTION_TOPICS.items() if re.search(pattern, text)), None)
+
+
 def understand(raw: str, lexicon: Lexicon, expecting_answer: bool = False) -> Request:
     text = normalise(raw)
     where_needed = _where_needed(text)
@@ -309,23 +339,12 @@ def understand(raw: str, lexicon: Lexicon, expecting_answer: bool = False) -> Re
 
     has_reference = ordinal is not None or superlative is not None or bool(PRONOUN.search(text))
     intent = _intent(text, has, category, brand, ordinal, superlative, has_reference, max_price, min_price, words)
-    if slots.sort and intent in ("add", "details", "question", "recommend", "compare") and ordinal is None:
-        intent = "search"  # "put the most expensive first" orders the list
-    if DROP_PRICE.search(text) and intent in ("search", "view_cart", "details"):
-        intent = "search"
-    if SIMILAR.search(text) and intent in ("search", "details", "recommend"):
-        intent = "similar"
+    intent = _adjusted(intent, text, has, slots, ordinal, bool(category or brand), expecting_answer)
     if expecting_answer and has("yes") and not has("no"):
         if intent in ("search", "affirm", "thanks", "checkout") and not (ordinal is not None or brand
                                                                          or (category and words > 3)):
             intent = "confirm"
-    elif expecting_answer and has("no"):
-        if intent in ("search", "negate", "thanks", "checkout", "goodbye") and not (category or brand):
-            intent = "decline"
-
-    topic = None
-    if intent == "question":
-        topic = next((name for name, pattern in QUESTION_TOPICS.items() if re.search(pattern, text)), None)
+    topic = _topic(text, slots) if intent == "question" else None
     consumed = {w for _, phrase in found for w in phrase.split()} | set(brand_phrase.split())
     quantity = _quantity(text)
     numbers_used = {_plain(v) for v in (min_price, max_price, quantity, persons) if v is not None} | slots.consumed

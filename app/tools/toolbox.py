@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from app.cart import CartError
 from app.catalog.passages import find_passages
 from app.catalog.schema import Category, Product
+from app.catalog.sizes import comes_in, size_phrase
 from app.catalog.store import Catalog, CatalogError, SearchFilters, fts_terms
 from app.events import EventKind
 from app.session import ShopperSession
@@ -140,7 +141,7 @@ class ShoppingTools:
                         max_price: float | None = None, min_price: float | None = None, brand: str | None = None,
                         specs: list[dict[str, Any]] | None = None, features: list[str] | None = None,
                         sort: str | None = None, in_stock_only: bool = False, limit: int = 10,
-                        offset: int = 0) -> dict[str, Any]:
+                        offset: int = 0, size: str | None = None) -> dict[str, Any]:
         slug = self.resolve_category(category)
         if min_price is not None and max_price is not None and min_price > max_price:
             min_price, max_price = max_price, min_price
@@ -159,12 +160,14 @@ class ShoppingTools:
                                 features=feature_conditions, price_order=price_order, spec_order=spec_order,
                                 stock_first=(sort or "").strip().lower() != "relevance")
         # a query that only names the category ("tents" in tents) adds nothing to the filter: skip full-text ranking
-        wanted_rows = min(limit + offset, 50)
+        wanted_rows = 50 if size else min(limit + offset, 50)
         if self._names_only(slug, query):  # the whole kind, in the catalog's order
             products = self.catalog.search("", replace(filters, price_order=filters.price_order or (
                 None if filters.spec_order else "catalog")), wanted_rows)
         else:
             products = self.catalog.search(query, filters, wanted_rows)
+        if size:  # only products whose listed sizes include it (a listing that cannot tell is left out)
+            products = [p for p in products if comes_in(p.specs, size) is True]
         products = products[offset:offset + limit]
         applied: dict[str, Any] = {k: v for k, v in (("category", slug), ("brand", brand), ("min_price", min_price),
                                                      ("max_price", max_price)) if v is not None}
@@ -178,10 +181,12 @@ class ShoppingTools:
             applied["in_stock_only"] = True
         if offset:
             applied["offset"] = offset
+        if size:
+            applied["size"] = size
         stock_known = any(p.stock is not None for p in products) or not products
         title = heading(len(products), self._noun(slug, query, brand), brand=brand, features=wanted, specs=resolved,
                         min_price=min_price, max_price=max_price, in_stock_only=in_stock_only and stock_known,
-                        sort=sort_phrase(price_order, spec_order, keys))
+                        sort=sort_phrase(price_order, spec_order, keys)) + size_phrase(size)
         session.context.record(
             "search", query, [p.id for p in products], applied, [p.summary() for p in products]
         )
