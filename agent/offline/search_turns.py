@@ -257,8 +257,10 @@ async def refine(turn: Turn) -> str:
     state, request = turn.state, turn.request
     new = constraints(request)
     terms, _ = query_terms(turn)
-    if terms and request.about_list:  # "just the ones for kids": words the products' own text must have
-        new["features"] = list(dict.fromkeys([*new.get("features", []), *terms]))
+    if request.about_list:  # "just the ones for kids", "only the dome tents": words their own text must have
+        said = [*terms, *(w for w in request.kind_words if w.rstrip("s") not in {t.rstrip("s") for t in terms})]
+        if said:
+            new["features"] = list(dict.fromkeys([*new.get("features", []), *said]))
     args = merged(state.last_search, new)
     if request.slots.lighter_half and len(state.listed) > 1:
         args["limit"] = max(1, len(state.listed) // 2)

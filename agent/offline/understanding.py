@@ -54,6 +54,7 @@ class Request:
     about_list: bool = False  # "which of these", "just the ...", "only ..." : a refinement of the list on screen
     drop_price: bool = False  # "never mind the price"
     measure: tuple[str, bool] | None = None  # "the lightest" -> ("weight", False); "brightest" -> ("lumens", True)
+    kind_words: list[str] = field(default_factory=list)  # "the u-locks", "the dome tents": a kind within the category
 
     @property
     def has_product_words(self) -> bool:
@@ -308,6 +309,26 @@ def _adjusted(intent: str, text: str, has: Callable[[str], bool], slots: Slots, 
     return intent
 
 
+def _kind_words(text: str, phrase: str, slots: Slots, category_name: str) -> list[str]:
+    """"just the u-locks", "only the dome tents": the word before the category's name that says which kind."""
+    if not phrase:
+        return []
+    *head, last = phrase.split()
+    named = {w.rstrip("s") for w in category_name.lower().split()}
+    specific = [w for w in head if w.rstrip("s") not in named and w not in FILLER]
+    if specific:  # "dome tents": a kind the lexicon knows by name
+        return specific
+    compound = re.search(rf"\b([a-z]+)-{re.escape(last)}\b", text)
+    if compound:
+        return [f"{compound.group(1)}-{last.removesuffix('s')}"]
+    before = re.search(rf"\b([a-z]{{3,}}) {re.escape(phrase)}\b", text)
+    word = before.group(1) if before else ""
+    if not word or word in FILLER or word in MEASURE_WORDS or word in ORDINALS or word in slots.features \
+            or word in slots.phrase_words:
+        return []
+    return [word]
+
+
 def _topic(text: str, slots: Slots) -> str | None:
     """What a question is about: its colour or size when it names one, else the first topic its words name."""
     if colours_in(slots.features):
@@ -362,7 +383,8 @@ def understand(raw: str, lexicon: Lexicon, expecting_answer: bool = False) -> Re
         quantity=quantity, ordinal=ordinal, superlative=superlative, pronoun=bool(PRONOUN.search(text)),
         persons=persons, topic=topic, pairing=has("pairing"), terms=terms, slots=slots,
         asked_feature=_asked_feature(text) if intent == "question" else None, measure=measure,
-        drop_price=bool(DROP_PRICE.search(text)),
+        drop_price=bool(DROP_PRICE.search(text)), kind_words=_kind_words(
+            text, category_phrase, slots, lexicon.category_names.get(category or "", "")),
         about_list=bool(re.search(r"\b(of (these|those|them)|these|those|just (the|what)|only (the|what)|"
                                   r"which ones)\b", text)),
         indefinite=bool(category_phrase) and bool(re.search(

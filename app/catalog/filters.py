@@ -31,6 +31,7 @@ class FeatureCondition:
     # text specs whose values hold the word among others ("colour": "forest green" for "green"), or the name says it
     part_keys: tuple[str, ...] = ()
     name_only: bool = False  # a colour word with no colour spec: only a product whose name says it
+    columns: tuple[str, ...] = ()  # full-text columns the word must be in (all of them when empty)
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,8 @@ def filter_sql(filters: SearchFilters) -> tuple[str, list[Any]]:
                 + (f" and {denied}" if denied else ""))
         clauses.append("(" + " or ".join([*flags, f"({text})"]) + ")")
         params += [_json_path(k) for k in feature.flag_keys]
-        params.append(_affirmed(feature.word))
+        said = _affirmed(feature.word)
+        params.append("{" + " ".join(feature.columns) + "} : (" + said + ")" if feature.columns else said)
         params += [_json_path(k) for k in feature.flag_keys]
     return " and ".join(clauses), params
 

@@ -17,6 +17,7 @@ from dataclasses import replace
 from typing import Any, TypeVar
 
 from app.cart import CartError
+from app.catalog.filters import FeatureCondition
 from app.catalog.passages import find_passages
 from app.catalog.schema import Category, Product
 from app.catalog.sizes import comes_in, size_phrase
@@ -34,6 +35,7 @@ from app.tools.search_terms import (
     sort_phrase,
 )
 
+OWN_TEXT = ("name", "short_description", "description")
 log = logging.getLogger("aisle.app.tools.toolbox")
 
 T = TypeVar("T")
@@ -151,7 +153,7 @@ class ShoppingTools:
             resolved = tuple(resolve_spec(keys, raw, samples) for raw in specs or [])
             wanted = tuple(dict.fromkeys(f.strip().lower() for f in features or [] if f.strip()))
             values = self.catalog.spec_text_values()
-            feature_conditions = tuple(resolve_feature(keys, samples, word, values) for word in wanted)
+            feature_conditions = self._own_words(tuple(resolve_feature(keys, samples, w, values) for w in wanted))
             price_order, spec_order = resolve_sort(keys, sort or "")
         except SpecArgumentError as exc:
             raise ToolFailure("invalid_filter", str(exc)) from exc
@@ -192,6 +194,13 @@ class ShoppingTools:
         )
         return {"ok": True, "query": query, "filters": applied, "count": len(products), "heading": title,
                 "products": [p.summary() for p in products]}
+
+    def _own_words(self, conditions: tuple[FeatureCondition, ...]) -> tuple[FeatureCondition, ...]:
+        """A feature word that is also a category's word ("dome" of "dome tent", in every tent's keywords) must be
+        in the product's own name or copy."""
+        naming = {w for c in self._categories() for phrase in (c.name.lower(), *c.synonyms) for w in phrase.split()}
+        return tuple(replace(c, columns=OWN_TEXT) if c.word in naming and not (c.flag_keys or c.value_keys) else c
+                     for c in conditions)
 
     def _names_only(self, slug: str | None, query: str) -> bool:
         if not slug:
