@@ -3,8 +3,17 @@
 
 from __future__ import annotations
 
+import re
+
 from agent.offline import replies
-from agent.offline.facts import feature_answer, passage_answer, stock_answer, topic_answer
+from agent.offline.facts import (
+    feature_answer,
+    named_spec_answer,
+    part_answer,
+    passage_answer,
+    stock_answer,
+    topic_answer,
+)
 from agent.offline.looks import colour_answer, colours_in, size_answer
 from agent.offline.resolver import resolve, which_of
 from agent.offline.search_turns import look_up, search, show
@@ -109,6 +118,19 @@ async def question(turn: Turn) -> str:
     return answer + " It's out of stock right now, though. Want me to find a similar one?"
 
 
+PART_ASKED = re.compile(r"\b(?:is|are) (?:the|its|it'?s) ([a-z]{3,}) (?:of|on|in)\b|\b(?:is|are) its ([a-z]{3,}) \w+")
+
+
+def _part_asked(turn: Turn, product: dict[str, object]) -> str | None:
+    """"Is the floor of the Fernhill waterproof?": a part of the product the question is about, if any."""
+    m = PART_ASKED.search(turn.request.text)
+    word = (m.group(1) or m.group(2)) if m else None
+    if not word or word in turn.lexicon.category_words or word in str(product.get("name", "")).lower() \
+            or word in ("one", "first", "second", "third", "last", "other"):
+        return None
+    return word
+
+
 def _category_of(turn: Turn, product_id: str) -> str | None:
     known = turn.session.context.products.get(product_id)
     return str(known["category"]) if known else None
@@ -125,14 +147,19 @@ async def _answer(turn: Turn, product: dict[str, object]) -> str:
         return colour_answer(product, colours_in(request.slots.features))
     if topic == "size":
         return size_answer(product, request.slots.size)
-    if topic == "waterproof":
-        return feature_answer(product, "waterproof", turn.lexicon.spec_values)
-    if request.asked_feature and topic not in ("stock", "price"):
-        return feature_answer(product, request.asked_feature, turn.lexicon.spec_values)
+    feature = "waterproof" if topic == "waterproof" else request.asked_feature if topic not in ("stock", "price") \
+        else None
+    if feature:
+        whole = feature_answer(product, feature, turn.lexicon.spec_values)
+        part = _part_asked(turn, product)
+        return part_answer(product, part, feature, whole) if part else whole
     if topic == "stock":
         return stock_answer(product)
     if topic == "price":
         return f"The {replies.name_of(product)} is {replies.money(float(str(product['price'])))}."
+    named = named_spec_answer(product, request.text)
+    if named is not None:
+        return named
     info = await turn.tool("get_product_info", product_id=str(product["id"]), question=request.text)
     if not info.get("ok"):
         return trouble(info)

@@ -90,6 +90,14 @@ def _by_kind(turn: Turn, candidates: list[str], listed: list[str], focus: str | 
     return Resolution(ambiguous=in_list[:4]) if in_list else Resolution()
 
 
+def _named(turn: Turn) -> list[str]:
+    """A question's words that name a product: not what it asks about ("waterproof", or "boil" of a boil time)."""
+    asked = {part for name in turn.lexicon.spec_names for part in name.split("_")[:1] if len(part) >= 4}
+    terms = [t for t in turn.request.terms if t not in TOPIC_WORDS]
+    naming = [t for t in terms if t not in asked]
+    return naming if naming or turn.request.pronoun else terms
+
+
 def resolve(turn: Turn, among: list[str] | None = None) -> Resolution:
     """The product meant, among `among` (the cart lines, for cart changes) or everything shown recently."""
     request, state, session = turn.request, turn.state, turn.session
@@ -112,8 +120,7 @@ def resolve(turn: Turn, among: list[str] | None = None) -> Resolution:
     positioned = _by_position(turn, listed, known)
     if positioned is not None:
         return positioned
-    terms = [t for t in request.terms if t not in TOPIC_WORDS] if request.intent in ("question", "compare") \
-        else request.terms
+    terms = _named(turn) if request.intent in ("question", "compare") else request.terms
     candidates = pool
     if request.category:
         candidates = [p for p in pool if known.get(p, {}).get("category") == request.category]

@@ -29,6 +29,10 @@ from agent.offline.patterns import (
 from agent.offline.slots import Slots, read_slots
 from app.catalog.units import kind_of
 
+# "light" said of weight ("how light is it") or of output ("how much light does it give"), not naming lamps
+LIGHT_AS_WORD = re.compile(r"\bhow (much )?light\b|\blight output\b|\b(give|gives|put|puts|throw|throws) (out )?"
+                           r"(much |more |enough |a lot of )?light\b")
+
 
 @dataclass
 class Request:
@@ -213,7 +217,7 @@ def _intent(text: str, has: Callable[[str], bool], category: str | None, brand: 
                                                                                   r"less than|more than)\b", text)) \
             and re.search(r"\b(it|that|them|quantity|the|those|this|these|only|instead)\b", text):
         return "set_quantity"
-    if has("add") and not (has("question") and not re.search(r"\b(add|put|buy)\b", text)):
+    if has("add") and not (has("question") and not re.search(r"\b(add|put(?! out)|buy)\b", text)):
         return "add"
     if has("pairing") or (has("suggest") and not has("details")):
         return "recommend"
@@ -259,11 +263,13 @@ def _social_intent(has: Callable[[str], bool], names_products: bool, words: int)
     return None
 
 
-def _asked_feature(text: str) -> str | None:
+def _asked_feature(text: str, lexicon: Lexicon) -> str | None:
     m = FEATURE_ASKED.search(text)
     if m is None:
         return None
     word = (m.group(1) or m.group(2) or "").strip()
+    if word in lexicon.category_words:
+        return None  # "what's the warranty on the stove?": the product's kind is not a feature
     if word in ("good", "any good", "in stock", "available", "it", "that", "on sale", "new", "ok", "okay", "of", "from",
                 "with", "in", "for", "made", "made of", "made from"):
         return None
@@ -286,7 +292,7 @@ def _kinds_named(text: str, lexicon: Lexicon, slots: Slots, measure: tuple[str, 
     return [hit for hit in lexicon.find_categories(re.sub(r"(?<=\w)-(?=\w)", " ", text), FILLER | MEASURE_WORDS)
             if not (where_needed and hit[1] in where_needed)
             and not set(hit[1].split()) <= slots.phrase_words
-            and not (hit[1] in ("light", "lights") and (measure or slots.sort))]
+            and not (hit[1] in ("light", "lights") and (measure or slots.sort or LIGHT_AS_WORD.search(text)))]
 
 
 def _adjusted(intent: str, text: str, has: Callable[[str], bool], slots: Slots, ordinal: int | None,
@@ -382,7 +388,7 @@ def understand(raw: str, lexicon: Lexicon, expecting_answer: bool = False) -> Re
         other_categories=[slug for slug, _ in found[1:]], brand=brand, min_price=min_price, max_price=max_price,
         quantity=quantity, ordinal=ordinal, superlative=superlative, pronoun=bool(PRONOUN.search(text)),
         persons=persons, topic=topic, pairing=has("pairing"), terms=terms, slots=slots,
-        asked_feature=_asked_feature(text) if intent == "question" else None, measure=measure,
+        asked_feature=_asked_feature(text, lexicon) if intent == "question" else None, measure=measure,
         drop_price=bool(DROP_PRICE.search(text)), kind_words=_kind_words(
             text, category_phrase, slots, lexicon.category_names.get(category or "", "")),
         about_list=bool(re.search(r"\b(of (these|those|them)|these|those|just (the|what)|only (the|what)|"
