@@ -154,8 +154,8 @@ def named_spec_answer(product: Mapping[str, Any], question: str) -> str | None:
     """"How fast does it boil water?" -> its boil time: a spec whose name the question says, or None."""
     said = {_stem(w) for w in re.findall(r"[a-z]+", question.lower()) if len(w) >= 4}
     for key, value in (product.get("specs") or {}).items():
-        first = spec_key(key, value).name.split("_")[0].lower()
-        if isinstance(value, bool) or len(first) < 4 or first in GENERIC_SPEC_WORDS or _stem(first) not in said:
+        parts = [p for p in spec_key(key, value).name.lower().split("_") if len(p) >= 4 and p not in GENERIC_SPEC_WORDS]
+        if isinstance(value, bool) or not any(_stem(p) in said for p in parts):
             continue
         return f"The {name_of(product)}'s {spec_label(key)} is {say_spec(key, value)}."
     return None

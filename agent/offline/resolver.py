@@ -18,7 +18,8 @@ TOPIC_WORDS = {"waterproof", "water", "proof", "rain", "wet", "heavy", "weigh", 
                "left", "cost", "long", "good", "any", "hood", "warranty", "fabric", "material", "shell", "lighter",
                "heavier", "brighter", "warmer", "bigger", "difference", "last", "lasts", "charge", "battery",
                "runtime", "range", "far", "inside", "fits", "made", "use", "uses", "set", "setup", "work", "works",
-               "clean", "wash", "pack", "packed", "guarantee", "size", "sizes", "power", "powerful", "fuel"}
+               "clean", "wash", "pack", "packed", "guarantee", "size", "sizes", "power", "powerful", "fuel", "fast",
+               "quickly", "quick", "colour", "color", "colours", "colors"}
 ADDED = re.compile(r"\b(the one|the thing|what) i (just )?(added|put in|picked|chose|got)\b|\bthe one in my (cart|"
                    r"basket)\b")
 COMPARATIVE_ONE = re.compile(r"\b(cheaper|pricier|more expensive|lighter|heavier|brighter|warmer|bigger|smaller) "

@@ -335,6 +335,12 @@ def _kind_words(text: str, phrase: str, slots: Slots, category_name: str) -> lis
     return [word]
 
 
+def _names_a_spec(text: str, lexicon: Lexicon) -> bool:
+    """Whether the message says the name of one of the catalog's specs ("pressure" of max_pressure)."""
+    words = set(text.split())
+    return any(part in words for name in lexicon.spec_names for part in name.split("_") if len(part) >= 5)
+
+
 def _topic(text: str, slots: Slots) -> str | None:
     """What a question is about: its colour or size when it names one, else the first topic its words name."""
     if colours_in(slots.features):
@@ -367,6 +373,8 @@ def understand(raw: str, lexicon: Lexicon, expecting_answer: bool = False) -> Re
     has_reference = ordinal is not None or superlative is not None or bool(PRONOUN.search(text))
     intent = _intent(text, has, category, brand, ordinal, superlative, has_reference, max_price, min_price, words)
     intent = _adjusted(intent, text, has, slots, ordinal, bool(category or brand), expecting_answer)
+    if intent == "details" and re.match(r"(what'?s?|how|which)\b", text) and _names_a_spec(text, lexicon):
+        intent = "question"  # "what pressure does the first one go up to?"
     if expecting_answer and has("yes") and not has("no"):
         if intent in ("search", "affirm", "thanks", "checkout") and not (ordinal is not None or brand
                                                                          or (category and words > 3)):
@@ -392,7 +400,7 @@ def understand(raw: str, lexicon: Lexicon, expecting_answer: bool = False) -> Re
         drop_price=bool(DROP_PRICE.search(text)), kind_words=_kind_words(
             text, category_phrase, slots, lexicon.category_names.get(category or "", "")),
         about_list=bool(re.search(r"\b(of (these|those|them)|these|those|just (the|what)|only (the|what)|"
-                                  r"which ones)\b", text)),
+                                  r"which ones|(just|only) [a-z]+-[a-z]+s)\b", text)),
         indefinite=bool(category_phrase) and bool(re.search(
             rf"\b(a|an|some|any|another|new)( \w+)? {re.escape(category_phrase.split()[0])}\b", text)),
     )
