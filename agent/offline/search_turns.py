@@ -152,6 +152,8 @@ async def search(turn: Turn) -> str:
             return replies.not_understood(turn.categories_spoken())
         return not_sold(turn, unknown)
     plain = without_brands(turn, request.text)  # "spindle and co" is one brand, not two needs
+    if " and " in request.category_phrase:  # nor is "panniers and bags", a category's own name
+        plain = plain.replace(request.category_phrase, " ")
     if request.other_categories or (request.category and re.search(r"\band\b|,", plain)) or (
             re.search(r"\b(and|plus)\b", plain) and re.search(r"\b(for both|for all|in total|together|"
                                                                r"combined|altogether)\b", plain)):

@@ -10,19 +10,18 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from agent.offline.asking import asked_feature, kind_words, names_a_spec, question_topic
 from agent.offline.lexicon import Lexicon
 from agent.offline.looks import colours_in
 from agent.offline.numbers import words_to_digits
 from agent.offline.patterns import (
     DROP_PRICE,
-    FEATURE_ASKED,
     FILLER,
     MEASURE_WORDS,
     MEASURES,
     ORDINALS,
     PATTERNS,
     PRONOUN,
-    QUESTION_TOPICS,
     SIMILAR,
     SPEC_PHRASE,
 )
@@ -263,19 +262,6 @@ def _social_intent(has: Callable[[str], bool], names_products: bool, words: int)
     return None
 
 
-def _asked_feature(text: str, lexicon: Lexicon) -> str | None:
-    m = FEATURE_ASKED.search(text)
-    if m is None:
-        return None
-    word = (m.group(1) or m.group(2) or "").strip()
-    if word in lexicon.category_words:
-        return None  # "what's the warranty on the stove?": the product's kind is not a feature
-    if word in ("good", "any good", "in stock", "available", "it", "that", "on sale", "new", "ok", "okay", "of", "from",
-                "with", "in", "for", "made", "made of", "made from"):
-        return None
-    return word or None
-
-
 def _where_needed(text: str) -> str:
     """"cold in my tent", "so my bike doesn't get stolen": the kind named is where the need is, not what is wanted."""
     context = re.search(r"\b(?:in|inside|for|with|on|to|so|keep) (?:my|our|the) (\w+(?: \w+)?)", text)
@@ -315,41 +301,6 @@ def _adjusted(intent: str, text: str, has: Callable[[str], bool], slots: Slots, 
     return intent
 
 
-def _kind_words(text: str, phrase: str, slots: Slots, category_name: str) -> list[str]:
-    """"just the u-locks", "only the dome tents": the word before the category's name that says which kind."""
-    if not phrase:
-        return []
-    *head, last = phrase.split()
-    named = {w.rstrip("s") for w in category_name.lower().split()}
-    specific = [w for w in head if w.rstrip("s") not in named and w not in FILLER]
-    if specific:  # "dome tents": a kind the lexicon knows by name
-        return specific
-    compound = re.search(rf"\b([a-z]+)-{re.escape(last)}\b", text)
-    if compound:
-        return [f"{compound.group(1)}-{last.removesuffix('s')}"]
-    before = re.search(rf"\b([a-z]{{3,}}) {re.escape(phrase)}\b", text)
-    word = before.group(1) if before else ""
-    if not word or word in FILLER or word in MEASURE_WORDS or word in ORDINALS or word in slots.features \
-            or word in slots.phrase_words:
-        return []
-    return [word]
-
-
-def _names_a_spec(text: str, lexicon: Lexicon) -> bool:
-    """Whether the message says the name of one of the catalog's specs ("pressure" of max_pressure)."""
-    words = set(text.split())
-    return any(part in words for name in lexicon.spec_names for part in name.split("_") if len(part) >= 5)
-
-
-def _topic(text: str, slots: Slots) -> str | None:
-    """What a question is about: its colour or size when it names one, else the first topic its words name."""
-    if colours_in(slots.features):
-        return "colour"
-    if slots.size is not None:
-        return "size"
-    return next((name for name, pattern in QUESTION_TOPICS.items() if re.search(pattern, text)), None)
-
-
 def understand(raw: str, lexicon: Lexicon, expecting_answer: bool = False) -> Request:
     text = normalise(raw)
     where_needed = _where_needed(text)
@@ -373,13 +324,13 @@ def understand(raw: str, lexicon: Lexicon, expecting_answer: bool = False) -> Re
     has_reference = ordinal is not None or superlative is not None or bool(PRONOUN.search(text))
     intent = _intent(text, has, category, brand, ordinal, superlative, has_reference, max_price, min_price, words)
     intent = _adjusted(intent, text, has, slots, ordinal, bool(category or brand), expecting_answer)
-    if intent == "details" and re.match(r"(what'?s?|how|which)\b", text) and _names_a_spec(text, lexicon):
+    if intent == "details" and re.match(r"(what'?s?|how|which)\b", text) and names_a_spec(text, lexicon):
         intent = "question"  # "what pressure does the first one go up to?"
     if expecting_answer and has("yes") and not has("no"):
         if intent in ("search", "affirm", "thanks", "checkout") and not (ordinal is not None or brand
                                                                          or (category and words > 3)):
             intent = "confirm"
-    topic = _topic(text, slots) if intent == "question" else None
+    topic = question_topic(text, slots) if intent == "question" else None
     consumed = {w for _, phrase in found for w in phrase.split()} | set(brand_phrase.split())
     quantity = _quantity(text)
     numbers_used = {_plain(v) for v in (min_price, max_price, quantity, persons) if v is not None} | slots.consumed
@@ -396,8 +347,8 @@ def understand(raw: str, lexicon: Lexicon, expecting_answer: bool = False) -> Re
         other_categories=[slug for slug, _ in found[1:]], brand=brand, min_price=min_price, max_price=max_price,
         quantity=quantity, ordinal=ordinal, superlative=superlative, pronoun=bool(PRONOUN.search(text)),
         persons=persons, topic=topic, pairing=has("pairing"), terms=terms, slots=slots,
-        asked_feature=_asked_feature(text, lexicon) if intent == "question" else None, measure=measure,
-        drop_price=bool(DROP_PRICE.search(text)), kind_words=_kind_words(
+        asked_feature=asked_feature(text, lexicon) if intent == "question" else None, measure=measure,
+        drop_price=bool(DROP_PRICE.search(text)), kind_words=kind_words(
             text, category_phrase, slots, lexicon.category_names.get(category or "", "")),
         about_list=bool(re.search(r"\b(of (these|those|them)|these|those|just (the|what)|only (the|what)|"
                                   r"which ones|(just|only) [a-z]+-[a-z]+s)\b", text)),
