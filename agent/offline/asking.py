@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from agent.offline.facts import GENERIC_SPEC_WORDS
 from agent.offline.lexicon import Lexicon
 from agent.offline.looks import colours_in
 from agent.offline.patterns import FEATURE_ASKED, FILLER, MEASURE_WORDS, ORDINALS, QUESTION_TOPICS
@@ -46,10 +47,19 @@ def kind_words(text: str, phrase: str, slots: Slots, category_name: str) -> list
     return [word]
 
 
+def asks_a_spec(intent: str, text: str, lexicon: Lexicon) -> bool:
+    """A question read as a request for details or a search that asks for one of the catalog's specs: "what pressure
+    does the first one go up to?", "what's the boil time on the basecamp?"."""
+    asking = (intent == "details" and re.match(r"(what'?s?|how|which)\b", text)) or (
+        intent == "search" and re.match(r"(what'?s|what is) the ([a-z]+ ){1,2}(of|on|for) ", text))
+    return bool(asking) and names_a_spec(text, lexicon)
+
+
 def names_a_spec(text: str, lexicon: Lexicon) -> bool:
     """Whether the message says the name of one of the catalog's specs ("pressure" of max_pressure)."""
     words = set(text.split())
-    return any(part in words for name in lexicon.spec_names for part in name.split("_") if len(part) >= 5)
+    return any(part in words for name in lexicon.spec_names for part in name.split("_")
+               if len(part) >= 4 and part not in GENERIC_SPEC_WORDS)
 
 
 def question_topic(text: str, slots: Slots) -> str | None:

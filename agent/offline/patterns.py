@@ -110,7 +110,8 @@ FILLER = set(
 )
 QUESTION_TOPICS = {
     "colour": r"\bcolou?rs?\b",
-    "size": r"(?<!packed )\bsizes?\b(?! of)|\bcome in (a |an )?(small|medium|large|extra large|xs|xl|\d+)\b",
+    "size": r"(?<!packed )\bsizes?\b(?! of)(?!.*\bpack)|"
+            r"\bcome in (a |an )?(small|medium|large|extra large|xs|xl|\d+)\b",
     "waterproof": r"\b(waterproof|water ?proof|rain|wet)\b",
     "brightness": r"\b(bright|brightness|lumens|how much light|light output|(give|gives|put|puts|throw|throws) "
                   r"(out )?(much |more |enough |a lot of )?light)\b",

@@ -91,9 +91,9 @@ def _by_kind(turn: Turn, candidates: list[str], listed: list[str], focus: str | 
     return Resolution(ambiguous=in_list[:4]) if in_list else Resolution()
 
 
-def _named(turn: Turn) -> list[str]:
+def naming_terms(turn: Turn) -> list[str]:
     """A question's words that name a product: not what it asks about ("waterproof", or "boil" of a boil time)."""
-    asked = {part for name in turn.lexicon.spec_names for part in name.split("_")[:1] if len(part) >= 4}
+    asked = {part for name in turn.lexicon.spec_names for part in name.split("_") if len(part) >= 4}
     terms = [t for t in turn.request.terms if t not in TOPIC_WORDS]
     naming = [t for t in terms if t not in asked]
     return naming if naming or turn.request.pronoun else terms
@@ -121,7 +121,7 @@ def resolve(turn: Turn, among: list[str] | None = None) -> Resolution:
     positioned = _by_position(turn, listed, known)
     if positioned is not None:
         return positioned
-    terms = _named(turn) if request.intent in ("question", "compare") else request.terms
+    terms = naming_terms(turn) if request.intent in ("question", "compare") else request.terms
     candidates = pool
     if request.category:
         candidates = [p for p in pool if known.get(p, {}).get("category") == request.category]

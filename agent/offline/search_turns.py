@@ -9,7 +9,7 @@ from typing import Any
 
 from agent.offline import replies
 from agent.offline.looks import colours_in
-from agent.offline.resolver import TOPIC_WORDS, name_score
+from agent.offline.resolver import TOPIC_WORDS, name_score, naming_terms
 from agent.offline.turn import Turn, trouble
 from agent.offline.understanding import Request
 from app.catalog.units import kind_of
@@ -29,7 +29,8 @@ def query_terms(turn: Turn) -> tuple[list[str], list[str]]:
             known.append(fixed)
         else:
             unknown.append(term)
-    return list(dict.fromkeys(known)), unknown
+    known += [w for w in turn.request.kind_words if "-" in w and w in unknown]  # "a u-lock": a kind names say
+    return list(dict.fromkeys(known)), [w for w in unknown if w not in known]
 
 
 def constraints(request: Request) -> dict[str, Any]:
@@ -362,7 +363,8 @@ async def cheaper(turn: Turn) -> str:
 async def look_up(turn: Turn) -> str | None:
     """A product named but not shown yet ("add the granite peak boot"): search for it and pick the clear match."""
     request, lexicon = turn.request, turn.lexicon
-    terms = [t for t in request.terms if t not in TOPIC_WORDS]
+    terms = naming_terms(turn) if request.intent in ("question", "compare") else \
+        [t for t in request.terms if t not in TOPIC_WORDS]
     if not terms:
         return None
     args: dict[str, Any] = {"query": " ".join(terms)}

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from agent.offline.asking import asked_feature, kind_words, names_a_spec, question_topic
+from agent.offline.asking import asked_feature, asks_a_spec, kind_words, question_topic
 from agent.offline.lexicon import Lexicon
 from agent.offline.looks import colours_in
 from agent.offline.numbers import words_to_digits
@@ -324,8 +324,8 @@ def understand(raw: str, lexicon: Lexicon, expecting_answer: bool = False) -> Re
     has_reference = ordinal is not None or superlative is not None or bool(PRONOUN.search(text))
     intent = _intent(text, has, category, brand, ordinal, superlative, has_reference, max_price, min_price, words)
     intent = _adjusted(intent, text, has, slots, ordinal, bool(category or brand), expecting_answer)
-    if intent == "details" and re.match(r"(what'?s?|how|which)\b", text) and names_a_spec(text, lexicon):
-        intent = "question"  # "what pressure does the first one go up to?"
+    if asks_a_spec(intent, text, lexicon):
+        intent = "question"  # "what pressure does the first one go up to?", "what's the boil time on ...?"
     if expecting_answer and has("yes") and not has("no"):
         if intent in ("search", "affirm", "thanks", "checkout") and not (ordinal is not None or brand
                                                                          or (category and words > 3)):
