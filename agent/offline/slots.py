@@ -190,7 +190,9 @@ PHRASED = [
     (r"\bkeeps? (you |me )?dry\b|\brain ?proof\b", "waterproof"),
     (r"\b(with|has|have) a hood\b", "hood"),
 ]
-NOT_A_FEATURE = re.compile(r"\bdown to\b|\b(packs?|folds?|rolls?|zips?|comes?) down\b|\bdown (small|low|to)\b")
+NOT_A_FEATURE = re.compile(r"\bdown to\b|\b(packs?|folds?|rolls?|zips?|comes?) down\b|\bdown (small|low|to)\b|"
+                           # a colour of what it does, not of the product: "a red mode", "white gas", "green light"
+                           rf"\b({'|'.join(sorted(COLOURS))}) (modes?|light|lights|led|leds|beam|setting|gas|flame)\b")
 
 
 def _features(text: str, feature_words: set[str], slots: Slots, flag_words: set[str], value_words: set[str]) -> None:
