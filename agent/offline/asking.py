@@ -69,3 +69,11 @@ def question_topic(text: str, slots: Slots) -> str | None:
     if slots.size is not None:
         return "size"
     return next((name for name, pattern in QUESTION_TOPICS.items() if re.search(pattern, text)), None)
+
+
+def asks_of_a_named_product(intent: str, text: str, slots: Slots, terms: list[str]) -> bool:
+    """"Do you have the Aero Road Helmet in red?", "does the Ridgeline come in a 12?": a product named by its own
+    words, asked about in a colour or size (a question about it, not a search)."""
+    looks = colours_in(slots.features) or slots.size is not None
+    return intent == "search" and looks and bool(terms) and bool(
+        re.match(r"(do|does|is|are|have|has|can|could)\b.*\bin (a |an )?(size )?[a-z0-9]+", text))

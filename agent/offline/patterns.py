@@ -103,7 +103,7 @@ FILLER = set(
     "thanks thank okay ok yes no sure details detail info information describe more other another else recommend "
     "suggest suggestion recommendation goes well together pair need needs check out checkout maybe um uh hmm so "
     "then now today tonight tomorrow yesterday week weeks month months year years ago went last next soon again did "
-    "actually only kind sort type sell selling carry stock available trip camping hiking outdoors shop "
+    "actually only kind sort type sell selling carry stock available trip camping hiking outdoors shop come comes "
     "store shopping person persons people x around roughly approximately within if room always both "
     "nah hmm oh oops yeah well lol never mind all everything whole lot "
     "lightest lighter brightest brighter heaviest heavier warmest warmer biggest bigger roomiest first".split()

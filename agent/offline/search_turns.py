@@ -12,6 +12,7 @@ from agent.offline.looks import colours_in
 from agent.offline.resolver import TOPIC_WORDS, name_score, naming_terms
 from agent.offline.turn import Turn, trouble
 from agent.offline.understanding import Request
+from app.catalog.sizes import size_phrase
 from app.catalog.units import kind_of
 
 ASKS_FOR_PRODUCTS = re.compile(r"\b(need|want|looking|have|sell|carry|buy|show|find|any|get|stock)\b")
@@ -163,7 +164,7 @@ async def search(turn: Turn) -> str:
         if several is not None:
             return several
     args = _search_args(turn, terms)
-    result, any_colour = await _any_colour(turn, args, await show(turn, args, request.superlative))
+    result, any_look = await _any_look(turn, args, await show(turn, args, request.superlative))
     relaxed = ""
     if result.get("ok") and result["count"] == 0 and terms and (request.category or request.brand):
         # descriptive words can over-constrain; keep the category, brand, price and specs and drop them
@@ -182,7 +183,7 @@ async def search(turn: Turn) -> str:
     reply = replies.describe_list(result, turn.state.turn, request.superlative)
     if relaxed and result["count"]:
         reply = f"I couldn't find anything matching \"{relaxed}\" exactly, but here's what I have. " + reply
-    reply = any_colour + reply
+    reply = any_look + reply
     if result["count"] == 1 and not result["products"][0]["in_stock"] and request.category:
         turn.state.offer = ("similar", request.category, 0)
     if request.other_categories:
@@ -191,15 +192,18 @@ async def search(turn: Turn) -> str:
     return reply
 
 
-async def _any_colour(turn: Turn, args: dict[str, Any], result: dict[str, Any]) -> tuple[dict[str, Any], str]:
-    """Nothing listed in the colour asked for: the same search in any colour, and a sentence saying so."""
+async def _any_look(turn: Turn, args: dict[str, Any], result: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """Nothing listed in the colour or size asked for: the same search in any, and a sentence saying so."""
     colours = colours_in(args.get("features", []))
-    if not (result.get("ok") and result["count"] == 0 and colours):
+    if not (result.get("ok") and result["count"] == 0 and (colours or args.get("size"))):
         return result, ""
-    args["features"] = [f for f in args["features"] if f not in colours]
+    size = args.pop("size", None)
+    args["features"] = [f for f in args.get("features", []) if f not in colours]
     if not args["features"]:
         args.pop("features")
     again = await show(turn, args, turn.request.superlative)
+    if size:
+        return again, f"Their details don't list size {size_phrase(size).split()[-1]}, so here they are in any size. "
     return again, f"Their details don't list {' or '.join(colours)}, so here they are in any colour. "
 
 

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from agent.offline.asking import asked_feature, asks_a_spec, kind_words, question_topic
+from agent.offline.asking import asked_feature, asks_a_spec, asks_of_a_named_product, kind_words, question_topic
 from agent.offline.lexicon import Lexicon
 from agent.offline.looks import colours_in
 from agent.offline.numbers import words_to_digits
@@ -290,9 +290,10 @@ def _adjusted(intent: str, text: str, has: Callable[[str], bool], slots: Slots, 
         return "search"
     if SIMILAR.search(text) and intent in ("search", "details", "recommend"):
         return "similar"
+    if intent == "search" and (colours_in(slots.features) or slots.size) and not names_products \
+            and re.search(r"\b(it|that|this)( one)? in\b", text):
+        return "question"  # "do you have it in blue?", "do you have it in a size large?": about the one in focus
     if intent == "search" and colours_in(slots.features) and not names_products:
-        if re.search(r"\b(it|that|this)( one)? in\b", text):
-            return "question"  # "do you have it in blue?": about the product in focus
         if re.search(r"\bthe ([a-z]+ ){1,3}(one|1)$|\bthe ([a-z]+ ){1,3}(one|1) (please|\?)", text):
             return "details"  # "the navy one": a product on screen, picked by its colour
     if expecting_answer and has("no") and not names_products \
@@ -338,6 +339,8 @@ def understand(raw: str, lexicon: Lexicon, expecting_answer: bool = False) -> Re
     if where_needed:  # "in my tent": the tent is where the need is, not what to search for
         consumed |= set(where_needed.split())
     terms = _terms(SPEC_PHRASE.sub(" ", text), lexicon, consumed, [slug for slug, _ in found], numbers_used)
+    if asks_of_a_named_product(intent, text, slots, terms):
+        intent, topic = "question", question_topic(text, slots)
     if category is None and slots.specs and not terms:  # "at least 300 lumens": the category whose specs say so
         category = lexicon.category_for_kinds({kind_of(s.unit) or "" for s in slots.specs} - {""})
     if any(s.unit == "persons" for s in slots.specs):
