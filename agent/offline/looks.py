@@ -19,13 +19,14 @@ def colours_in(words: list[str]) -> list[str]:
 
 
 def colour_of(product: Mapping[str, Any]) -> str | None:
-    """The product's colour as its data gives it: a colour spec, or a colour word in its name."""
+    """The product's colour as its data gives it: a colour spec, or a colour word in its name or tags."""
     specs = product.get("specs") or {}
     for key, value in specs.items():
         if re.fullmatch(r"colou?rs?|colou?r_?\w*", key.lower()) and isinstance(value, str) and value.strip():
             return value.strip()
     named = [w for w in re.findall(r"[a-z]+", str(product.get("name", "")).lower()) if w in COLOURS]
-    return " ".join(named) or None
+    tagged = [str(t).lower() for t in product.get("tags") or [] if str(t).lower() in COLOURS]
+    return " ".join(named or tagged) or None
 
 
 def colour_answer(product: Mapping[str, Any], asked: list[str]) -> str:

@@ -28,9 +28,10 @@ class FeatureCondition:
     word: str
     flag_keys: tuple[str, ...] = ()
     value_keys: tuple[str, ...] = ()  # text specs one of whose values is the word ("fill": "down"): only those count
-    # text specs whose values hold the word among others ("colour": "forest green" for "green"), or the name says it
+    # text specs whose values hold the word among others ("colour": "forest green" for "green"), or the name or a tag
+    # says it
     part_keys: tuple[str, ...] = ()
-    name_only: bool = False  # a colour word with no colour spec: only a product whose name says it
+    name_only: bool = False  # a colour word with no colour spec: only a product whose name (or a tag) says it
     columns: tuple[str, ...] = ()  # full-text columns the word must be in (all of them when empty)
 
 
@@ -139,10 +140,12 @@ def filter_sql(filters: SearchFilters) -> tuple[str, list[Any]]:
             word = f"% {feature.word.lower()} %"
             parts = ["(' ' || replace(lower(json_extract(p.specs, ?)), '-', ' ') || ' ') like ?"
                      for _ in feature.part_keys]
-            clauses.append("(" + " or ".join([*parts, "(' ' || replace(lower(p.name), '-', ' ') || ' ') like ?"]) + ")")
+            named = "(' ' || replace(lower(p.name), '-', ' ') || ' ') like ?"
+            tagged = "exists (select 1 from json_each(p.tags) t where lower(t.value) = ?)"
+            clauses.append("(" + " or ".join([*parts, named, tagged]) + ")")
             for key in feature.part_keys:
                 params += [_json_path(key), word]
-            params.append(word)
+            params += [word, feature.word.lower()]
             continue
         flags = ["json_extract(p.specs, ?) = 1" for _ in feature.flag_keys]
         denied = " and ".join("coalesce(json_extract(p.specs, ?), -1) != 0" for _ in feature.flag_keys)

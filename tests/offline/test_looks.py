@@ -76,3 +76,8 @@ def test_a_part_is_not_answered_with_what_is_said_of_the_whole() -> None:
     assert not answer.startswith("Yes") and "floor" in answer and "2000 mm" in answer
     quoted = part_answer({**tent, "description": "The floor is fully waterproof."}, "floor", "waterproof", whole)
     assert quoted == 'The description says: "The floor is fully waterproof."'
+
+
+def test_a_colour_tag_is_the_products_colour_too() -> None:
+    tagged = {"name": "Trail Bottle", "brand": "Acme", "specs": {}, "tags": ["hydration", "blue"]}
+    assert colour_answer(tagged, ["blue"]) == "Yes, the Acme Trail Bottle is blue."
