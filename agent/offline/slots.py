@@ -214,25 +214,44 @@ def _features(text: str, feature_words: set[str], slots: Slots, flag_words: set[
         slots.features.remove("waterproof")
 
 
-def _values_said(text: str, spec_values: Mapping[str, set[str]], slots: Slots) -> None:
-    """A spec's text value said in words: "a roll top bag" (closure "roll-top"), "forest green", or a short value
-    next to its spec's name ("a zip closure", "closure: zip")."""
+_VALUE_PATTERNS: dict[int, tuple[Mapping[str, set[str]], list[tuple[str, re.Pattern[str]]]]] = {}
+
+
+def _value_patterns(spec_values: Mapping[str, set[str]]) -> list[tuple[str, re.Pattern[str]]]:
+    """Each varying text value of a spec, with the pattern of it said in words (built once per catalog)."""
+    cached = _VALUE_PATTERNS.get(id(spec_values))
+    if cached is not None and cached[0] is spec_values:
+        return cached[1]
+    patterns: list[tuple[str, re.Pattern[str]]] = []
     for key, values in spec_values.items():
         if len(values) < 2:
             continue
-        name = key.lower().replace("_", " ")
+        name = re.escape(key.lower().replace("_", " "))
         for value in sorted(values, key=len, reverse=True):
             parts = re.findall(r"[a-z]+", value)
-            if not parts or re.search(r"\d", value) or value in slots.features:
+            if not parts or re.search(r"\d", value):
                 continue
             said = r"[ -]?".join(re.escape(p) for p in parts)
             if len(parts) > 1 and all(len(p) >= 3 for p in parts):
-                m = re.search(rf"\b{said}\b", text)
-            else:
-                m = re.search(rf"\b{said} {re.escape(name)}\b|\b{re.escape(name)}:? (?:is )?(?:an? )?{said}\b", text)
-            if m:
-                slots.features.append(value)
-                slots.phrase_words |= set(m.group(0).replace("-", " ").split())
+                patterns.append((value, re.compile(rf"\b{said}\b")))
+            else:  # a short value counts next to its spec's name: "a zip closure", "closure: zip"
+                patterns.append((value, re.compile(rf"\b{said} {name}\b|\b{name}:? (?:is )?(?:an? )?{said}\b")))
+    if len(_VALUE_PATTERNS) >= 4:  # a few catalogs at a time (a reloaded catalog has new values)
+        _VALUE_PATTERNS.clear()
+    _VALUE_PATTERNS[id(spec_values)] = (spec_values, patterns)
+    return patterns
+
+
+def _values_said(text: str, spec_values: Mapping[str, set[str]], slots: Slots) -> None:
+    """A spec's text value said in words: "a roll top bag" (closure "roll-top"), "forest green", or a short value
+    next to its spec's name ("a zip closure", "closure: zip")."""
+    for value, pattern in _value_patterns(spec_values):
+        if value in slots.features:
+            continue
+        m = pattern.search(text)
+        if m:
+            slots.features.append(value)
+            slots.phrase_words |= set(m.group(0).replace("-", " ").split())
 
 
 def _stem(word: str) -> str:
