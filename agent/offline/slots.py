@@ -196,7 +196,7 @@ NOT_A_FEATURE = re.compile(r"\bdown to\b|\b(packs?|folds?|rolls?|zips?|comes?) d
 
 
 def _features(text: str, feature_words: set[str], slots: Slots, flag_words: set[str], value_words: set[str]) -> None:
-    stems = {_stem(w): w for w in feature_words}
+    stems = _stems(feature_words)
     for pattern, feature in PHRASED:
         m = re.search(pattern, text)
         if m and _stem(feature) in stems and feature not in slots.features:
@@ -252,6 +252,21 @@ def _values_said(text: str, spec_values: Mapping[str, set[str]], slots: Slots) -
         if m:
             slots.features.append(value)
             slots.phrase_words |= set(m.group(0).replace("-", " ").split())
+
+
+_STEMS: dict[int, tuple[set[str], set[str]]] = {}
+
+
+def _stems(feature_words: set[str]) -> set[str]:
+    """The stems of a catalog's feature words (built once per catalog's word set)."""
+    cached = _STEMS.get(id(feature_words))
+    if cached is not None and cached[0] is feature_words:
+        return cached[1]
+    if len(_STEMS) >= 4:
+        _STEMS.clear()
+    stems = {_stem(w) for w in feature_words}
+    _STEMS[id(feature_words)] = (feature_words, stems)
+    return stems
 
 
 def _stem(word: str) -> str:
