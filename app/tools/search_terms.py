@@ -196,6 +196,10 @@ def heading(count: int, noun: str, *, brand: str | None = None, features: tuple[
     thing = noun if count != 1 else singular(noun)
     if brand and brand.lower() not in thing.lower():
         thing = f"{brand} {thing}"
+    *rest, last = thing.split() if thing else [""]
+    kinds = [f for f in features if "-" in f and f.lower().rsplit("-", 1)[1] == singular(last.lower())]
+    if kinds:  # "u-lock" of "locks": "2 u-locks", not "2 u-lock locks"
+        thing = " ".join([*rest, kinds[0].lower() + ("s" if last.lower() != singular(last.lower()) else "")])
     adjectives = [f for f in features if f.lower() not in thing.lower()]
     words = [str(count), *adjectives, thing]
     parts = [" ".join(words)]
