@@ -77,3 +77,12 @@ def asks_of_a_named_product(intent: str, text: str, slots: Slots, terms: list[st
     looks = colours_in(slots.features) or slots.size is not None
     return intent == "search" and looks and bool(terms) and bool(
         re.match(r"(do|does|is|are|have|has|can|could)\b.*\bin (a |an )?(size )?[a-z0-9]+", text))
+
+
+PART_ASKED = re.compile(r"\b(?:is|are) (?:the|its|it'?s) ([a-z]{3,}) (?:of|on|in)\b|\b(?:is|are) its ([a-z]{3,}) \w+")
+
+
+def part_word(text: str) -> str | None:
+    """"Is the floor of the Fernhill waterproof?" -> "floor": the part of a product a question is about, if said."""
+    m = PART_ASKED.search(text)
+    return (m.group(1) or m.group(2)) if m else None

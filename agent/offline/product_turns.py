@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-import re
-
 from agent.offline import replies
+from agent.offline.asking import part_word
 from agent.offline.facts import (
     feature_answer,
     named_spec_answer,
@@ -118,13 +117,9 @@ async def question(turn: Turn) -> str:
     return answer + " It's out of stock right now, though. Want me to find a similar one?"
 
 
-PART_ASKED = re.compile(r"\b(?:is|are) (?:the|its|it'?s) ([a-z]{3,}) (?:of|on|in)\b|\b(?:is|are) its ([a-z]{3,}) \w+")
-
-
 def _part_asked(turn: Turn, product: dict[str, object]) -> str | None:
     """"Is the floor of the Fernhill waterproof?": a part of the product the question is about, if any."""
-    m = PART_ASKED.search(turn.request.text)
-    word = (m.group(1) or m.group(2)) if m else None
+    word = part_word(turn.request.text)
     if not word or word in turn.lexicon.category_words or word in str(product.get("name", "")).lower() \
             or word in ("one", "first", "second", "third", "last", "other"):
         return None

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.offline import replies
+from agent.offline.asking import part_word
 from agent.offline.lexicon import typo_of
 from agent.offline.turn import Turn
 
@@ -94,7 +95,7 @@ def _by_kind(turn: Turn, candidates: list[str], listed: list[str], focus: str | 
 def naming_terms(turn: Turn) -> list[str]:
     """A question's words that name a product: not what it asks about ("waterproof", or "boil" of a boil time)."""
     asked = {part for name in turn.lexicon.spec_names for part in name.split("_") if len(part) >= 4}
-    terms = [t for t in turn.request.terms if t not in TOPIC_WORDS]
+    terms = [t for t in turn.request.terms if t not in TOPIC_WORDS and t != part_word(turn.request.text)]
     naming = [t for t in terms if t not in asked]
     return naming if naming or turn.request.pronoun else terms
 
