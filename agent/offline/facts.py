@@ -99,6 +99,21 @@ def feature_answer(product: Mapping[str, Any], feature: str, values: Mapping[str
     return f"The {name}'s details don't say whether it's {feature}; {STAFF}."
 
 
+def part_answer(product: Mapping[str, Any], part: str, feature: str, whole: str) -> str:
+    """"Is the floor waterproof?": a description sentence about that part and feature, or what the data says of the
+    whole product, said as that and not as an answer about the part."""
+    text = " ".join(str(product.get(k) or "") for k in ("short_description", "description")).strip()
+    for sentence in _SENTENCE.split(text):
+        if _mentions(sentence, part) and _mentions(sentence, feature):
+            return f'The description says: "{sentence.strip().rstrip(".")}."'
+    name = name_of(product)
+    silent = f"The {name}'s details don't say whether its {part} is {feature} specifically"
+    if whole.startswith("Yes, "):
+        said = whole.removeprefix("Yes, ").rstrip(".")
+        return f"{silent}. What they do say: {said}; {STAFF}."
+    return f"{silent}; {STAFF}."
+
+
 def _matches(key: str, value: Any, want: str) -> bool:
     kind, _, word = want.partition(":")
     info = spec_key(key, value)
@@ -130,6 +145,20 @@ def topic_answer(product: Mapping[str, Any], topic: str) -> str | None:
         people = int(number_in(value) or 0)
         return f"The {name} sleeps {number(people)} {plural(people, 'person', 'people')}."
     return f"The {name} has a {spec_label(key)} of {say_spec(key, value)}."
+
+
+GENERIC_SPEC_WORDS = frozenset("time rating size level type max min total".split())
+
+
+def named_spec_answer(product: Mapping[str, Any], question: str) -> str | None:
+    """"How fast does it boil water?" -> its boil time: a spec whose name the question says, or None."""
+    said = {_stem(w) for w in re.findall(r"[a-z]+", question.lower()) if len(w) >= 4}
+    for key, value in (product.get("specs") or {}).items():
+        parts = [p for p in spec_key(key, value).name.lower().split("_") if len(p) >= 4 and p not in GENERIC_SPEC_WORDS]
+        if isinstance(value, bool) or not any(_stem(p) in said for p in parts):
+            continue
+        return f"The {name_of(product)}'s {spec_label(key)} is {say_spec(key, value)}."
+    return None
 
 
 def stock_answer(product: Mapping[str, Any]) -> str:

@@ -29,7 +29,7 @@ _P = {
               r"no longer (want|need)|put (\w+ ){0,4}?back)\b",
     "set_quantity": r"\b(change|make (it|that|them|this|those)|set|update|reduce|increase)\b.*\b(\d+)\b|"
                     r"\bonly (want |need )?(\d+)\b|\b(\d+) instead\b",
-    "add": r"\b(\d+ of each|add|put|i'?ll take|i will take|i'?ll have|i'?ll get|buy|get me|grab|throw in|"
+    "add": r"\b(\d+ of each|add|put(?! out)|i'?ll take|i will take|i'?ll have|i'?ll get|buy|get me|grab|throw in|"
            r"i'?d like (it|that|this)|"
            r"i want (it|that|this|those|them|these|that one|this one)|take (it|that|this|those|them|these)|"
            r"i'?ll go with|i'?ll buy)\b",
@@ -44,7 +44,8 @@ _P = {
     "details": r"\b(tell me (more|about)|more about|details?|describe|specs|specifications|more info|info(rmation)? "
                r"(on|about)|learn more|what is (it|that|the)|what'?s (it|that) like)\b",
     "question": r"\b(how many [\w -]{1,40}? (have you got|do you have|have you|are (there|left))|"
-                r"how (heavy|warm|light|big|long|bright|much (is|was|are|does|do|did|for)|many (people|persons)|"
+                r"how (heavy|warm|light|big|long|bright|fast|quickly|much light|much (is|was|are|does|do|did|for)|"
+                r"many (people|persons)|"
                 r"cold)|what does (it|that|this|the [\w -]{1,40}?) weigh|(is|are) (it|that|this|they|those|the "
                 r"[\w -]{1,40}?) (waterproof|warm|heavy|light|in stock|available|any good)|(does|do) (it|that|this|"
                 r"they|the [\w -]{1,40}?) (sleep|fit|hold|weigh|cost|come)|what'?s the (price|weight|rating|"
@@ -102,14 +103,18 @@ FILLER = set(
     "thanks thank okay ok yes no sure details detail info information describe more other another else recommend "
     "suggest suggestion recommendation goes well together pair need needs check out checkout maybe um uh hmm so "
     "then now today tonight tomorrow yesterday week weeks month months year years ago went last next soon again did "
-    "actually only kind sort type sell selling carry stock available trip camping hiking outdoors shop "
+    "actually only kind sort type sell selling carry stock available trip camping hiking outdoors shop come comes "
     "store shopping person persons people x around roughly approximately within if room always both "
     "nah hmm oh oops yeah well lol never mind all everything whole lot "
     "lightest lighter brightest brighter heaviest heavier warmest warmer biggest bigger roomiest first".split()
 )
 QUESTION_TOPICS = {
+    "colour": r"\bcolou?rs?\b",
+    "size": r"(?<!packed )\bsizes?\b(?! of)(?!.*\bpack)|"
+            r"\bcome in (a |an )?(small|medium|large|extra large|xs|xl|\d+)\b",
     "waterproof": r"\b(waterproof|water ?proof|rain|wet)\b",
-    "brightness": r"\b(bright|brightness|lumens)\b",
+    "brightness": r"\b(bright|brightness|lumens|how much light|light output|(give|gives|put|puts|throw|throws) "
+                  r"(out )?(much |more |enough |a lot of )?light)\b",
     "runtime": r"\bhow long (does|do|will|would) .*\blast\b|\bbattery life\b|\bruntime\b|\bon a charge\b",
     "range": r"\b(range|how far)\b",
     "weight": r"\b(heavy|weigh|weight|how light|lightweight)\b",

@@ -4,7 +4,16 @@
 from __future__ import annotations
 
 from agent.offline import replies
-from agent.offline.facts import feature_answer, passage_answer, stock_answer, topic_answer
+from agent.offline.asking import part_word
+from agent.offline.facts import (
+    feature_answer,
+    named_spec_answer,
+    part_answer,
+    passage_answer,
+    stock_answer,
+    topic_answer,
+)
+from agent.offline.looks import colour_answer, colours_in, size_answer
 from agent.offline.resolver import resolve, which_of
 from agent.offline.search_turns import look_up, search, show
 from agent.offline.turn import Turn, trouble
@@ -25,13 +34,30 @@ def which_one(turn: Turn) -> str:
 async def pick(turn: Turn) -> tuple[str | None, list[str]]:
     """The product meant (looked up by name when it was not shown yet), or the candidates to ask about."""
     found = resolve(turn)
+    request = turn.request
+    colours = colours_in(request.slots.features) if request.intent != "question" else []
+    if colours and (found.ambiguous or found.product_id is None):  # "the green kids one", "the navy one"
+        return await _by_colour(turn, found.ambiguous or turn.listed(), colours)
     if found.ambiguous:
         return None, found.ambiguous
     pid = found.product_id
-    request = turn.request
     if pid is None and request.ordinal is None and request.superlative is None:
         pid = await look_up(turn)
     return pid, []
+
+
+async def _by_colour(turn: Turn, candidates: list[str], colours: list[str]) -> tuple[str | None, list[str]]:
+    """Of the candidates, those the catalog lists in the colour said (searched with the list's own terms)."""
+    last = turn.state.last_search
+    if not candidates or not last:
+        return None, []
+    args = {k: v for k, v in last.items() if k in ("query", "category", "brand")}
+    result = await turn.tool("search_products", **args, features=colours, limit=20)
+    matching = {p["id"] for p in result.get("products", [])} if result.get("ok") else set()
+    chosen = [pid for pid in candidates if pid in matching]
+    if len(chosen) == 1:
+        return chosen[0], []
+    return None, chosen
 
 
 async def details(turn: Turn) -> str:
@@ -91,6 +117,15 @@ async def question(turn: Turn) -> str:
     return answer + " It's out of stock right now, though. Want me to find a similar one?"
 
 
+def _part_asked(turn: Turn, product: dict[str, object]) -> str | None:
+    """"Is the floor of the Fernhill waterproof?": a part of the product the question is about, if any."""
+    word = part_word(turn.request.text)
+    if not word or word in turn.lexicon.category_words or word in str(product.get("name", "")).lower() \
+            or word in ("one", "first", "second", "third", "last", "other"):
+        return None
+    return word
+
+
 def _category_of(turn: Turn, product_id: str) -> str | None:
     known = turn.session.context.products.get(product_id)
     return str(known["category"]) if known else None
@@ -103,14 +138,23 @@ async def _answer(turn: Turn, product: dict[str, object]) -> str:
         measured = topic_answer(product, topic)
         if measured is not None:
             return measured
-    if topic == "waterproof":
-        return feature_answer(product, "waterproof", turn.lexicon.spec_values)
-    if request.asked_feature and topic not in ("stock", "price"):
-        return feature_answer(product, request.asked_feature, turn.lexicon.spec_values)
+    if topic == "colour":
+        return colour_answer(product, colours_in(request.slots.features))
+    if topic == "size":
+        return size_answer(product, request.slots.size)
+    feature = "waterproof" if topic == "waterproof" else request.asked_feature if topic not in ("stock", "price") \
+        else None
+    if feature:
+        whole = feature_answer(product, feature, turn.lexicon.spec_values)
+        part = _part_asked(turn, product)
+        return part_answer(product, part, feature, whole) if part else whole
     if topic == "stock":
         return stock_answer(product)
     if topic == "price":
         return f"The {replies.name_of(product)} is {replies.money(float(str(product['price'])))}."
+    named = named_spec_answer(product, request.text)
+    if named is not None:
+        return named
     info = await turn.tool("get_product_info", product_id=str(product["id"]), question=request.text)
     if not info.get("ok"):
         return trouble(info)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.offline import replies
+from agent.offline.asking import part_word
 from agent.offline.lexicon import typo_of
 from agent.offline.turn import Turn
 
@@ -18,7 +19,8 @@ TOPIC_WORDS = {"waterproof", "water", "proof", "rain", "wet", "heavy", "weigh", 
                "left", "cost", "long", "good", "any", "hood", "warranty", "fabric", "material", "shell", "lighter",
                "heavier", "brighter", "warmer", "bigger", "difference", "last", "lasts", "charge", "battery",
                "runtime", "range", "far", "inside", "fits", "made", "use", "uses", "set", "setup", "work", "works",
-               "clean", "wash", "pack", "packed", "guarantee", "size", "sizes", "power", "powerful", "fuel"}
+               "clean", "wash", "pack", "packed", "guarantee", "size", "sizes", "power", "powerful", "fuel", "fast",
+               "quickly", "quick", "colour", "color", "colours", "colors"}
 ADDED = re.compile(r"\b(the one|the thing|what) i (just )?(added|put in|picked|chose|got)\b|\bthe one in my (cart|"
                    r"basket)\b")
 COMPARATIVE_ONE = re.compile(r"\b(cheaper|pricier|more expensive|lighter|heavier|brighter|warmer|bigger|smaller) "
@@ -90,6 +92,14 @@ def _by_kind(turn: Turn, candidates: list[str], listed: list[str], focus: str | 
     return Resolution(ambiguous=in_list[:4]) if in_list else Resolution()
 
 
+def naming_terms(turn: Turn) -> list[str]:
+    """A question's words that name a product: not what it asks about ("waterproof", or "boil" of a boil time)."""
+    asked = {part for name in turn.lexicon.spec_names for part in name.split("_") if len(part) >= 4}
+    terms = [t for t in turn.request.terms if t not in TOPIC_WORDS and t != part_word(turn.request.text)]
+    naming = [t for t in terms if t not in asked]
+    return naming if naming or turn.request.pronoun else terms
+
+
 def resolve(turn: Turn, among: list[str] | None = None) -> Resolution:
     """The product meant, among `among` (the cart lines, for cart changes) or everything shown recently."""
     request, state, session = turn.request, turn.state, turn.session
@@ -112,8 +122,7 @@ def resolve(turn: Turn, among: list[str] | None = None) -> Resolution:
     positioned = _by_position(turn, listed, known)
     if positioned is not None:
         return positioned
-    terms = [t for t in request.terms if t not in TOPIC_WORDS] if request.intent in ("question", "compare") \
-        else request.terms
+    terms = naming_terms(turn) if request.intent in ("question", "compare") else request.terms
     candidates = pool
     if request.category:
         candidates = [p for p in pool if known.get(p, {}).get("category") == request.category]

@@ -8,13 +8,15 @@ import re
 from typing import Any
 
 from agent.offline import replies
-from agent.offline.resolver import TOPIC_WORDS, name_score
+from agent.offline.looks import colours_in
+from agent.offline.resolver import TOPIC_WORDS, name_score, naming_terms
 from agent.offline.turn import Turn, trouble
 from agent.offline.understanding import Request
+from app.catalog.sizes import size_phrase
 from app.catalog.units import kind_of
 
 ASKS_FOR_PRODUCTS = re.compile(r"\b(need|want|looking|have|sell|carry|buy|show|find|any|get|stock)\b")
-REPLACES = ("category", "brand", "min_price", "max_price", "sort", "in_stock_only")
+REPLACES = ("category", "brand", "min_price", "max_price", "sort", "in_stock_only", "size")
 
 
 def query_terms(turn: Turn) -> tuple[list[str], list[str]]:
@@ -28,7 +30,8 @@ def query_terms(turn: Turn) -> tuple[list[str], list[str]]:
             known.append(fixed)
         else:
             unknown.append(term)
-    return list(dict.fromkeys(known)), unknown
+    known += [w for w in turn.request.kind_words if "-" in w and w in unknown]  # "a u-lock": a kind names say
+    return list(dict.fromkeys(known)), [w for w in unknown if w not in known]
 
 
 def constraints(request: Request) -> dict[str, Any]:
@@ -47,6 +50,8 @@ def constraints(request: Request) -> dict[str, Any]:
         args["features"] = list(slots.features)
     if slots.sort:
         args["sort"] = slots.sort
+    if slots.size is not None:
+        args["size"] = slots.size
     if slots.in_stock_only:
         args["in_stock_only"] = True
     return args
@@ -82,7 +87,8 @@ async def show(turn: Turn, args: dict[str, Any], superlative: str | None = None)
 def _search_args(turn: Turn, terms: list[str]) -> dict[str, Any]:
     request, lexicon = turn.request, turn.lexicon
     features = request.slots.features
-    if terms and features:  # "the Alpenglow down mummy": a name, with its words in order
+    if terms and features and not all(t in lexicon.feature_words for t in terms):
+        # "the Alpenglow down mummy": a name, with its words in order (tags like "commuting" are not a name)
         terms = [w for w in request.text.split() if w in terms or w in features]
         features = []
     label = lexicon.category_label(request.category) if request.category else ""
@@ -151,6 +157,8 @@ async def search(turn: Turn) -> str:
             return replies.not_understood(turn.categories_spoken())
         return not_sold(turn, unknown)
     plain = without_brands(turn, request.text)  # "spindle and co" is one brand, not two needs
+    if " and " in request.category_phrase:  # nor is "panniers and bags", a category's own name
+        plain = plain.replace(request.category_phrase, " ")
     if request.other_categories or (request.category and re.search(r"\band\b|,", plain)) or (
             re.search(r"\b(and|plus)\b", plain) and re.search(r"\b(for both|for all|in total|together|"
                                                                r"combined|altogether)\b", plain)):
@@ -159,7 +167,7 @@ async def search(turn: Turn) -> str:
         if several is not None:
             return several
     args = _search_args(turn, terms)
-    result = await show(turn, args, request.superlative)
+    result, any_look = await _any_look(turn, args, await show(turn, args, request.superlative))
     relaxed = ""
     if result.get("ok") and result["count"] == 0 and terms and (request.category or request.brand):
         # descriptive words can over-constrain; keep the category, brand, price and specs and drop them
@@ -178,9 +186,25 @@ async def search(turn: Turn) -> str:
     reply = replies.describe_list(result, turn.state.turn, request.superlative)
     if relaxed and result["count"]:
         reply = f"I couldn't find anything matching \"{relaxed}\" exactly, but here's what I have. " + reply
+    reply = any_look + reply
     if result["count"] == 1 and not result["products"][0]["in_stock"] and request.category:
         turn.state.offer = ("similar", request.category, 0)
     return reply + need_turns.the_others_too(turn)
+
+
+async def _any_look(turn: Turn, args: dict[str, Any], result: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """Nothing listed in the colour or size asked for: the same search in any, and a sentence saying so."""
+    colours = colours_in(args.get("features", []))
+    if not (result.get("ok") and result["count"] == 0 and (colours or args.get("size"))):
+        return result, ""
+    size = args.pop("size", None)
+    args["features"] = [f for f in args.get("features", []) if f not in colours]
+    if not args["features"]:
+        args.pop("features")
+    again = await show(turn, args, turn.request.superlative)
+    if size:
+        return again, f"Their details don't list size {size_phrase(size).split()[-1]}, so here they are in any size. "
+    return again, f"Their details don't list {' or '.join(colours)}, so here they are in any colour. "
 
 
 async def _one_kind(turn: Turn, args: dict[str, Any], result: dict[str, Any], terms: list[str]) -> dict[str, Any]:
@@ -240,8 +264,10 @@ async def refine(turn: Turn) -> str:
     state, request = turn.state, turn.request
     new = constraints(request)
     terms, _ = query_terms(turn)
-    if terms and request.about_list:  # "just the ones for kids": words the products' own text must have
-        new["features"] = list(dict.fromkeys([*new.get("features", []), *terms]))
+    if request.about_list:  # "just the ones for kids", "only the dome tents": words their own text must have
+        said = [*terms, *(w for w in request.kind_words if w.rstrip("s") not in {t.rstrip("s") for t in terms})]
+        if said:
+            new["features"] = list(dict.fromkeys([*new.get("features", []), *said]))
     args = merged(state.last_search, new)
     if request.slots.lighter_half and len(state.listed) > 1:
         args["limit"] = max(1, len(state.listed) // 2)
@@ -341,7 +367,8 @@ async def cheaper(turn: Turn) -> str:
 async def look_up(turn: Turn) -> str | None:
     """A product named but not shown yet ("add the granite peak boot"): search for it and pick the clear match."""
     request, lexicon = turn.request, turn.lexicon
-    terms = [t for t in request.terms if t not in TOPIC_WORDS]
+    terms = naming_terms(turn) if request.intent in ("question", "compare") else \
+        [t for t in request.terms if t not in TOPIC_WORDS]
     if not terms:
         return None
     args: dict[str, Any] = {"query": " ".join(terms)}

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from app.catalog.units import ALIASES, kind_of
+from app.tools.search_terms import COLOURS
 
 # general retail language for features and materials (each used only when the catalog's own words contain it)
 FEATURE_ADJECTIVES = frozenset(
@@ -19,8 +20,6 @@ FEATURE_ADJECTIVES = frozenset(
     "rechargeable breathable padded collapsible down synthetic merino leather titanium carbon aluminium aluminum "
     "stainless canvas cotton wool fleece nylon polyester reflective".split()
 )
-COLOURS = frozenset("red orange yellow green blue purple pink black white grey gray brown navy olive tan beige "
-                    "teal khaki silver".split())
 _NUM = r"(-?\d+(?:\.\d+)?)"
 UNIT_WORDS = "|".join(sorted((re.escape(a) for a in ALIASES if len(a) > 1 or a in ("l", "g", "c", "f")),
                               key=len, reverse=True))
@@ -38,6 +37,9 @@ SORTS = [
     (rf"\b(warmest|warmer){_FIRST}", "temperature_asc"),
     (rf"\b(biggest|bigger|largest|roomiest){_FIRST}", "capacity_desc"),
 ]
+_LETTER_SIZES = r"xxs|xs|s|m|l|xl|xxl|extra small|small|medium|extra large|large"
+SIZE_SAID = re.compile(rf"\bsize (\d+(?:\.5)?|{_LETTER_SIZES})\b|\bin (?:a |an )?(extra small|small|medium|extra large|"
+                       r"large|xs|xl|xxl)\b")
 IN_STOCK = re.compile(r"\b(in stock|on the shelf|on the shelves|available (now|today)|you (actually )?have (now|"
                       r"today|right now|in the store)|what you have|can take home|not sold out|in store now)\b")
 
@@ -67,7 +69,7 @@ class Slots:
     in_stock_only: bool = False
     consumed: set[str] = field(default_factory=set)  # numbers and words that were part of a spec, not a price
     phrase_words: set[str] = field(default_factory=set)  # words that said a feature ("packs down small")
-    size: float | None = None
+    size: str | None = None  # "size 10", "in a medium": a shoe, clothing or frame size, as said
     lighter_half: bool = False  # "only the lightweight ones": the lighter half of the list on screen
 
     @property
@@ -188,11 +190,13 @@ PHRASED = [
     (r"\bkeeps? (you |me )?dry\b|\brain ?proof\b", "waterproof"),
     (r"\b(with|has|have) a hood\b", "hood"),
 ]
-NOT_A_FEATURE = re.compile(r"\bdown to\b|\b(packs?|folds?|rolls?|zips?|comes?) down\b|\bdown (small|low|to)\b")
+NOT_A_FEATURE = re.compile(r"\bdown to\b|\b(packs?|folds?|rolls?|zips?|comes?) down\b|\bdown (small|low|to)\b|"
+                           # a colour of what it does, not of the product: "a red mode", "white gas", "green light"
+                           rf"\b({'|'.join(sorted(COLOURS))}) (modes?|light|lights|led|leds|beam|setting|gas|flame)\b")
 
 
 def _features(text: str, feature_words: set[str], slots: Slots, flag_words: set[str], value_words: set[str]) -> None:
-    stems = {_stem(w): w for w in feature_words}
+    stems = _stems(feature_words)
     for pattern, feature in PHRASED:
         m = re.search(pattern, text)
         if m and _stem(feature) in stems and feature not in slots.features:
@@ -203,11 +207,66 @@ def _features(text: str, feature_words: set[str], slots: Slots, flag_words: set[
             slots.features.append(flag)
             slots.phrase_words |= set(flag.split())
     for word in re.findall(r"[a-z][a-z-]+", NOT_A_FEATURE.sub(" ", text)):
-        if word in COLOURS or word in value_words or (word in FEATURE_ADJECTIVES and _stem(word) in stems):
+        if word in COLOURS or word in value_words or word in FEATURE_ADJECTIVES:
             if word not in slots.features:
                 slots.features.append(word)
     if re.search(r"\b(non-?waterproof|not waterproof)\b", text) and "waterproof" in slots.features:
         slots.features.remove("waterproof")
+
+
+_VALUE_PATTERNS: dict[int, tuple[Mapping[str, set[str]], list[tuple[str, re.Pattern[str]]]]] = {}
+
+
+def _value_patterns(spec_values: Mapping[str, set[str]]) -> list[tuple[str, re.Pattern[str]]]:
+    """Each varying text value of a spec, with the pattern of it said in words (built once per catalog)."""
+    cached = _VALUE_PATTERNS.get(id(spec_values))
+    if cached is not None and cached[0] is spec_values:
+        return cached[1]
+    patterns: list[tuple[str, re.Pattern[str]]] = []
+    for key, values in spec_values.items():
+        if len(values) < 2:
+            continue
+        name = re.escape(key.lower().replace("_", " "))
+        for value in sorted(values, key=len, reverse=True):
+            parts = re.findall(r"[a-z]+", value)
+            if not parts or re.search(r"\d", value):
+                continue
+            said = r"[ -]?".join(re.escape(p) for p in parts)
+            if len(parts) > 1 and all(len(p) >= 3 for p in parts):
+                patterns.append((value, re.compile(rf"\b{said}\b")))
+            else:  # a short value counts next to its spec's name: "a zip closure", "closure: zip"
+                patterns.append((value, re.compile(rf"\b{said} {name}\b|\b{name}:? (?:is )?(?:an? )?{said}\b")))
+    if len(_VALUE_PATTERNS) >= 4:  # a few catalogs at a time (a reloaded catalog has new values)
+        _VALUE_PATTERNS.clear()
+    _VALUE_PATTERNS[id(spec_values)] = (spec_values, patterns)
+    return patterns
+
+
+def _values_said(text: str, spec_values: Mapping[str, set[str]], slots: Slots) -> None:
+    """A spec's text value said in words: "a roll top bag" (closure "roll-top"), "forest green", or a short value
+    next to its spec's name ("a zip closure", "closure: zip")."""
+    for value, pattern in _value_patterns(spec_values):
+        if value in slots.features:
+            continue
+        m = pattern.search(text)
+        if m:
+            slots.features.append(value)
+            slots.phrase_words |= set(m.group(0).replace("-", " ").split())
+
+
+_STEMS: dict[int, tuple[set[str], set[str]]] = {}
+
+
+def _stems(feature_words: set[str]) -> set[str]:
+    """The stems of a catalog's feature words (built once per catalog's word set)."""
+    cached = _STEMS.get(id(feature_words))
+    if cached is not None and cached[0] is feature_words:
+        return cached[1]
+    if len(_STEMS) >= 4:
+        _STEMS.clear()
+    stems = {_stem(w) for w in feature_words}
+    _STEMS[id(feature_words)] = (feature_words, stems)
+    return stems
 
 
 def _stem(word: str) -> str:
@@ -231,7 +290,7 @@ def _counted(text: str, count_names: set[str], slots: Slots) -> None:
 
 def read_slots(text: str, feature_words: set[str], spec_kinds: set[str], flag_words: set[str] | None = None,
                count_names: set[str] | None = None, spec_names: Mapping[str, str | None] | None = None,
-               value_words: set[str] | None = None) -> Slots:
+               value_words: set[str] | None = None, spec_values: Mapping[str, set[str]] | None = None) -> Slots:
     """Spec constraints, features, sort and in-stock-only in normalised `text`, limited to what the catalog has."""
     slots = Slots()
     _counted(text, count_names or set(), slots)
@@ -249,11 +308,13 @@ def read_slots(text: str, feature_words: set[str], spec_kinds: set[str], flag_wo
         m = re.search(rf"\b{_NUM}\s?(?:lumens?|lm)\b", text)
         if m:
             slots.specs.append(SpecSlot("lumens", ">=", float(m.group(1))))
+    _values_said(text, spec_values or {}, slots)
     _features(text, feature_words, slots, flag_words or set(), value_words or set())
-    size = re.search(r"\bsize (\d+(?:\.5)?)\b", text)
+    size = SIZE_SAID.search(text)
     if size:
-        slots.size = float(size.group(1))
-        slots.consumed.add(size.group(1))
+        slots.size = size.group(1) or size.group(2)
+        slots.consumed.add(slots.size)
+        slots.phrase_words |= set(size.group(0).split())
     for pattern, sort in SORTS:
         if re.search(pattern, text):
             slots.sort = sort

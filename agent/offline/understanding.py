@@ -10,23 +10,27 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from agent.offline.asking import asked_feature, asks_a_spec, asks_of_a_named_product, kind_words, question_topic
 from agent.offline.lexicon import Lexicon
+from agent.offline.looks import colours_in
 from agent.offline.numbers import words_to_digits
 from agent.offline.patterns import (
     DROP_PRICE,
-    FEATURE_ASKED,
     FILLER,
     MEASURE_WORDS,
     MEASURES,
     ORDINALS,
     PATTERNS,
     PRONOUN,
-    QUESTION_TOPICS,
     SIMILAR,
     SPEC_PHRASE,
 )
 from agent.offline.slots import Slots, read_slots
 from app.catalog.units import kind_of
+
+# "light" said of weight ("how light is it") or of output ("how much light does it give"), not naming lamps
+LIGHT_AS_WORD = re.compile(r"\bhow (much )?light\b|\blight output\b|\b(give|gives|put|puts|throw|throws) (out )?"
+                           r"(much |more |enough |a lot of )?light\b")
 
 
 @dataclass
@@ -53,6 +57,7 @@ class Request:
     about_list: bool = False  # "which of these", "just the ...", "only ..." : a refinement of the list on screen
     drop_price: bool = False  # "never mind the price"
     measure: tuple[str, bool] | None = None  # "the lightest" -> ("weight", False); "brightest" -> ("lumens", True)
+    kind_words: list[str] = field(default_factory=list)  # "the u-locks", "the dome tents": a kind within the category
 
     @property
     def has_product_words(self) -> bool:
@@ -211,7 +216,7 @@ def _intent(text: str, has: Callable[[str], bool], category: str | None, brand: 
                                                                                   r"less than|more than)\b", text)) \
             and re.search(r"\b(it|that|them|quantity|the|those|this|these|only|instead)\b", text):
         return "set_quantity"
-    if has("add") and not (has("question") and not re.search(r"\b(add|put|buy)\b", text)):
+    if has("add") and not (has("question") and not re.search(r"\b(add|put(?! out)|buy)\b", text)):
         return "add"
     if has("pairing") or (has("suggest") and not has("details")):
         return "recommend"
@@ -257,17 +262,6 @@ def _social_intent(has: Callable[[str], bool], names_products: bool, words: int)
     return None
 
 
-def _asked_feature(text: str) -> str | None:
-    m = FEATURE_ASKED.search(text)
-    if m is None:
-        return None
-    word = (m.group(1) or m.group(2) or "").strip()
-    if word in ("good", "any good", "in stock", "available", "it", "that", "on sale", "new", "ok", "okay", "of", "from",
-                "with", "in", "for", "made", "made of", "made from"):
-        return None
-    return word or None
-
-
 def _where_needed(text: str) -> str:
     """"cold in my tent", "so my bike doesn't get stolen": the kind named is where the need is, not what is wanted."""
     context = re.search(r"\b(?:in|inside|for|with|on|to|so|keep) (?:my|our|the) (\w+(?: \w+)?)", text)
@@ -284,14 +278,35 @@ def _kinds_named(text: str, lexicon: Lexicon, slots: Slots, measure: tuple[str, 
     return [hit for hit in lexicon.find_categories(re.sub(r"(?<=\w)-(?=\w)", " ", text), FILLER | MEASURE_WORDS)
             if not (where_needed and hit[1] in where_needed)
             and not set(hit[1].split()) <= slots.phrase_words
-            and not (hit[1] in ("light", "lights") and (measure or slots.sort))]
+            and not (hit[1] in ("light", "lights") and (measure or slots.sort or LIGHT_AS_WORD.search(text)))]
+
+
+def _adjusted(intent: str, text: str, has: Callable[[str], bool], slots: Slots, ordinal: int | None,
+              names_products: bool, expecting_answer: bool) -> str:
+    """The intent, given the order, similarity, colour and refusal words around it."""
+    if slots.sort and intent in ("add", "details", "question", "recommend", "compare") and ordinal is None:
+        return "search"  # "put the most expensive first" orders the list
+    if DROP_PRICE.search(text) and intent in ("search", "view_cart", "details"):
+        return "search"
+    if SIMILAR.search(text) and intent in ("search", "details", "recommend"):
+        return "similar"
+    if intent == "search" and (colours_in(slots.features) or slots.size) and not names_products \
+            and re.search(r"\b(it|that|this)( one)? in\b", text):
+        return "question"  # "do you have it in blue?", "do you have it in a size large?": about the one in focus
+    if intent == "search" and colours_in(slots.features) and not names_products:
+        if re.search(r"\bthe ([a-z]+ ){1,3}(one|1)$|\bthe ([a-z]+ ){1,3}(one|1) (please|\?)", text):
+            return "details"  # "the navy one": a product on screen, picked by its colour
+    if expecting_answer and has("no") and not names_products \
+            and intent in ("search", "negate", "thanks", "checkout", "goodbye"):
+        return "decline"
+    return intent
 
 
 def understand(raw: str, lexicon: Lexicon, expecting_answer: bool = False) -> Request:
     text = normalise(raw)
     where_needed = _where_needed(text)
     slots = read_slots(text, lexicon.feature_words, lexicon.spec_kinds, lexicon.flag_words, lexicon.count_names,
-                       lexicon.spec_names, lexicon.value_words)
+                       lexicon.spec_names, lexicon.value_words, lexicon.spec_values)
     measure = next((m for pattern, m in MEASURES if re.search(pattern, text)), None)
     found = _kinds_named(text, lexicon, slots, measure, where_needed)
     category, category_phrase = found[0] if found else (None, "")
@@ -309,23 +324,14 @@ def understand(raw: str, lexicon: Lexicon, expecting_answer: bool = False) -> Re
 
     has_reference = ordinal is not None or superlative is not None or bool(PRONOUN.search(text))
     intent = _intent(text, has, category, brand, ordinal, superlative, has_reference, max_price, min_price, words)
-    if slots.sort and intent in ("add", "details", "question", "recommend", "compare") and ordinal is None:
-        intent = "search"  # "put the most expensive first" orders the list
-    if DROP_PRICE.search(text) and intent in ("search", "view_cart", "details"):
-        intent = "search"
-    if SIMILAR.search(text) and intent in ("search", "details", "recommend"):
-        intent = "similar"
+    intent = _adjusted(intent, text, has, slots, ordinal, bool(category or brand), expecting_answer)
+    if asks_a_spec(intent, text, lexicon):
+        intent = "question"  # "what pressure does the first one go up to?", "what's the boil time on ...?"
     if expecting_answer and has("yes") and not has("no"):
         if intent in ("search", "affirm", "thanks", "checkout") and not (ordinal is not None or brand
                                                                          or (category and words > 3)):
             intent = "confirm"
-    elif expecting_answer and has("no"):
-        if intent in ("search", "negate", "thanks", "checkout", "goodbye") and not (category or brand):
-            intent = "decline"
-
-    topic = None
-    if intent == "question":
-        topic = next((name for name, pattern in QUESTION_TOPICS.items() if re.search(pattern, text)), None)
+    topic = question_topic(text, slots) if intent == "question" else None
     consumed = {w for _, phrase in found for w in phrase.split()} | set(brand_phrase.split())
     quantity = _quantity(text)
     numbers_used = {_plain(v) for v in (min_price, max_price, quantity, persons) if v is not None} | slots.consumed
@@ -333,6 +339,8 @@ def understand(raw: str, lexicon: Lexicon, expecting_answer: bool = False) -> Re
     if where_needed:  # "in my tent": the tent is where the need is, not what to search for
         consumed |= set(where_needed.split())
     terms = _terms(SPEC_PHRASE.sub(" ", text), lexicon, consumed, [slug for slug, _ in found], numbers_used)
+    if asks_of_a_named_product(intent, text, slots, terms):
+        intent, topic = "question", question_topic(text, slots)
     if category is None and slots.specs and not terms:  # "at least 300 lumens": the category whose specs say so
         category = lexicon.category_for_kinds({kind_of(s.unit) or "" for s in slots.specs} - {""})
     if any(s.unit == "persons" for s in slots.specs):
@@ -342,10 +350,11 @@ def understand(raw: str, lexicon: Lexicon, expecting_answer: bool = False) -> Re
         other_categories=[slug for slug, _ in found[1:]], brand=brand, min_price=min_price, max_price=max_price,
         quantity=quantity, ordinal=ordinal, superlative=superlative, pronoun=bool(PRONOUN.search(text)),
         persons=persons, topic=topic, pairing=has("pairing"), terms=terms, slots=slots,
-        asked_feature=_asked_feature(text) if intent == "question" else None, measure=measure,
-        drop_price=bool(DROP_PRICE.search(text)),
+        asked_feature=asked_feature(text, lexicon) if intent == "question" else None, measure=measure,
+        drop_price=bool(DROP_PRICE.search(text)), kind_words=kind_words(
+            text, category_phrase, slots, lexicon.category_names.get(category or "", "")),
         about_list=bool(re.search(r"\b(of (these|those|them)|these|those|just (the|what)|only (the|what)|"
-                                  r"which ones)\b", text)),
+                                  r"which ones|(just|only) [a-z]+-[a-z]+s)\b", text)),
         indefinite=bool(category_phrase) and bool(re.search(
             rf"\b(a|an|some|any|another|new)( \w+)? {re.escape(category_phrase.split()[0])}\b", text)),
     )

@@ -28,6 +28,11 @@ class FeatureCondition:
     word: str
     flag_keys: tuple[str, ...] = ()
     value_keys: tuple[str, ...] = ()  # text specs one of whose values is the word ("fill": "down"): only those count
+    # text specs whose values hold the word among others ("colour": "forest green" for "green"), or the name or a tag
+    # says it
+    part_keys: tuple[str, ...] = ()
+    name_only: bool = False  # a colour word with no colour spec: only a product whose name (or a tag) says it
+    columns: tuple[str, ...] = ()  # full-text columns the word must be in (all of them when empty)
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,17 @@ def _sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+# words before a feature that deny it in the product's own text: "not waterproof", "isn't waterproof", "non-waterproof"
+_DENIALS = ("not", "non", "t", "no", "without")
+
+
+def _affirmed(word: str) -> str:
+    """An FTS5 query for a feature word in the text, leaving out products whose text only denies it."""
+    said = phrase(word, False)
+    denied = " OR ".join(phrase(f"{denial} {word}", False) for denial in _DENIALS)
+    return f"{said} NOT ({denied})"
+
+
 def phrase(text: str, prefix: bool) -> str:
     """An FTS5 phrase for a word (or words), optionally as a prefix query."""
     return '"' + text.replace('"', '""') + '"' + ("*" if prefix else "")
@@ -120,13 +136,25 @@ def filter_sql(filters: SearchFilters) -> tuple[str, list[Any]]:
             for key in feature.value_keys:
                 params += [_json_path(key), feature.word.lower()]
             continue
+        if feature.part_keys or feature.name_only:
+            word = f"% {feature.word.lower()} %"
+            parts = ["(' ' || replace(lower(json_extract(p.specs, ?)), '-', ' ') || ' ') like ?"
+                     for _ in feature.part_keys]
+            named = "(' ' || replace(lower(p.name), '-', ' ') || ' ') like ?"
+            tagged = "exists (select 1 from json_each(p.tags) t where lower(t.value) = ?)"
+            clauses.append("(" + " or ".join([*parts, named, tagged]) + ")")
+            for key in feature.part_keys:
+                params += [_json_path(key), word]
+            params += [word, feature.word.lower()]
+            continue
         flags = ["json_extract(p.specs, ?) = 1" for _ in feature.flag_keys]
         denied = " and ".join("coalesce(json_extract(p.specs, ?), -1) != 0" for _ in feature.flag_keys)
         text = ("p.rowid in (select rowid from products_fts where products_fts match ?)"
                 + (f" and {denied}" if denied else ""))
         clauses.append("(" + " or ".join([*flags, f"({text})"]) + ")")
         params += [_json_path(k) for k in feature.flag_keys]
-        params.append(phrase(feature.word, False))
+        said = _affirmed(feature.word)
+        params.append("{" + " ".join(feature.columns) + "} : (" + said + ")" if feature.columns else said)
         params += [_json_path(k) for k in feature.flag_keys]
     return " and ".join(clauses), params
 

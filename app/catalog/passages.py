@@ -86,9 +86,16 @@ _QUANTITY = re.compile(r"\bhow (much|many|long|fast|big|heavy|powerful|warm|thic
 SOURCE_WEIGHT = {"specs": 1.25, "manual": 1.1, "description": 1.0}
 
 
+# "light" as in a lamp's output, not as in weight: "how much light does it give", "the light output"
+_LIGHT_AS_OUTPUT = re.compile(r"\b(how much light|light output|amount of light|(give|gives|put|puts|throw|throws|"
+                              r"make|makes|produce|produces) (out )?(much |more |enough |a lot of )?light)\b")
+_LIGHT_OUTPUT_WORDS = ("lumens", "brightness", "beam", "bright")
+
+
 def question_terms(question: str, product_words: AbstractSet[str] = frozenset()) -> tuple[list[str], list[str]]:
     """The question's own meaningful words, and the related words a store's text uses for them."""
     text = question.lower().replace("set up", "setup").replace("made of", "made material")
+    lamp = bool(_LIGHT_AS_OUTPUT.search(text))
     parts = [p for token in _TOKEN.findall(text) for p in (token.split("-") if not token[0].isdigit() else [token])]
     asked = [part for part in parts if part and part not in _QUESTION_WORDS]
     # the product's own name words only say which product is meant ("the basecamp 4"), unless they are all that is
@@ -97,7 +104,7 @@ def question_terms(question: str, product_words: AbstractSet[str] = frozenset())
     related: list[str] = []
     for word in words:
         base = word[:-1] if word.endswith("s") and word[:-1] in _SYNONYMS else word
-        for extra in _SYNONYMS.get(base, ()):
+        for extra in (_LIGHT_OUTPUT_WORDS if lamp and base == "light" else _SYNONYMS.get(base, ())):
             if extra not in words and extra not in related:
                 related.append(extra)
     return words, related

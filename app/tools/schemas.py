@@ -56,8 +56,9 @@ TOOL_SCHEMAS: list[ToolSchema] = [
             },
             "features": {
                 "type": "array", "items": {"type": "string"},
-                "description": "Optional features or materials every result must have, e.g. ['waterproof'], "
-                               "['down', 'hooded'], ['folding'].",
+                "description": "Optional features, materials or spec values every result must have, e.g. "
+                               "['waterproof'], ['down', 'hooded'], ['folding'], ['roll-top'], ['green']. A colour "
+                               "matches the product's colour spec or its name only.",
             },
             "sort": {
                 "type": "string",
@@ -66,6 +67,10 @@ TOOL_SCHEMAS: list[ToolSchema] = [
                                "_asc/_desc, e.g. 'weight_asc', 'lumens_desc'.",
             },
             "in_stock_only": {"type": "boolean", "description": "Only products in stock (default false)."},
+            "size": {"type": "string",
+                     "description": "Optional size the products must come in, as the shopper said it: a shoe or "
+                                    "clothing number ('10'), a letter size ('M', 'medium') or a frame size ('54'). "
+                                    "Only products whose listed sizes include it are returned."},
             "limit": {"type": "integer", "minimum": 1, "maximum": 20, "default": 10},
             "offset": {"type": "integer", "minimum": 0, "maximum": 40,
                        "description": "Skip this many results: 'show me more' is the same search with offset 10."},

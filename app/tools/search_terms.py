@@ -21,6 +21,9 @@ MEASURE_WORDS = {
     "brightness": "light", "light": "light", "lumens": "light", "people": "persons", "persons": "persons",
     "sleeps": "persons", "volume": "volume", "mass": "mass",
 }
+# colour words: matched against colour specs (and names) only, never prose ("a red mode" is not a red headlamp)
+COLOURS = frozenset("red orange yellow green blue purple pink black white grey gray brown navy olive tan beige "
+                    "teal khaki silver gold".split())
 OP_WORDS = {"<": "under", "<=": "at most", ">": "over", ">=": "at least", "=": ""}
 
 
@@ -107,7 +110,13 @@ def resolve_feature(keys: list[SpecKey], samples: Mapping[str, Any], word: str,
     flags = tuple(k.key for k in keys if isinstance(samples.get(k.key), bool)
                   and _stem(k.key.replace("_", " ")) == stem)
     valued = tuple(key for key, options in (values or {}).items() if clean in options and len(options) > 1)
-    return FeatureCondition(clean, flags, () if flags else valued)
+    if flags or valued:
+        return FeatureCondition(clean, flags, () if flags else valued)
+    parts = tuple(key for key, options in (values or {}).items()
+                  if len(options) > 1 and any(clean in option.replace("-", " ").split() for option in options))
+    if parts or clean in COLOURS:  # "green" of "forest green"; a colour no spec gives is never read from prose
+        return FeatureCondition(clean, part_keys=parts, name_only=not parts)
+    return FeatureCondition(clean)
 
 
 def resolve_sort(keys: list[SpecKey], sort: str) -> tuple[str | None, SpecOrder | None]:
@@ -187,6 +196,10 @@ def heading(count: int, noun: str, *, brand: str | None = None, features: tuple[
     thing = noun if count != 1 else singular(noun)
     if brand and brand.lower() not in thing.lower():
         thing = f"{brand} {thing}"
+    *rest, last = thing.split() if thing else [""]
+    kinds = [f for f in features if "-" in f and f.lower().rsplit("-", 1)[1] == singular(last.lower())]
+    if kinds:  # "u-lock" of "locks": "2 u-locks", not "2 u-lock locks"
+        thing = " ".join([*rest, kinds[0].lower() + ("s" if last.lower() != singular(last.lower()) else "")])
     adjectives = [f for f in features if f.lower() not in thing.lower()]
     words = [str(count), *adjectives, thing]
     parts = [" ".join(words)]

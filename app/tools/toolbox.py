@@ -17,8 +17,10 @@ from dataclasses import replace
 from typing import Any, TypeVar
 
 from app.cart import CartError
+from app.catalog.filters import FeatureCondition
 from app.catalog.passages import find_passages
 from app.catalog.schema import Category, Product
+from app.catalog.sizes import comes_in, size_phrase
 from app.catalog.store import Catalog, CatalogError, SearchFilters, fts_terms
 from app.events import ToolCalled
 from app.session import ShopperSession
@@ -33,6 +35,7 @@ from app.tools.search_terms import (
     sort_phrase,
 )
 
+OWN_TEXT = ("name", "short_description", "description")
 log = logging.getLogger("aisle.app.tools.toolbox")
 
 T = TypeVar("T")
@@ -140,7 +143,7 @@ class ShoppingTools:
                         max_price: float | None = None, min_price: float | None = None, brand: str | None = None,
                         specs: list[dict[str, Any]] | None = None, features: list[str] | None = None,
                         sort: str | None = None, in_stock_only: bool = False, limit: int = 10,
-                        offset: int = 0) -> dict[str, Any]:
+                        offset: int = 0, size: str | None = None) -> dict[str, Any]:
         slug = self.resolve_category(category)
         if min_price is not None and max_price is not None and min_price > max_price:
             min_price, max_price = max_price, min_price
@@ -150,7 +153,7 @@ class ShoppingTools:
             resolved = tuple(resolve_spec(keys, raw, samples) for raw in specs or [])
             wanted = tuple(dict.fromkeys(f.strip().lower() for f in features or [] if f.strip()))
             values = self.catalog.spec_text_values()
-            feature_conditions = tuple(resolve_feature(keys, samples, word, values) for word in wanted)
+            feature_conditions = self._own_words(tuple(resolve_feature(keys, samples, w, values) for w in wanted))
             price_order, spec_order = resolve_sort(keys, sort or "")
         except SpecArgumentError as exc:
             raise ToolFailure("invalid_filter", str(exc)) from exc
@@ -159,12 +162,14 @@ class ShoppingTools:
                                 features=feature_conditions, price_order=price_order, spec_order=spec_order,
                                 stock_first=(sort or "").strip().lower() != "relevance")
         # a query that only names the category ("tents" in tents) adds nothing to the filter: skip full-text ranking
-        wanted_rows = min(limit + offset, 50)
+        wanted_rows = 50 if size else min(limit + offset, 50)
         if self._names_only(slug, query):  # the whole kind, in the catalog's order
             products = self.catalog.search("", replace(filters, price_order=filters.price_order or (
                 None if filters.spec_order else "catalog")), wanted_rows)
         else:
             products = self.catalog.search(query, filters, wanted_rows)
+        if size:  # only products whose listed sizes include it (a listing that cannot tell is left out)
+            products = [p for p in products if comes_in(p.specs, size) is True]
         products = products[offset:offset + limit]
         applied: dict[str, Any] = {k: v for k, v in (("category", slug), ("brand", brand), ("min_price", min_price),
                                                      ("max_price", max_price)) if v is not None}
@@ -178,15 +183,24 @@ class ShoppingTools:
             applied["in_stock_only"] = True
         if offset:
             applied["offset"] = offset
+        if size:
+            applied["size"] = size
         stock_known = any(p.stock is not None for p in products) or not products
         title = heading(len(products), self._noun(slug, query, brand), brand=brand, features=wanted, specs=resolved,
                         min_price=min_price, max_price=max_price, in_stock_only=in_stock_only and stock_known,
-                        sort=sort_phrase(price_order, spec_order, keys))
+                        sort=sort_phrase(price_order, spec_order, keys)) + size_phrase(size)
         session.context.record(
             "search", query, [p.id for p in products], applied, [p.summary() for p in products]
         )
         return {"ok": True, "query": query, "filters": applied, "count": len(products), "heading": title,
                 "products": [p.summary() for p in products]}
+
+    def _own_words(self, conditions: tuple[FeatureCondition, ...]) -> tuple[FeatureCondition, ...]:
+        """A feature word that is also a category's word ("dome" of "dome tent", in every tent's keywords) must be
+        in the product's own name or copy."""
+        naming = {w for c in self._categories() for phrase in (c.name.lower(), *c.synonyms) for w in phrase.split()}
+        return tuple(replace(c, columns=OWN_TEXT) if c.word in naming and not (c.flag_keys or c.value_keys) else c
+                     for c in conditions)
 
     def _names_only(self, slug: str | None, query: str) -> bool:
         if not slug:

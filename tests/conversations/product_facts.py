@@ -101,7 +101,7 @@ def feature_support(product: ProductData, feature: str,
         if isinstance(value, bool) and (key_stem in key_l or key_l.startswith(key_stem.rstrip("s"))):
             says_yes |= value
             says_no |= not value
-        elif isinstance(value, str) and stem in value.lower():
+        elif isinstance(value, str) and stem in value.lower().replace("-", " "):
             says_yes = True
         elif isinstance(value, str) and choices and key in choices.get(stem, set()):
             says_no = True  # the key holds another of its values
