@@ -26,7 +26,6 @@ ALLOWED_OVER_LIMIT: frozenset[str] = frozenset({
     "audio/echo.py",  # 589 lines — "voice" (audio/ splits, issue 15)
     "audio/voice_loop.py",  # 417 lines — "voice"
     "audio/numbers.py::parse_number",  # 67 lines — "voice"
-    "agent/offline/understanding.py::understand",  # 62 lines — "words"/"needs" (agent/offline)
 })
 
 
