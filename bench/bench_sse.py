@@ -29,7 +29,6 @@ import json
 import os
 import re
 import resource
-import statistics
 import sys
 import tempfile
 import time
@@ -65,79 +64,7 @@ def raise_fd_limit() -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
-# -- the client process ---------------------------------------------------------------------------------------------
-
-async def one_client(host: str, port: int, ready: asyncio.Event, counts: list[int], latencies: list[float],
-                     arrivals: list[float], connected: list[int], done: asyncio.Semaphore) -> None:
-    """One SSE client on a raw connection (HTTP/1.0, so the body is plain SSE until the server closes)."""
-    reader, writer = await asyncio.open_connection(host, port)
-    writer.write(f"GET /api/stream/current HTTP/1.0\r\nHost: {host}\r\nAccept: text/event-stream\r\n\r\n".encode())
-    await writer.drain()
-    status = await reader.readline()
-    if b" 200 " not in status:
-        raise RuntimeError(f"stream refused: {status!r}")
-    while (await reader.readline()) not in (b"\r\n", b"\n", b""):
-        pass
-    connected[0] += 1
-    if connected[0] == len(counts):
-        ready.set()
-    index = connected[0] - 1
-    end = END_MARK.encode()
-    buffer = b""
-    try:
-        while True:  # whole reads, not a readline per line: the instrument must stay cheap next to the server
-            data = await reader.read(65536)
-            if not data:
-                break
-            now = time.time()
-            *lines, buffer = (buffer + data).split(b"\n")
-            for line in lines:
-                if not line.startswith(b"data: "):
-                    continue
-                if b'"seq"' in line:
-                    stamp = TIMESTAMP.search(line)
-                    assert stamp is not None
-                    latencies.append(now - float(stamp.group(1)))
-                    arrivals.append(now)
-                    counts[index] += 1
-                elif end in line:
-                    return
-    finally:
-        writer.close()
-        done.release()
-
-
-async def run_clients(url: str, clients: int) -> dict[str, Any]:
-    raise_fd_limit()
-    gc.disable()  # the measuring instrument must not pause itself (its heap only grows for the run's ~20 s)
-    host, port = url.split("//", 1)[1].rstrip("/").rsplit(":", 1)
-    counts = [0] * clients
-    latencies: list[float] = []
-    arrivals: list[float] = []
-    connected = [0]
-    ready = asyncio.Event()
-    done = asyncio.Semaphore(0)
-    tasks = [asyncio.create_task(one_client(host, int(port), ready, counts, latencies, arrivals, connected, done))
-             for _ in range(clients)]
-    started = time.perf_counter()
-    await asyncio.wait_for(ready.wait(), 60)
-    print(json.dumps({"ready": connected[0], "connect_s": round(time.perf_counter() - started, 2)}), flush=True)
-    cpu0 = resource.getrusage(resource.RUSAGE_SELF)
-    t0 = time.perf_counter()
-    results = await asyncio.gather(*tasks, return_exceptions=True)
-    cpu1 = resource.getrusage(resource.RUSAGE_SELF)
-    client_cpu = ((cpu1.ru_utime + cpu1.ru_stime) - (cpu0.ru_utime + cpu0.ru_stime)) / (time.perf_counter() - t0)
-    errors = [repr(r) for r in results if isinstance(r, BaseException)]
-    span = (max(arrivals) - min(arrivals)) if len(arrivals) > 1 else float("nan")
-    ms = [x * 1000 for x in latencies]
-    return {
-        "clients": clients, "cpu": client_cpu, "errors": errors[:3], "error_count": len(errors),
-        "events": len(latencies), "per_client_min": min(counts), "per_client_max": max(counts),
-        "delivered_per_s": len(latencies) / span if span == span and span > 0 else float("nan"),
-        "latency_ms": {"p50": percentile(ms, 50), "p99": percentile(ms, 99), "max": max(ms) if ms else float("nan"),
-                       "mean": statistics.fmean(ms) if ms else float("nan")},
-    }
-
+# -- the join-storm client process ------------------------------------------------------------------------------
 
 async def join_storm_clients(url: str, joiners: int, events: int) -> dict[str, Any]:
     """`joiners` raw connections at once, each reading until it has `events` events; seconds until each has."""
@@ -276,12 +203,14 @@ async def run_app(args: argparse.Namespace) -> int:
     assert server.url is not None and server.hub is not None
     session = await runtime.conversation.start_session()
 
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, __file__, "--client", server.url, "--clients", str(args.clients),
-        stdout=asyncio.subprocess.PIPE, cwd=str(REPO))
-    assert proc.stdout is not None
+    fanout = instrument_fan_out(server.hub)
+    shares = [args.clients // args.client_procs + (i < args.clients % args.client_procs)
+              for i in range(args.client_procs)]
+    procs = [await asyncio.create_subprocess_exec(
+        sys.executable, str(REPO / "bench" / "sse_reader.py"), server.url, str(share),
+        stdout=asyncio.subprocess.PIPE, cwd=str(REPO)) for share in shares]
     try:
-        ready = json.loads(await asyncio.wait_for(proc.stdout.readline(), 90))
+        readies = [json.loads(await asyncio.wait_for(p.stdout.readline(), 90)) for p in procs if p.stdout]
         await asyncio.sleep(0.5)
         rss_connected = rss_mb()
         hub_clients = server.hub.client_count
@@ -289,6 +218,7 @@ async def run_app(args: argparse.Namespace) -> int:
         lag: list[float] = []
         stop = asyncio.Event()
         prober = asyncio.create_task(probe_lag(lag, 0.005, stop))
+        fanout.clear()
         cpu0 = resource.getrusage(resource.RUSAGE_SELF)
         t0 = time.perf_counter()
         period = 1.0 / args.rate
@@ -305,41 +235,71 @@ async def run_app(args: argparse.Namespace) -> int:
         stop.set()
         await prober
         session.publish(EventKind.NOTICE, {"text": END_MARK})
-        out, _ = await asyncio.wait_for(proc.communicate(), 60)
-        clients = json.loads(out.decode().strip().splitlines()[-1])
+        outs = [await asyncio.wait_for(p.communicate(), 60) for p in procs]
+        results = [json.loads(out.decode().strip().splitlines()[-1]) for out, _ in outs]
     finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
+        for p in procs:
+            if p.returncode is None:
+                p.kill()
+                await p.wait()
         await server.aclose()
         await runtime.close()
+    print_run(args, published, elapsed, load_before, readies, hub_clients, results, fanout,
+              lag, ((cpu1.ru_utime + cpu1.ru_stime) - (cpu0.ru_utime + cpu0.ru_stime)) / elapsed,
+              (rss_before, rss_connected, rss_during))
+    delivered = sum(len(r["recv_ms"]) for r in results)
+    return 0 if delivered == published * args.clients else 1
 
+
+def instrument_fan_out(hub: Any) -> list[tuple[float, float]]:
+    """Wraps the hub's dispatch to record, per event, (publish -> fan-out start, fan-out duration) in seconds: the
+    server's share of the latency, measured inside the server."""
+    timings: list[tuple[float, float]] = []
+    dispatch = hub.dispatch
+
+    def timed(event: Any) -> None:
+        start = time.time()
+        dispatch(event)
+        timings.append((start - event.timestamp, time.time() - start))
+
+    hub.dispatch = timed
+    return timings
+
+
+def spread(values: list[float]) -> str:
+    return (f"p50 {percentile(values, 50):.1f} ms, p95 {percentile(values, 95):.1f} ms, "
+            f"p99 {percentile(values, 99):.1f} ms, max {max(values or [float('nan')]):.1f} ms")
+
+
+def print_run(args: argparse.Namespace, published: int, elapsed: float, load_before: float,
+              readies: list[dict[str, Any]], hub_clients: int, results: list[dict[str, Any]],
+              fanout: list[tuple[float, float]], lag: list[float], server_cpu: float,
+              rss: tuple[float, float, float]) -> None:
+    recv_ms = [x for r in results for x in r["recv_ms"]]
+    wake_ms = [x for r in results for x in r["wake_ms"]]
     lag_ms = [x * 1000 for x in lag]
-    cpu = (cpu1.ru_utime + cpu1.ru_stime) - (cpu0.ru_utime + cpu0.ru_stime)
-    lat = clients["latency_ms"]
     expected = published * args.clients
+    p99 = percentile(recv_ms, 99)
     print(f"SSE benchmark: {args.clients} clients on loopback, {published} events published at {args.rate:g}/s "
-          f"for {elapsed:.1f} s (clients in a separate process; {os.cpu_count()} CPUs, load average "
-          f"{load_before:.2f} before the run)")
-    print(f"  connected:           {ready['ready']} clients in {ready['connect_s']} s (hub counted {hub_clients})")
-    print(f"  delivered:           {clients['events']} of {expected} events "
-          f"({clients['per_client_min']}..{clients['per_client_max']} per client), "
-          f"{clients['error_count']} client errors")
-    print(f"  throughput:          {clients['delivered_per_s']:.0f} events/s delivered")
-    print(f"  latency publish->receive: p50 {lat['p50']:.1f} ms, p99 {lat['p99']:.1f} ms, max {lat['max']:.1f} ms "
-          f"(goal p99 <= 50 ms: {'met' if lat['p99'] <= 50 else 'NOT met'})")
-    print(f"  server RSS:          {rss_before:.0f} MB before clients, {rss_connected:.0f} MB with "
-          f"{args.clients} connected, {rss_during:.0f} MB while streaming "
-          f"(+{rss_connected - rss_before:.1f} MB for the clients)")
+          f"for {elapsed:.1f} s (clients in {args.client_procs} separate epoll reader process(es); "
+          f"{os.cpu_count()} CPUs, load average {load_before:.2f} before the run)")
+    print(f"  connected:           {sum(r['ready'] for r in readies)} clients in "
+          f"{max(r['connect_s'] for r in readies)} s (hub counted {hub_clients})")
+    print(f"  delivered:           {len(recv_ms)} of {expected} events "
+          f"({min(r['per_client_min'] for r in results)}..{max(r['per_client_max'] for r in results)} per client, "
+          f"{sum(r['silent_clients'] for r in results)} clients got nothing)")
+    print(f"  publish->receive:    {spread(recv_ms)} (goal p99 <= 50 ms: {'met' if p99 <= 50 else 'NOT met'})")
+    print(f"  publish->reader woke: {spread(wake_ms)} (data in the client's kernel by then; recv adds the reader's "
+          "own serial reading)")
+    print(f"  server side:         publish->fan-out start {spread([a * 1000 for a, _ in fanout])}")
+    print(f"                       fan-out to all clients {spread([b * 1000 for _, b in fanout])}")
+    print(f"  server RSS:          {rss[0]:.0f} MB before clients, {rss[1]:.0f} MB with "
+          f"{args.clients} connected, {rss[2]:.0f} MB while streaming (+{rss[1] - rss[0]:.1f} MB for the clients)")
     print(f"  app loop lag:        p50 {percentile(lag_ms, 50):.2f} ms, p99 {percentile(lag_ms, 99):.2f} ms, "
           f"max {max(lag_ms):.2f} ms over {len(lag_ms)} probes "
           f"(goal p99 <= 16 ms: {'met' if percentile(lag_ms, 99) <= 16 else 'NOT met'})")
-    print(f"  CPU while streaming: server process {cpu / elapsed * 100:.0f}% of one core, "
-          f"client process {clients['cpu'] * 100:.0f}%")
-    if clients["errors"]:
-        print(f"  client errors: {clients['errors']}")
-    ok = clients["events"] == expected and clients["error_count"] == 0
-    return 0 if ok else 1
+    print(f"  CPU while streaming: server process {server_cpu * 100:.0f}% of one core, client process(es) "
+          + ", ".join(f"{r['cpu'] * 100:.0f}%" for r in results) + f"; load average {os.getloadavg()[0]:.2f} after")
 
 
 def main() -> int:
@@ -347,7 +307,7 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=500)
     parser.add_argument("--rate", type=float, default=50.0, help="events published per second")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds of publishing")
-    parser.add_argument("--client", metavar="URL", help=argparse.SUPPRESS)  # internal: run the client side
+    parser.add_argument("--client-procs", type=int, default=1, help="reader processes the clients are split over")
     parser.add_argument("--join-storm", action="store_true", help="measure a join storm instead")
     parser.add_argument("--joiners", type=int, default=300)
     parser.add_argument("--events", type=int, default=5000)
@@ -358,9 +318,6 @@ def main() -> int:
         return 0
     if args.join_storm:
         return asyncio.run(run_join_storm(args))
-    if args.client:
-        print(json.dumps(asyncio.run(run_clients(args.client, args.clients))), flush=True)
-        return 0
     return asyncio.run(run_app(args))
 
 
