@@ -29,7 +29,7 @@ from typing import Any
 
 from app.events import Event, EventKind
 from app.history import HistoryStore
-from app.redaction import redact_event
+from app.redaction_stream import redact_stream
 from app.server.backlog import BacklogCache
 from app.server.events_codec import EncodedEvent, as_chunk, frame_hub_event
 from app.server.stream_client import CURRENT as CURRENT
@@ -151,13 +151,13 @@ class EventHub:
 
     def _redact_ring(self, session_id: str) -> None:
         """A session that has ended is a past session: what stays in memory of it is redacted like history (a
-        late joiner or a resume gets `[email]`, `[phone]`, `[card]`, as `/api/sessions` does)."""
+        late joiner or a resume gets `[email]`, `[phone]`, `[card]`, as `/api/sessions` does, and no value split across
+        text chunks in pieces)."""
         ring = self._rings.get(session_id)
         if not ring:
             return
         redacted: deque[EncodedEvent] = deque(maxlen=ring.maxlen)
-        for item in ring:
-            clean = redact_event(item.event)
+        for item, clean in zip(ring, redact_stream([item.event for item in ring]), strict=True):
             redacted.append(item if clean is item.event else EncodedEvent(clean))
         self._rings[session_id] = redacted
 
