@@ -2,11 +2,12 @@
 
 A reply streams as many `text_chunk` events, and a value may be split across them ("call 555 12" + "3 4567"). Each
 piece alone looks harmless, so redacting chunk by chunk would keep both pieces. `ReplyRedactor` follows each
-session's reply in event order and keeps back the end of the text that could still grow into a value (a trailing
-word, digit run, spoken digits or spoken email); a chunk is kept with only the text that is safe by then (possibly
-none). When the reply ends (`completion`, or the next shopper turn, an error, the session's end) the held-back rest
-is redacted with the whole reply and appended to the reply's last chunk, which is then kept again (same id), so the
-kept chunks still add up to the reply, redacted.
+session's reply in event order and holds back the chunks at the end of the text that could still grow into a value
+(a trailing word, digit run, spoken digits or spoken email): a chunk is kept once the text after it has closed what
+it ends with, normally when the next chunk arrives, and at the latest when the reply ends (`completion`, the next
+shopper turn, an error, the session's end or a new session). Chunks keep their own ids and their own text, redacted;
+only when a value spans chunks does the first of them hold the redacted stretch and the others nothing, so the kept
+chunks always add up to the reply, redacted.
 
 Used by history (on its writer thread, in event order) and by the stream hub for a past session's ring.
 """
@@ -16,14 +17,15 @@ from __future__ import annotations
 import copy
 import dataclasses
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.events import Event, EventKind
 from app.redaction import redact_event, redact_text
 
 REPLY_ENDS = frozenset({EventKind.COMPLETION, EventKind.SHOPPER_MESSAGE, EventKind.SESSION_ENDED, EventKind.ERROR,
                         EventKind.BRAIN_CHANGED})
-WINDOW = 400  # no value is longer than this; only the reply's last WINDOW characters are looked at
+WINDOW = 160  # no value is longer than this; only the reply's last WINDOW characters are looked at
+MAX_HELD = 64  # chunks held back at most (beyond, the text is kept up to its open end regardless)
 
 _DIGIT_WORD = r"(?:zero|oh|o|one|two|three|four|five|six|seven|eight|nine)"
 # Ends of text that a later chunk may turn into (part of) a value.
@@ -58,8 +60,7 @@ def open_end(text: str) -> int:
 class _Reply:
     text: str = ""  # the reply so far, as said
     released: int = 0  # how much of `text` is kept (redacted) in chunks
-    kept: str = ""  # what the chunks hold so far (redacted)
-    last_chunk: Event | None = None  # the last chunk as kept
+    held: list[tuple[Event, int, int]] = field(default_factory=list)  # chunks held back, with their span in `text`
 
 
 def _with_text(event: Event, text: str) -> Event:
@@ -82,50 +83,74 @@ class ReplyRedactor:
         self._replies = snapshot
 
     def keep(self, event: Event) -> list[Event]:
-        """What to keep for `event`, redacted: the event (a chunk with only its safe text), preceded, when it ends
-        a reply, by that reply's last chunk with the held-back rest appended (same id: it replaces the one kept)."""
+        """What to keep now, in order, redacted: for a chunk, the chunks (this one or earlier ones) whose text is
+        closed by now, maybe none; for any other event, the event, preceded by every chunk still held when it
+        ends a reply."""
         sid = event.session_id
         if event.kind is EventKind.TEXT_CHUNK:
             reply = self._replies.setdefault(sid, _Reply())
+            start = len(reply.text)
             reply.text += str(event.data.get("text") or "")
-            kept = _with_text(event, self._release(reply, open_end(reply.text)))
-            reply.last_chunk = kept
-            return [kept]
-        out = self.finish(sid) if event.kind in REPLY_ENDS else []
+            reply.held.append((event, start, len(reply.text)))
+            closed = self._closed_chunks(reply)
+            group, reply.held = reply.held[:closed], reply.held[closed:]
+            return self._release(reply, group)
+        if event.kind is EventKind.SESSION_STARTED:  # a new session: every other one's reply is over
+            out = [kept for other in list(self._replies) for kept in self.finish(other)]
+        else:
+            out = self.finish(sid) if event.kind in REPLY_ENDS else []
         out.append(redact_event(event))
         return out
 
     def finish(self, session_id: str) -> list[Event]:
-        """The session's reply ends: its last chunk with the held-back rest appended (nothing when none is held)."""
+        """The session's reply ends: every chunk still held, redacted with the whole reply."""
         reply = self._replies.pop(session_id, None)
-        if reply is None or reply.last_chunk is None or reply.released >= len(reply.text):
-            return []
-        rest = self._release(reply, len(reply.text))
-        last = reply.last_chunk
-        return [_with_text(last, str(last.data.get("text") or "") + rest)]
+        return self._release(reply, reply.held) if reply is not None else []
 
     @staticmethod
-    def _release(reply: _Reply, upto: int) -> str:
-        """The redacted text of `reply.text[released:upto]`, now kept."""
-        upto = max(upto, reply.released)
-        whole = redact_text(reply.text[:upto])
-        if whole.startswith(reply.kept):
-            piece = whole[len(reply.kept):]
-        else:  # a value reached back into what was kept (cannot happen when open_end is right): redact alone
-            piece = redact_text(reply.text[reply.released:upto])
-        reply.released, reply.kept = upto, reply.kept + piece
-        return piece
+    def _closed_chunks(reply: _Reply) -> int:
+        """How many of the held chunks can be kept now: they end before the open end of the text, and no value
+        runs across the end of the last of them (redacting before and after it gives what redacting across does).
+        Only the text after what is already kept is looked at: no value runs across that point either."""
+        base = reply.released
+        text = reply.text[base:]
+        safe = open_end(reply.text) - base
+        whole = None
+        tried = 0
+        for count in range(len(reply.held), 0, -1):
+            cut = reply.held[count - 1][2] - base
+            if cut > safe:
+                continue
+            if len(reply.held) > MAX_HELD:
+                return count  # a stretch this long is no single value (a run of 64 digit chunks, say)
+            whole = whole if whole is not None else redact_text(text[:safe])
+            if redact_text(text[:cut]) + redact_text(text[cut:safe]) == whole:
+                return count
+            tried += 1
+            if tried == 4:
+                break
+        return 0
+
+    @staticmethod
+    def _release(reply: _Reply, group: list[tuple[Event, int, int]]) -> list[Event]:
+        """The chunks of `group` (the next held ones, in order) as kept: redacted."""
+        if not group:
+            return []
+        upto = group[-1][2]
+        redacted = redact_text(reply.text[reply.released:upto])
+        reply.released = upto
+        own = [redact_text(reply.text[start:end]) for _event, start, end in group]
+        texts = own if "".join(own) == redacted else [redacted] + [""] * (len(group) - 1)
+        return [_with_text(event, text) for (event, _start, _end), text in zip(group, texts, strict=True)]
 
 
 def redact_stream(events: list[Event]) -> list[Event]:
-    """A finished stretch of events (a past session's ring), redacted as history keeps it: chunk texts as released,
-    the last chunk of each reply holding the rest."""
+    """A finished stretch of events (a past session's ring), each redacted as history keeps it."""
     redactor = ReplyRedactor()
     kept: dict[tuple[str, int], Event] = {}
     for event in events:
         for item in redactor.keep(event):
             kept[(item.session_id, item.id)] = item
-    tails = [item for sid in {e.session_id for e in events} for item in redactor.finish(sid)]
-    for item in tails:
+    for item in [item for sid in {e.session_id for e in events} for item in redactor.finish(sid)]:
         kept[(item.session_id, item.id)] = item
     return [kept[(e.session_id, e.id)] for e in events]
