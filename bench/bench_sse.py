@@ -257,10 +257,11 @@ def instrument_fan_out(hub: Any) -> list[tuple[float, float]]:
     timings: list[tuple[float, float]] = []
     dispatch = hub.dispatch
 
-    def timed(event: Any) -> None:
+    def timed(events: list[Any]) -> None:
         start = time.time()
-        dispatch(event)
-        timings.append((start - event.timestamp, time.time() - start))
+        dispatch(events)
+        took = time.time() - start
+        timings.extend((start - event.timestamp, took) for event in events)
 
     hub.dispatch = timed
     return timings
