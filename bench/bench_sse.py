@@ -219,6 +219,8 @@ async def run_app(args: argparse.Namespace) -> int:
         stop = asyncio.Event()
         prober = asyncio.create_task(probe_lag(lag, 0.005, stop))
         fanout.clear()
+        pauses, gc_watch = watch_gc()
+        nodelay = all_nodelay(server.hub)
         cpu0 = resource.getrusage(resource.RUSAGE_SELF)
         t0 = time.perf_counter()
         period = 1.0 / args.rate
@@ -232,6 +234,7 @@ async def run_app(args: argparse.Namespace) -> int:
         elapsed = time.perf_counter() - t0
         cpu1 = resource.getrusage(resource.RUSAGE_SELF)
         rss_during = rss_mb()
+        gc.callbacks.remove(gc_watch)
         stop.set()
         await prober
         session.publish(EventKind.NOTICE, {"text": END_MARK})
@@ -247,6 +250,9 @@ async def run_app(args: argparse.Namespace) -> int:
     print_run(args, published, elapsed, load_before, readies, hub_clients, results, fanout,
               lag, ((cpu1.ru_utime + cpu1.ru_stime) - (cpu0.ru_utime + cpu0.ru_stime)) / elapsed,
               (rss_before, rss_connected, rss_during))
+    print("  server GC pauses:    " + ", ".join(
+        f"gen{g}: {len(p)} (max {max(p or [0.0]) * 1000:.1f} ms)" for g, p in sorted(pauses.items()))
+        + f"; TCP_NODELAY on every client socket: {nodelay}")
     delivered = sum(len(r["recv_ms"]) for r in results)
     return 0 if delivered == published * args.clients else 1
 
@@ -265,6 +271,31 @@ def instrument_fan_out(hub: Any) -> list[tuple[float, float]]:
 
     hub.dispatch = timed
     return timings
+
+
+def watch_gc() -> tuple[dict[int, list[float]], Any]:
+    """Seconds of every garbage collection from now on (all threads stop meanwhile), per generation."""
+    pauses: dict[int, list[float]] = {0: [], 1: [], 2: []}
+    began = [0.0]
+
+    def callback(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            began[0] = time.perf_counter()
+        else:
+            pauses[info["generation"]].append(time.perf_counter() - began[0])
+
+    gc.callbacks.append(callback)
+    return pauses, callback
+
+
+def all_nodelay(hub: Any) -> str:
+    """Whether Nagle is off on the live sockets (asyncio turns it off on TCP transports)."""
+    import socket
+
+    clients = [c for c in hub._current_clients if c.transport is not None]
+    flags = [c.transport.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+             for c in clients]
+    return f"{'yes' if flags and all(flags) else 'NO'} ({len(flags)} live)"
 
 
 def spread(values: list[float]) -> str:
