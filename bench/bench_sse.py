@@ -263,11 +263,11 @@ def instrument_fan_out(hub: Any) -> list[tuple[float, float]]:
     timings: list[tuple[float, float]] = []
     dispatch = hub.dispatch
 
-    def timed(events: list[Any]) -> None:
+    def timed(events: Any) -> None:  # a list of events (older servers: one event)
         start = time.time()
         dispatch(events)
         took = time.time() - start
-        timings.extend((start - event.timestamp, took) for event in events)
+        timings.extend((start - event.timestamp, took) for event in (events if isinstance(events, list) else [events]))
 
     hub.dispatch = timed
     return timings
