@@ -1,15 +1,14 @@
 """The HTTP connection guard: no connection may hold a descriptor for long without a request, and only so many may
 be open at once.
 
-uvicorn's HTTP protocol, extended with what it lacks:
+uvicorn's HTTP protocol, extended with three things it lacks:
 
 - a header timeout: a connection that has not sent complete request headers within `api_header_timeout_s` (from
   connecting, or from the first byte of a keep-alive request) gets a JSON 408 and is closed (slowloris);
 - a connection limit kept below the process's descriptor limit: a connection beyond it is answered at once with a
   JSON 503 (`Retry-After`) and closed, so its descriptor is back within microseconds and `/health`, posts and
   searches keep working however many sockets are opened against the kiosk;
-- a JSON body on the 400 uvicorn sends for a request it cannot parse;
-- TCP_NODELAY on every connection (see `no_delay`).
+- a JSON body on the 400 uvicorn sends for a request it cannot parse.
 
 Idle keep-alive connections are closed by uvicorn itself after `api_keepalive_s`.
 """
@@ -17,11 +16,9 @@ Idle keep-alive connections are closed by uvicorn itself after `api_keepalive_s`
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import resource
-import socket
 from collections.abc import Callable
 from typing import Any
 
@@ -56,16 +53,6 @@ TOO_SLOW = _raw_response(408, "Request Timeout", "header_timeout",
                          "The request headers did not arrive in time; the connection is closed.")
 
 
-def no_delay(transport: asyncio.BaseTransport) -> None:
-    """Nagle off: a stream's event goes out at once, not after the ACK of the one before (which the client may delay
-    by up to 40 ms). asyncio does this only for sockets made with proto=IPPROTO_TCP, and the listening socket from
-    `socket.create_server` has proto 0, so its connections kept Nagle on (bench/bench_sse.py prints it)."""
-    sock = transport.get_extra_info("socket")
-    if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
-        with contextlib.suppress(OSError):
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-
 class GuardedHttpProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol with a header timeout, a connection limit and JSON parse errors. Subclass it
     with `max_connections` and `header_timeout_s` set (see `guarded_protocol`)."""
@@ -82,7 +69,6 @@ class GuardedHttpProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        no_delay(transport)
         if len(self.connections) > self.max_connections:
             type(self).refused += 1
             transport.write(TOO_MANY)
