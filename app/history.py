@@ -3,7 +3,8 @@
 History is a bus subscriber. `record()` only puts the event on a queue, so publishing never waits for the disk; one
 writer thread batches writes into transactions (WAL mode, so readers are never blocked). Reads use a connection per
 thread. Secrets never reach this file: it stores events, and events never carry keys. Shoppers' emails, phone and
-card numbers never reach it either: every event is redacted (`app.redaction`) on its way in.
+card numbers never reach it either: every event is redacted (`app.redaction`) on its way in, and a value split
+across a reply's text chunks is never kept in pieces (`app.redaction_stream`).
 
 Every write goes through `write_event(conn, event)`, inside the writer's transaction (`_commit`). A failed
 transaction keeps its events in a bounded retry queue (`app.history_queue`) and history reports itself degraded until
@@ -31,7 +32,7 @@ from app.events import Event
 from app.history_queue import HealthListener, HistoryHealth, RetryQueue, failure_reason, next_pause
 from app.history_rows import write_rows
 from app.history_schema import create_tables
-from app.redaction import redact_event
+from app.redaction_stream import ReplyRedactor
 
 log = logging.getLogger("aisle.app.history")
 
@@ -73,6 +74,7 @@ class HistoryStore:
         self._writer: threading.Thread | None = None
         self._idle = threading.Event()
         self._idle.set()
+        self._replies = ReplyRedactor()  # on the writer thread only
         self.write_hooks: list[WriteHook] = []  # app/fleet/outbox.py adds one in fleet mode
         if read_only:
             self._retry.set_read_only(read_only)
@@ -235,12 +237,15 @@ class HistoryStore:
         return conn, True
 
     def _commit(self, conn: sqlite3.Connection, events: list[Event]) -> None:
+        replies = self._replies.snapshot()
         conn.execute("begin")
         try:
             for event in events:
-                self.write_event(conn, redact_event(event))
+                for kept in self._replies.keep(event):  # redacted; a value split across text chunks too
+                    self.write_event(conn, kept)
             conn.execute("commit")
         except BaseException:
+            self._replies.restore(replies)  # the events are written again, from the same state
             if conn.in_transaction:
                 try:
                     conn.execute("rollback")

@@ -6,7 +6,9 @@ fleet outbox, past sessions served over HTTP — goes through `redact_text` / `r
 
 What counts: an email address, typed (`jane@example.com`) or spoken (`jane at example dot com`); a run of 7 to 15
 digits with phone-like separators (`555 123 4567`, `+1 (555) 123-4567`), also spoken as digit words
-(`five five five one two three ...`); a card number is a run of 13 to 19 digits that passes the Luhn check. Prices
+(`five five five one two three ...`); digits written with no separator at all only in a phone number's shape
+(ten digits after an area code 2-9, eleven after a leading 0 or 1), so Unix times and reference numbers stay; a
+card number is a run of 13 to 19 digits that passes the Luhn check. Prices
 (`1,299.99`), product ids (`TNT-1001`), order numbers and session ids are left alone.
 """
 
@@ -47,10 +49,25 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
+def _bare_phone(digits: str) -> bool:
+    """A run of digits written without any separator is a phone number only in the shapes phone numbers take
+    written that way: ten digits after an area code 2-9 (North America), or eleven that start with the trunk
+    prefix 0 (07946 095800) or with 1 before such an area code. A Unix time (1764763200), an order or
+    reference number of other lengths is left alone."""
+    if len(digits) == 10:
+        return digits[0] in "23456789"
+    if len(digits) == 11:
+        return digits[0] == "0" or (digits[0] == "1" and digits[1] in "23456789")
+    return False
+
+
 def _judge(digits: str, original: str) -> str:
     if 13 <= len(digits) <= 19 and luhn_valid(digits):
         return CARD
-    if 7 <= len(digits) <= 15 and not _PRICE.match(original.strip()) and not _DATE.match(original.strip()):
+    written = original.strip()
+    if written.isdigit():
+        return PHONE if _bare_phone(digits) else original
+    if 7 <= len(digits) <= 15 and not _PRICE.match(written) and not _DATE.match(written):
         return PHONE
     return original
 

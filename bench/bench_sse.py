@@ -2,14 +2,17 @@
 
 The app side (this process) builds the real runtime, starts `ApiServer` on its own thread exactly as the kiosk does,
 and runs the app loop: it publishes `text_chunk` events into the current session at a steady rate (a reply
-streaming, with history recording every event) and probes its own loop lag every 5 ms. The clients run in a
-separate process (so their CPU does not count against the server), each on its own TCP connection to
-`/api/stream/current`; they time every event from its publish timestamp to its arrival.
+streaming, with history recording every event) and probes its own loop lag every 5 ms. The clients run in
+`--client-procs` separate processes (`bench/sse_reader.py`, one lean epoll loop each, so their CPU does not count
+against the server), each client on its own TCP connection to `/api/stream/current`.
 
-Prints: events delivered per second, publish-to-receive latency p50/p99/max (goal p99 <= 50 ms), server RSS with the
-clients connected, and the app loop's lag p50/p99/max meanwhile (goal p99 <= 16 ms). Bounded: it stops by itself.
+Prints, per event and client: publish -> receive (taken right after the client's `recv`; the goal, p99 <= 50 ms) and
+publish -> reader woke (right after `epoll` returned: the data was in the client's kernel by then, so the difference
+is the reader's own serial reading); inside the server, publish -> fan-out start (hand-over to the server loop) and
+the fan-out's duration; server RSS, app-loop lag (goal p99 <= 16 ms), server and client CPU, the load average before
+and after (figures under load say so), GC pauses while streaming and whether Nagle is off. Bounded: it stops itself.
 
-    .venv/bin/python bench/bench_sse.py [--clients 500] [--rate 50] [--duration 10]
+    .venv/bin/python bench/bench_sse.py [--clients 500] [--rate 50] [--duration 10] [--client-procs 1] [--nodelay]
 
 Join storm (`--join-storm`): a session of `--events` (5,000) events, far longer than the in-memory ring, then
 `--joiners` (300) clients open `/api/stream/current` at once and read the whole session. Prints the time until every
@@ -29,7 +32,6 @@ import json
 import os
 import re
 import resource
-import statistics
 import sys
 import tempfile
 import time
@@ -65,79 +67,7 @@ def raise_fd_limit() -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
-# -- the client process ---------------------------------------------------------------------------------------------
-
-async def one_client(host: str, port: int, ready: asyncio.Event, counts: list[int], latencies: list[float],
-                     arrivals: list[float], connected: list[int], done: asyncio.Semaphore) -> None:
-    """One SSE client on a raw connection (HTTP/1.0, so the body is plain SSE until the server closes)."""
-    reader, writer = await asyncio.open_connection(host, port)
-    writer.write(f"GET /api/stream/current HTTP/1.0\r\nHost: {host}\r\nAccept: text/event-stream\r\n\r\n".encode())
-    await writer.drain()
-    status = await reader.readline()
-    if b" 200 " not in status:
-        raise RuntimeError(f"stream refused: {status!r}")
-    while (await reader.readline()) not in (b"\r\n", b"\n", b""):
-        pass
-    connected[0] += 1
-    if connected[0] == len(counts):
-        ready.set()
-    index = connected[0] - 1
-    end = END_MARK.encode()
-    buffer = b""
-    try:
-        while True:  # whole reads, not a readline per line: the instrument must stay cheap next to the server
-            data = await reader.read(65536)
-            if not data:
-                break
-            now = time.time()
-            *lines, buffer = (buffer + data).split(b"\n")
-            for line in lines:
-                if not line.startswith(b"data: "):
-                    continue
-                if b'"item_id"' in line:  # a measured chunk (the end mark is a notice)
-                    stamp = TIMESTAMP.search(line)
-                    assert stamp is not None
-                    latencies.append(now - float(stamp.group(1)))
-                    arrivals.append(now)
-                    counts[index] += 1
-                elif end in line:
-                    return
-    finally:
-        writer.close()
-        done.release()
-
-
-async def run_clients(url: str, clients: int) -> dict[str, Any]:
-    raise_fd_limit()
-    gc.disable()  # the measuring instrument must not pause itself (its heap only grows for the run's ~20 s)
-    host, port = url.split("//", 1)[1].rstrip("/").rsplit(":", 1)
-    counts = [0] * clients
-    latencies: list[float] = []
-    arrivals: list[float] = []
-    connected = [0]
-    ready = asyncio.Event()
-    done = asyncio.Semaphore(0)
-    tasks = [asyncio.create_task(one_client(host, int(port), ready, counts, latencies, arrivals, connected, done))
-             for _ in range(clients)]
-    started = time.perf_counter()
-    await asyncio.wait_for(ready.wait(), 60)
-    print(json.dumps({"ready": connected[0], "connect_s": round(time.perf_counter() - started, 2)}), flush=True)
-    cpu0 = resource.getrusage(resource.RUSAGE_SELF)
-    t0 = time.perf_counter()
-    results = await asyncio.gather(*tasks, return_exceptions=True)
-    cpu1 = resource.getrusage(resource.RUSAGE_SELF)
-    client_cpu = ((cpu1.ru_utime + cpu1.ru_stime) - (cpu0.ru_utime + cpu0.ru_stime)) / (time.perf_counter() - t0)
-    errors = [repr(r) for r in results if isinstance(r, BaseException)]
-    span = (max(arrivals) - min(arrivals)) if len(arrivals) > 1 else float("nan")
-    ms = [x * 1000 for x in latencies]
-    return {
-        "clients": clients, "cpu": client_cpu, "errors": errors[:3], "error_count": len(errors),
-        "events": len(latencies), "per_client_min": min(counts), "per_client_max": max(counts),
-        "delivered_per_s": len(latencies) / span if span == span and span > 0 else float("nan"),
-        "latency_ms": {"p50": percentile(ms, 50), "p99": percentile(ms, 99), "max": max(ms) if ms else float("nan"),
-                       "mean": statistics.fmean(ms) if ms else float("nan")},
-    }
-
+# -- the join-storm client process ------------------------------------------------------------------------------
 
 async def join_storm_clients(url: str, joiners: int, events: int) -> dict[str, Any]:
     """`joiners` raw connections at once, each reading until it has `events` events; seconds until each has."""
@@ -276,12 +206,14 @@ async def run_app(args: argparse.Namespace) -> int:
     assert server.url is not None and server.hub is not None
     session = await runtime.conversation.start_session()
 
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, __file__, "--client", server.url, "--clients", str(args.clients),
-        stdout=asyncio.subprocess.PIPE, cwd=str(REPO))
-    assert proc.stdout is not None
+    fanout = instrument_fan_out(server.hub)
+    shares = [args.clients // args.client_procs + (i < args.clients % args.client_procs)
+              for i in range(args.client_procs)]
+    procs = [await asyncio.create_subprocess_exec(
+        sys.executable, str(REPO / "bench" / "sse_reader.py"), server.url, str(share),
+        stdout=asyncio.subprocess.PIPE, cwd=str(REPO)) for share in shares]
     try:
-        ready = json.loads(await asyncio.wait_for(proc.stdout.readline(), 90))
+        readies = [json.loads(await asyncio.wait_for(p.stdout.readline(), 90)) for p in procs if p.stdout]
         await asyncio.sleep(0.5)
         rss_connected = rss_mb()
         hub_clients = server.hub.client_count
@@ -289,6 +221,9 @@ async def run_app(args: argparse.Namespace) -> int:
         lag: list[float] = []
         stop = asyncio.Event()
         prober = asyncio.create_task(probe_lag(lag, 0.005, stop))
+        fanout.clear()
+        pauses, gc_watch = watch_gc()
+        nodelay = all_nodelay(server.hub, args.nodelay)
         cpu0 = resource.getrusage(resource.RUSAGE_SELF)
         t0 = time.perf_counter()
         period = 1.0 / args.rate
@@ -302,44 +237,109 @@ async def run_app(args: argparse.Namespace) -> int:
         elapsed = time.perf_counter() - t0
         cpu1 = resource.getrusage(resource.RUSAGE_SELF)
         rss_during = rss_mb()
+        gc.callbacks.remove(gc_watch)
         stop.set()
         await prober
         session.publish(NoticePosted("bench_end", text=END_MARK))
-        out, _ = await asyncio.wait_for(proc.communicate(), 60)
-        clients = json.loads(out.decode().strip().splitlines()[-1])
+        outs = [await asyncio.wait_for(p.communicate(), 60) for p in procs]
+        results = [json.loads(out.decode().strip().splitlines()[-1]) for out, _ in outs]
     finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
+        for p in procs:
+            if p.returncode is None:
+                p.kill()
+                await p.wait()
         await server.aclose()
         await runtime.close()
+    print_run(args, published, elapsed, load_before, readies, hub_clients, results, fanout,
+              lag, ((cpu1.ru_utime + cpu1.ru_stime) - (cpu0.ru_utime + cpu0.ru_stime)) / elapsed,
+              (rss_before, rss_connected, rss_during))
+    print("  server GC pauses:    " + ", ".join(
+        f"gen{g}: {len(p)} (max {max(p or [0.0]) * 1000:.1f} ms)" for g, p in sorted(pauses.items()))
+        + f"; TCP_NODELAY on every client socket: {nodelay}")
+    delivered = sum(len(r["recv_ms"]) for r in results)
+    return 0 if delivered == published * args.clients else 1
 
+
+def instrument_fan_out(hub: Any) -> list[tuple[float, float]]:
+    """Wraps the hub's dispatch to record, per event, (publish -> fan-out start, fan-out duration) in seconds: the
+    server's share of the latency, measured inside the server."""
+    timings: list[tuple[float, float]] = []
+    dispatch = hub.dispatch
+
+    def timed(events: Any) -> None:  # a list of events (older servers: one event)
+        start = time.time()
+        dispatch(events)
+        took = time.time() - start
+        timings.extend((start - event.timestamp, took) for event in (events if isinstance(events, list) else [events]))
+
+    hub.dispatch = timed
+    return timings
+
+
+def watch_gc() -> tuple[dict[int, list[float]], Any]:
+    """Seconds of every garbage collection from now on (all threads stop meanwhile), per generation."""
+    pauses: dict[int, list[float]] = {0: [], 1: [], 2: []}
+    began = [0.0]
+
+    def callback(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            began[0] = time.perf_counter()
+        else:
+            pauses[info["generation"]].append(time.perf_counter() - began[0])
+
+    gc.callbacks.append(callback)
+    return pauses, callback
+
+
+def all_nodelay(hub: Any, turn_on: bool) -> str:
+    """Whether Nagle is off on the server's live sockets; with `turn_on` (--nodelay) it is turned off first. The
+    server leaves Nagle on: under load it made the fan-out ~3x cheaper here (fewer segments, fewer wake-ups of the
+    reader), but an event may then wait for the ACK of the one before; --nodelay measures the other side."""
+    import socket
+
+    clients = [c for c in hub._current_clients if c.transport is not None]
+    if turn_on:
+        for client in clients:
+            client.transport.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    flags = [c.transport.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+             for c in clients]
+    return f"{'yes' if flags and all(flags) else 'NO'} ({len(flags)} live)"
+
+
+def spread(values: list[float]) -> str:
+    return (f"p50 {percentile(values, 50):.1f} ms, p95 {percentile(values, 95):.1f} ms, "
+            f"p99 {percentile(values, 99):.1f} ms, max {max(values or [float('nan')]):.1f} ms")
+
+
+def print_run(args: argparse.Namespace, published: int, elapsed: float, load_before: float,
+              readies: list[dict[str, Any]], hub_clients: int, results: list[dict[str, Any]],
+              fanout: list[tuple[float, float]], lag: list[float], server_cpu: float,
+              rss: tuple[float, float, float]) -> None:
+    recv_ms = [x for r in results for x in r["recv_ms"]]
+    wake_ms = [x for r in results for x in r["wake_ms"]]
     lag_ms = [x * 1000 for x in lag]
-    cpu = (cpu1.ru_utime + cpu1.ru_stime) - (cpu0.ru_utime + cpu0.ru_stime)
-    lat = clients["latency_ms"]
     expected = published * args.clients
+    p99 = percentile(recv_ms, 99)
     print(f"SSE benchmark: {args.clients} clients on loopback, {published} events published at {args.rate:g}/s "
-          f"for {elapsed:.1f} s (clients in a separate process; {os.cpu_count()} CPUs, load average "
-          f"{load_before:.2f} before the run)")
-    print(f"  connected:           {ready['ready']} clients in {ready['connect_s']} s (hub counted {hub_clients})")
-    print(f"  delivered:           {clients['events']} of {expected} events "
-          f"({clients['per_client_min']}..{clients['per_client_max']} per client), "
-          f"{clients['error_count']} client errors")
-    print(f"  throughput:          {clients['delivered_per_s']:.0f} events/s delivered")
-    print(f"  latency publish->receive: p50 {lat['p50']:.1f} ms, p99 {lat['p99']:.1f} ms, max {lat['max']:.1f} ms "
-          f"(goal p99 <= 50 ms: {'met' if lat['p99'] <= 50 else 'NOT met'})")
-    print(f"  server RSS:          {rss_before:.0f} MB before clients, {rss_connected:.0f} MB with "
-          f"{args.clients} connected, {rss_during:.0f} MB while streaming "
-          f"(+{rss_connected - rss_before:.1f} MB for the clients)")
+          f"for {elapsed:.1f} s (clients in {args.client_procs} separate epoll reader process(es); "
+          f"{os.cpu_count()} CPUs, load average {load_before:.2f} before the run)")
+    print(f"  connected:           {sum(r['ready'] for r in readies)} clients in "
+          f"{max(r['connect_s'] for r in readies)} s (hub counted {hub_clients})")
+    print(f"  delivered:           {len(recv_ms)} of {expected} events "
+          f"({min(r['per_client_min'] for r in results)}..{max(r['per_client_max'] for r in results)} per client, "
+          f"{sum(r['silent_clients'] for r in results)} clients got nothing)")
+    print(f"  publish->receive:    {spread(recv_ms)} (goal p99 <= 50 ms: {'met' if p99 <= 50 else 'NOT met'})")
+    print(f"  publish->reader woke: {spread(wake_ms)} (data in the client's kernel by then; recv adds the reader's "
+          "own serial reading)")
+    print(f"  server side:         publish->fan-out start {spread([a * 1000 for a, _ in fanout])}")
+    print(f"                       fan-out to all clients {spread([b * 1000 for _, b in fanout])}")
+    print(f"  server RSS:          {rss[0]:.0f} MB before clients, {rss[1]:.0f} MB with "
+          f"{args.clients} connected, {rss[2]:.0f} MB while streaming (+{rss[1] - rss[0]:.1f} MB for the clients)")
     print(f"  app loop lag:        p50 {percentile(lag_ms, 50):.2f} ms, p99 {percentile(lag_ms, 99):.2f} ms, "
           f"max {max(lag_ms):.2f} ms over {len(lag_ms)} probes "
           f"(goal p99 <= 16 ms: {'met' if percentile(lag_ms, 99) <= 16 else 'NOT met'})")
-    print(f"  CPU while streaming: server process {cpu / elapsed * 100:.0f}% of one core, "
-          f"client process {clients['cpu'] * 100:.0f}%")
-    if clients["errors"]:
-        print(f"  client errors: {clients['errors']}")
-    ok = clients["events"] == expected and clients["error_count"] == 0
-    return 0 if ok else 1
+    print(f"  CPU while streaming: server process {server_cpu * 100:.0f}% of one core, client process(es) "
+          + ", ".join(f"{r['cpu'] * 100:.0f}%" for r in results) + f"; load average {os.getloadavg()[0]:.2f} after")
 
 
 def main() -> int:
@@ -347,7 +347,8 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=500)
     parser.add_argument("--rate", type=float, default=50.0, help="events published per second")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds of publishing")
-    parser.add_argument("--client", metavar="URL", help=argparse.SUPPRESS)  # internal: run the client side
+    parser.add_argument("--client-procs", type=int, default=1, help="reader processes the clients are split over")
+    parser.add_argument("--nodelay", action="store_true", help="turn Nagle off on the server's stream sockets")
     parser.add_argument("--join-storm", action="store_true", help="measure a join storm instead")
     parser.add_argument("--joiners", type=int, default=300)
     parser.add_argument("--events", type=int, default=5000)
@@ -358,9 +359,6 @@ def main() -> int:
         return 0
     if args.join_storm:
         return asyncio.run(run_join_storm(args))
-    if args.client:
-        print(json.dumps(asyncio.run(run_clients(args.client, args.clients))), flush=True)
-        return 0
     return asyncio.run(run_app(args))
 
 

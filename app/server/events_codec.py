@@ -59,6 +59,16 @@ class EncodedEvent:
         return cached
 
 
+def wire(items: list[EncodedEvent], tagged: bool, chunked: bool) -> bytes:
+    """Several events' bytes as one write (one HTTP/1.1 chunk when chunked); b"" for none."""
+    if len(items) == 1:
+        return items[0].wire(tagged, chunked)
+    if not items:
+        return b""
+    data = b"".join(item.tagged() if tagged else item.plain() for item in items)
+    return as_chunk(data) if chunked else data
+
+
 def as_chunk(data: bytes) -> bytes:
     """`data` as one HTTP/1.1 chunk."""
     return b"%x\r\n%b\r\n" % (len(data), data)

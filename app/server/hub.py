@@ -29,9 +29,9 @@ from typing import Any
 
 from app.events import ContextChanged, Event, EventKind, SessionEnded, SessionStarted
 from app.history import HistoryStore
-from app.redaction import redact_event
+from app.redaction_stream import redact_stream
 from app.server.backlog import BacklogCache
-from app.server.events_codec import EncodedEvent, as_chunk, frame_hub_event
+from app.server.events_codec import EncodedEvent, as_chunk, frame_hub_event, wire
 from app.server.stream_client import CURRENT as CURRENT
 from app.server.stream_client import BadLastEventId as BadLastEventId
 from app.server.stream_client import ResumePoint, StreamClient
@@ -105,8 +105,7 @@ class EventHub:
         with self._handover_lock:
             batch, self._handover = self._handover, []
             self._scheduled = False
-        for event in batch:
-            self.dispatch(event)
+        self.dispatch(batch)
 
     # -- on the server loop -----------------------------------------------------------------------------------------
     @property
@@ -131,43 +130,71 @@ class EventHub:
                 del self._rings[oldest]
         return ring
 
-    def dispatch(self, event: Event) -> None:
-        """Record one event in its session's ring and offer it to every client that follows it."""
-        item = EncodedEvent(event)
-        sid = event.session_id
-        if isinstance(event.payload, SessionStarted):
-            self.current = sid
-            self.current_active = True
-        elif isinstance(event.payload, SessionEnded) and sid == self.current:
-            self.current_active = False
-        self._ring_for(sid).append(item)
-        clients = self._by_session.get(sid)
-        if clients:
-            self._fan_out(clients, item)
-        if sid == self.current and self._current_clients:
-            self._fan_out(self._current_clients, item)
-        if isinstance(event.payload, SessionEnded):
+    def dispatch(self, events: list[Event]) -> None:
+        """Record events (in order) in their sessions' rings and offer them to every client that follows them: what
+        arrived together goes to each live client in one write, so a fan-out that fell behind catches up at the
+        cost of one."""
+        current_items: list[EncodedEvent] = []
+        by_session: dict[str, list[EncodedEvent]] = {}
+        ended: list[str] = []
+        for event in events:
+            item = EncodedEvent(event)
+            sid = event.session_id
+            if isinstance(event.payload, SessionStarted):
+                self.current = sid
+                self.current_active = True
+            elif isinstance(event.payload, SessionEnded):
+                ended.append(sid)
+                if sid == self.current:
+                    self.current_active = False
+            self._ring_for(sid).append(item)
+            if sid in self._by_session:
+                by_session.setdefault(sid, []).append(item)
+            if sid == self.current:
+                current_items.append(item)
+        for sid, items in by_session.items():
+            self._fan_out(self._by_session[sid], items)
+        if current_items and self._current_clients:
+            self._fan_out(self._current_clients, current_items)
+        for sid in ended:
             self._redact_ring(sid)
 
     def _redact_ring(self, session_id: str) -> None:
         """A session that has ended is a past session: what stays in memory of it is redacted like history (a
-        late joiner or a resume gets `[email]`, `[phone]`, `[card]`, as `/api/sessions` does)."""
+        late joiner or a resume gets `[email]`, `[phone]`, `[card]`, as `/api/sessions` does, and no value split across
+        text chunks in pieces)."""
         ring = self._rings.get(session_id)
         if not ring:
             return
         redacted: deque[EncodedEvent] = deque(maxlen=ring.maxlen)
-        for item in ring:
-            clean = redact_event(item.event)
+        for item, clean in zip(ring, redact_stream([item.event for item in ring]), strict=True):
             redacted.append(item if clean is item.event else EncodedEvent(clean))
         self._rings[session_id] = redacted
 
-    def _fan_out(self, clients: set[StreamClient], item: EncodedEvent) -> None:
+    def _fan_out(self, clients: set[StreamClient], items: list[EncodedEvent]) -> None:
+        """`items` (in order) to each client: one write per live client, of bytes shared by every client in the
+        same framing that has none of them yet; queued for a client whose backlog is still being sent."""
+        first: dict[str, int] = {}
+        newest: dict[str, int] = {}
+        for item in items:
+            first.setdefault(item.session_id, item.id)
+            newest[item.session_id] = item.id
+        shared: dict[tuple[bool, bool], bytes] = {}
         for client in list(clients):
-            if client.transport is not None:
-                self.overflowed += client.push(item)
-            else:
-                self.overflowed += client.offer(item)
-        self.delivered += len(clients)
+            if client.transport is None:
+                for item in items:
+                    self.overflowed += client.offer(item)
+                continue
+            sent = client.sent
+            framing = (client.follows_current, client.chunked)
+            if all(sent.get(sid, 0) < first_id for sid, first_id in first.items()):
+                data = shared.get(framing)
+                if data is None:
+                    data = shared[framing] = wire(items, *framing)
+            else:  # it has some already (its backlog reached into these): only the rest
+                data = wire([i for i in items if i.id > sent.get(i.session_id, 0)], *framing)
+            self.overflowed += client.write_live(data, newest)
+        self.delivered += len(clients) * len(items)
 
     def too_slow(self, client: StreamClient) -> bytes:
         """The last words to a client that fell too far behind."""

@@ -8,7 +8,7 @@ import time
 from collections import deque
 from dataclasses import dataclass
 
-from app.server.events_codec import EncodedEvent
+from app.server.events_codec import EncodedEvent, wire
 
 CURRENT = "current"
 
@@ -80,9 +80,10 @@ class StreamClient:
         self.closed = True
         self.wake.set()
 
-    def push(self, item: EncodedEvent) -> bool:
-        """Live: write `item` to the socket now. Returns True when the client turned out too slow (it is then
-        handed back to its task, which sends the final error)."""
+    def write_live(self, data: bytes, newest: dict[str, int]) -> bool:
+        """Live: write `data` (the bytes of events up to `newest`, per session, that this client lacked) now.
+        Returns True when the client turned out too slow (it is then handed back to its task, which sends the
+        final error)."""
         transport = self.transport
         if transport is None or self.closed:
             return False
@@ -95,9 +96,12 @@ class StreamClient:
             self.overflowed = True
             self.wake.set()
             return True
-        if item.id > self.sent.get(item.session_id, 0):
-            self.sent[item.session_id] = item.id
-            transport.write(item.wire(self.follows_current, self.chunked))
+        sent = self.sent
+        for sid, event_id in newest.items():
+            if event_id > sent.get(sid, 0):
+                sent[sid] = event_id
+        if data:
+            transport.write(data)
         return False
 
     def stalled(self, transport: asyncio.WriteTransport) -> bool:
@@ -114,8 +118,11 @@ class StreamClient:
     def go_live(self, transport: asyncio.WriteTransport, chunked: bool) -> None:
         """From now on events are written straight to `transport` (what queued meanwhile goes first)."""
         self.transport, self.chunked = transport, chunked
-        while self.pending and self.transport is not None:
-            self.push(self.pending.popleft())
+        items = [item for item in self.pending if item.id > self.sent.get(item.session_id, 0)]
+        self.pending.clear()
+        if items:
+            newest = {item.session_id: item.id for item in items}
+            self.write_live(wire(items, self.follows_current, chunked), newest)
 
     def frame(self, item: EncodedEvent) -> bytes | None:
         """The bytes for `item`, or None when this client already has it."""

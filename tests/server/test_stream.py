@@ -270,3 +270,23 @@ async def test_too_many_stream_clients_get_503(make_live) -> None:
         second = await live.client.get("api/stream/current")
         assert second.status_code == 503
         assert second.json()["code"] == "too_many_clients"
+
+
+async def test_a_burst_of_events_reaches_a_live_client_whole_and_in_order(live: Live) -> None:
+    session = await live.runtime.conversation.start_session()
+    assert live.server.port is not None and live.server.hub is not None
+    hub = live.server.hub
+    reader, writer = await asyncio.open_connection("127.0.0.1", live.server.port)
+    writer.write(f"GET /api/stream/{session.id} HTTP/1.0\r\nHost: x\r\n\r\n".encode())
+    await live.wait_for(lambda: any(c.transport is not None for cs in hub._by_session.values() for c in cs))
+    first = session.publish(NoticePosted("burst", text="burst 0")).id
+    for n in range(1, 200):  # no await in between: the hub takes them as one batch, or a few
+        session.publish(NoticePosted("burst", text=f"burst {n}"))
+    body = b""
+    try:
+        while b'"burst 199"' not in body:
+            body += await asyncio.wait_for(reader.read(65536), 5)
+    finally:
+        writer.close()
+    ids = [int(line[4:]) for line in body.split(b"\r\n") if line.startswith(b"id: ")]
+    assert ids == sorted(set(ids)) and ids[-200:] == list(range(first, first + 200))  # each once, in order
