@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import re
 from typing import Any
 
 from app.events import Event, payload_from_wire
+from app.secrets import SECRET_NAMES
 
 EMAIL = "[email]"
 PHONE = "[phone]"
@@ -115,8 +117,20 @@ def redact_event(event: Event) -> Event:
     return event if data == wire else dataclasses.replace(event, payload=payload_from_wire(event.kind, data))
 
 
+SECRET = "[secret]"
+MIN_SECRET_CHARS = 8  # shorter values would blank ordinary words; real keys and tokens are far longer
+
+
+def _secret_values() -> list[str]:
+    """The values of the secrets set in this process's environment (keys, tokens, the fleet password)."""
+    return [value for name in SECRET_NAMES if len(value := os.environ.get(name, "").strip()) >= MIN_SECRET_CHARS]
+
+
 class RedactingFormatter(logging.Formatter):
-    """A log formatter whose output (message, arguments and traceback) is redacted."""
+    """A log formatter whose output (message, arguments and traceback) is redacted, secrets' values included."""
 
     def format(self, record: logging.LogRecord) -> str:
-        return redact_text(super().format(record))
+        text = redact_text(super().format(record))
+        for value in _secret_values():  # a key pasted into an error message by a library must not reach the log
+            text = text.replace(value, SECRET)
+        return text

@@ -117,11 +117,6 @@ class Lexicon:
         return lex
 
     # -- categories ----------------------------------------------------------------------------------------------
-    def find_category(self, text: str, common: frozenset[str] | set[str] = frozenset()) -> tuple[str | None, str]:
-        """The category named in `text`, and the words that named it; typo tolerant ("sleping bag", "tnet")."""
-        found = self.find_categories(text, common)
-        return found[0] if found else (None, "")
-
     def find_categories(self, text: str, common: frozenset[str] | set[str] = frozenset()) -> list[tuple[str, str]]:
         """Every category named in `text`, in the order they are mentioned, with the words that named each.
 

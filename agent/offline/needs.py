@@ -35,7 +35,6 @@ def _cheapest_set(lists: list[list[dict[str, Any]]], budget: float | None) -> li
 BUDGET = re.compile(r"\$?\d+(?:\.\d+)?\s?(?:dollars|bucks|usd)?\s?(?:for (?:both|all|the lot|everything)|in total|"
                     r"total|together|combined)|\b(?:under|below|less than|up to|budget of|with)\s\$?\d+(?:\.\d+)?"
                     r"\s?(?:dollars|bucks|usd)?(?: for (?:both|all))?")
-SHARED_BUDGET = re.compile(r"\b(for both|for all|for the lot|in total|together|combined|altogether)\b")
 
 
 def split_needs(text: str) -> list[str]:

@@ -25,11 +25,6 @@ def categories_spoken(names: list[str], limit: int = 8) -> str:
     return join_words(shown)
 
 
-def ordinal_word(index: int) -> str:
-    words = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
-    return words[index] if 0 <= index < len(words) else f"number {index + 1}"
-
-
 def describe_list(result: dict[str, Any], turn: int, superlative: str | None = None) -> str:
     """A search result spoken so that it agrees with its heading ("I found four tents under $80, in stock")."""
     heading = str(result.get("heading") or "")

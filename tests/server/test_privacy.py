@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 from app.crash import CrashHandler
 from app.logging_setup import setup_logging
@@ -108,3 +109,20 @@ async def test_a_past_session_streamed_from_memory_is_redacted_too(live: Live) -
         replay = await SseReader(response).until("session_ended")
     said = next(e for e in replay if e.event == "shopper_message").data["data"]["text"]
     assert said.startswith("my email is [email], my number is [phone] and my card is [card]")  # ...but redacted
+
+
+def test_a_key_a_library_puts_in_an_error_message_never_reaches_the_log(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-KEY-0123456789")
+    monkeypatch.setenv("AISLE_API_TOKEN", "short")  # too short to scrub without blanking ordinary words
+    log_dir = tmp_path / "logs"
+    setup_logging(log_dir)
+    try:
+        logging.getLogger("aisle.agent.test").error("401 from server: invalid key sk-test-KEY-0123456789 (short)")
+        for handler in logging.getLogger("aisle").handlers:
+            handler.flush()
+        logged = (log_dir / "aisle.log").read_text()
+    finally:
+        setup_logging(None)
+    assert "sk-test-KEY-0123456789" not in logged
+    assert "invalid key [secret] (short)" in logged
