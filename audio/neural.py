@@ -170,10 +170,11 @@ def _speech_ms(audio: np.ndarray) -> float:
         from faster_whisper.vad import VadOptions, get_speech_timestamps
 
         stamps = get_speech_timestamps(audio, VadOptions(min_silence_duration_ms=300, speech_pad_ms=100))
-        return sum(s["end"] - s["start"] for s in stamps) * 1000.0 / SAMPLE_RATE
+        return float(sum(s["end"] - s["start"] for s in stamps) * 1000.0 / SAMPLE_RATE)
     import webrtcvad
 
     vad = webrtcvad.Vad(3)
     pcm = (np.clip(audio, -1.0, 1.0) * 32767).astype(np.int16).tobytes()
     frame = SAMPLE_RATE * 20 // 1000 * 2
-    return 20.0 * sum(vad.is_speech(pcm[i:i + frame], SAMPLE_RATE) for i in range(0, len(pcm) - frame + 1, frame))
+    voiced = [bool(vad.is_speech(pcm[i:i + frame], SAMPLE_RATE)) for i in range(0, len(pcm) - frame + 1, frame)]
+    return 20.0 * sum(voiced)

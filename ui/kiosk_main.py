@@ -169,7 +169,7 @@ def run_kiosk(settings: Settings, on_first_frame: Callable[[], None] | None = No
     window.apply_window_mode()  # fills the primary screen (full screen when locked), with or without a WM
     try:
         with loop:
-            code = loop.run_until_complete(_boot_then_serve(boot, settings, window, services, done))
+            code: int = loop.run_until_complete(_boot_then_serve(boot, settings, window, services, done))
     except KeyboardInterrupt:
         code = 130
     finally:

@@ -22,7 +22,8 @@ EACH = re.compile(r"\b(\d+) of each\b|\beach\b")
 def several_meant(turn: Turn) -> list[str] | None:
     """"add the first and the second", "one of each of the first two", "the meadow 4 and the fernhill 3": every
     product meant, or None when the message names one (or when any part is unclear: then nothing is added)."""
-    from agent.offline.understanding import ORDINALS, understand  # the request reader, for each part
+    from agent.offline.patterns import ORDINALS
+    from agent.offline.understanding import understand  # the request reader, for each part
 
     text, listed = turn.request.text, turn.listed()
     m = FIRST_N.search(text)

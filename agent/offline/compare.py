@@ -9,8 +9,8 @@ import re
 from typing import Any
 
 from agent.offline import replies
+from agent.offline.patterns import ORDINALS
 from agent.offline.turn import Turn, trouble
-from agent.offline.understanding import ORDINALS
 from agent.offline.wording import say_spec, spec_label
 from app.catalog.units import UNITS, convert, number_in, spec_key
 

@@ -145,8 +145,8 @@ def _error_detail(body: bytes | None) -> str:
     except ValueError:
         return body.decode("utf-8", "replace").strip()[:200]
     error = data.get("error") if isinstance(data, dict) else None
-    if isinstance(error, dict) and isinstance(error.get("message"), str):
-        return error["message"]
+    if isinstance(error, dict) and isinstance(message := error.get("message"), str):
+        return message
     if isinstance(error, str):
         return error
     return ""

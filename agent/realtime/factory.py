@@ -7,13 +7,13 @@ from collections.abc import Mapping
 
 from agent.realtime.brain import RealtimeBrain
 from agent.realtime.endpoints import (
-    EntraTokenProvider,
     MissingSetting,
     RealtimeEndpoint,
     azure_preview_endpoint,
     azure_v1_endpoint,
     openai_endpoint,
 )
+from agent.realtime.entra import EntraTokenProvider
 from agent.realtime.session_setup import RealtimeOptions
 from app.brain import BrainUnavailable, ToolRunner
 from app.secrets import get_secret

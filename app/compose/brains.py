@@ -47,7 +47,7 @@ def build_cloud_brain(settings: Settings, name: str, runtime: Runtime, env: Mapp
         return build_realtime_brain(settings, name, runtime.tools, env)
     from agent.speech_pipeline.factory import build_from_settings
 
-    return build_from_settings(settings, runtime.tools, env)  # type: ignore[no-any-return]
+    return build_from_settings(settings, runtime.tools, env)
 
 
 class _Unconfigured:

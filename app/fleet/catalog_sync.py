@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -44,7 +45,7 @@ def local_version(catalog_path: Path) -> int | None:
     return int(row[0]) if row and str(row[0]).isdigit() else None
 
 
-def build_local_catalog(pg: psycopg.Connection[tuple], version: int, store_id: str, target: Path) -> None:
+def build_local_catalog(pg: psycopg.Connection[tuple[Any, ...]], version: int, store_id: str, target: Path) -> None:
     """Write version `version` with store `store_id`'s prices and stock to `target` (checked, synced to disk)."""
     found = pg.execute("select catalog from catalog_versions where id = %s", (version,)).fetchone()
     if found is None:
@@ -132,7 +133,7 @@ class CatalogSync:
             self._stop.wait(delay)
             delay = min(delay * 2, self.retry_max_s)
 
-    def _watch(self, pg: psycopg.Connection[tuple]) -> None:
+    def _watch(self, pg: psycopg.Connection[tuple[Any, ...]]) -> None:
         next_poll = 0.0
         while not self._stop.is_set():
             if time.monotonic() >= next_poll:
@@ -144,7 +145,7 @@ class CatalogSync:
             if notified:
                 next_poll = 0.0
 
-    def _check(self, pg: psycopg.Connection[tuple]) -> None:
+    def _check(self, pg: psycopg.Connection[tuple[Any, ...]]) -> None:
         row = pg.execute("select max(id) from catalog_versions").fetchone()
         latest = int(row[0]) if row and row[0] is not None else None
         waiting = self.ready.version if self.ready else None

@@ -40,7 +40,7 @@ def order_from(data: dict[str, Any]) -> dict[str, Any] | None:
             "item_count": int(order.get("item_count") or 0), "qr_payload": str(result.get("qr_payload") or "")}
 
 
-def write_batch(conn: psycopg.Connection[tuple], kiosk_id: str, store_id: str, rows: list[OutboxRow]) -> None:
+def write_batch(conn: psycopg.Connection[tuple[Any, ...]], kiosk_id: str, store_id: str, rows: list[OutboxRow]) -> None:
     """Upsert one batch in the caller's transaction."""
     events, started, ended, orders = [], [], [], []
     for row in rows:
@@ -65,14 +65,14 @@ def write_batch(conn: psycopg.Connection[tuple], kiosk_id: str, store_id: str, r
                 cur.executemany(sql, params)
 
 
-def register_kiosk(conn: psycopg.Connection[tuple], kiosk_id: str, store_id: str) -> None:
+def register_kiosk(conn: psycopg.Connection[tuple[Any, ...]], kiosk_id: str, store_id: str) -> None:
     with conn.transaction():
         conn.execute("insert into stores (id) values (%s) on conflict do nothing", (store_id,))
         conn.execute("insert into kiosks (id, store_id, last_seen) values (%s, %s, now()) on conflict (id) do update "
                      "set store_id = excluded.store_id, last_seen = now()", (kiosk_id, store_id))
 
 
-def heartbeat(conn: psycopg.Connection[tuple], kiosk_id: str, state: dict[str, Any]) -> None:
+def heartbeat(conn: psycopg.Connection[tuple[Any, ...]], kiosk_id: str, state: dict[str, Any]) -> None:
     """The kiosk's state as IT sees it in `aisle fleet status`."""
     with conn.transaction():
         conn.execute(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from typing import Any
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
@@ -61,7 +62,7 @@ def _reason(exc: BaseException, dsn: str) -> str:
     return text.replace(str(password), "***") if password else text
 
 
-def connect(dsn: str, autocommit: bool = False, timeout_s: float = 5.0) -> psycopg.Connection[tuple]:
+def connect(dsn: str, autocommit: bool = False, timeout_s: float = 5.0) -> psycopg.Connection[tuple[Any, ...]]:
     """A connection, or FleetUnavailable in words a person can act on."""
     try:
         return psycopg.connect(dsn, autocommit=autocommit, connect_timeout=max(1, int(timeout_s)),

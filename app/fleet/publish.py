@@ -58,12 +58,12 @@ def _products(path: Path) -> list[tuple[Any, ...]]:
         conn.close()
 
 
-def _latest_version(conn: psycopg.Connection[tuple]) -> int | None:
+def _latest_version(conn: psycopg.Connection[tuple[Any, ...]]) -> int | None:
     row = conn.execute("select max(id) from catalog_versions").fetchone()
     return int(row[0]) if row and row[0] is not None else None
 
 
-def publish_catalog(conn: psycopg.Connection[tuple], source: Path, assets: Path | None = None,
+def publish_catalog(conn: psycopg.Connection[tuple[Any, ...]], source: Path, assets: Path | None = None,
                     store_id: str | None = None, progress: Progress | None = None) -> Published:
     """Validate `source` and publish it as a new version (or as store `store_id`'s prices and stock)."""
     with tempfile.TemporaryDirectory(prefix="aisle-publish-") as tmp:
@@ -83,7 +83,7 @@ def publish_catalog(conn: psycopg.Connection[tuple], source: Path, assets: Path 
     return Published(version, len(rows), store_id, summary)
 
 
-def _publish_chain(conn: psycopg.Connection[tuple], rows: list[tuple[Any, ...]], blob: bytes,
+def _publish_chain(conn: psycopg.Connection[tuple[Any, ...]], rows: list[tuple[Any, ...]], blob: bytes,
                    previous: int | None, source: str) -> int:
     found = conn.execute(
         "insert into catalog_versions (source, product_count, catalog) values (%s, %s, %s) returning id",
@@ -107,7 +107,7 @@ class UnknownProducts(ImportFailed):
     """A store's file lists products the chain's catalog does not have."""
 
 
-def _publish_store(conn: psycopg.Connection[tuple], store_id: str, rows: list[tuple[Any, ...]],
+def _publish_store(conn: psycopg.Connection[tuple[Any, ...]], store_id: str, rows: list[tuple[Any, ...]],
                    previous: int | None, source: str) -> int:
     if previous is None:
         raise ImportFailed("There is no chain catalog yet: publish one without --store first.")

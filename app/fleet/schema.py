@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 import psycopg
 
@@ -125,7 +126,7 @@ class SchemaTooNew(RuntimeError):
     """The central database was migrated by a newer Aisle than this one."""
 
 
-def current_version(conn: psycopg.Connection[tuple]) -> int:
+def current_version(conn: psycopg.Connection[tuple[Any, ...]]) -> int:
     """The schema version of the database (0: not initialised)."""
     row = conn.execute("select to_regclass('aisle_schema') is not null").fetchone()
     if not row or not row[0]:
@@ -134,7 +135,7 @@ def current_version(conn: psycopg.Connection[tuple]) -> int:
     return int(found[0]) if found else 0
 
 
-def migrate(conn: psycopg.Connection[tuple]) -> tuple[int, int]:
+def migrate(conn: psycopg.Connection[tuple[Any, ...]]) -> tuple[int, int]:
     """Bring the schema to `LATEST` in one transaction; returns (version before, version after)."""
     with conn.transaction():
         conn.execute("select pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
@@ -157,7 +158,7 @@ def migrate(conn: psycopg.Connection[tuple]) -> tuple[int, int]:
     return before, LATEST
 
 
-def require_schema(conn: psycopg.Connection[tuple]) -> None:
+def require_schema(conn: psycopg.Connection[tuple[Any, ...]]) -> None:
     """Fail in words when `aisle fleet init` has not been run (or an older Aisle runs against a newer schema)."""
     version = current_version(conn)
     if version == 0:

@@ -45,7 +45,7 @@ class Shipper:
         self.last_error = ""
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._pg: psycopg.Connection[tuple] | None = None
+        self._pg: psycopg.Connection[tuple[Any, ...]] | None = None
         self._warned = False
         self._reported_depth = 0  # the outbox depth the last heartbeat told the fleet
 
@@ -107,7 +107,7 @@ class Shipper:
             self._disconnect(None)
             local.close()
 
-    def _connection(self) -> psycopg.Connection[tuple]:
+    def _connection(self) -> psycopg.Connection[tuple[Any, ...]]:
         if self._pg is None or self._pg.closed:
             self._pg = connect(self.dsn, autocommit=True)
             central.register_kiosk(self._pg, self.kiosk_id, self.store_id)
@@ -131,7 +131,7 @@ class Shipper:
                 pass
             self._pg = None
 
-    def ship_once(self, local: sqlite3.Connection, pg: psycopg.Connection[tuple]) -> int:
+    def ship_once(self, local: sqlite3.Connection, pg: psycopg.Connection[tuple[Any, ...]]) -> int:
         """Ship the oldest batch; returns how many rows left the outbox."""
         rows = Outbox.oldest(local, self.batch_size)
         if rows:
@@ -147,7 +147,7 @@ class Shipper:
         self._check_backlog()
         return len(rows)
 
-    def _ship_one_by_one(self, local: sqlite3.Connection, pg: psycopg.Connection[tuple],
+    def _ship_one_by_one(self, local: sqlite3.Connection, pg: psycopg.Connection[tuple[Any, ...]],
                          rows: list[OutboxRow]) -> None:
         for row in rows:
             try:
@@ -161,7 +161,7 @@ class Shipper:
             Outbox.remove(local, [row])
             self.shipped += 1
 
-    def _beat(self, local: sqlite3.Connection, pg: psycopg.Connection[tuple]) -> None:
+    def _beat(self, local: sqlite3.Connection, pg: psycopg.Connection[tuple[Any, ...]]) -> None:
         self.depth = Outbox.depth(local)
         central.heartbeat(pg, self.kiosk_id, {**self.state(), "outbox_depth": self.depth})
         self._reported_depth = self.depth

@@ -15,7 +15,8 @@ from typing import Any
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from app.server.hub import EventHub, StreamClient
+from app.server.hub import EventHub
+from app.server.stream_client import StreamClient
 
 PROTOCOL_KEY = "aisle.protocol"
 HEADERS = [(b"content-type", b"text/event-stream; charset=utf-8"), (b"cache-control", b"no-store"),

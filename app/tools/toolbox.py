@@ -363,7 +363,7 @@ class ToolBox:
             parameters = parse_arguments(name, arguments)
             method = getattr(self.tools, name)
             async with self._lock:  # one tool at a time: tools mutate the session
-                result = await self._run(lambda: method(session, **parameters))
+                result: dict[str, Any] = await self._run(lambda: method(session, **parameters))
         except ToolArgumentError as exc:
             log.warning("session %s: tool %s rejected arguments %r: %s", session.id, name, arguments, exc)
             result = failure(exc.code, str(exc))
