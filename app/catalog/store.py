@@ -177,7 +177,10 @@ class Catalog:
                            "order by count(*) desc limit ?", (limit,))
         return [str(r["tag"]) for r in rows]
 
-    def product_names(self) -> list[str]:
+    def product_names(self, category: str | None = None) -> list[str]:
+        if category is not None:
+            return [r[0] for r in self._query("select distinct name from products where category = ? order by name",
+                                              (category,))]
         return [r[0] for r in self._query("select distinct name from products order by name")]
 
     def product_ids(self) -> list[str]:
