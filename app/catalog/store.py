@@ -23,6 +23,7 @@ from app.catalog.filters import (
     filter_sql,
     order_sql,
     phrase,
+    query_phrases,
 )
 from app.catalog.matching import TOKEN, best_name_match, fts_terms, rank_by_name
 from app.catalog.safe_write import has_hot_journal, recover
@@ -221,7 +222,7 @@ class Catalog:
         if len(terms) > 1:
             attempts.append((" OR ", True))
         for joiner, prefix in attempts:
-            expression = joiner.join(phrase(t, prefix and len(t) > 2) for t in terms)
+            expression = joiner.join(query_phrases(terms, prefix))
             rowids = self._ranked(expression, filters, where, params, limit)
             if rowids:
                 rows = self._query(
