@@ -178,3 +178,9 @@ def test_a_catalog_damaged_after_opening(catalog_copy: Path) -> None:
     catalog_copy.write_bytes(bytes(data))
     with pytest.raises(CatalogError, match="damaged"):
         Catalog(catalog_copy).search("tent")
+
+
+def test_a_word_the_copy_denies_does_not_match_unless_the_shopper_denies_it_too(catalog: Catalog) -> None:
+    boots = SearchFilters(category="hiking-boots")
+    assert "Canyon Vent Mid Boot" not in [p.name for p in catalog.search("waterproof", boots, 50)]  # "non-waterproof"
+    assert "Canyon Vent Mid Boot" in [p.name for p in catalog.search("non-waterproof", boots, 50)]

@@ -14,6 +14,7 @@ from app.catalog.store import Catalog
 from app.compose.runtime import build_runtime
 from app.runtime import Runtime
 from app.settings import load_settings
+from app.tools.search_terms import kind_words
 from tests.conversations.bike_store import build_bike_catalog
 
 
@@ -88,3 +89,14 @@ async def test_a_category_word_as_a_feature_must_be_in_the_products_own_text(run
     # every tent's keywords carry "dome tent" (a synonym of the category); only a few are dome tents
     result = await _search(runtime, query="tents", category="tents", features=["dome"])
     assert 0 < result["count"] < 6 and all("dome" in p["name"].lower() for p in result["products"])
+
+
+def test_the_word_before_a_names_noun_is_its_kind() -> None:
+    names = ["Rover Gravel Bike", "Quill City E-Bike", "Weekender 45 Pack", "Fernhill 3 Dome", "Comet Kids Helmet"]
+    assert kind_words(names, {"bike", "pack", "helmet"}) == {"gravel", "city", "kids"}
+
+
+async def test_a_kind_word_matches_the_name_or_tags_not_a_passing_mention(bikes: Runtime) -> None:
+    result = await _search(bikes, query="bikes", category="bikes", features=["gravel"])
+    names = [p["name"] for p in result["products"]]
+    assert len(names) >= 2 and all("Gravel Bike" in n for n in names), names  # copy says "built for gravel adventures"

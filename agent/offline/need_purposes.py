@@ -54,6 +54,8 @@ _COLD = r"(?:cold|chilly|chilled|freez\w*|frozen|numb|icy|frost\w*)"
 _STUFF = (r"(?:stuff|gear|things|kit|belongings|luggage|laptop|computer|clothes|shopping|groceries|everything|"
           r"supplies|camera|books|papers|work things|change of clothes|lunch|essentials|tools|phone|wallet|passport|"
           r"valuables|electronics|documents)")
+_CARRIERS = "backpack, pack, rucksack, pannier, daypack, bag, duffel, basket, rack"
+_CARRIED = "litre, capacity, storage, load, commut, touring, multi-day"
 _MY = r"(?:(?:my|our|the|his|her|their|some|all|all my|all our|all the|a|an) )?"
 
 PURPOSES: tuple[Purpose, ...] = (
@@ -72,6 +74,11 @@ PURPOSES: tuple[Purpose, ...] = (
        r"\b(purif\w*|filter\w*|safe to drink|drinkable|clean water|stream water|river water|lake water|"
        r"from (the |a )?(streams?|rivers?|lakes?|creeks?)|tap water|treat\w* (the )?water|giardia|bacteria)\b",
        "water filter, filter, purifier, filter bottle", "filter, purif, uv, microfilter, steriliz"),
+    # "carry a lot of water and snacks", "lug my lunch and a rain jacket": several things carried need something
+    # that carries them all, not one of the things carried (read before any one thing's own purpose)
+    _p("carrying your things",
+       r"\b(carry\w*|haul\w*|lug\w*|transport\w*|tote)\b(?: [\w']+){1,4} (and|plus|as well as)(?: [\w']+){1,3}",
+       _CARRIERS, _CARRIED),
     _p("drinking on the go",
        r"\b(hydrat\w*|thirst\w*|dehydrat\w*|sip(s|ping)?|"
        r"(carry\w*|bring\w*|take|hold\w*)(?: [\w']+){0,4} (water|drinks?)|"
@@ -89,8 +96,7 @@ PURPOSES: tuple[Purpose, ...] = (
        rf"\b{_STUFF}\b(?: [\w']+){{0,3}} (carry\w*|with me|on (the|my) (bike|back))\b|"
        rf"\b(get|getting)(?: [\w']+){{0,2}} {_STUFF} (to|into)\b|"
        r"\b(luggage|cargo|bikepacking)\b|\bcarry\w* (all|everything)\b",
-       "backpack, pack, rucksack, pannier, daypack, bag, duffel, basket, rack",
-       "litre, capacity, storage, load, commut, touring, multi-day"),
+       _CARRIERS, _CARRIED),
     _p("cold hands",
        rf"\b(hands?|fingers?)\b(?: [\w']+){{0,3}} {_COLD}|{_COLD}(?: [\w']+){{0,2}} (hands?|fingers?)\b",
        "glove, mitten, mitt, hand warmer, pogie", "insulat, thermal, windproof, warm"),

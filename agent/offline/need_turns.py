@@ -34,7 +34,8 @@ def _asks_for_a_kind(turn: Turn, reading: NeedReading) -> bool:
     """Whether the sentence names a kind of product the shopper wants ("he needs a helmet"), rather than one they
     have ("my tyres are always soft", "on the bike") or one the need is about ("anything for flat tyres")."""
     request = turn.request
-    if request.other_categories:
+    if any(not (only_possessed(turn, slug) or _only_in_the_need(turn, slug, reading))
+           for slug in request.other_categories):
         return True
     phrase = request.category_phrase
     if not request.category or not phrase:
@@ -56,6 +57,13 @@ def only_possessed(turn: Turn, slug: str) -> bool:
     text = turn.request.text
     said = [p for p, s in turn.lexicon.category_words.items() if s == slug and re.search(rf"\b{re.escape(p)}\b", text)]
     return bool(said) and all(possessed(text, p) for p in said)
+
+
+def _only_in_the_need(turn: Turn, slug: str, reading: NeedReading) -> bool:
+    """"carry a water bottle and my lunch": every name of the kind said is part of the need (a thing carried)."""
+    said = [p for p, s in turn.lexicon.category_words.items() if s == slug
+            and re.search(rf"\b{re.escape(p)}\b", turn.request.text)]
+    return bool(said) and all(set(p.split()) <= reading.cue_words for p in said)
 
 
 def the_others_too(turn: Turn) -> str:

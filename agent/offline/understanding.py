@@ -117,7 +117,7 @@ def _reference(text: str) -> tuple[int | None, str | None]:
         if word == "last" and not re.search(r"\bthe (very )?last\b", text):
             continue  # "how long does it last" is not "the last one"
         if re.search(rf"\b{word}\b", text) and not re.search(
-                rf"\b{word} (\w+ )?(time|night|trip|week|weekend|month|year|summer|winter|season|outing|hike)\b|"
+                rf"\b{word} (\w+ )?(time|night|trip|week|weekend|month|year|summer|winter|season|outing|hike|aid)\b|"
                 r"\bat last\b", text):
             return index, None
     m = re.search(r"\b(?:number|item|option|#)\s?(\d+)\b", text)

@@ -86,11 +86,18 @@ def _sql_literal(text: str) -> str:
 _DENIALS = ("not", "non", "t", "no", "without")
 
 
-def _affirmed(word: str) -> str:
+def _affirmed(word: str, prefix: bool = False) -> str:
     """An FTS5 query for a feature word in the text, leaving out products whose text only denies it."""
-    said = phrase(word, False)
+    said = phrase(word, prefix)
     denied = " OR ".join(phrase(f"{denial} {word}", False) for denial in _DENIALS)
     return f"{said} NOT ({denied})"
+
+
+def query_phrases(terms: list[str], prefix: bool) -> list[str]:
+    """FTS5 phrases for a query's words; a word the product's text denies ("Not insulated") does not match it,
+    unless the shopper denied it too ("no fuel")."""
+    return [phrase(t, prefix and len(t) > 2) if t in _DENIALS or (i and terms[i - 1] in _DENIALS)
+            else f"({_affirmed(t, prefix and len(t) > 2)})" for i, t in enumerate(terms)]
 
 
 def phrase(text: str, prefix: bool) -> str:

@@ -23,6 +23,7 @@ from app.catalog.filters import (
     filter_sql,
     order_sql,
     phrase,
+    query_phrases,
 )
 from app.catalog.matching import TOKEN, best_name_match, fts_terms, rank_by_name
 from app.catalog.safe_write import has_hot_journal, recover
@@ -177,7 +178,10 @@ class Catalog:
                            "order by count(*) desc limit ?", (limit,))
         return [str(r["tag"]) for r in rows]
 
-    def product_names(self) -> list[str]:
+    def product_names(self, category: str | None = None) -> list[str]:
+        if category is not None:
+            return [r[0] for r in self._query("select distinct name from products where category = ? order by name",
+                                              (category,))]
         return [r[0] for r in self._query("select distinct name from products order by name")]
 
     def product_ids(self) -> list[str]:
@@ -218,7 +222,7 @@ class Catalog:
         if len(terms) > 1:
             attempts.append((" OR ", True))
         for joiner, prefix in attempts:
-            expression = joiner.join(phrase(t, prefix and len(t) > 2) for t in terms)
+            expression = joiner.join(query_phrases(terms, prefix))
             rowids = self._ranked(expression, filters, where, params, limit)
             if rowids:
                 rows = self._query(

@@ -119,6 +119,19 @@ def resolve_feature(keys: list[SpecKey], samples: Mapping[str, Any], word: str,
     return FeatureCondition(clean)
 
 
+def kind_words(names: list[str], nouns: set[str]) -> set[str]:
+    """The words that say which kind a product is within its category: the word just before the category's noun
+    at the end of a name ("gravel" of "Rover Gravel Bike", "city" of "Quill City E-Bike", "kids" of "Kids Helmet")."""
+    kinds: set[str] = set()
+    for name in names:
+        words = name.lower().split()
+        if len(words) < 2 or words[-1].rsplit("-", 1)[-1].removesuffix("s") not in nouns:
+            continue
+        if words[-2].isalpha() and words[-2].removesuffix("s") not in nouns:
+            kinds.add(words[-2])
+    return kinds
+
+
 def resolve_sort(keys: list[SpecKey], sort: str) -> tuple[str | None, SpecOrder | None]:
     """("asc"|"desc", None) for a price order, (None, SpecOrder) for a spec order, (None, None) for relevance."""
     text = sort.strip().lower().replace(" ", "_")

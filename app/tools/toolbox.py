@@ -29,6 +29,7 @@ from app.tools.search_terms import (
     SpecArgumentError,
     catalog_keys,
     heading,
+    kind_words,
     resolve_feature,
     resolve_sort,
     resolve_spec,
@@ -77,11 +78,13 @@ class ShoppingTools:
         self.catalog = catalog
         self._category_words: dict[str, str] | None = None
         self._category_list: list[Category] | None = None
+        self._kinds: dict[str, set[str]] = {}
 
     def reload(self) -> None:
         """The catalog changed: forget the cached category words."""
         self._category_words = None
         self._category_list = None
+        self._kinds = {}
 
     def _categories(self) -> list[Category]:
         if self._category_list is None:
@@ -153,7 +156,8 @@ class ShoppingTools:
             resolved = tuple(resolve_spec(keys, raw, samples) for raw in specs or [])
             wanted = tuple(dict.fromkeys(f.strip().lower() for f in features or [] if f.strip()))
             values = self.catalog.spec_text_values()
-            feature_conditions = self._own_words(tuple(resolve_feature(keys, samples, w, values) for w in wanted))
+            feature_conditions = self._own_words(tuple(resolve_feature(keys, samples, w, values) for w in wanted),
+                                                 slug)
             price_order, spec_order = resolve_sort(keys, sort or "")
         except SpecArgumentError as exc:
             raise ToolFailure("invalid_filter", str(exc)) from exc
@@ -195,12 +199,23 @@ class ShoppingTools:
         return {"ok": True, "query": query, "filters": applied, "count": len(products), "heading": title,
                 "products": [p.summary() for p in products]}
 
-    def _own_words(self, conditions: tuple[FeatureCondition, ...]) -> tuple[FeatureCondition, ...]:
-        """A feature word that is also a category's word ("dome" of "dome tent", in every tent's keywords) must be
-        in the product's own name or copy."""
+    def _own_words(self, conditions: tuple[FeatureCondition, ...], slug: str | None) -> tuple[FeatureCondition, ...]:
+        """A word that names a kind within the category ("gravel" of "Gravel Bike") must be in the product's name or
+        tags, not a passing mention in its copy ("built for gravel adventures"); a feature word that is also a
+        category's word ("dome" of "dome tent", in every tent's keywords) must be in the product's own name or copy."""
         naming = {w for c in self._categories() for phrase in (c.name.lower(), *c.synonyms) for w in phrase.split()}
-        return tuple(replace(c, columns=OWN_TEXT) if c.word in naming and not (c.flag_keys or c.value_keys) else c
-                     for c in conditions)
+        kinds = self._kind_words(slug) if slug else set()
+        plain = [c for c in conditions if not (c.flag_keys or c.value_keys or c.part_keys or c.name_only)]
+        return tuple(c if c not in plain else replace(c, name_only=True) if c.word in kinds else
+                     replace(c, columns=OWN_TEXT) if c.word in naming else c for c in conditions)
+
+    def _kind_words(self, slug: str) -> set[str]:
+        if slug not in self._kinds:
+            category = next((c for c in self._categories() if c.slug == slug), None)
+            phrases = (category.name, *category.synonyms) if category else (slug.replace("-", " "),)
+            nouns = {w.removesuffix("s") for phrase in phrases for w in phrase.lower().replace("&", " ").split()}
+            self._kinds[slug] = kind_words(self.catalog.product_names(slug), nouns)
+        return self._kinds[slug]
 
     def _names_only(self, slug: str | None, query: str) -> bool:
         if not slug:
