@@ -22,7 +22,9 @@ import time
 import numpy as np
 
 from audio.capture import AudioBlock, level_dbfs
-from audio.echo import ClockedReference, DoubleTalkDetector, EchoCanceller, HalfDuplexGate, create_echo_canceller
+from audio.double_talk import DoubleTalkDetector
+from audio.echo import EchoCanceller, HalfDuplexGate, create_echo_canceller
+from audio.echo_reference import ClockedReference
 from audio.resample import StreamResampler
 
 log = logging.getLogger("aisle.audio.voice")

@@ -11,7 +11,7 @@ handed to the device but may not have reached the loudspeaker yet.
 Hooks (``on_drained``, ``on_played``, ``on_played_at``, ``on_error``) run on the asyncio loop, never on PortAudio's
 thread. ``on_played_at(block, start_frame, dac_time)`` also says where the block sits in the output stream (frames
 written since the stream started) and when PortAudio expects its first sample at the converter: echo cancellation
-pairs the reference with the microphone by those times (see ``audio.echo.ClockedReference``).
+pairs the reference with the microphone by those times (see ``audio.echo_reference.ClockedReference``).
 """
 
 from __future__ import annotations
