@@ -52,6 +52,8 @@ SCRIPT = [
 ]
 
 
+IDLE_TIMEOUT_S = 5  # the kiosk's idle reset, short so that many "shoppers" come and go
+
 # (as spoken, the voice turn expected)
 SPOKEN = [
     ("show me tents", "show me tents"),
@@ -106,7 +108,7 @@ class Turns:
         from bench_voice_common import speech_wav
 
         wav = speech_wav(said)
-        started = time.perf_counter()
+        started, said_at = time.perf_counter(), time.time()
         with self.client.stream("GET", "/api/stream/current") as stream:
             subprocess.run(["paplay", "--device=vsink", str(wav)], env=self.voice_env, check=True, timeout=30)
             deadline = time.monotonic() + 20
@@ -114,17 +116,19 @@ class Turns:
             for line in stream.iter_lines():  # heartbeats keep this loop turning while nothing happens
                 if line.startswith("event:"):
                     event = line.split(":", 1)[1].strip()
-                elif line.startswith("data:") and event == "shopper_message":
-                    data = json.loads(line[5:])["data"]
-                    if data.get("source") == "voice":
-                        heard = data.get("text", "")
-                elif line.startswith("data:") and event == "notice" \
-                        and json.loads(line[5:])["data"].get("code") == "not_understood":
-                    break
-                elif line.startswith("data:") and event == "completion" and heard is not None:
-                    self.spoken_reply_s.append(time.perf_counter() - started)
-                    break
                 if time.monotonic() > deadline:
+                    break
+                if not line.startswith("data:"):
+                    continue
+                wire = json.loads(line[5:])
+                if wire.get("timestamp", 0.0) < said_at:
+                    continue  # the session's backlog: earlier turns
+                if event == "shopper_message" and wire["data"].get("source") == "voice":
+                    heard = wire["data"].get("text", "")
+                elif event == "notice" and wire["data"].get("code") == "not_understood":
+                    break
+                elif event == "completion" and heard is not None:
+                    self.spoken_reply_s.append(time.perf_counter() - started)
                     break
         if heard is None:
             self.spoken["not_taken"] += 1
@@ -165,7 +169,9 @@ class Turns:
                     sessions = self.client.get("/api/sessions", params={"limit": 5}).json()["sessions"]
                     if sessions:
                         self.client.get(f"/api/sessions/{sessions[-1]['id']}")
-                    self.stop.wait(3 * pause_s)  # the shopper leaves; the next one comes
+                    # the shopper leaves; the next one comes once the idle reset closed the session (which also
+                    # silences Aisle: the next shopper's spoken question is not said over its voice)
+                    self.stop.wait(max(3 * pause_s, IDLE_TIMEOUT_S + 1))
             except Exception as exc:  # counted and reported, never hidden
                 self.failures += 1
                 print(f"  turn failed: {exc!r}", file=sys.stderr, flush=True)
@@ -242,7 +248,8 @@ def soak(args: argparse.Namespace, voice_env: dict[str, str] | None) -> int:
     port = free_port()
     data = Path(tempfile.mkdtemp(prefix="aisle-soak-"))
     env = {**os.environ, "AISLE_NO_KEYRING": "1", "PYTHONUNBUFFERED": "1", "AISLE_BRAIN": "offline",
-           "AISLE_API_POST_RATE_PER_MIN": "600", "AISLE_API_POST_BURST": "20", "AISLE_IDLE_TIMEOUT_S": "5"}
+           "AISLE_API_POST_RATE_PER_MIN": "600", "AISLE_API_POST_BURST": "20",
+           "AISLE_IDLE_TIMEOUT_S": str(IDLE_TIMEOUT_S)}
     env.pop("AISLE_API_TOKEN", None)
     if voice_env is not None:
         env.update({**voice_env, "AISLE_INPUT_DEVICE": "vmic", "AISLE_OUTPUT_DEVICE": "vsink"})
