@@ -198,12 +198,10 @@ class SpeakerPlayback:
     def stop_now(self, drop_buffered: bool = False) -> int:
         """Flush the queue: the next device block is silence. Returns ``played_samples`` of the current tag.
 
-        The blocks already handed to the device (its output latency: 60 ms and more through a sound server) still
-        play out. ``drop_buffered`` drops them too, for a barge-in: the stream is aborted (PortAudio discards what
-        the device holds; through PulseAudio's ALSA plugin that is a stream flush) and started again, on a worker
-        thread. On the virtual card the room went quiet 20-40 ms after the call instead of 85-105 ms, other streams
-        undisturbed. The output stream then has a gap: ``restarts`` counts them, and :attr:`glitches` with the
-        underflows, for the echo canceller's pairing."""
+        What the device already holds (its output latency) still plays out, unless ``drop_buffered`` (a barge-in):
+        the stream is then aborted, which discards it, and started again on a worker thread. On the virtual card
+        the room went quiet 20-40 ms after the call instead of 85-105 ms. The gap in the output stream counts in
+        ``restarts`` (the echo canceller re-pairs its reference after one, as after an underflow)."""
         with self._lock:
             self._queue.clear()
             self._queued = 0
@@ -233,11 +231,6 @@ class SpeakerPlayback:
             self.restarts += 1
 
     @property
-    def glitches(self) -> int:
-        """Output underflows plus restarts: each moved the speaker's stream against the microphone's."""
-        return self.underflows + self.restarts
-
-    @property
     def played_samples(self) -> int:
         """Samples of the current (or most recent) tag that the device callback has consumed."""
         with self._lock:
@@ -259,16 +252,8 @@ class SpeakerPlayback:
             return self._started_at.get(tag)
 
     @property
-    def played_ms(self) -> float:
-        return self.played_samples * 1000.0 / self.samplerate
-
-    @property
     def current_tag(self) -> Tag:
         return self._current_tag
-
-    @property
-    def queued_samples(self) -> int:
-        return self._queued
 
     @property
     def is_playing(self) -> bool:

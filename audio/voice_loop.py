@@ -148,7 +148,8 @@ class VoiceLoop(Listening, DeviceSupervision, ReplySpeaking, TurnTaking):
 
     def _echo_control(self, block: AudioBlock) -> tuple[np.ndarray, np.ndarray]:
         playback = self.playback
-        return self.echo.process(block, self._is_speaking(), playback.glitches if playback is not None else 0)
+        glitches = playback.underflows + playback.restarts if playback is not None else 0  # each moved the echo path
+        return self.echo.process(block, self._is_speaking(), glitches)
 
     def _spawn(self, coro: Any) -> asyncio.Task[Any]:
         """Run a coroutine in the background, keeping a reference until it finishes."""
