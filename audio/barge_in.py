@@ -10,7 +10,8 @@ to the VAD once the shopper is louder than the echo: measured on the virtual car
 60-90 ms after the words' first sound (a "t" at -30 dBFS under an echo at -18 dBFS). Counting the debounce from
 there made it ~380 ms long. So when the VAD starts, the canceller's output (which holds the shopper and only a
 -60..-70 dB residue of Aisle) is searched back from the voiced run for the sound that leads into it: up to
-`ONSET_LOOKBACK_MS` of 10 ms pieces louder than `ONSET_FLOOR_DBFS` and clearly above the residue just before.
+`ONSET_LOOKBACK_MS` of 10 ms pieces louder than `ONSET_FLOOR_DBFS` and clearly above the residue just before, and
+only when that residue shows a converged canceller (`ONSET_CONVERGED_DBFS`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ PIECE_MS = 10
 ONSET_LOOKBACK_MS = 100
 ONSET_FLOOR_DBFS = -55.0  # Aisle's echo comes out of a converged canceller at about -67 dBFS
 ONSET_ABOVE_RESIDUE_DB = 10.0
+# Only a canceller that demonstrably removes Aisle's voice gets a lead-in: its output before the words must be this
+# quiet. An unconverged one leaks Aisle's syllables, which must not shorten the debounce (Aisle would interrupt itself).
+ONSET_CONVERGED_DBFS = -60.0
 
 
 def piece_levels(pcm: np.ndarray, piece: int) -> np.ndarray:
@@ -43,8 +47,9 @@ def lead_in_ms(levels: np.ndarray, run_start: int) -> int:
     break: the pieces right before it that are louder than the floor and than the residue before them."""
     lookback = ONSET_LOOKBACK_MS // PIECE_MS
     residue_span = levels[max(0, run_start - lookback - 10):max(0, run_start - lookback)]
-    residue = float(np.median(residue_span)) if residue_span.size else -120.0
-    threshold = max(ONSET_FLOOR_DBFS, residue + ONSET_ABOVE_RESIDUE_DB)
+    if not residue_span.size or float(np.median(residue_span)) > ONSET_CONVERGED_DBFS:
+        return 0
+    threshold = max(ONSET_FLOOR_DBFS, float(np.median(residue_span)) + ONSET_ABOVE_RESIDUE_DB)
     count = 0
     for i in range(run_start - 1, max(-1, run_start - 1 - lookback), -1):
         if levels[i] < threshold:

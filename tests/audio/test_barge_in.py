@@ -32,10 +32,17 @@ def test_a_gap_of_residue_ends_the_lead_in() -> None:
 
 
 def test_the_lead_in_is_bounded_and_needs_sound_above_the_residue() -> None:
-    loud_residue = piece_levels(pieces((-30.0, 60), (-20.0, 10)), PIECE)  # a canceller that did not converge
-    assert lead_in_ms(loud_residue, run_start=60) <= ONSET_LOOKBACK_MS
+    long_sound = piece_levels(pieces((-70.0, 30), (-40.0, 12), (-20.0, 10)), PIECE)
+    assert lead_in_ms(long_sound, run_start=42) == ONSET_LOOKBACK_MS
     quiet = piece_levels(pieces((-70.0, 30), (-20.0, 10)), PIECE)
     assert lead_in_ms(quiet, run_start=30) == 0
+
+
+def test_a_canceller_that_leaks_aisle_gives_no_lead_in() -> None:
+    """Before the canceller has converged its output holds Aisle's own syllables: they must not count as the
+    shopper's speech, or Aisle's echo would need less than the debounce to interrupt it."""
+    leaking = piece_levels(pieces((-40.0, 60), (-20.0, 10)), PIECE)
+    assert lead_in_ms(leaking, run_start=60) == 0
 
 
 def test_only_speech_over_aisle_gets_a_lead_in() -> None:
