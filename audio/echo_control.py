@@ -6,7 +6,7 @@ block can only be Aisle's echo) and one for recognition (the canceller's output 
 - With AEC (WebRTC AEC3 fed with exactly what the speaker played, paired by the device clocks), while Aisle's voice
   can be in the microphone a block only reaches the VAD when the canceller left a near-end talker in it (its level
   within `RESIDUAL_ECHO_DB` of the raw microphone; echo alone comes out ~60 dB down); for `ECHO_SETTLE_S` after
-  anything that upsets the canceller (the first audio, an output underflow, a re-synchronised reference) the
+  anything that upsets the canceller (the first audio, an output underflow or restart, a re-synchronised reference) the
   microphone is gated like half-duplex. While Aisle is quiet the canceller is not run at all.
 - Half-duplex mutes the microphone while Aisle speaks and for a tail after.
 
@@ -22,7 +22,9 @@ import time
 import numpy as np
 
 from audio.capture import AudioBlock, level_dbfs
-from audio.echo import ClockedReference, DoubleTalkDetector, EchoCanceller, HalfDuplexGate, create_echo_canceller
+from audio.double_talk import DoubleTalkDetector
+from audio.echo import EchoCanceller, HalfDuplexGate, create_echo_canceller
+from audio.echo_reference import ClockedReference
 from audio.resample import StreamResampler
 
 log = logging.getLogger("aisle.audio.voice")
@@ -55,7 +57,7 @@ class EchoControl:
         self._was_possible = False  # whether the previous block could hold Aisle's voice
         self._unsettled_until = 0.0
         self._warm_blocks = 0
-        self._seen_underflows = 0
+        self._seen_glitches = 0
         self._seen_resyncs = 0
         # the last seconds of (microphone, reference) blocks, to re-clean a barge-in with a fresh canceller
         self._history: collections.deque[tuple[np.ndarray, np.ndarray]] = collections.deque(
@@ -66,7 +68,7 @@ class EchoControl:
         """Set up for ``wanted`` (auto | aec | half-duplex | off): AEC when it can be had, else the gate."""
         self.aec, self.reference, self.double_talk = None, None, None
         self._warm_blocks = 0
-        self._seen_underflows = self._seen_resyncs = 0
+        self._seen_glitches = self._seen_resyncs = 0
         if wanted in ("auto", "aec"):
             self.aec = create_echo_canceller(DEVICE_RATE)
             if self.aec is not None:
@@ -89,7 +91,7 @@ class EchoControl:
         """Blocks among the ``last`` in which someone talked over Aisle (all of them without AEC)."""
         return last if self.double_talk is None else self.double_talk.near_end_blocks(last)
 
-    def process(self, block: AudioBlock, speaking: bool, underflows: int) -> tuple[np.ndarray, np.ndarray]:
+    def process(self, block: AudioBlock, speaking: bool, glitches: int) -> tuple[np.ndarray, np.ndarray]:
         """The microphone block with Aisle's own voice taken out: (for the VAD, for recognition).
 
         With AEC, while Aisle can be heard the VAD gets silence instead of a block that can only be echo (or while
@@ -100,17 +102,17 @@ class EchoControl:
         self.gate.set_playing(speaking)
         echo_possible = self.gate.muted  # Aisle is speaking, or stopped less than the tail ago
         if self.mode == "aec" and self.aec is not None and self.reference is not None:
-            return self._cancel(block, echo_possible, underflows)
+            return self._cancel(block, echo_possible, glitches)
         if self.mode == "half-duplex":
             gated = self.gate.process(mic)
             return gated, gated
         return mic, mic
 
-    def _cancel(self, block: AudioBlock, echo_possible: bool, underflows: int) -> tuple[np.ndarray, np.ndarray]:
+    def _cancel(self, block: AudioBlock, echo_possible: bool, glitches: int) -> tuple[np.ndarray, np.ndarray]:
         assert self.aec is not None and self.reference is not None
         mic = block.pcm
-        if underflows != self._seen_underflows or "overflow" in block.status:
-            self._seen_underflows = underflows
+        if glitches != self._seen_glitches or "overflow" in block.status:
+            self._seen_glitches = glitches
             self.reference.note_glitch()  # the echo path moved: measure it again
             self._unsettled_until = time.monotonic() + ECHO_SETTLE_S
         reference = self.reference.take(mic.size, block.start_frame, block.adc_time, mic)

@@ -68,6 +68,25 @@ def _is_number_word(word: str) -> bool:
     return word in UNITS or word in TEENS or word in TENS or word in SCALES
 
 
+def _joins_with_and(words: list[str], i: int) -> bool:
+    """"one hundred and fifty": the "and" at ``i`` joins only a number below 100 that is not itself scaled."""
+    following = [*words[i + 1:i + 3], "", ""]
+    return (following[0] in UNITS or following[0] in TEENS or following[0] in TENS) and following[1] not in SCALES
+
+
+def _below_hundred(word: str, seen_any: bool, last_kind: str) -> tuple[int, str] | None:
+    """The value and kind of a unit, teen or tens word that can follow a word of ``last_kind``; None when ``word``
+    ends the number instead."""
+    if word in UNITS:
+        if (word == "zero" and seen_any) or last_kind in ("unit", "teen"):
+            return None
+        return UNITS[word], "unit"
+    for table, kind in ((TEENS, "teen"), (TENS, "tens")):
+        if word in table:
+            return None if last_kind in ("unit", "teen", "tens") else (table[word], kind)
+    return None
+
+
 def parse_number(words: list[str]) -> tuple[int, int] | None:
     """Parse the longest number at the start of ``words`` (lower-case tokens).
 
@@ -79,56 +98,35 @@ def parse_number(words: list[str]) -> tuple[int, int] | None:
     seen_any = False
     last_kind = ""  # "unit", "teen", "tens", "hundred", "scale"
     i = 0
-    n = len(words)
-    while i < n:
+    while i < len(words):
         w = words[i]
-        if w == "a" and not seen_any and i + 1 < n and words[i + 1] in ("hundred", "thousand"):
-            current = 1
-            seen_any = True
-            last_kind = "unit"
+        if w == "a" and not seen_any and i + 1 < len(words) and words[i + 1] in ("hundred", "thousand"):
+            current, seen_any, last_kind = 1, True, "unit"
             i += 1
             used = i
             continue
         if w == "and" and seen_any and last_kind in ("hundred", "scale"):
-            # "one hundred and fifty": only when a number below 100 that is not itself scaled follows
-            nxt = words[i + 1] if i + 1 < n else ""
-            if nxt in UNITS or nxt in TEENS or nxt in TENS:
-                following = words[i + 2] if i + 2 < n else ""
-                if following not in SCALES:
-                    i += 1
-                    continue
-            break
-        if w in UNITS:
-            if w == "zero" and seen_any:
+            if not _joins_with_and(words, i):
                 break
-            if last_kind in ("unit", "teen"):
-                break
-            current += UNITS[w]
-            last_kind = "unit"
-        elif w in TEENS:
-            if last_kind in ("unit", "teen", "tens"):
-                break
-            current += TEENS[w]
-            last_kind = "teen"
-        elif w in TENS:
-            if last_kind in ("unit", "teen", "tens"):
-                break
-            current += TENS[w]
-            last_kind = "tens"
-        elif w == "hundred":
+            i += 1
+            continue
+        if w == "hundred":
             if last_kind == "hundred" or (current % 100 == 0 and current):
                 break
             current = (current or 1) * 100
             last_kind = "hundred"
         elif w in ("thousand", "million"):
-            scale = SCALES[w]
             if last_kind == "scale" and current == 0:
                 break
-            total += (current or 1) * scale
+            total += (current or 1) * SCALES[w]
             current = 0
             last_kind = "scale"
         else:
-            break
+            step = _below_hundred(w, seen_any, last_kind)
+            if step is None:
+                break
+            current += step[0]
+            last_kind = step[1]
         seen_any = True
         i += 1
         used = i

@@ -82,7 +82,6 @@ class VoiceActivityDetector:
         self._utterance: list[bytes] = []
         self._utt_start = 0
         self._utt_voiced = 0
-        self._last_voiced = False
 
     @property
     def in_speech(self) -> bool:
@@ -105,10 +104,6 @@ class VoiceActivityDetector:
         if not self._in_speech:
             return b""
         return b"".join(self._utterance) + bytes(self._pending)
-
-    @property
-    def last_frame_voiced(self) -> bool:
-        return self._last_voiced
 
     @property
     def stream_ms(self) -> int:
@@ -142,7 +137,6 @@ class VoiceActivityDetector:
 
     def _frame(self, frame: bytes) -> VadEvent | None:
         voiced = self.is_speech(frame)
-        self._last_voiced = voiced
         index = self._frame_index
         self._frame_index += 1
         gap_limit = self.gap_ms // FRAME_MS

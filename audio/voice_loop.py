@@ -1,19 +1,17 @@
 """Turn-taking for the kiosk: listen, recognise, answer out loud, don't hear ourselves, stop when interrupted.
 
-Capture blocks (48 kHz, 20 ms) arrive on the event loop from the device callback. Each block is echo-controlled
-(:mod:`audio.echo_control`), resampled to 16 kHz for the VAD and the recogniser, and — when the brain hears for
-itself (realtime models, Azure Speech) — to that brain's input rate.
+The loop owns the state its parts share; the parts are mixins, one job each:
 
-- Listening (offline recognition): VAD speech start → `listening` and incremental grammar recognition (partials as
-  `transcript` events). The turn ends after `vad_silence_ms` of silence, or after only `early_end_ms` when the
-  partial is already a whole sentence of the grammar. Then the two-pass decision (:mod:`audio.listening`): the
-  grammar's text, or Whisper's for what the grammar could not hold, becomes a voice turn through the conversation,
-  exactly like typing, or the loop says it did not catch that (:mod:`audio.voice_turns`).
-- Turn taking (:mod:`audio.voice_turns`), speaking (:mod:`audio.voice_speaking`) and device supervision
-  (:mod:`audio.voice_devices`) are mixins.
-- Barge-in: shopper speech while Aisle speaks, once it has lasted `barge_in_ms` (coughs and "mm-hm" don't), flushes
-  the speaker within one block, interrupts the brain, and the shopper's words — from their first syllable, kept by
-  the VAD — become the next turn.
+- Listening (:mod:`audio.voice_listening`): capture blocks (48 kHz, 20 ms) through echo control
+  (:class:`audio.echo_control.EchoControl`) to the VAD and the recogniser; the turn ends after `vad_silence_ms` of
+  silence, or after only `early_end_ms` when the partial is already a whole sentence of the grammar; then the
+  two-pass decision (:mod:`audio.listening`).
+- Turn taking (:mod:`audio.voice_turns`): the recognised words become a voice turn through the conversation, exactly
+  like typing, or the loop says it did not catch that.
+- Reply speaking (:mod:`audio.voice_speaking`) and device supervision (:mod:`audio.voice_devices`).
+- Barge-in: shopper speech while Aisle speaks, once it has lasted `barge_in_ms` from its first sound
+  (:mod:`audio.barge_in`; coughs and "mm-hm" don't), flushes the speaker within one block, interrupts the brain, and
+  the shopper's words — from their first syllable, kept by the VAD — become the next turn.
 
 Recognition (both passes) and synthesis run on their own single worker threads; the neural model is assembled and
 loaded in the background after start, so nothing here blocks the loop. `transcribe()` runs the same listening path
@@ -41,9 +39,10 @@ import numpy as np
 from app.brain import ListeningBrain
 from app.bus import EventBus
 from app.conversation import Conversation
-from app.events import NoticePosted, Payload, TranscriptHeard, VoiceState, VoiceStateChanged
+from app.events import NoticePosted, Payload, VoiceState, VoiceStateChanged
 from app.sentences import SentenceSplitter
-from audio.capture import AudioBlock, MicrophoneCapture, level_dbfs
+from audio.barge_in import BargeInDebounce
+from audio.capture import AudioBlock, MicrophoneCapture
 from audio.echo import EchoCanceller, HalfDuplexGate
 from audio.echo_control import EchoControl
 from audio.listening import (
@@ -53,9 +52,7 @@ from audio.listening import (
     VoiceConfig,
     accept,
     cache_dir,
-    end_of_turn_ms,
     new_vad,
-    recognise,
     transcribe,
 )
 from audio.neural import NeuralRecognizer, hotwords_for
@@ -64,8 +61,8 @@ from audio.recognizer import GrammarRecognizer, ShoppingVocabulary, SpeechRecogn
 from audio.resample import StreamResampler
 from audio.speech_output import DeviceSpeechOutput
 from audio.synthesizer import EspeakSynthesizer
-from audio.vad import VadEvent, voicing
 from audio.voice_devices import OUTPUT_LATENCY_S, DeviceSupervision
+from audio.voice_listening import LOW_DELAY, Listening
 from audio.voice_speaking import ReplySpeaking
 from audio.voice_turns import NOT_CAUGHT, TurnTaking
 
@@ -73,17 +70,11 @@ log = logging.getLogger("aisle.audio.voice")
 
 __all__ = ["NOT_CAUGHT", "OUTPUT_LATENCY_S", "Transcript", "VoiceConfig", "VoiceLoop", "accept", "transcribe"]
 
-PARTIAL_EVERY_S = 0.25
-LOW_DELAY = "LQ"  # soxr quality for the VAD and the cloud brains' input (see VoiceLoop.__init__)
-# A barge-in needs a near-end talker (louder than Aisle's echo could be, see DoubleTalkDetector) in at least
-# NEAR_END_MIN of the last NEAR_END_WINDOW blocks.
-NEAR_END_WINDOW = 8
-NEAR_END_MIN = 2
 
 StateListener = Callable[[VoiceState, str], None]
 
 
-class VoiceLoop(DeviceSupervision, ReplySpeaking, TurnTaking):
+class VoiceLoop(Listening, DeviceSupervision, ReplySpeaking, TurnTaking):
     def __init__(self, conversation: Conversation, bus: EventBus, config: VoiceConfig,
                  vocabulary: Callable[[], ShoppingVocabulary]) -> None:
         self.conversation = conversation
@@ -115,8 +106,7 @@ class VoiceLoop(DeviceSupervision, ReplySpeaking, TurnTaking):
         self.last_reply = ""
         self._in_utterance = False
         self._utterance_audio: list[np.ndarray] = []  # what the recogniser got, for the voicing check
-        self._barge_checked_ms = 0  # speech ms at which the speech over Aisle was last found not to be a voice
-        self._speech_run_start_ms = 0  # VAD stream time at which the current speech began
+        self.barge = BargeInDebounce(config.barge_in_ms, config.min_voicing, DEVICE_RATE, BLOCK_MS)
         self._ptt_held = False
         self._last_partial = ""
         self._last_partial_at = 0.0
@@ -158,7 +148,8 @@ class VoiceLoop(DeviceSupervision, ReplySpeaking, TurnTaking):
 
     def _echo_control(self, block: AudioBlock) -> tuple[np.ndarray, np.ndarray]:
         playback = self.playback
-        return self.echo.process(block, self._is_speaking(), playback.underflows if playback is not None else 0)
+        glitches = playback.underflows + playback.restarts if playback is not None else 0  # each moved the echo path
+        return self.echo.process(block, self._is_speaking(), glitches)
 
     def _spawn(self, coro: Any) -> asyncio.Task[Any]:
         """Run a coroutine in the background, keeping a reference until it finishes."""
@@ -270,144 +261,5 @@ class VoiceLoop(DeviceSupervision, ReplySpeaking, TurnTaking):
     def _listening_brain(self) -> ListeningBrain | None:
         return self.conversation.listening_brain()
 
-    # -- capture path --------------------------------------------------------------------------------------------
-
-    def _on_block(self, block: AudioBlock) -> None:
-        mic, heard = self._echo_control(block)
-        self.level_dbfs = level_dbfs(heard)
-        pcm16k = self._to_16k.process(mic)
-        heard16k = self._to_16k_heard.process(heard)
-        self._heard16k.append(heard16k)
-        listening_brain = self._listening_brain()
-        if listening_brain is not None:
-            rate = listening_brain.input_samplerate
-            if rate not in self._to_brain:
-                self._to_brain[rate] = StreamResampler(DEVICE_RATE, rate, quality=LOW_DELAY)
-            listening_brain.feed_audio(self._to_brain[rate].process(heard).tobytes())
-        if self.config.push_to_talk:
-            if self._ptt_held:
-                self._feed_recognizer(heard16k)
-            return
-        joined = False
-        for event in self._vad.feed(pcm16k):
-            joined = self._on_vad(event, listening_brain) or joined
-        if self._vad.in_speech and listening_brain is None and not self._in_utterance and not self._barged \
-                and not self._is_speaking():
-            self._begin_utterance()  # Aisle stopped talking while the shopper was already speaking
-            joined = True
-        if self._in_utterance and not joined:
-            self._feed_recognizer(heard16k)
-        if self._in_utterance and self.recognizer is not None and not self._ptt_held and not self._overlapped:
-            self._vad.end_ms = end_of_turn_ms(self.recognizer, self.config)  # short once it is a whole sentence
-        if self._vad.in_speech and self._is_speaking() and not self._barged:
-            # The debounce: the shopper has been speaking for barge_in_ms (counted from the first voiced frame, short
-            # gaps bridged), most of it voiced, louder than the echo lately, and a voice, not a cough, hiss or clatter.
-            speech_ms = self._vad.stream_ms - self._speech_run_start_ms
-            if speech_ms >= self.config.barge_in_ms and self._vad.voiced_ms >= self.config.barge_in_ms * 0.6 \
-                    and speech_ms >= self._barge_checked_ms + 60 \
-                    and self.echo.near_end_blocks(NEAR_END_WINDOW) >= NEAR_END_MIN:
-                self._barge_checked_ms = speech_ms
-                if voicing(np.frombuffer(self._vad.speech_so_far(), dtype=np.int16)) >= self.config.min_voicing:
-                    self._barge_in()
-
     def _is_speaking(self) -> bool:
         return self.playback is not None and self.playback.is_playing
-
-    def _on_vad(self, event: VadEvent, listening_brain: ListeningBrain | None) -> bool:
-        """Handle a VAD event; True when it started an utterance (which took the current block already)."""
-        if event.kind == "speech_started":
-            self._barged = False
-            self._barge_checked_ms = 0
-            self._speech_run_start_ms = event.start_ms
-            if listening_brain is not None:
-                if not self._is_speaking() or event.voiced_ms >= self.config.barge_in_ms:
-                    self._spawn(listening_brain.shopper_speech_started())
-                return False
-            if self._is_speaking():
-                return False  # maybe a cough: wait for the barge-in debounce
-            self.timings = {"speech_started_at": time.monotonic()}
-            self._begin_utterance()
-            return True
-        if event.kind == "speech_ended":
-            if listening_brain is not None:
-                self._spawn(listening_brain.shopper_speech_stopped())
-                return False
-            if self._in_utterance:
-                self._finish_utterance()
-        return False
-
-    def _barge_in(self) -> None:
-        """The shopper talks over Aisle: silence now, stop the reply, and listen to them."""
-        self._barged = True
-        self.timings = {"barge_in_at": time.monotonic()}
-        self._cut_reply()
-        session = self.conversation.session
-        brain = self._listening_brain()
-        if brain is not None:
-            self._spawn(brain.shopper_speech_started())
-        elif session is not None:
-            self._spawn(self.conversation.brain.interrupt(session))
-        if brain is None and not self._in_utterance:
-            self._begin_utterance(self.echo.fresh_canceller())
-
-    # -- recognition ---------------------------------------------------------------------------------------------
-
-    def _begin_utterance(self, recent: np.ndarray | None = None) -> None:
-        """Start recognising, from the beginning of the speech the VAD is in (its pre-roll included); ``recent``:
-        the latest audio at 16 kHz to take that from instead of what the microphone path heard."""
-        if self.recognizer is None:
-            return
-        self._in_utterance = True
-        # Words spoken over Aisle reach the recogniser with the canceller's residue in them: the grammar scores them
-        # low yet usually right, while Whisper turned them into other sentences ("and pour them out in a second
-        # one") and could take Aisle's own voice for a shopper's. They are left to the grammar alone.
-        self._overlapped = self._is_speaking() or self._barged or self.echo.gate.muted
-        self._last_partial = ""
-        self._last_partial_at = time.monotonic()
-        self.timings.setdefault("speech_started_at", time.monotonic())
-        self._set_state(VoiceState.LISTENING)
-        recognizer = self.recognizer
-        self._asr.submit(recognizer.start_utterance)
-        self._utterance_audio = []
-        # the speech so far as the VAD has it (from its pre-roll), taken from the ungated path
-        wanted = len(self._vad.speech_so_far()) // 2
-        if recent is None:
-            recent = np.concatenate(list(self._heard16k)) if self._heard16k else np.zeros(0, dtype=np.int16)
-        self._feed_recognizer(recent[-wanted:] if wanted else recent[:0])
-
-    def _feed_recognizer(self, pcm16k: np.ndarray) -> None:
-        recognizer = self.recognizer
-        if recognizer is None or pcm16k.size == 0:
-            return
-        self._utterance_audio.append(pcm16k)
-        future = self._asr.submit(recognizer.feed, pcm16k.tobytes())
-        now = time.monotonic()
-        if now - self._last_partial_at >= PARTIAL_EVERY_S:
-            self._last_partial_at = now
-            loop = asyncio.get_running_loop()
-            future.add_done_callback(lambda f: loop.call_soon_threadsafe(self._on_partial, f))
-
-    def _on_partial(self, future: Any) -> None:
-        if future.cancelled() or future.exception() is not None or not self._in_utterance:
-            return
-        text = future.result()
-        if text and text != self._last_partial:
-            self._last_partial = text
-            self._partial_shown = True
-            self._publish(TranscriptHeard(text, final=False))
-            self._set_state(VoiceState.LISTENING, text)
-
-    def _finish_utterance(self) -> None:
-        self._in_utterance = False
-        recognizer = self.recognizer
-        if recognizer is None:
-            return
-        self.timings["speech_ended_at"] = time.monotonic()
-        self.timings["end_silence_ms"] = float(self._vad.end_ms)  # the silence this turn waited (not a time)
-        self._vad.end_ms = self.config.vad_silence_ms
-        loop = asyncio.get_running_loop()
-        neural = None if self._overlapped else self.neural
-        future = self._asr.submit(recognise, recognizer, self._utterance_audio, self.config, neural)
-        self._utterance_audio = []
-        self._set_state(VoiceState.THINKING)
-        future.add_done_callback(lambda f: loop.call_soon_threadsafe(self._on_final, f))

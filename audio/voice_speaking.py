@@ -107,14 +107,15 @@ class ReplySpeaking:
         pcm = await asyncio.get_running_loop().run_in_executor(self._tts, self._synthesize_for_device, text)
         self.output.play(pcm.tobytes(), DEVICE_RATE, "test")
 
-    def _cut_reply(self: VoiceLoop) -> None:
-        """Silence the speaker now and drop the rest of the reply."""
+    def _cut_reply(self: VoiceLoop, drop_buffered: bool = False) -> None:
+        """Silence the speaker now and drop the rest of the reply; ``drop_buffered``: also what the device still
+        holds (a barge-in: the shopper is talking and waits for silence; see SpeakerPlayback.stop_now)."""
         self._generation += 1
         self._reply_muted = True
         self._reply_pending = False
         self._splitter = SentenceSplitter()
         if self.playback is not None and self.playback.is_playing:
-            self.playback.stop_now()
+            self.playback.stop_now(drop_buffered=drop_buffered)
             self.timings["playback_stopped_at"] = time.monotonic()
         while not self._speech_queue.empty():
             self._speech_queue.get_nowait()

@@ -8,9 +8,13 @@ Every `--sample-s` seconds (default 60) it records the server process's RSS, ope
 the app loop, where the conversation runs). At the end it fits a straight line to each series and prints the
 slope per hour next to the first and last values, so a leak shows as a steady climb.
 
-Voice on the virtual audio device is not part of this soak (see README: not yet robust enough to run for hours).
+Voice: unless `--no-voice`, the kiosk runs with its voice loop on a private virtual sound card (`vmic`/`vsink`, from
+`bench_voice_common.virtual_device()`), and at the start of each scripted shopper a spoken question (espeak-ng
+speech played into `vsink` with `paplay`) is a turn of its own: the bench waits for the voice `shopper_message` and
+the reply's `completion`, and counts spoken turns heard word for word, misheard, and not taken (Aisle said it did
+not catch that, or nothing within 20 s).
 
-    .venv/bin/python bench/bench_soak.py [--minutes 60] [--sample-s 60] [--json out.json]
+    .venv/bin/python bench/bench_soak.py [--minutes 60] [--sample-s 60] [--no-voice] [--json out.json]
 """
 
 from __future__ import annotations
@@ -48,6 +52,20 @@ SCRIPT = [
 ]
 
 
+IDLE_TIMEOUT_S = 5  # the kiosk's idle reset, short so that many "shoppers" come and go
+
+# (as spoken, the voice turn expected)
+SPOKEN = [
+    ("show me tents", "show me tents"),
+    ("what's in my cart", "what's in my cart"),
+    ("do you have any sleeping bags", "do you have any sleeping bags"),
+]
+
+
+def plain(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9' ]+", " ", text.lower()).split())
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -74,12 +92,51 @@ def slope_per_hour(xs: list[float], ys: list[float]) -> float:
 class Turns:
     """The scripted shopper: posts turns and waits for each reply on the stream."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, voice_env: dict[str, str] | None = None) -> None:
         self.client = httpx.Client(base_url=base, timeout=30)
         self.turns = 0
         self.failures = 0
         self.reply_s: list[float] = []
         self.stop = threading.Event()
+        self.voice_env = voice_env  # the virtual sound card's environment, for paplay; None: no spoken turns
+        self.spoken = {"heard": 0, "misheard": 0, "not_taken": 0}
+        self.spoken_reply_s: list[float] = []
+
+    def one_spoken_turn(self, said: str, expected: str) -> None:
+        """Say ``said`` into the kiosk's microphone and wait for the voice turn and its reply."""
+        assert self.voice_env is not None
+        from bench_voice_common import speech_wav
+
+        wav = speech_wav(said)
+        started, said_at = time.perf_counter(), time.time()
+        with self.client.stream("GET", "/api/stream/current") as stream:
+            subprocess.run(["paplay", "--device=vsink", str(wav)], env=self.voice_env, check=True, timeout=30)
+            deadline = time.monotonic() + 20
+            event, heard = "", None
+            for line in stream.iter_lines():  # heartbeats keep this loop turning while nothing happens
+                if line.startswith("event:"):
+                    event = line.split(":", 1)[1].strip()
+                if time.monotonic() > deadline:
+                    break
+                if not line.startswith("data:"):
+                    continue
+                wire = json.loads(line[5:])
+                if wire.get("timestamp", 0.0) < said_at:
+                    continue  # the session's backlog: earlier turns
+                if event == "shopper_message" and wire["data"].get("source") == "voice":
+                    heard = wire["data"].get("text", "")
+                elif event == "notice" and wire["data"].get("code") == "not_understood":
+                    break
+                elif event == "completion" and heard is not None:
+                    self.spoken_reply_s.append(time.perf_counter() - started)
+                    break
+        if heard is None:
+            self.spoken["not_taken"] += 1
+        elif plain(heard) == plain(expected):
+            self.spoken["heard"] += 1
+        else:
+            self.spoken["misheard"] += 1
+            print(f"  spoken {said!r} was heard as {heard!r}", file=sys.stderr, flush=True)
 
     def one_turn(self, text: str) -> None:
         started = time.perf_counter()
@@ -101,13 +158,20 @@ class Turns:
         i = 0
         while not self.stop.is_set():
             try:
+                if self.voice_env is not None and i % len(SCRIPT) == 0:  # a new shopper starts by talking
+                    said, expected = SPOKEN[(i // len(SCRIPT)) % len(SPOKEN)]
+                    self.one_spoken_turn(said, expected)
+                    self.turns += 1
+                    self.stop.wait(pause_s)
                 self.one_turn(SCRIPT[i % len(SCRIPT)])
                 self.turns += 1
                 if i % len(SCRIPT) == len(SCRIPT) - 1:
                     sessions = self.client.get("/api/sessions", params={"limit": 5}).json()["sessions"]
                     if sessions:
                         self.client.get(f"/api/sessions/{sessions[-1]['id']}")
-                    self.stop.wait(3 * pause_s)  # the shopper leaves; the next one comes
+                    # the shopper leaves; the next one comes once the idle reset closed the session (which also
+                    # silences Aisle: the next shopper's spoken question is not said over its voice)
+                    self.stop.wait(max(3 * pause_s, IDLE_TIMEOUT_S + 1))
             except Exception as exc:  # counted and reported, never hidden
                 self.failures += 1
                 print(f"  turn failed: {exc!r}", file=sys.stderr, flush=True)
@@ -144,12 +208,20 @@ def report(samples: list[dict[str, Any]], turns: Turns, elapsed_s: float, code: 
         "reply_p99_s": round(replies[int(len(replies) * 0.99)], 3) if replies else None,
         "exit_code": code, "fits": fits,
     }
+    if turns.voice_env is not None:
+        spoken = sorted(turns.spoken_reply_s)
+        summary["spoken"] = {**turns.spoken, "reply_p50_s": round(spoken[len(spoken) // 2], 3) if spoken else None}
     print("\nsoak result (straight-line fit over the samples; slope per hour):")
     for key, fit in fits.items():
         print(f"  {key:12} first {fit['first']:>8}  last {fit['last']:>8}  max {fit['max']:>8}  "
               f"slope {fit['slope_per_hour']:+.2f}/h (after the first tenth {fit['slope_after_warmup']:+.2f}/h)")
     print(f"  turns {turns.turns}, failed {turns.failures}, reply p50 {summary['reply_p50_s']} s, "
           f"p99 {summary['reply_p99_s']} s, exit code {code}")
+    if "spoken" in summary:
+        spoken = summary["spoken"]
+        print(f"  spoken turns: heard word for word {spoken['heard']}, misheard {spoken['misheard']}, not taken "
+              f"{spoken['not_taken']}; end of question played -> reply complete p50 {spoken['reply_p50_s']} s "
+              "(includes the question's own length)")
     if out is not None:
         out.write_text(json.dumps({"summary": summary, "samples": samples}, indent=1))
 
@@ -160,16 +232,30 @@ def main() -> int:
     parser.add_argument("--sample-s", type=float, default=60.0)
     parser.add_argument("--pause-s", type=float, default=2.0, help="pause between turns")
     parser.add_argument("--json", type=Path, help="also write the samples and fits here")
+    parser.add_argument("--no-voice", action="store_true", help="HTTP turns only (no virtual sound card)")
     args = parser.parse_args()
+    if args.no_voice:
+        return soak(args, None)
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_voice_common import virtual_device
+
+    with virtual_device() as device:
+        return soak(args, {**os.environ, **device.env})
+
+
+def soak(args: argparse.Namespace, voice_env: dict[str, str] | None) -> int:
 
     port = free_port()
     data = Path(tempfile.mkdtemp(prefix="aisle-soak-"))
     env = {**os.environ, "AISLE_NO_KEYRING": "1", "PYTHONUNBUFFERED": "1", "AISLE_BRAIN": "offline",
-           "AISLE_API_POST_RATE_PER_MIN": "600", "AISLE_API_POST_BURST": "20", "AISLE_IDLE_TIMEOUT_S": "5"}
+           "AISLE_API_POST_RATE_PER_MIN": "600", "AISLE_API_POST_BURST": "20",
+           "AISLE_IDLE_TIMEOUT_S": str(IDLE_TIMEOUT_S)}
     env.pop("AISLE_API_TOKEN", None)
+    if voice_env is not None:
+        env.update({**voice_env, "AISLE_INPUT_DEVICE": "vmic", "AISLE_OUTPUT_DEVICE": "vsink"})
     proc = subprocess.Popen(
-        [sys.executable, "-m", "app.compose.cli", "--headless", "--no-voice", "--data-dir", str(data),
-         "--port", str(port)],
+        [sys.executable, "-m", "app.compose.cli", "--headless", *([] if voice_env else ["--no-voice"]),
+         "--data-dir", str(data), "--port", str(port)],
         cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
     base = f"http://127.0.0.1:{port}"
@@ -183,9 +269,9 @@ def main() -> int:
             return 1
         time.sleep(0.3)
     print(f"soak: headless kiosk pid {proc.pid} on {base}, data {data}; {args.minutes:g} min, sample every "
-          f"{args.sample_s:g} s", flush=True)
+          f"{args.sample_s:g} s; voice {'on the virtual sound card' if voice_env else 'off'}", flush=True)
 
-    turns = Turns(base)
+    turns = Turns(base, voice_env)
     worker = threading.Thread(target=turns.run, args=(args.pause_s,), daemon=True)
     started = time.monotonic()
     worker.start()

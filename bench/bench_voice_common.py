@@ -75,8 +75,8 @@ def virtual_device() -> Iterator[VirtualDevice]:
 
 
 # ---------------------------------------------------------------------------------------------------- speech
-def speech(text: str, voice: str = "en-us", wpm: int = 160) -> tuple[np.ndarray, int]:
-    """Speech made with the espeak-ng command-line tool (cached), as int16 samples and their rate."""
+def speech_wav(text: str, voice: str = "en-us", wpm: int = 160) -> Path:
+    """A WAV file of speech made with the espeak-ng command-line tool (cached)."""
     if shutil.which("espeak-ng") is None:
         raise SystemExit("the espeak-ng command is not installed (Debian: espeak-ng)")
     CACHE.mkdir(parents=True, exist_ok=True)
@@ -84,6 +84,12 @@ def speech(text: str, voice: str = "en-us", wpm: int = 160) -> tuple[np.ndarray,
     path = CACHE / f"{name}.wav"
     if not path.exists():
         subprocess.run(["espeak-ng", "-v", voice, "-s", str(wpm), "-w", str(path), text], check=True)
+    return path
+
+
+def speech(text: str, voice: str = "en-us", wpm: int = 160) -> tuple[np.ndarray, int]:
+    """Speech made with the espeak-ng command-line tool (cached), as int16 samples and their rate."""
+    path = speech_wav(text, voice, wpm)
     with wave.open(str(path)) as w:
         return np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16).copy(), w.getframerate()
 

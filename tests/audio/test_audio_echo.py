@@ -5,14 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from audio.echo import (
-    EchoCanceller,
-    HalfDuplexGate,
-    NoiseSuppressor,
-    ReferenceBuffer,
-    aec_available,
-    create_echo_canceller,
-)
+from audio.echo import EchoCanceller, HalfDuplexGate, aec_available, create_echo_canceller
+from audio.echo_reference import ReferenceBuffer
+from audio.noise import NoiseSuppressor
 from audio.resample import resample
 from audio.synthesizer import EspeakSynthesizer
 

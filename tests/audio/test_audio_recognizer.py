@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from audio_testkit import add_noise, silence, word_error_rate
 
-from audio.echo import create_noise_suppressor
+from audio.noise import create_noise_suppressor
 from audio.pronounce import to_cmu
 from audio.recognizer import (
     DictionaryLexicon,

@@ -219,7 +219,8 @@ async def test_spoken_request_through_the_room(rig) -> None:  # type: ignore[no-
 
 async def test_echo_canceller_on_the_live_loopback(rig) -> None:  # type: ignore[no-untyped-def]
     """The speaker's reference tap, lined up by ReferenceBuffer, cancels its own echo heard on vmic."""
-    from audio.echo import ReferenceBuffer, aec_available, create_echo_canceller
+    from audio.echo import aec_available, create_echo_canceller
+    from audio.echo_reference import ReferenceBuffer
 
     assert aec_available(), "livekit (WebRTC audio processing) is missing: run scripts/setup.sh"
     mic, _, rec = rig

@@ -12,7 +12,7 @@ from audio_testkit import add_noise, cough, silence
 
 from app.compose.runtime import build_runtime
 from app.events import EventKind
-from audio.echo import ClockedReference
+from audio.echo_reference import ClockedReference
 from audio.recognizer import GrammarRecognizer
 from audio.resample import resample
 from audio.vad import VoiceActivityDetector

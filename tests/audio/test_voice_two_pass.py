@@ -81,7 +81,7 @@ async def test_a_rejected_utterance_clears_its_partial_and_is_apologised_for_onc
             audio = np.concatenate([silence(48000, 300), chatter, silence(48000, 900)])
             for i in range(0, audio.size, 4800):
                 loop.hear(audio[i:i + 4800])
-                await asyncio.sleep(0.03)
+                await asyncio.sleep(0.1)  # at the pace a microphone delivers it: partials have time to come
             for _ in range(400):  # recognition is slow on a loaded machine: wait up to 20 s
                 if cleared() > before and loop.state is VoiceState.IDLE:
                     break
