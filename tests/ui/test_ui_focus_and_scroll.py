@@ -1,7 +1,8 @@
-"""A shopper's tap that makes its own button go away (a card replaced by its details, "Back to results" hidden, a cart
-line removed) leaves the focus in the text box, not as a ring on the next button ("Checkout", "Cart", a line's "−"),
-where the next Enter or Space would act. And a question about a product is answered in words with the products
-left on screen, not replaced by a raw "Get product info" card."""
+"""What a shopper sees after a tap or a question. A tap that makes its own button go away (a card replaced by its
+details, "Back to results" hidden, a cart line removed) leaves the focus in the text box, not as a ring on the next
+button ("Checkout", "Cart", a line's "−") where the next Enter or Space would act; a question about a product is
+answered in words with the products left on screen, not a raw "Get product info" card; and the newest turn stays in
+view when the on-screen keyboard makes the conversation shorter."""
 
 from __future__ import annotations
 
@@ -80,3 +81,23 @@ def test_a_question_about_a_product_keeps_the_results_on_screen(kiosk):
     shown = [products.current, *products.history]
     assert not any(isinstance(page, FallbackCard) for page in shown), "a raw tool result was shown"
     assert products.current is results
+
+
+def test_the_newest_turn_stays_in_view_when_the_keyboard_opens(kiosk, qtbot):
+    w = kiosk.window
+    w.resize(1280, 800)
+    kiosk.start()
+    for text in ("I always get cold at night in my tent", "which of these is the warmest?", "show me hiking boots"):
+        ask(kiosk, text)
+    bar = w.shopping.conversation.scroll_area.verticalScrollBar()
+    kiosk.wait(lambda: bar.maximum() > 0 and bar.value() == bar.maximum(), what="the newest turn in view")
+    qtbot.mouseClick(w.shopping.conversation.keyboard_button, Qt.MouseButton.LeftButton)
+    kiosk.wait(lambda: w.keyboard.isVisible(), what="the on-screen keyboard")
+    kiosk.settle()
+    assert bar.value() == bar.maximum(), f"scrolled to {bar.value()} of {bar.maximum()} with the keyboard up"
+    bar.setValue(0)  # the shopper scrolls back to read: a shorter view does not pull them down
+    w.keyboard.hide()
+    kiosk.settle()
+    qtbot.mouseClick(w.shopping.conversation.keyboard_button, Qt.MouseButton.LeftButton)
+    kiosk.settle()
+    assert bar.value() == 0
