@@ -318,7 +318,7 @@ class KioskWindow(BusEvents, VoiceStatus, StaffWorkflows, QMainWindow):
     def _open_cart(self) -> None:
         """The top bar's "Cart": the cart review with its lines and total (an empty cart says so)."""
         if self.shopping.cart.lines:
-            self.controller.review_order()
+            self.controller.review_order("Cart")
         else:
             self.toast.show_message("Your cart is empty. Tap “Add to cart” on a product.")
 
