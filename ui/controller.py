@@ -244,8 +244,9 @@ class KioskController(QObject):
     def recommend(self, based_on: str, name: str) -> None:
         self.touch("get_recommendations", {"based_on": based_on}, f"Goes well with: {name}")
 
-    def review_order(self) -> None:
-        self.touch("view_cart", {}, "Checkout")
+    def review_order(self, tapped: str = "Checkout") -> None:
+        """The cart review; `tapped` is the button's word, as the chat and history record the tap."""
+        self.touch("view_cart", {}, tapped)
 
     def confirm_order(self) -> None:
         self.touch("checkout", {}, "Confirm order")

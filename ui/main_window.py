@@ -15,6 +15,7 @@ from ui import theme as themes
 from ui.bridge import EventBridge
 from ui.components import ComponentContext, render_call
 from ui.controller import KioskController
+from ui.focus_home import FocusHome
 from ui.idle import IdleOverlay, IdleWatcher
 from ui.images import ImageProvider
 from ui.keyboard import OnScreenKeyboard
@@ -140,6 +141,7 @@ class KioskWindow(BusEvents, VoiceStatus, StaffWorkflows, QMainWindow):
         conv.keyboard_toggled.connect(self._toggle_keyboard)
         conv.mic_button.setVisible(self.settings.push_to_talk)
         conv.talk_held.connect(self._push_to_talk)
+        self.focus_home = FocusHome(self.shopping, conv.input)  # focus Qt moves off a hidden button: the text box
         self.shopping.products.category_chosen.connect(lambda name: self._send(f"Show me {name.lower()}"))
         self.shopping.products.set_categories(self.categories)
         self.shopping.cart.quantity_requested.connect(self.controller.set_quantity)
@@ -316,7 +318,7 @@ class KioskWindow(BusEvents, VoiceStatus, StaffWorkflows, QMainWindow):
     def _open_cart(self) -> None:
         """The top bar's "Cart": the cart review with its lines and total (an empty cart says so)."""
         if self.shopping.cart.lines:
-            self.controller.review_order()
+            self.controller.review_order("Cart")
         else:
             self.toast.show_message("Your cart is empty. Tap “Add to cart” on a product.")
 

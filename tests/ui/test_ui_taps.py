@@ -110,6 +110,8 @@ def test_the_cart_button_opens_the_cart(kiosk, qtbot):
     qtbot.mouseClick(w.badge.button, Qt.MouseButton.LeftButton)
     kiosk.wait(lambda: w.shopping.products.current is not None
                and type(w.shopping.products.current).__name__ == "OrderReview", what="the cart review")
+    turns = [t.text for t in kiosk.runtime.conversation.session.turns if t.source == "touch"]
+    assert turns[-1] == "Cart"  # the chat says "Tapped · Cart", the word on the button, not "Checkout"
 
 
 def test_quantity_taps_do_not_fill_the_chat(kiosk, qtbot):

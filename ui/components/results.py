@@ -1,5 +1,6 @@
 """`search_products` → a results grid; `get_recommendations` → the same grid under a "goes well with" heading;
-`add_to_cart` → a toast (the cart panel and badge follow the `context` event); `update_cart_item` → no change."""
+`add_to_cart` → a toast (the cart panel and badge follow the `context` event); `update_cart_item` and
+`get_product_info` (the answer is said) → no change."""
 
 from __future__ import annotations
 
@@ -103,4 +104,10 @@ def added(ctx: ComponentContext, call: dict[str, Any]) -> None:
 
 @register("update_cart_item")
 def updated(ctx: ComponentContext, call: dict[str, Any]) -> None:
+    return None
+
+
+@register("get_product_info")
+def answered(ctx: ComponentContext, call: dict[str, Any]) -> None:
+    """A question about a product is answered in words; the products on screen stay (not a raw fallback card)."""
     return None

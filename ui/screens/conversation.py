@@ -74,6 +74,10 @@ class ConversationPanel(QFrame):
         kinetic(self.scroll_area)
         self.scroll_area.setMinimumHeight(40)  # a short screen with the keyboard up still fits (the list scrolls)
         outer.addWidget(self.scroll_area, 1)
+        # at the newest turn, the view stays there when it gets shorter (the on-screen keyboard opens, a banner shows)
+        self._pinned = True
+        self.scroll_area.verticalScrollBar().valueChanged.connect(self._note_position)
+        self.scroll_area.verticalScrollBar().rangeChanged.connect(self._keep_pinned)
         self.bubbles: list[Bubble] = []
         self._streaming: Bubble | None = None
         self._live: Bubble | None = None
@@ -301,6 +305,13 @@ class ConversationPanel(QFrame):
         self.problem.setText("")
         self.problem.hide()
         self.show_greeting()
+
+    def _note_position(self, value: int) -> None:
+        self._pinned = value >= self.scroll_area.verticalScrollBar().maximum() - 4
+
+    def _keep_pinned(self, _low: int, high: int) -> None:
+        if self._pinned:
+            self.scroll_area.verticalScrollBar().setValue(high)
 
     def _to_bottom(self) -> None:
         bar = self.scroll_area.verticalScrollBar()
