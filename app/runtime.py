@@ -50,7 +50,9 @@ class Runtime:
 
     async def run_blocking(self, fn: Callable[[], T]) -> T:
         """Run SQLite or other blocking work on the worker pool, never on the loop's thread."""
-        return await asyncio.get_running_loop().run_in_executor(self.executor, fn)
+        # The loop set for this thread, not only a "running" one: a loop that lives inside a GUI toolkit's event loop
+        # (qasync) may step a task from the toolkit's own event processing, where asyncio marks no loop as running.
+        return await asyncio.get_event_loop().run_in_executor(self.executor, fn)
 
     async def close(self) -> None:
         await self.conversation.end_session("shutdown")
