@@ -58,6 +58,7 @@ class Request:
     drop_price: bool = False  # "never mind the price"
     measure: tuple[str, bool] | None = None  # "the lightest" -> ("weight", False); "brightest" -> ("lumens", True)
     kind_words: list[str] = field(default_factory=list)  # "the u-locks", "the dome tents": a kind within the category
+    need_context: str = ""  # "for my bike commute": what the thing is for ("bike commute"), not what to search for
 
     @property
     def has_product_words(self) -> bool:
@@ -349,7 +350,7 @@ def understand(raw: str, lexicon: Lexicon, expecting_answer: bool = False) -> Re
         intent=intent, text=text, category=category, category_phrase=category_phrase,
         other_categories=[slug for slug, _ in found[1:]], brand=brand, min_price=min_price, max_price=max_price,
         quantity=quantity, ordinal=ordinal, superlative=superlative, pronoun=bool(PRONOUN.search(text)),
-        persons=persons, topic=topic, pairing=has("pairing"), terms=terms, slots=slots,
+        persons=persons, topic=topic, pairing=has("pairing"), terms=terms, slots=slots, need_context=where_needed,
         asked_feature=asked_feature(text, lexicon) if intent == "question" else None, measure=measure,
         drop_price=bool(DROP_PRICE.search(text)), kind_words=kind_words(
             text, category_phrase, slots, lexicon.category_names.get(category or "", "")),

@@ -1,0 +1,65 @@
+"""What a search does when it finds nothing as asked: the same in any colour or size, without the descriptive words,
+or, for a thing asked for with its own purpose ("a waterproof bag for my bike commute"), the kind of product whose
+own text says the purpose. Each says what it changed; all through `search_products`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agent.offline import replies
+from agent.offline.looks import colours_in
+from agent.offline.search_turns import show
+from agent.offline.turn import Turn
+from app.catalog.sizes import size_phrase
+
+
+async def relaxed_search(turn: Turn, args: dict[str, Any], result: dict[str, Any],
+                   terms: list[str]) -> tuple[dict[str, Any], str]:
+    """Descriptive words can over-constrain: with nothing found, keep the category, brand, price and specs and drop
+    them; the words dropped, to say so."""
+    request = turn.request
+    if not (result.get("ok") and result["count"] == 0 and terms and (request.category or request.brand)):
+        return result, ""
+    args["query"] = turn.lexicon.category_label(request.category) if request.category else request.brand
+    return await show(turn, args, request.superlative), " ".join(terms)
+
+
+async def any_look_at(turn: Turn, args: dict[str, Any], result: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """Nothing listed in the colour or size asked for: the same search in any, and a sentence saying so."""
+    colours = colours_in(args.get("features", []))
+    if not (result.get("ok") and result["count"] == 0 and (colours or args.get("size"))):
+        return result, ""
+    size = args.pop("size", None)
+    args["features"] = [f for f in args.get("features", []) if f not in colours]
+    if not args["features"]:
+        args.pop("features")
+    again = await show(turn, args, turn.request.superlative)
+    if size:
+        return again, f"Their details don't list size {size_phrase(size).split()[-1]}, so here they are in any size. "
+    return again, f"Their details don't list {' or '.join(colours)}, so here they are in any colour. "
+
+
+def purpose_words(turn: Turn) -> list[str]:
+    """The words of what a thing is for ("for my bike commute") that the catalog's own text uses."""
+    lexicon = turn.lexicon
+    return [w for w in turn.request.need_context.split()
+            if len(w) > 3 and lexicon.knows(w) and lexicon.category_words.get(w) is None]
+
+
+async def for_the_purpose(turn: Turn, args: dict[str, Any], result: dict[str, Any]) -> str:
+    """Nothing of the kind named says the features asked for, but products of another kind say the purpose
+    ("a waterproof bag for my bike commute": no sleeping bag is waterproof, a commuter pack is): show those."""
+    request = turn.request
+    words = purpose_words(turn)
+    if not (result.get("ok") and result["count"] == 0 and request.category and words):
+        return ""
+    wider = {k: v for k, v in args.items() if k not in ("category", "query")}
+    found = await show(turn, {"query": " ".join(words), **wider})
+    kinds = [p["category"] for p in found.get("products", []) if p["category"] != request.category]
+    if not kinds:
+        return ""
+    found = await show(turn, {"query": " ".join(words), **wider, "category": kinds[0]})  # its kind says what it is
+    if not (found.get("ok") and found["count"]):
+        return ""
+    return (f"For your {request.need_context}, rather than {turn.lexicon.category_label(request.category)}: "
+            + replies.describe_list(found, turn.state.turn))
