@@ -1,5 +1,6 @@
 """What a search does when it finds nothing as asked: the same in any colour or size, without the descriptive words,
-or, for a thing asked for with its own purpose ("a waterproof bag for my bike commute"), the kind of product whose
+without a word about size or weight that no product of the kind says ("packs down small"), or, for a thing asked
+for with its own purpose ("a waterproof bag for my bike commute"), the kind of product whose
 own text says the purpose. Each says what it changed; all through `search_products`."""
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ from agent.offline.looks import colours_in
 from agent.offline.search_turns import show
 from agent.offline.turn import Turn
 from app.catalog.sizes import size_phrase
+
+# words about size and weight that a product's text may or may not use, while its specs measure them
+SOFT_FEATURES = frozenset("packable compact lightweight ultralight portable small".split())
 
 
 async def relaxed_search(turn: Turn, args: dict[str, Any], result: dict[str, Any],
@@ -63,3 +67,24 @@ async def for_the_purpose(turn: Turn, args: dict[str, Any], result: dict[str, An
         return ""
     return (f"For your {request.need_context}, rather than {turn.lexicon.category_label(request.category)}: "
             + replies.describe_list(found, turn.state.turn))
+
+
+async def without_soft_words(turn: Turn, args: dict[str, Any], result: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """No product of the kind is described as packable (or compact...) with the rest of the request: show the ones
+    that fit the rest, lightest first when their weight is known, and a sentence saying the word was left out."""
+    slug = args.get("category")
+    features = args.get("features", [])
+    soft = [f for f in features if f in SOFT_FEATURES and f not in turn.lexicon.category_flags.get(slug or "", set())]
+    if not (result.get("ok") and result["count"] == 0 and slug and soft):
+        return result, ""
+    wider = {**args, "features": [f for f in features if f not in soft]}
+    if not wider["features"]:
+        wider.pop("features")
+    lightest = "mass" in turn.lexicon.category_kinds.get(slug, set()) and "sort" not in args
+    if lightest:
+        wider["sort"] = "weight_asc"
+    again = await show(turn, wider, turn.request.superlative)
+    if not (again.get("ok") and again["count"]):
+        return result, ""
+    kinds = turn.lexicon.category_label(slug)
+    return again, f"The details of our {kinds} don't mention {' or '.join(soft)}, so I've left that word out. "

@@ -168,12 +168,13 @@ async def search(turn: Turn) -> str:
         if several is not None:
             return several
     args = _search_args(turn, terms)
-    from agent.offline.search_fallbacks import any_look_at, for_the_purpose, relaxed_search  # build on this module
-    result, any_look = await any_look_at(turn, args, await show(turn, args, request.superlative))
-    result, relaxed = await relaxed_search(turn, args, result, terms)
+    from agent.offline import search_fallbacks as fallback  # it builds on this module
+    result, any_look = await fallback.any_look_at(turn, args, await show(turn, args, request.superlative))
+    result, relaxed = await fallback.relaxed_search(turn, args, result, terms)
+    result, soft = await fallback.without_soft_words(turn, args, result)
     if not result.get("ok"):
         return trouble(result)
-    if for_purpose := await for_the_purpose(turn, args, result):
+    if for_purpose := await fallback.for_the_purpose(turn, args, result):
         return for_purpose
     if result["count"] == 0 and len(terms) > 1 and not (request.category or request.brand):
         result = await _one_kind(turn, args, result, terms)  # no product says all the words: each word votes
@@ -185,7 +186,7 @@ async def search(turn: Turn) -> str:
     reply = replies.describe_list(result, turn.state.turn, request.superlative)
     if relaxed and result["count"]:
         reply = f"I couldn't find anything matching \"{relaxed}\" exactly, but here's what I have. " + reply
-    reply = any_look + reply
+    reply = any_look + soft + reply
     if result["count"] == 1 and not result["products"][0]["in_stock"] and request.category:
         turn.state.offer = ("similar", request.category, 0)
     return reply + need_turns.the_others_too(turn)
