@@ -12,6 +12,7 @@ from agent.offline.resolver import TOPIC_WORDS, name_score, naming_terms
 from agent.offline.turn import Turn, trouble
 from agent.offline.understanding import Request
 from app.catalog.units import kind_of
+from app.tools.search_terms import heading_label
 
 ASKS_FOR_PRODUCTS = re.compile(r"\b(need|want|looking|have|sell|carry|buy|show|find|any|get|stock)\b")
 REPLACES = ("category", "brand", "min_price", "max_price", "sort", "in_stock_only", "size")
@@ -266,8 +267,9 @@ async def refine(turn: Turn) -> str:
         fresh = {"query": args["query"], **({"category": args["category"]} if "category" in args else {}), **new}
         retry = await show(turn, fresh)
         if retry.get("ok") and retry["count"]:
-            return (f"Nothing matches that together with the earlier limits ({result['heading'][2:]}), so I've "
-                    "dropped them. " + replies.describe_list(retry, state.turn))
+            limits = heading_label(result["heading"])
+            return (f"Nothing matches that together with the earlier limits ({limits}), so I've dropped them. "
+                    + replies.describe_list(retry, state.turn))
     return replies.describe_list(result, state.turn)
 
 
