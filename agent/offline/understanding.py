@@ -33,6 +33,10 @@ LIGHT_AS_WORD = re.compile(r"\bhow (much )?light\b|\blight output\b|\b(give|give
                            r"(much |more |enough |a lot of )?light\b")
 
 
+# "roll-top", "quick-dry": a describing word in two parts (not "u-lock", a kind's name)
+DESCRIBING_COMPOUND = re.compile(r"[a-z]{3,}-[a-z]{2,}")
+
+
 @dataclass
 class Request:
     intent: str
@@ -340,6 +344,9 @@ def understand(raw: str, lexicon: Lexicon, expecting_answer: bool = False) -> Re
     if where_needed:  # "in my tent": the tent is where the need is, not what to search for
         consumed |= set(where_needed.split())
     terms = _terms(SPEC_PHRASE.sub(" ", text), lexicon, consumed, [slug for slug, _ in found], numbers_used)
+    for term in [t for t in terms if DESCRIBING_COMPOUND.fullmatch(t) and not lexicon.knows(t)]:
+        terms.remove(term)  # "a roll-top one": a describing word the products' own text may say, kept as said
+        slots.features.append(term)
     if asks_of_a_named_product(intent, text, slots, terms):
         intent, topic = "question", question_topic(text, slots)
     if category is None and slots.specs and not terms:  # "at least 300 lumens": the category whose specs say so
