@@ -50,14 +50,29 @@ def purpose_words(turn: Turn) -> list[str]:
             if len(w) > 3 and lexicon.knows(w) and lexicon.category_words.get(w) is None]
 
 
+def _half_named(turn: Turn) -> bool:
+    """The kind was named by the last word of a longer name only ("bag" of "sleeping bags")."""
+    request = turn.request
+    name = turn.lexicon.category_names.get(request.category or "", "").lower().split()
+    said = request.category_phrase.split()
+    return len(said) == 1 and len(name) > 1 and said[0].rstrip("s") == name[-1].rstrip("s")
+
+
 async def for_the_purpose(turn: Turn, args: dict[str, Any], result: dict[str, Any]) -> str:
-    """Nothing of the kind named says the features asked for, but products of another kind say the purpose
-    ("a waterproof bag for my bike commute": no sleeping bag is waterproof, a commuter pack is): show those."""
+    """Nothing of the kind named fits, or it was only half-named and none of its products says the purpose, but
+    products of another kind say it ("a waterproof bag for my bike commute": no sleeping bag is waterproof or says
+    commute, a commuter pack does): show those."""
     request = turn.request
     words = purpose_words(turn)
-    if not (result.get("ok") and result["count"] == 0 and request.category and words):
+    if not (result.get("ok") and request.category and words):
         return ""
-    wider = {k: v for k, v in args.items() if k not in ("category", "query")}
+    wider = {k: v for k, v in args.items() if k not in ("category", "query", "limit")}
+    if result["count"]:  # "a bag for my bike commute": "bag" only half-names sleeping bags; do any say the purpose?
+        if not _half_named(turn):
+            return ""
+        inside = await turn.tool("search_products", query=" ".join(words), category=request.category, **wider)
+        if not inside.get("ok") or inside["count"]:
+            return ""
     found = await show(turn, {"query": " ".join(words), **wider})
     kinds = [p["category"] for p in found.get("products", []) if p["category"] != request.category]
     if not kinds:
@@ -65,7 +80,8 @@ async def for_the_purpose(turn: Turn, args: dict[str, Any], result: dict[str, An
     found = await show(turn, {"query": " ".join(words), **wider, "category": kinds[0]})  # its kind says what it is
     if not (found.get("ok") and found["count"]):
         return ""
-    return (f"For your {request.need_context}, rather than {turn.lexicon.category_label(request.category)}: "
+    label = turn.lexicon.category_label
+    return (f"For your {request.need_context}, I'd look at {label(kinds[0])} rather than {label(request.category)}. "
             + replies.describe_list(found, turn.state.turn))
 
 
