@@ -61,24 +61,24 @@ def _half_named(turn: Turn) -> bool:
 async def for_the_purpose(turn: Turn, args: dict[str, Any], result: dict[str, Any]) -> str:
     """Nothing of the kind named fits, or it was only half-named and none of its products says the purpose, but
     products of another kind say it ("a waterproof bag for my bike commute": no sleeping bag is waterproof or says
-    commute, a commuter pack does): show those."""
+    commute, a commuter pack does): show those. The searches that only look do not change the list on screen."""
     request = turn.request
-    words = purpose_words(turn)
-    if not (result.get("ok") and request.category and words):
+    words = " ".join(purpose_words(turn))
+    if not (result.get("ok") and request.category and words) or (result["count"] and not _half_named(turn)):
         return ""
     wider = {k: v for k, v in args.items() if k not in ("category", "query", "limit")}
     if result["count"]:  # "a bag for my bike commute": "bag" only half-names sleeping bags; do any say the purpose?
-        if not _half_named(turn):
-            return ""
-        inside = await turn.tool("search_products", query=" ".join(words), category=request.category, **wider)
+        inside = await show(turn, {"query": words, "category": request.category, **wider})
+        if inside.get("ok") and inside["count"] >= 2:  # they do: the ones that say it ("commuter" panniers)
+            return replies.describe_list(inside, turn.state.turn)
         if not inside.get("ok") or inside["count"]:
+            await show(turn, args)  # one, or trouble: the whole kind named
             return ""
-    found = await show(turn, {"query": " ".join(words), **wider})
+    found = await turn.tool("search_products", query=words, **wider)
     kinds = [p["category"] for p in found.get("products", []) if p["category"] != request.category]
-    if not kinds:
-        return ""
-    found = await show(turn, {"query": " ".join(words), **wider, "category": kinds[0]})  # its kind says what it is
+    found = await show(turn, {"query": words, **wider, "category": kinds[0]}) if kinds else {}
     if not (found.get("ok") and found["count"]):
+        await show(turn, args)
         return ""
     label = turn.lexicon.category_label
     return (f"For your {request.need_context}, I'd look at {label(kinds[0])} rather than {label(request.category)}. "
