@@ -103,6 +103,7 @@ async def compare(turn: Turn) -> str:
     turn.state.pair = ids[:2] if len(ids) == 2 else []
     if request.measure is not None:
         winner, reply = _by_measure(infos, known, *request.measure)
+        reply += _on_the_shelf(winner, _ranked(infos, *request.measure), known, *request.measure)
         turn.state.subject = winner or turn.state.subject
         return reply
     if request.superlative or re.search(r"\b(cheaper|less expensive|more expensive|pricier)\b", request.text):
@@ -143,6 +144,27 @@ def _by_measure(infos: list[dict[str, Any]], known: dict[str, dict[str, Any]], m
     if lacking:
         text += f" The details of the {replies.join_words(lacking)} don't give a figure to compare."
     return str(top["product_id"]), text
+
+
+def _ranked(infos: list[dict[str, Any]], measure: str, more: bool) -> list[dict[str, Any]]:
+    """The products whose details give the measure, best first."""
+    have = [(f, i) for f, i in ((_figure(i["specs"], measure), i) for i in infos) if f is not None]
+    return [i for f, i in sorted(have, key=lambda fi: fi[0][0], reverse=more)]
+
+
+def _on_the_shelf(winner: str | None, ranked: list[dict[str, Any]], known: dict[str, dict[str, Any]], measure: str,
+                  more: bool) -> str:
+    """The winner is known to be out of stock: say so, and name the best of the others known to be in stock."""
+    if winner is None or (known.get(winner) or {}).get("stock") != 0:
+        return ""
+    shelf = next((i for i in ranked if i["product_id"] != winner and (known.get(i["product_id"]) or {}).get("stock")),
+                 None)
+    if shelf is None:
+        return " It's out of stock at the moment."
+    word = SUPERLATIVE.get(MEASURES[measure][2] if more else MEASURES[measure][3], "the best")
+    figure = _figure(shelf["specs"], measure)
+    said = f" ({say_spec(figure[1], figure[2])})" if figure else ""
+    return f" It's out of stock at the moment. {word.capitalize()} on the shelf is the {shelf['name']}{said}."
 
 
 def _differences(infos: list[dict[str, Any]], known: dict[str, dict[str, Any]]) -> str:

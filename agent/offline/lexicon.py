@@ -53,6 +53,7 @@ class Lexicon:
     feature_words: set[str] = field(default_factory=set)  # yes/no specs, one-word spec values and tags
     category_order: list[str] = field(default_factory=list)  # category names, most products first
     category_kinds: dict[str, set[str]] = field(default_factory=dict)  # slug -> kinds of measure its specs carry
+    category_flags: dict[str, set[str]] = field(default_factory=dict)  # slug -> its yes/no specs in words
     flag_words: set[str] = field(default_factory=set)  # yes/no spec names in words ("rain cover", "waterproof")
     count_names: set[str] = field(default_factory=set)  # numeric specs without a unit ("seasons")
     spec_names: dict[str, str | None] = field(default_factory=dict)  # spec name without unit -> its kind
@@ -79,6 +80,7 @@ class Lexicon:
         lex.spec_kinds = {k for k in (spec_key(key, value).kind for key, value in samples.items()) if k}
         for slug, keys in catalog.spec_keys_by_category().items():
             lex.category_kinds[slug] = {k for k in (spec_key(key, samples.get(key)).kind for key in keys) if k}
+            lex.category_flags[slug] = {k.lower().replace("_", " ") for k in keys if isinstance(samples.get(k), bool)}
         lex.spec_names = {spec_key(key, value).name: spec_key(key, value).kind for key, value in samples.items()}
         lex.flag_words = {key.lower().replace("_", " ") for key, value in samples.items() if isinstance(value, bool)}
         lex.feature_words = set(lex.flag_words)

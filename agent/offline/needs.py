@@ -11,6 +11,7 @@ from agent.offline import replies
 from agent.offline.search_turns import constraints, query_terms, without_brands
 from agent.offline.turn import Turn, trouble
 from agent.offline.understanding import understand
+from app.tools.search_terms import heading_label
 
 
 def _cheapest_set(lists: list[list[dict[str, Any]]], budget: float | None) -> list[dict[str, Any]] | None:
@@ -95,7 +96,7 @@ def spoken_count(heading: str) -> str:
 
 
 def _several_reply(lists: list[list[dict[str, Any]]], headings: list[str], budget: float | None) -> str:
-    labels = [h.split(" ", 1)[1] if h[:1].isdigit() else h for h in headings]
+    labels = [heading_label(h) for h in headings]
     missing = [label for label, items in zip(labels, lists, strict=True) if not items]
     if missing:
         return f"I couldn't find any {replies.join_words(missing, 'or')}. Want me to widen the search?"

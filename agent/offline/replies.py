@@ -14,6 +14,7 @@ from agent.offline.wording import (
     spec_highlights,
     stock_phrase,
 )
+from app.tools.search_terms import heading_label
 
 __all__ = ["join_words", "money", "name_of", "number", "plural", "sentences", "spec_highlights", "stock_phrase"]
 
@@ -28,7 +29,7 @@ def categories_spoken(names: list[str], limit: int = 8) -> str:
 def describe_list(result: dict[str, Any], turn: int, superlative: str | None = None) -> str:
     """A search result spoken so that it agrees with its heading ("I found four tents under $80, in stock")."""
     heading = str(result.get("heading") or "")
-    label = heading.split(" ", 1)[1] if heading[:1].isdigit() and " " in heading else heading
+    label = heading_label(heading)
     if result["count"] == 0:
         return (f"I couldn't find any {label}. Want me to widen the search, maybe a higher budget or another "
                 "category?")

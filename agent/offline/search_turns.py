@@ -8,12 +8,11 @@ import re
 from typing import Any
 
 from agent.offline import replies
-from agent.offline.looks import colours_in
 from agent.offline.resolver import TOPIC_WORDS, name_score, naming_terms
 from agent.offline.turn import Turn, trouble
 from agent.offline.understanding import Request
-from app.catalog.sizes import size_phrase
 from app.catalog.units import kind_of
+from app.tools.search_terms import heading_label
 
 ASKS_FOR_PRODUCTS = re.compile(r"\b(need|want|looking|have|sell|carry|buy|show|find|any|get|stock)\b")
 REPLACES = ("category", "brand", "min_price", "max_price", "sort", "in_stock_only", "size")
@@ -127,6 +126,9 @@ def is_refinement(turn: Turn, terms: list[str]) -> bool:
     listed_kind = state.last_search.get("category")
     if kinds and listed_kind and not kinds <= turn.lexicon.category_kinds.get(str(listed_kind), set()):
         return False  # "90 km of range" said over a list of bottles is a new search
+    from agent.offline.search_fallbacks import purpose_words
+    if request.category and request.indefinite and purpose_words(turn) and not request.about_list:
+        return False  # "I need a waterproof bag for my bike commute": a new need, stated with its own purpose
     same_kind = request.category in (None, state.last_search.get("category"))
     return same_kind and (not terms or request.about_list) and not request.other_categories
 
@@ -167,15 +169,14 @@ async def search(turn: Turn) -> str:
         if several is not None:
             return several
     args = _search_args(turn, terms)
-    result, any_look = await _any_look(turn, args, await show(turn, args, request.superlative))
-    relaxed = ""
-    if result.get("ok") and result["count"] == 0 and terms and (request.category or request.brand):
-        # descriptive words can over-constrain; keep the category, brand, price and specs and drop them
-        relaxed = " ".join(terms)
-        args["query"] = turn.lexicon.category_label(request.category) if request.category else request.brand
-        result = await show(turn, args, request.superlative)
+    from agent.offline import search_fallbacks as fallback  # it builds on this module
+    result, any_look = await fallback.any_look_at(turn, args, await show(turn, args, request.superlative))
+    result, relaxed = await fallback.relaxed_search(turn, args, result, terms)
+    result, soft = await fallback.without_soft_words(turn, args, result)
     if not result.get("ok"):
         return trouble(result)
+    if for_purpose := await fallback.for_the_purpose(turn, args, result):
+        return for_purpose
     if result["count"] == 0 and len(terms) > 1 and not (request.category or request.brand):
         result = await _one_kind(turn, args, result, terms)  # no product says all the words: each word votes
     if result["count"] == 0 and not (request.category or request.brand or has_price or request.slots.any):
@@ -186,25 +187,10 @@ async def search(turn: Turn) -> str:
     reply = replies.describe_list(result, turn.state.turn, request.superlative)
     if relaxed and result["count"]:
         reply = f"I couldn't find anything matching \"{relaxed}\" exactly, but here's what I have. " + reply
-    reply = any_look + reply
+    reply = any_look + soft + reply
     if result["count"] == 1 and not result["products"][0]["in_stock"] and request.category:
         turn.state.offer = ("similar", request.category, 0)
     return reply + need_turns.the_others_too(turn)
-
-
-async def _any_look(turn: Turn, args: dict[str, Any], result: dict[str, Any]) -> tuple[dict[str, Any], str]:
-    """Nothing listed in the colour or size asked for: the same search in any, and a sentence saying so."""
-    colours = colours_in(args.get("features", []))
-    if not (result.get("ok") and result["count"] == 0 and (colours or args.get("size"))):
-        return result, ""
-    size = args.pop("size", None)
-    args["features"] = [f for f in args.get("features", []) if f not in colours]
-    if not args["features"]:
-        args.pop("features")
-    again = await show(turn, args, turn.request.superlative)
-    if size:
-        return again, f"Their details don't list size {size_phrase(size).split()[-1]}, so here they are in any size. "
-    return again, f"Their details don't list {' or '.join(colours)}, so here they are in any colour. "
 
 
 async def _one_kind(turn: Turn, args: dict[str, Any], result: dict[str, Any], terms: list[str]) -> dict[str, Any]:
@@ -281,8 +267,9 @@ async def refine(turn: Turn) -> str:
         fresh = {"query": args["query"], **({"category": args["category"]} if "category" in args else {}), **new}
         retry = await show(turn, fresh)
         if retry.get("ok") and retry["count"]:
-            return (f"Nothing matches that together with the earlier limits ({result['heading'][2:]}), so I've "
-                    "dropped them. " + replies.describe_list(retry, state.turn))
+            limits = heading_label(result["heading"])
+            return (f"Nothing matches that together with the earlier limits ({limits}), so I've dropped them. "
+                    + replies.describe_list(retry, state.turn))
     return replies.describe_list(result, state.turn)
 
 

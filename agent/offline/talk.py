@@ -58,7 +58,12 @@ async def help_(turn: Turn) -> str:
 
 
 async def greet(turn: Turn) -> str:
-    return "Hi! I'm Aisle, the store's assistant. What are you shopping for today?"
+    """The full welcome once; later in the session a short hello, with the cart's count when it holds anything."""
+    items = turn.session.cart.item_count
+    if not (items or turn.state.last_search):
+        return "Hi! I'm Aisle, the store's assistant. What are you shopping for today?"
+    cart = f" Your cart has {replies.number(items)} item{'s' if items != 1 else ''}." if items else ""
+    return f"Hi again!{cart} What else can I find for you?"
 
 
 async def thanks(turn: Turn) -> str:

@@ -33,6 +33,10 @@ LIGHT_AS_WORD = re.compile(r"\bhow (much )?light\b|\blight output\b|\b(give|give
                            r"(much |more |enough |a lot of )?light\b")
 
 
+# "roll-top", "quick-dry": a describing word in two parts (not "u-lock", a kind's name)
+DESCRIBING_COMPOUND = re.compile(r"[a-z]{3,}-[a-z]{2,}")
+
+
 @dataclass
 class Request:
     intent: str
@@ -58,6 +62,7 @@ class Request:
     drop_price: bool = False  # "never mind the price"
     measure: tuple[str, bool] | None = None  # "the lightest" -> ("weight", False); "brightest" -> ("lumens", True)
     kind_words: list[str] = field(default_factory=list)  # "the u-locks", "the dome tents": a kind within the category
+    need_context: str = ""  # "for my bike commute": what the thing is for ("bike commute"), not what to search for
 
     @property
     def has_product_words(self) -> bool:
@@ -339,6 +344,9 @@ def understand(raw: str, lexicon: Lexicon, expecting_answer: bool = False) -> Re
     if where_needed:  # "in my tent": the tent is where the need is, not what to search for
         consumed |= set(where_needed.split())
     terms = _terms(SPEC_PHRASE.sub(" ", text), lexicon, consumed, [slug for slug, _ in found], numbers_used)
+    for term in [t for t in terms if DESCRIBING_COMPOUND.fullmatch(t) and not lexicon.knows(t)]:
+        terms.remove(term)  # "a roll-top one": a describing word the products' own text may say, kept as said
+        slots.features.append(term)
     if asks_of_a_named_product(intent, text, slots, terms):
         intent, topic = "question", question_topic(text, slots)
     if category is None and slots.specs and not terms:  # "at least 300 lumens": the category whose specs say so
@@ -349,7 +357,7 @@ def understand(raw: str, lexicon: Lexicon, expecting_answer: bool = False) -> Re
         intent=intent, text=text, category=category, category_phrase=category_phrase,
         other_categories=[slug for slug, _ in found[1:]], brand=brand, min_price=min_price, max_price=max_price,
         quantity=quantity, ordinal=ordinal, superlative=superlative, pronoun=bool(PRONOUN.search(text)),
-        persons=persons, topic=topic, pairing=has("pairing"), terms=terms, slots=slots,
+        persons=persons, topic=topic, pairing=has("pairing"), terms=terms, slots=slots, need_context=where_needed,
         asked_feature=asked_feature(text, lexicon) if intent == "question" else None, measure=measure,
         drop_price=bool(DROP_PRICE.search(text)), kind_words=kind_words(
             text, category_phrase, slots, lexicon.category_names.get(category or "", "")),

@@ -205,7 +205,8 @@ def singular(noun: str) -> str:
 def heading(count: int, noun: str, *, brand: str | None = None, features: tuple[str, ...] = (),
             specs: tuple[ResolvedSpec, ...] = (), min_price: float | None = None, max_price: float | None = None,
             in_stock_only: bool = False, sort: str = "") -> str:
-    """What a result list is, in a few words: "4 waterproof Northpeak tents under $80, in stock"."""
+    """What a result list is, in a few words: "4 waterproof Northpeak tents under $80, in stock" ("No ..." for
+    none)."""
     thing = noun if count != 1 else singular(noun)
     if brand and brand.lower() not in thing.lower():
         thing = f"{brand} {thing}"
@@ -214,7 +215,7 @@ def heading(count: int, noun: str, *, brand: str | None = None, features: tuple[
     if kinds:  # "u-lock" of "locks": "2 u-locks", not "2 u-lock locks"
         thing = " ".join([*rest, kinds[0].lower() + ("s" if last.lower() != singular(last.lower()) else "")])
     adjectives = [f for f in features if f.lower() not in thing.lower()]
-    words = [str(count), *adjectives, thing]
+    words = [str(count) if count else "No", *adjectives, thing]
     parts = [" ".join(words)]
     qualifiers = _spec_phrases(specs)
     if min_price is not None and max_price is not None:
@@ -230,6 +231,12 @@ def heading(count: int, noun: str, *, brand: str | None = None, features: tuple[
     if sort:
         extras.append(sort)
     return text + "".join(f", {e}" for e in extras)
+
+
+def heading_label(heading: str) -> str:
+    """A heading without its count: "4 tents under $80" / "No tents under $80" -> "tents under $80"."""
+    count, _, rest = heading.partition(" ")
+    return rest if rest and (count.isdigit() or count == "No") else heading
 
 
 def sort_phrase(price_order: str | None, spec_order: SpecOrder | None, keys: list[SpecKey]) -> str:
