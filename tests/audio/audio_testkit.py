@@ -1,8 +1,11 @@
-"""Helpers shared by the audio tests: WAV files, test signals, alignment and word error rate."""
+"""Helpers shared by the audio tests: WAV files, test signals, alignment, word error rate, and waiting on state."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 import wave
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -76,3 +79,13 @@ def onset(pcm: np.ndarray, threshold: int) -> int | None:
     """Index of the first sample whose magnitude exceeds ``threshold``."""
     idx = np.flatnonzero(np.abs(pcm.astype(np.int32)) > threshold)
     return int(idx[0]) if idx.size else None
+
+
+async def until(condition: Callable[[], object], within: float, every: float = 0.02) -> bool:
+    """Poll ``condition`` (state owned by the audio callbacks, which signal nothing) until it holds or time is up."""
+    deadline = time.monotonic() + within
+    while not condition():
+        if time.monotonic() >= deadline:
+            return False
+        await asyncio.sleep(every)
+    return True

@@ -4,10 +4,8 @@ alone keeps the open devices."""
 
 from __future__ import annotations
 
-import asyncio
-import time
-
 import pytest
+from audio_testkit import until
 
 from app.events import VoiceState
 from audio.devices import AudioUnavailable, Problem
@@ -15,14 +13,6 @@ from audio.service import VoiceService
 
 pytestmark = pytest.mark.audio
 
-
-async def until(predicate, within: float) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        await asyncio.sleep(0.02)
-    return bool(predicate())
 
 
 async def test_reconfigure_switches_devices_by_name(virtual_audio, runtime) -> None:  # type: ignore[no-untyped-def]

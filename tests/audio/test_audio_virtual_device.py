@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 import pytest
-from audio_testkit import chirp, onset
+from audio_testkit import chirp, onset, until
 
 from audio import devices
 from audio.capture import AudioBlock, AudioDeviceError, MicrophoneCapture
@@ -63,14 +63,6 @@ class Recorder:
                 last = self.sample_time(b, int(loud[-1]))
         return last
 
-
-async def until(predicate, within: float) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        await asyncio.sleep(0.01)
-    return bool(predicate())
 
 
 @pytest.fixture

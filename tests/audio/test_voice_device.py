@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from audio_testkit import cough
+from audio_testkit import cough, until
 
 from app.compose.runtime import build_runtime
 from app.events import Event, EventKind, VoiceState
@@ -125,14 +125,6 @@ class Kiosk:
                     and self.voice.state is VoiceState.IDLE, within)
 
 
-async def until(condition: Callable[[], bool], within: float, every: float = 0.02) -> bool:
-    """Poll ``condition`` (state owned by the audio callbacks, which signal nothing) until it holds or time is up."""
-    deadline = time.monotonic() + within
-    while not condition():
-        if time.monotonic() >= deadline:
-            return False
-        await asyncio.sleep(every)
-    return True
 
 
 def pactl(virtual_audio: Any, *args: str) -> str:

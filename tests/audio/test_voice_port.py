@@ -3,10 +3,8 @@ names, a device that is not connected (state, problem and the speaker test in pl
 
 from __future__ import annotations
 
-import asyncio
-import time
-
 import pytest
+from audio_testkit import until
 
 from app.events import VoiceState
 from app.ports import VoicePort, VoiceProblem
@@ -16,14 +14,6 @@ from audio.voice_port import ServiceVoicePort
 
 pytestmark = pytest.mark.audio
 
-
-async def until(predicate, within: float) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        await asyncio.sleep(0.02)
-    return bool(predicate())
 
 
 async def test_the_port_reports_and_switches_voice_in_words(virtual_audio, runtime) -> None:  # type: ignore[no-untyped-def]
