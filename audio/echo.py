@@ -84,6 +84,16 @@ def aec_available() -> bool:
     return load_livekit_rtc() is not None
 
 
+def webrtc_audio_processing(samplerate: int, purpose: str) -> Any:
+    """The livekit module whose WebRTC audio processing runs ``purpose`` at ``samplerate``, or a clear error."""
+    if samplerate not in APM_RATES:
+        raise ValueError(f"{purpose} runs at {APM_RATES} Hz, not {samplerate}")
+    rtc = load_livekit_rtc()
+    if rtc is None:
+        raise RuntimeError("the livekit package is not installed or cannot load")
+    return rtc
+
+
 class EchoCanceller:
     """WebRTC AEC over int16 mono blocks whose length is a multiple of 10 ms.
 
@@ -103,11 +113,7 @@ class EchoCanceller:
         high_pass_filter: bool = True,
         auto_gain_control: bool = False,
     ) -> None:
-        if samplerate not in APM_RATES:
-            raise ValueError(f"echo cancellation runs at {APM_RATES} Hz, not {samplerate}")
-        rtc = load_livekit_rtc()
-        if rtc is None:
-            raise RuntimeError("the livekit package is not installed or cannot load")
+        rtc = webrtc_audio_processing(samplerate, "echo cancellation")
         self._rtc = rtc
         self.samplerate = samplerate
         self.frame = samplerate // 100

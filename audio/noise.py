@@ -7,7 +7,7 @@ import logging
 
 import numpy as np
 
-from audio.echo import APM_RATES, load_livekit_rtc
+from audio.echo import webrtc_audio_processing
 
 log = logging.getLogger("aisle.audio.echo")
 
@@ -19,11 +19,7 @@ class NoiseSuppressor:
     """
 
     def __init__(self, samplerate: int = 16000, *, high_pass_filter: bool = True) -> None:
-        if samplerate not in APM_RATES:
-            raise ValueError(f"noise suppression runs at {APM_RATES} Hz, not {samplerate}")
-        rtc = load_livekit_rtc()
-        if rtc is None:
-            raise RuntimeError("the livekit package is not installed or cannot load")
+        rtc = webrtc_audio_processing(samplerate, "noise suppression")
         self._rtc = rtc
         self.samplerate = samplerate
         self.frame = samplerate // 100
