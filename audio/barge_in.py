@@ -11,19 +11,12 @@ to the VAD once the shopper is louder than the echo: measured on the virtual car
 there made it ~380 ms long. So when the VAD starts, the canceller's output (which holds the shopper and only a
 -60..-70 dB residue of Aisle) is searched back from the voiced run for the sound that leads into it: up to
 `ONSET_LOOKBACK_MS` of 10 ms pieces louder than `ONSET_FLOOR_DBFS` and clearly above the residue just before, and
-only when that residue shows a converged canceller (`ONSET_CONVERGED_DBFS`). While both talk, though, AEC3's suppressor
-often turns the shopper's first 20-60 ms down to that residue, so the search also takes the blocks just before the
-run in which the double-talk detector (raw microphone against what Aisle played) found a talker, whichever is longer.
-
-The count runs to the last sound heard, not to the VAD's last frame: the VAD's resampler hands out its output in
-chunks and the VAD judges whole 20 ms frames, which together held back 0-40 ms (the decision came that much late).
+only when that residue shows a converged canceller (`ONSET_CONVERGED_DBFS`).
 """
 
 from __future__ import annotations
 
 import collections
-import math
-from collections.abc import Sequence
 
 import numpy as np
 
@@ -73,11 +66,10 @@ class BargeInDebounce:
         self.barge_in_ms = barge_in_ms
         self.min_voicing = min_voicing
         self._piece = rate * PIECE_MS // 1000
-        self._block_ms = block_ms
         self._levels: collections.deque[float] = collections.deque(
             maxlen=(ONSET_LOOKBACK_MS + 300 + 1000) // PIECE_MS)
         self._start_ms = 0  # VAD stream time at which the current speech began
-        self._checked_ms = 0.0  # speech ms at which the speech was last found not to be a voice
+        self._checked_ms = 0  # speech ms at which the speech was last found not to be a voice
         self.lead_in_ms = 0  # sound before the first voiced frame counted into the current speech
 
     def heard(self, cleaned: np.ndarray) -> None:
@@ -87,38 +79,22 @@ class BargeInDebounce:
         if usable:
             self._levels.extend(piece_levels(cleaned[:usable], self._piece).tolist())
 
-    def speech_started(self, start_ms: int, stream_ms: float, over_echo: bool,
-                       near_end: Sequence[bool] = ()) -> None:
-        """The VAD found speech whose voiced run began at ``start_ms``; ``stream_ms``: where the sound given to
-        :meth:`heard` has reached, in the VAD's stream time (see :meth:`due`).
+    def speech_started(self, start_ms: int, stream_ms: int, over_echo: bool) -> None:
+        """The VAD found speech whose voiced run began at ``start_ms`` (it is now at ``stream_ms``).
         ``over_echo``: Aisle's voice was being cancelled, so the sound leading into the run is searched for."""
-        self._checked_ms = 0.0
+        self._checked_ms = 0
         self.lead_in_ms = 0
         if over_echo:
             levels = np.fromiter(self._levels, dtype=np.float64)
-            run_start = levels.size - round((stream_ms - start_ms) / PIECE_MS)
+            run_start = levels.size - (stream_ms - start_ms) // PIECE_MS
             if run_start > 0:
                 self.lead_in_ms = lead_in_ms(levels, run_start)
-            self.lead_in_ms = max(self.lead_in_ms, self._near_end_lead_in(near_end, stream_ms - start_ms))
         self._start_ms = start_ms - self.lead_in_ms
 
-    def _near_end_lead_in(self, near_end: Sequence[bool], run_ms: float) -> int:
-        """Whole blocks before the one the voiced run began in that the double-talk detector found a talker in
-        (judged on the raw microphone, where the canceller has not yet turned the shopper's first sound down)."""
-        first = math.ceil(run_ms / self._block_ms)  # the run began in near_end[-first]
-        count = 0
-        for verdict in list(near_end)[-first - 1::-1][:ONSET_LOOKBACK_MS // self._block_ms]:
-            if not verdict:
-                break
-            count += 1
-        return count * self._block_ms
-
-    def due(self, vad: VoiceActivityDetector, near_end_blocks: int, unjudged_ms: float = 0.0) -> bool:
+    def due(self, vad: VoiceActivityDetector, near_end_blocks: int) -> bool:
         """Whether the speech the VAD is in has become a barge-in (call while Aisle speaks, before one happened).
-        ``near_end_blocks``: of the last NEAR_END_WINDOW blocks, those that held a talker louder than the echo.
-        ``unjudged_ms``: sound already heard that the VAD has not judged yet (in its resampler and its part-frame):
-        the shopper's talking time runs to the last sound heard, not to the VAD's last whole frame."""
-        speech_ms = vad.stream_ms + unjudged_ms - self._start_ms
+        ``near_end_blocks``: of the last NEAR_END_WINDOW blocks, those that held a talker louder than the echo."""
+        speech_ms = vad.stream_ms - self._start_ms
         if speech_ms < self.barge_in_ms or vad.voiced_ms < self.barge_in_ms * 0.6 \
                 or speech_ms < self._checked_ms + RECHECK_MS or near_end_blocks < NEAR_END_MIN:
             return False

@@ -54,15 +54,8 @@ class StreamResampler:
         self._stream: Any = None
         self.reset()
 
-    @property
-    def backlog_ms(self) -> float:
-        """Input not yet handed out, in ms: soxr returns its output in chunks (LQ: 300 samples at 16 kHz from
-        20 ms blocks of 320), so what was handed out lags what was taken in by a varying 2-20 ms."""
-        return 1000.0 * (self._taken / self.in_rate - self._given / self.out_rate)
-
     def reset(self) -> None:
         """Forget filter state (e.g. after the capture device changed)."""
-        self._taken = self._given = 0
         if self.in_rate == self.out_rate:
             self._stream = None
         else:
@@ -72,10 +65,7 @@ class StreamResampler:
         samples = _mono_int16(block)
         if self._stream is None:
             return samples.copy()
-        out = np.asarray(self._stream.resample_chunk(samples, last=False), dtype=np.int16)
-        self._taken += samples.size
-        self._given += out.size
-        return out
+        return np.asarray(self._stream.resample_chunk(samples, last=False), dtype=np.int16)
 
     def flush(self) -> np.ndarray:
         """Return the samples still inside the filter and start a fresh stream."""

@@ -109,11 +109,6 @@ class VoiceActivityDetector:
     def stream_ms(self) -> int:
         return self._frame_index * FRAME_MS
 
-    @property
-    def unframed_ms(self) -> float:
-        """Audio fed but not yet judged (less than a frame): the stream's sound reaches this much past stream_ms."""
-        return len(self._pending) / 2 * 1000 / SAMPLE_RATE
-
     # ------------------------------------------------------------------ feeding
     def is_speech(self, frame: bytes) -> bool:
         """Classify one 20 ms frame (640 bytes of int16 at 16 kHz)."""

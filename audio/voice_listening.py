@@ -66,20 +66,15 @@ class Listening:
         if self._in_utterance and self.recognizer is not None and not self._ptt_held and not self._overlapped:
             self._vad.end_ms = end_of_turn_ms(self.recognizer, self.config)  # short once it is a whole sentence
         if self._vad.in_speech and self._is_speaking() and not self._barged \
-                and self.barge.due(self._vad, self.echo.near_end_blocks(NEAR_END_WINDOW), self._unjudged_ms()):
+                and self.barge.due(self._vad, self.echo.near_end_blocks(NEAR_END_WINDOW)):
             self._barge_in()
-
-    def _unjudged_ms(self: VoiceLoop) -> float:
-        """Microphone sound the VAD has not judged yet: held in its resampler, or short of a whole frame."""
-        return self._to_16k.backlog_ms + self._vad.unframed_ms
 
     def _on_vad(self: VoiceLoop, event: VadEvent, listening_brain: ListeningBrain | None) -> bool:
         """Handle a VAD event; True when it started an utterance (which took the current block already)."""
         if event.kind == "speech_started":
             self._barged = False
-            self.barge.speech_started(event.start_ms, self._vad.stream_ms + self._unjudged_ms(),
-                                      over_echo=self.echo.mode == "aec" and self.echo.gate.muted,
-                                      near_end=self.echo.double_talk.recent if self.echo.double_talk else ())
+            self.barge.speech_started(event.start_ms, self._vad.stream_ms,
+                                      over_echo=self.echo.mode == "aec" and self.echo.gate.muted)
             if listening_brain is not None:
                 if not self._is_speaking() or event.voiced_ms >= self.config.barge_in_ms:
                     self._spawn(listening_brain.shopper_speech_started())
