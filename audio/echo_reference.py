@@ -73,6 +73,11 @@ class ReferenceBuffer:
 _AUDIBLE = 600  # peak (int16) from which a speaker block counts as sound for the pairing check
 
 
+STALL_AHEAD_S = 0.1  # a microphone block asking for reference this far past what was played ...
+STALL_BLOCKS = 3  # ... this many blocks in a row: the output stream stalled
+STALL_MARGIN_S = 0.06  # after a stall, first look for the echo this far behind the newest sound played
+
+
 class ClockedReference:
     """Pairs the speaker's reference with microphone blocks by PortAudio's converter times, not by arrival order.
 
@@ -120,6 +125,8 @@ class ClockedReference:
         self._buf_start = 0  # output-stream frame index of _buf[0]
         self._shift: int | None = None  # reference frame = microphone frame - _shift
         self._pending_glitch = False
+        self._ahead_blocks = 0  # microphone blocks in a row that asked for sound the speaker had not played yet
+        self.stalls = 0
         self.resyncs = 0
         self._fallback = ReferenceBuffer(rate)
         self._timed = True
@@ -153,6 +160,7 @@ class ClockedReference:
             self._loud_until = start_frame + samples.size + self._keep  # worth checking the pairing until then
         if self._buf.size == 0 or start_frame != self._buf_start + self._buf.size:
             self._buf, self._buf_start = samples.copy(), start_frame  # first block, or the stream restarted
+            self._ahead_blocks = 0
         else:
             self._buf = np.concatenate([self._buf, samples])
         excess = self._buf.size - self._keep
@@ -210,10 +218,31 @@ class ClockedReference:
         if self._shift is None:
             return out
         first = start_frame - self._shift - self._buf_start
+        self._watch_for_stall(first + n - self._buf.size)
         lo, hi = max(first, 0), min(first + n, self._buf.size)
         if hi > lo:
             out[lo - first:hi - first] = self._buf[lo:hi]
         return out
+
+    def _watch_for_stall(self, ahead: int) -> None:
+        """``ahead``: how far past the last sample the speaker played the microphone's block asks for its reference.
+
+        An echo never comes before its sound, so a pairing that keeps asking for sound not played yet is wrong: the
+        output stream stalled without reporting an underflow (under CPU starvation, by 0.9-2.3 s), the microphone
+        went on, and Aisle's echo met a silent reference and passed for a shopper's voice. The converter times did
+        not show the stall either, so the pairing moves back by at least that much, unverified: the signal check
+        then finds the echo within ``guess_search_ms`` of it, and until it has the microphone is not trusted."""
+        assert self._shift is not None
+        if ahead <= STALL_AHEAD_S * self.rate or self._pending_glitch or ahead > self._keep:
+            self._ahead_blocks = 0
+            return
+        self._ahead_blocks += 1
+        if self._ahead_blocks >= STALL_BLOCKS:
+            self._ahead_blocks = 0
+            self.stalls += 1
+            self.verified = False
+            self._candidate = None
+            self._resync(self._shift + ahead + round(STALL_MARGIN_S * self.rate), "the output stream stalled")
 
     @property
     def trusted(self) -> bool:
