@@ -147,6 +147,28 @@ def test_the_spec_keeps_whisper_and_leaves_out_what_aisle_never_runs_of_it() -> 
     assert "rthook_no_pyav.py" in SPEC.read_text(encoding="utf-8")
 
 
+BLOCK_AND_IMPORT = r"""
+import importlib.abc, sys
+LEFT_OUT = {"httpx._main", "rich", "pygments", "markdown_it"}
+class LeftOut(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name in LEFT_OUT or name.split(".")[0] in LEFT_OUT:
+            raise ImportError(f"{name} is not in the bundle")
+sys.meta_path.insert(0, LeftOut())
+import httpx, openai, uvicorn, fastapi, pydantic, faster_whisper
+import app.compose.cli, agent, audio.neural
+assert not LEFT_OUT & set(sys.modules), LEFT_OUT & set(sys.modules)
+print(httpx.get.__name__)
+"""
+
+
+def test_what_the_spec_leaves_out_of_httpx_is_not_needed_to_import_what_aisle_runs() -> None:
+    assert {"httpx._main", "rich", "pygments", "markdown_it"} <= set(spec_excludes())
+    proc = subprocess.run([sys.executable, "-c", BLOCK_AND_IMPORT], cwd=REPO, capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "PYTHONPATH": str(REPO), "QT_QPA_PLATFORM": "offscreen"})
+    assert proc.returncode == 0 and proc.stdout.strip() == "get", proc.stderr[-2000:]
+
+
 PROBE = r"""
 import importlib.util, json, runpy, sys, tempfile
 from pathlib import Path
