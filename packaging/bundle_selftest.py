@@ -133,9 +133,9 @@ def check_speech(root: Path) -> dict[str, Any]:
 
 
 def check_neural(root: Path) -> dict[str, Any]:
-    """The Whisper second pass from the bundle: the default model's pinned weights are found inside it, assembled
-    (into a temporary folder, not the data directory), loaded, and a free-form request spoken by espeak-ng, which
-    the grammar could not hold, is transcribed."""
+    """The Whisper second pass from the bundle: the default model's pinned weights (the int8 ones derived at build
+    time, when its pin has them) are found inside it, assembled (into a temporary folder, not the data directory),
+    loaded, and a free-form request spoken by espeak-ng, which the grammar could not hold, is transcribed."""
     import dataclasses
     import tempfile
 
@@ -143,12 +143,15 @@ def check_neural(root: Path) -> dict[str, Any]:
     from audio.neural import NeuralRecognizer
     from audio.resample import resample
     from audio.synthesizer import EspeakSynthesizer
-    from audio.whisper_model import MODELS, package_dir
+    from audio.whisper_model import MODELS, model_sources, package_dir
 
     model = str(next(f.default for f in dataclasses.fields(Settings) if f.name == "neural_model"))
     if not model:
         return {"ok": True, "model": "", "note": "the default is the grammar alone"}
-    weights = [str(package_dir(f.package) / f.path) for f in (*MODELS[model].model_parts, *MODELS[model].support)]
+    pin = MODELS[model]
+    sources, model_sha256 = model_sources(pin)  # the int8 weights derived at build time, when pinned so
+    weights = [str(p) for p in sources] + [str(package_dir(f.package) / f.path) for f in pin.support]
+    int8 = pin.int8 is not None and model_sha256 == pin.int8.sha256
     said = "my daughter is going to summer camp in the mountains"
     pcm, rate = EspeakSynthesizer("en-us", 150).synthesize(said)
     with tempfile.TemporaryDirectory(prefix="aisle-selftest-whisper-") as cache:
@@ -157,9 +160,10 @@ def check_neural(root: Path) -> dict[str, Any]:
         result = neural.transcribe(resample(pcm, rate, 16000))
     heard = set(re.findall(r"[a-z]+", result.text.lower()))
     key_words = {"daughter", "summer", "camp", "mountains"}
-    return {"ok": all(_inside(w, root) for w in weights) and result.accepted and len(key_words & heard) >= 3,
-            "model": model, "weights": weights, "said": said, "heard": result.text, "reason": result.reason,
-            "load_s": round(neural.load_s, 3), "decode_ms": round(result.decode_ms)}
+    return {"ok": all(_inside(w, root) for w in weights) and int8 == (pin.int8 is not None) and result.accepted
+            and len(key_words & heard) >= 3,
+            "model": model, "weights": weights, "int8": int8, "said": said, "heard": result.text,
+            "reason": result.reason, "load_s": round(neural.load_s, 3), "decode_ms": round(result.decode_ms)}
 
 
 def check_tls(root: Path) -> dict[str, Any]:
