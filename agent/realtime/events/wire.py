@@ -33,7 +33,8 @@ class ServerEvent:
 
     @classmethod
     def from_wire(cls, data: Mapping[str, Any]) -> ServerEvent:
-        raise NotImplementedError
+        """Every event class reads its own fields; the base has none to read."""
+        raise NotImplementedError(f"{cls.__name__} does not say how to read itself from a server message")
 
 
 # Lenient field readers: the server adds fields over time and sometimes omits or nulls optional ones.
