@@ -131,6 +131,7 @@ def accepted_source(file: PinnedFile) -> Path:
 
 
 def accepted_model_hashes(pin: ModelPin) -> set[str]:
+    """The sha256 an assembled model.bin of ``pin`` may have: the joined parts', or the derived int8 file's."""
     return {pin.model_sha256, *([pin.int8.sha256] if pin.int8 else [])}
 
 

@@ -111,11 +111,11 @@ def whisper(model_cache: Path):  # type: ignore[no-untyped-def]
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """A test that plays speech through the virtual sound card in real time is tried a second time when it fails.
 
-    Such a test shares two cores with PulseAudio and the rest of the run: under CPU starvation the kiosk's speaker
-    underflows, the echo reaches the microphone later than the canceller's reference says, and Aisle can take its
-    own voice for a shopper (cut off, a reply misheard). That is a real weakness, measured apart by the benchmarks
-    (bench/bench_voice_bargein.py counts self-interruptions); a test failing twice in a row still fails the run,
-    and every retry is listed in the summary ("rerun").
+    Such a test shares two cores with PulseAudio and the rest of the run, so words spoken over Aisle are misheard now
+    and then, and under CPU starvation the speaker's stream stalls (audio/echo_reference.py re-pairs the echo after
+    a stall; CI once failed before it did). Recognition and self-interruptions are measured apart by the benchmarks
+    (bench/bench_voice_bargein.py); a test failing twice in a row still fails the run, and every retry is listed in
+    the summary ("rerun").
     """
     for item in items:
         if "virtual_audio" in getattr(item, "fixturenames", ()) and item.get_closest_marker("flaky") is None:
