@@ -20,7 +20,7 @@ RECOGNIZER_RATE = 16000
 REALTIME_RATE = 24000
 
 
-def _mono_int16(pcm: Any) -> np.ndarray:
+def mono_int16(pcm: Any) -> np.ndarray:
     arr = np.asarray(pcm)
     if arr.ndim != 1:
         arr = arr.reshape(-1)
@@ -33,7 +33,7 @@ def _mono_int16(pcm: Any) -> np.ndarray:
 
 def resample(pcm: Any, in_rate: int, out_rate: int, quality: str = "HQ") -> np.ndarray:
     """Convert a whole int16 mono buffer from ``in_rate`` to ``out_rate`` (returns int16)."""
-    samples = _mono_int16(pcm)
+    samples = mono_int16(pcm)
     if in_rate == out_rate or samples.size == 0:
         return samples.copy()
     out = soxr.resample(samples, in_rate, out_rate, quality=quality)
@@ -62,7 +62,7 @@ class StreamResampler:
             self._stream = soxr.ResampleStream(self.in_rate, self.out_rate, 1, dtype="int16", quality=self.quality)
 
     def process(self, block: Any) -> np.ndarray:
-        samples = _mono_int16(block)
+        samples = mono_int16(block)
         if self._stream is None:
             return samples.copy()
         return np.asarray(self._stream.resample_chunk(samples, last=False), dtype=np.int16)

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from audio.voice_loop import VoiceLoop
 
 PARTIAL_EVERY_S = 0.25
-LOW_DELAY = "LQ"  # soxr quality for the VAD and the cloud brains' input (see VoiceLoop.__init__)
+LOW_DELAY = "LQ"  # soxr quality for the cloud brains' input: it holds back less than MQ
 
 
 class Listening:

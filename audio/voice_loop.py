@@ -43,6 +43,7 @@ from app.events import NoticePosted, Payload, VoiceState, VoiceStateChanged
 from app.sentences import SentenceSplitter
 from audio.barge_in import BargeInDebounce
 from audio.capture import AudioBlock, MicrophoneCapture
+from audio.decimate import Decimator
 from audio.echo import EchoCanceller, HalfDuplexGate
 from audio.echo_control import EchoControl
 from audio.listening import (
@@ -62,7 +63,7 @@ from audio.resample import StreamResampler
 from audio.speech_output import DeviceSpeechOutput
 from audio.synthesizer import EspeakSynthesizer
 from audio.voice_devices import OUTPUT_LATENCY_S, DeviceSupervision
-from audio.voice_listening import LOW_DELAY, Listening
+from audio.voice_listening import Listening
 from audio.voice_speaking import ReplySpeaking
 from audio.voice_turns import NOT_CAUGHT, TurnTaking
 
@@ -93,9 +94,9 @@ class VoiceLoop(Listening, DeviceSupervision, ReplySpeaking, TurnTaking):
         self._tts = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aisle-tts")
         self._loop: asyncio.AbstractEventLoop | None = None
         self._vad = new_vad(config)
-        # LQ for what must react quickly (the VAD, the cloud brains' input): soxr's MQ and HQ hand out their output
-        # every other 20 ms block (one block held back), LQ every block (2-6 ms held back); recognition keeps MQ.
-        self._to_16k = StreamResampler(DEVICE_RATE, 16000, quality=LOW_DELAY)
+        # The VAD decides barge-ins and ends of turn, so it gets each block's own audio at once (audio.decimate: soxr
+        # holds back up to ~20 ms in chunks); recognition keeps soxr's MQ.
+        self._to_16k = Decimator(DEVICE_RATE, 16000)
         self._to_16k_heard = StreamResampler(DEVICE_RATE, 16000, quality="MQ")  # the ungated path, for recognition
         self._heard16k: collections.deque[np.ndarray] = collections.deque(maxlen=3000 // BLOCK_MS)
         self._to_brain: dict[int, StreamResampler] = {}  # per listening-brain input rate

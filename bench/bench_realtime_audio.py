@@ -396,7 +396,7 @@ def instrument(probe: Probe, voice: Any, brain: Any) -> Callable[[], None]:
             probe.cum_out += out.size
             return out
 
-    from audio.voice_loop import LOW_DELAY  # the quality the voice loop itself uses for the brain's input
+    from audio.voice_listening import LOW_DELAY  # the quality the voice loop itself uses for the brain's input
 
     voice._to_brain[brain.input_samplerate] = TimedResampler(RATE, brain.input_samplerate, quality=LOW_DELAY)
 

@@ -27,7 +27,7 @@ shopper spoke are listed apart, not measured; for the latter, how many microphon
 while the shopper spoke. Goal: heard p50 <= 350 ms. Exit status 1 when it is missed or no trial
 could be measured.
 
-    .venv/bin/python bench/bench_voice_bargein.py [--trials 8] [--wait-quiet]
+    .venv/bin/python bench/bench_voice_bargein.py [--trials 8] [--wait-quiet] [--verbose]
 """
 
 from __future__ import annotations
@@ -242,8 +242,11 @@ def main() -> int:
     parser.add_argument("--wait-quiet", action="store_true",
                         help="let Aisle finish each answer to an interruption (about 20 s a trial instead of ~8 s) "
                              "instead of cutting it off with the next typed request")
+    parser.add_argument("--verbose", action="store_true",
+                        help="log the voice loop's INFO messages (echo re-synchronisations, dropped recognitions)")
     args = parser.parse_args()
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(relativeCreated)d %(levelname)s %(name)s: %(message)s")
     offline_kiosk_environment()
     with virtual_device(), tempfile.TemporaryDirectory(prefix="aisle-bench-bargein-") as tmp:
         ok = asyncio.run(run(args, Path(tmp)))
