@@ -76,6 +76,15 @@ _AUDIBLE = 600  # peak (int16) from which a speaker block counts as sound for th
 STALL_AHEAD_S = 0.1  # a microphone block asking for reference this far past what was played ...
 STALL_BLOCKS = 3  # ... this many blocks in a row: the output stream stalled
 STALL_MARGIN_S = 0.06  # after a stall, first look for the echo this far behind the newest sound played
+# A stream restarted after a reported glitch (a barge-in aborts the speaker's stream to drop what it holds) refills its
+# buffer in bursts: on the virtual card no block for 150-300 ms, then 7-17 at once. Not a stall, for this long after.
+STALL_GRACE_S = 1.0
+# The signal check never pairs a microphone block with sound the speaker was handed more than this after it.
+CHECK_AHEAD_S = 0.02
+# A verified pairing stays while the signals put the echo up to this much later than assumed (the canceller's filter
+# covers it), or earlier by less than the pairing's lead (the reference still comes first). The estimate wobbles by a
+# voice's pitch period (~9 ms for Aisle's voice), and every move costs a fresh canceller and a second of deafness.
+HOLD_LATER_S = 0.02
 
 
 class ClockedReference:
@@ -126,6 +135,7 @@ class ClockedReference:
         self._shift: int | None = None  # reference frame = microphone frame - _shift
         self._pending_glitch = False
         self._ahead_blocks = 0  # microphone blocks in a row that asked for sound the speaker had not played yet
+        self._grace_until: int | None = 0  # microphone frame before which no stall is watched for (None: set it)
         self.stalls = 0
         self.resyncs = 0
         self._fallback = ReferenceBuffer(rate)
@@ -147,6 +157,7 @@ class ClockedReference:
         self._out_obs.clear()
         self._in_obs.clear()
         self._pending_glitch = True
+        self._grace_until = None  # from the next microphone block on
         self.verified = False
 
     def push(self, block: np.ndarray, start_frame: int, dac_time: float) -> None:
@@ -207,6 +218,8 @@ class ClockedReference:
                                  (ideal - self._shift) * 1000 / self.rate)
                         self._pending_glitch = False
                     else:
+                        if self._pending_glitch:
+                            self._grace_until = None  # the restarted stream may still be refilling in bursts
                         self._resync(ideal, "after a glitch" if self._pending_glitch else "start")
         if self._shift is not None and checking:
             self._blocks_since_check += 1
@@ -218,7 +231,12 @@ class ClockedReference:
         if self._shift is None:
             return out
         first = start_frame - self._shift - self._buf_start
-        self._watch_for_stall(first + n - self._buf.size)
+        if self._grace_until is None:
+            self._grace_until = start_frame + round(STALL_GRACE_S * self.rate)
+        if start_frame >= self._grace_until:
+            self._watch_for_stall(first + n - self._buf.size)
+        else:
+            self._ahead_blocks = 0
         lo, hi = max(first, 0), min(first + n, self._buf.size)
         if hi > lo:
             out[lo - first:hi - first] = self._buf[lo:hi]
@@ -265,12 +283,18 @@ class ClockedReference:
         current = self._shift + self.lead  # the echo delay (microphone frame - output frame) now assumed
         recent = self._mic[-self.rate:]  # the last second: Aisle's first words count before the window fills
         search = self._search if self.verified else self._guess_search
-        found = estimate_echo_delay(recent, self._mic_start + self._mic.size - recent.size, self._buf, self._buf_start,
-                                    current, search, self.rate, self._min_correlation)
+        # Speech repeats itself (a syllable, a list read out), so the envelopes can also line up a repetition early:
+        # an echo before its sound, pairing the microphone with sound not played yet. Taken, that was a wrong pairing
+        # the next check verified, or a "stall" moved back, found again, moved back... (no barge-in for good).
+        newest = self._mic_start + self._mic.size
+        earliest = newest + self.lead - (self._buf_start + self._buf.size) - round(CHECK_AHEAD_S * self.rate)
+        found = estimate_echo_delay(recent, newest - recent.size, self._buf, self._buf_start, current, search,
+                                    self.rate, self._min_correlation, earliest=earliest)
         if found is None:
             return
-        if abs(found - current) <= self.rate // 500:  # within 2 ms: the pairing holds
-            self._candidate = None
+        if abs(found - current) <= self.rate // 500 or (
+                self.verified and -self.lead < found - current <= round(HOLD_LATER_S * self.rate)):
+            self._candidate = None  # the pairing holds
             self.verified = True
             return
         # A verified pairing moves only when two checks in a row agree; a guess is replaced at once (and verified by
@@ -292,10 +316,11 @@ class ClockedReference:
 
 
 def estimate_echo_delay(mic: np.ndarray, mic_start: int, out: np.ndarray, out_start: int, center: int, search: int,
-                        rate: int, min_correlation: float = 0.7, chunk_ms: float = 5.0) -> int | None:
+                        rate: int, min_correlation: float = 0.7, chunk_ms: float = 5.0,
+                        earliest: int | None = None) -> int | None:
     """The echo delay (microphone frame index minus output frame index of the same sound) that best lines up the
     two signals' energy envelopes, searched within ``search`` samples of ``center``; None when the signals do not
-    say (too little of Aisle's voice in the window, a talker over it, or no clear peak).
+    say (too little of Aisle's voice in the window, a talker over it, or no clear peak). Not below ``earliest``.
 
     Envelopes: RMS over ``chunk_ms`` pieces of the microphone, against the output's RMS over the same pieces
     shifted by each candidate delay (from a cumulative sum, so a candidate costs one lookup per piece); the score is
@@ -326,9 +351,12 @@ def estimate_echo_delay(mic: np.ndarray, mic_start: int, out: np.ndarray, out_st
         result[(w.sum(axis=1) < pieces * 0.8) | (loud_share < 0.2)] = -1.0
         return result
 
-    coarse = np.arange(center - search, center + search + 1, chunk)
+    low = center - search if earliest is None else max(center - search, earliest)
+    coarse = np.arange(low, center + search + 1, chunk)
+    if not coarse.size:
+        return None
     rough = int(coarse[int(np.argmax(scores(coarse)))])
-    fine = np.arange(rough - chunk, rough + chunk + 1, max(1, rate // 1000))
+    fine = np.arange(max(rough - chunk, low), rough + chunk + 1, max(1, rate // 1000))
     fine_scores = scores(fine)
     best = int(np.argmax(fine_scores))
     if fine_scores[best] < min_correlation:

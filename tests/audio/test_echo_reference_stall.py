@@ -9,6 +9,7 @@ shopper's (it cut itself off mid-reply). An echo never comes before its sound, s
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from audio.echo_reference import ClockedReference
 
@@ -90,3 +91,67 @@ def test_a_steady_pairing_is_never_taken_for_a_stall() -> None:
     for _ in range(300):
         room.step()
     assert room.reference.stalls == 0 and room.reference.resyncs == 0
+
+
+def test_a_restarted_stream_refilling_in_bursts_is_not_taken_for_a_stall() -> None:
+    """A barge-in aborts the speaker's stream and starts it again; PortAudio then reported its blocks in bursts (none
+    for 150-300 ms, then 7-17 at once) while it played on time. Taking that for a stall moved a right pairing 210 ms
+    away and kept the microphone from the VAD until the signals found the echo again (up to 1.6 s: no barge-in)."""
+    room = Room(offset=3000)
+    for _ in range(60):
+        room.step()
+    room.reference.note_glitch()  # the restart
+    held: list[int] = []
+    for k in range(45):
+        w = room.out_frame
+        held.append(w)
+        room.out_frame += N
+        if len(held) == 12 or k == 44:  # 240 ms of blocks reported at once
+            for frame in held:
+                room.reference.push(room.signal[frame:frame + N], frame, CLOCK_START + frame / RATE)
+            held.clear()
+        c = room.mic_frame
+        room.reference.take(N, c, CLOCK_START + (c - room.offset) / RATE, room.heard(c))
+        room.mic_frame += N
+    assert room.reference.stalls == 0
+
+
+@pytest.mark.parametrize("period_s", [0.15, 0.2, 0.25])
+def test_the_signals_never_put_the_echo_before_its_sound(period_s: float) -> None:
+    """Aisle's voice repeats itself (a syllable, a list read out), so after a glitch the envelopes line up a
+    repetition early as well as they do at the echo: that delay pairs the microphone with sound not played yet. Taken,
+    it was a wrong pairing the next check verified, or a "stall" moved back and found again, over and over."""
+    room = Room(offset=3000)
+    period = round(period_s * RATE)
+    room.signal = np.tile(room.signal[:period], room.signal.size // period + 1)[:room.signal.size]
+    for _ in range(100):
+        room.step()
+    room.reference.note_glitch()
+    blocks = [room.step() for _ in range(100)]
+    assert all(lined_up(room, got, c) for got, c in blocks[-50:])
+    assert room.reference.verified and room.reference.stalls == 0
+
+
+def test_a_verified_pairing_holds_while_the_echo_wobbles_by_a_pitch_period() -> None:
+    """The signal check's estimate wobbles by a voice's pitch period (±9 ms for Aisle's voice). Each move used to
+    start a fresh canceller and keep the microphone from the VAD for a second: a shopper could not interrupt."""
+    room = Room(offset=3000)
+    for _ in range(100):
+        room.step()
+    assert room.reference.verified
+    for wobble_ms in (-8, 9, -8, 15, 0):
+        room.echo_offset = room.offset + round(wobble_ms * RATE / 1000)
+        for _ in range(60):
+            got, c = room.step()
+        assert any(np.array_equal(got, room.signal[c - room.echo_offset + lead:][:N]) for lead in range(48, 1201))
+    assert room.reference.resyncs == 0 and room.reference.verified
+
+
+def test_an_echo_that_really_moved_is_followed() -> None:
+    room = Room(offset=3000)
+    for _ in range(100):
+        room.step()
+    room.echo_offset = room.offset - round(0.03 * RATE)  # 30 ms earlier: the reference would come after its echo
+    blocks = [room.step() for _ in range(150)]
+    assert room.reference.resyncs >= 1
+    assert all(lined_up(room, got, c) for got, c in blocks[-25:])
