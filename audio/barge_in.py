@@ -7,8 +7,9 @@ pitch (:func:`audio.vad.voicing`: not a hiss or clatter).
 "Began to talk" is the first sound of their words, not the VAD's first voiced frame. Words begin with consonants
 ("tell", "show") that webrtcvad does not call voiced, and while Aisle talks the echo control only lets blocks through
 to the VAD once the shopper is louder than the echo: measured on the virtual card, the first voiced frame came
-60-90 ms after the words' first sound (a "t" at -30 dBFS under an echo at -18 dBFS). Counting the debounce from
-there made it ~380 ms long. So when the VAD starts, the canceller's output (which holds the shopper and only a
+60-90 ms after the words' first sound (a "t" at -30 dBFS under an echo at -18 dBFS; ~20 ms of that was the
+resampler holding audio back, gone since :mod:`audio.decimate`: now 0-20 ms). Counting the debounce from there
+made it ~380 ms long. So when the VAD starts, the canceller's output (which holds the shopper and only a
 -60..-70 dB residue of Aisle) is searched back from the voiced run for the sound that leads into it: up to
 `ONSET_LOOKBACK_MS` of 10 ms pieces louder than `ONSET_FLOOR_DBFS` and clearly above the residue just before, and
 only when that residue shows a converged canceller (`ONSET_CONVERGED_DBFS`).
@@ -17,10 +18,13 @@ only when that residue shows a converged canceller (`ONSET_CONVERGED_DBFS`).
 from __future__ import annotations
 
 import collections
+import logging
 
 import numpy as np
 
 from audio.vad import VoiceActivityDetector, voicing
+
+log = logging.getLogger("aisle.audio.barge_in")
 
 # A barge-in needs a near-end talker (louder than Aisle's echo could be, see DoubleTalkDetector) in at least
 # NEAR_END_MIN of the last NEAR_END_WINDOW blocks.
@@ -29,7 +33,7 @@ NEAR_END_MIN = 2
 RECHECK_MS = 60  # after a check that found no voice, the next one waits this much more speech
 PIECE_MS = 10
 ONSET_LOOKBACK_MS = 100
-ONSET_FLOOR_DBFS = -55.0  # Aisle's echo comes out of a converged canceller at about -67 dBFS
+ONSET_FLOOR_DBFS = -62.0  # Aisle's echo comes out of a converged canceller at about -67 dBFS
 ONSET_ABOVE_RESIDUE_DB = 10.0
 # Only a canceller that demonstrably removes Aisle's voice gets a lead-in: its output before the words must be this
 # quiet. An unconverged one leaks Aisle's syllables, which must not shorten the debounce (Aisle would interrupt itself).
@@ -90,13 +94,19 @@ class BargeInDebounce:
             if run_start > 0:
                 self.lead_in_ms = lead_in_ms(levels, run_start)
         self._start_ms = start_ms - self.lead_in_ms
+        log.debug("speech over Aisle: voiced from %d ms, %d ms of sound before it", start_ms, self.lead_in_ms)
 
     def due(self, vad: VoiceActivityDetector, near_end_blocks: int) -> bool:
         """Whether the speech the VAD is in has become a barge-in (call while Aisle speaks, before one happened).
         ``near_end_blocks``: of the last NEAR_END_WINDOW blocks, those that held a talker louder than the echo."""
         speech_ms = vad.stream_ms - self._start_ms
-        if speech_ms < self.barge_in_ms or vad.voiced_ms < self.barge_in_ms * 0.6 \
-                or speech_ms < self._checked_ms + RECHECK_MS or near_end_blocks < NEAR_END_MIN:
+        if speech_ms < self.barge_in_ms or speech_ms < self._checked_ms + RECHECK_MS:
+            return False
+        if vad.voiced_ms < self.barge_in_ms * 0.6 or near_end_blocks < NEAR_END_MIN:
+            log.debug("not a barge-in yet at %d ms: %d ms voiced, a talker in %d of the last %d blocks", speech_ms,
+                      vad.voiced_ms, near_end_blocks, NEAR_END_WINDOW)
             return False
         self._checked_ms = speech_ms
-        return voicing(np.frombuffer(vad.speech_so_far(), dtype=np.int16)) >= self.min_voicing
+        voiced = voicing(np.frombuffer(vad.speech_so_far(), dtype=np.int16))
+        log.debug("barge-in check at %d ms: voicing %.2f (needs %.2f)", speech_ms, voiced, self.min_voicing)
+        return voiced >= self.min_voicing
