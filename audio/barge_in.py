@@ -33,7 +33,7 @@ NEAR_END_MIN = 2
 RECHECK_MS = 60  # after a check that found no voice, the next one waits this much more speech
 PIECE_MS = 10
 ONSET_LOOKBACK_MS = 100
-ONSET_FLOOR_DBFS = -62.0  # Aisle's echo comes out of a converged canceller at about -67 dBFS
+ONSET_FLOOR_DBFS = -55.0  # Aisle's echo comes out of a converged canceller at about -67 dBFS
 ONSET_ABOVE_RESIDUE_DB = 10.0
 # Only a canceller that demonstrably removes Aisle's voice gets a lead-in: its output before the words must be this
 # quiet. An unconverged one leaks Aisle's syllables, which must not shorten the debounce (Aisle would interrupt itself).
