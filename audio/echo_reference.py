@@ -287,7 +287,10 @@ class ClockedReference:
         # an echo before its sound, pairing the microphone with sound not played yet. Taken, that was a wrong pairing
         # the next check verified, or a "stall" moved back, found again, moved back... (no barge-in for good).
         newest = self._mic_start + self._mic.size
-        earliest = newest + self.lead - (self._buf_start + self._buf.size) - round(CHECK_AHEAD_S * self.rate)
+        played = self._buf_start + self._buf.size
+        if newest - self._shift > played:
+            return  # the speaker has not reported what the microphone heard yet (a restart's bursts): no say yet
+        earliest = newest + self.lead - played - round(CHECK_AHEAD_S * self.rate)
         found = estimate_echo_delay(recent, newest - recent.size, self._buf, self._buf_start, current, search,
                                     self.rate, self._min_correlation, earliest=earliest)
         if found is None:
