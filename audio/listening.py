@@ -54,6 +54,11 @@ class VoiceConfig:
     # x1000 against a free phone loop) is noise or off-topic talk forced onto the grammar, not a turn. Correct
     # requests measured -1.2..+1.0, out-of-grammar sentences -1.8..-2.0 (bench/bench_voice_wer.py, tests).
     min_confidence: float = -1.4
+    # The same for words spoken over Aisle's voice (a barge-in): the canceller's residue makes the grammar force them
+    # onto other sentences, price filters and all ("tell me more about the second one" → "looking for a bottles up to
+    # 20"). On bench/bench_voice_bargein.py (2026-12-03, 27 interruptions) the right readings scored -0.08..-1.05 (one
+    # below -1.0), the wrong ones -0.59..-1.28 (7 of 14 below -1.0). Below this the shopper is asked to say it again.
+    overlapped_min_confidence: float = -1.0
     # Share of an utterance's audible 40 ms frames that must have a pitch (a voice) for it to be a turn; the same for
     # the speech that would interrupt Aisle (webrtcvad alone takes a fan's hiss or clatter for speech).
     min_voicing: float = 0.15
@@ -97,24 +102,30 @@ def new_vad(config: VoiceConfig) -> VoiceActivityDetector:
                                  end_ms=config.vad_silence_ms, preroll_ms=PREROLL_MS)
 
 
-def accept(result: RecognitionResult | None, config: VoiceConfig, voiced_share: float = 1.0) -> bool:
+def accept(result: RecognitionResult | None, config: VoiceConfig, voiced_share: float = 1.0,
+           overlapped: bool = False) -> bool:
     """Whether a final grammar recognition is a shopper's words: not empty, said by a voice, and not noise or
-    off-topic talk forced onto the grammar."""
-    return (result is not None and bool(result.text.strip()) and result.confidence >= config.min_confidence
+    off-topic talk forced onto the grammar (``overlapped``: spoken over Aisle, which takes a closer fit)."""
+    floor = max(config.min_confidence, config.overlapped_min_confidence) if overlapped else config.min_confidence
+    return (result is not None and bool(result.text.strip()) and result.confidence >= floor
             and voiced_share >= config.min_voicing)
 
 
 def recognise(recognizer: SpeechRecognizer, audio: list[np.ndarray], config: VoiceConfig,
-              neural: NeuralRecognizer | None) -> Transcript | None:
-    """End the utterance and decide what was said (see the module docstring). None when no utterance was going."""
+              neural: NeuralRecognizer | None, overlapped: bool = False) -> Transcript | None:
+    """End the utterance and decide what was said (see the module docstring). None when no utterance was going.
+    ``overlapped``: the words were spoken over Aisle's voice (see ``VoiceConfig.overlapped_min_confidence``)."""
     text = recognizer.end_utterance()
     result = recognizer.last_result
     pcm = np.concatenate(audio) if audio else np.zeros(0, dtype=np.int16)
     voiced = voicing(pcm) if pcm.size else 0.0
     if result is None:
         return None
-    grammar = Transcript(text, result.raw_text, result.confidence, accept(result, config, voiced), result.audio_ms,
-                         result.decode_ms, voiced, reason="" if result.text else "nothing in the grammar")
+    reason = "" if result.text else "nothing in the grammar"
+    if overlapped and result.text and not reason and result.confidence < config.overlapped_min_confidence:
+        reason = "spoken over Aisle, a poor fit"
+    grammar = Transcript(text, result.raw_text, result.confidence, accept(result, config, voiced, overlapped),
+                         result.audio_ms, result.decode_ms, voiced, reason=reason)
     if grammar.accepted and result.confidence >= config.neural_below:
         return grammar
     if neural is None or not neural.loaded or voiced < config.min_voicing:

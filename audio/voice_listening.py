@@ -161,7 +161,7 @@ class Listening:
         self._vad.end_ms = self.config.vad_silence_ms
         loop = asyncio.get_running_loop()
         neural = None if self._overlapped else self.neural
-        future = self._asr.submit(recognise, recognizer, self._utterance_audio, self.config, neural)
+        future = self._asr.submit(recognise, recognizer, self._utterance_audio, self.config, neural, self._overlapped)
         self._utterance_audio = []
         self._set_state(VoiceState.THINKING)
         future.add_done_callback(lambda f: loop.call_soon_threadsafe(self._on_final, f))

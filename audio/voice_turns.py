@@ -48,6 +48,8 @@ class TurnTaking:
             self._not_understood(heard)
             return
         self._not_caught_said = False
+        log.debug("voice turn (%s, confidence %.2f, voicing %.2f%s): %r", heard.source, heard.confidence, heard.voicing,
+                  ", over Aisle" if self._overlapped else "", heard.text)
         if heard.source == "neural":
             log.info("free-form request (Whisper): %r", heard.text)
         if SAY_AGAIN.match(_plain(heard.text)) and self.playback is not None:
@@ -67,7 +69,9 @@ class TurnTaking:
             self.rejected = [*self.rejected[-9:], heard]
             spoken = heard.voicing >= self.config.min_voicing and heard.audio_ms >= NOT_CAUGHT_MIN_MS
             shopper_still_talking = self._in_utterance or self._vad.in_speech
-            if spoken and not self._not_caught_said and not self._overlapped and not shopper_still_talking \
+            # words over Aisle's voice get an apology only when they interrupted it (else they may be its echo)
+            if spoken and not self._not_caught_said and (self._barged or not self._overlapped) \
+                    and not shopper_still_talking \
                     and self.conversation.session is not None \
                     and self._listening_brain() is None:
                 self._not_caught_said = True

@@ -262,6 +262,7 @@ def main() -> int:
                         format="%(relativeCreated)d %(levelname)s %(name)s: %(message)s")
     if args.verbose:
         logging.getLogger("aisle.audio.barge_in").setLevel(logging.DEBUG)
+        logging.getLogger("aisle.audio.voice").setLevel(logging.DEBUG)
     offline_kiosk_environment()
     runs: list[list[Trial]] = []
     debounce_ms = 0

@@ -28,7 +28,7 @@ from audio.capture import AudioBlock, MicrophoneCapture
 from audio.playback import SpeakerPlayback
 from audio.resample import resample
 from audio.service import VoiceService
-from audio.voice_loop import OUTPUT_LATENCY_S, VoiceLoop
+from audio.voice_loop import NOT_CAUGHT, OUTPUT_LATENCY_S, VoiceLoop
 
 pytestmark = [pytest.mark.audio, pytest.mark.slow]
 
@@ -282,6 +282,22 @@ async def test_speaking_over_aisle_stops_it_and_is_the_next_turn(kiosk: Kiosk) -
     call = await kiosk.events.wait(EventKind.FUNCTION_CALL, 10, barge_in_at)
     assert call.data["name"] == "show_product_details"
     await kiosk.events.wait(EventKind.COMPLETION, 10, barge_in_at)
+
+
+async def test_words_over_aisle_it_cannot_make_out_stop_it_and_are_asked_again(kiosk: Kiosk) -> None:
+    """Talk the grammar cannot hold, over Aisle's voice: Aisle stops (they are a voice, talking), takes no turn from
+    a forced reading, and says it did not catch that, instead of falling silent."""
+    kiosk.echo_loss(15)
+    await kiosk.runtime.conversation.submit_text("show me sleeping bags")
+    await kiosk.until_speaking()
+    await asyncio.sleep(3.0)
+    since = time.monotonic()
+    started, ended = await kiosk.speak("my brother drove to london on tuesday to see the football", "en-us+f3")
+    barge_in_at = kiosk.voice.timings.get("barge_in_at")
+    assert barge_in_at is not None and started < barge_in_at < ended, "Aisle was interrupted while they spoke"
+    notice = await kiosk.events.wait(EventKind.NOTICE, 20, since, lambda e: e.data.get("code") == "not_understood")
+    assert notice.data["message"] == NOT_CAUGHT
+    assert voice_turns(kiosk.events, since) == []
 
 
 async def test_a_cough_does_not_interrupt(kiosk: Kiosk) -> None:
