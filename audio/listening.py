@@ -102,13 +102,17 @@ def new_vad(config: VoiceConfig) -> VoiceActivityDetector:
                                  end_ms=config.vad_silence_ms, preroll_ms=PREROLL_MS)
 
 
+def confidence_floor(config: VoiceConfig, overlapped: bool) -> float:
+    """The grammar fit a recognition needs to become a turn; words spoken over Aisle (``overlapped``) need more."""
+    return max(config.min_confidence, config.overlapped_min_confidence) if overlapped else config.min_confidence
+
+
 def accept(result: RecognitionResult | None, config: VoiceConfig, voiced_share: float = 1.0,
            overlapped: bool = False) -> bool:
     """Whether a final grammar recognition is a shopper's words: not empty, said by a voice, and not noise or
-    off-topic talk forced onto the grammar (``overlapped``: spoken over Aisle, which takes a closer fit)."""
-    floor = max(config.min_confidence, config.overlapped_min_confidence) if overlapped else config.min_confidence
-    return (result is not None and bool(result.text.strip()) and result.confidence >= floor
-            and voiced_share >= config.min_voicing)
+    off-topic talk forced onto the grammar (see :func:`confidence_floor`)."""
+    return (result is not None and bool(result.text.strip())
+            and result.confidence >= confidence_floor(config, overlapped) and voiced_share >= config.min_voicing)
 
 
 def recognise(recognizer: SpeechRecognizer, audio: list[np.ndarray], config: VoiceConfig,
@@ -122,7 +126,7 @@ def recognise(recognizer: SpeechRecognizer, audio: list[np.ndarray], config: Voi
     if result is None:
         return None
     reason = "" if result.text else "nothing in the grammar"
-    if overlapped and result.text and not reason and result.confidence < config.overlapped_min_confidence:
+    if overlapped and result.text and result.confidence < confidence_floor(config, overlapped=True):
         reason = "spoken over Aisle, a poor fit"
     grammar = Transcript(text, result.raw_text, result.confidence, accept(result, config, voiced, overlapped),
                          result.audio_ms, result.decode_ms, voiced, reason=reason)

@@ -190,7 +190,8 @@ def measure_all(trials: list[Trial], ear: Ear) -> None:
             measure(trial, stream, ear)
 
 
-def report(trials: list[Trial], debounce_ms: int, runs: list[list[Trial]]) -> bool:
+def report(runs: list[list[Trial]], debounce_ms: int) -> bool:
+    trials = [t for run_trials in runs for t in run_trials]
     good = [t for t in trials if not t.outcome]
     print(f"\ntrials: {len(trials)}, measured {len(good)}, Aisle interrupted itself "
           f"{sum(t.outcome == 'self' for t in trials)}, no barge-in {sum(t.outcome == 'never' for t in trials)}")
@@ -255,8 +256,8 @@ def main() -> int:
                         help="start the kiosk and the virtual card this many times, --trials each, and pool the "
                              "trials (the figure moves by ±20 ms from one start to the next)")
     parser.add_argument("--verbose", action="store_true",
-                        help="log the voice loop's INFO messages (echo re-synchronisations, dropped recognitions) and "
-                             "each barge-in check")
+                        help="log the voice loop's INFO messages (echo re-synchronisations, dropped recognitions), "
+                             "each barge-in check and each voice turn's confidence")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(relativeCreated)d %(levelname)s %(name)s: %(message)s")
@@ -270,7 +271,7 @@ def main() -> int:
         with virtual_device(), tempfile.TemporaryDirectory(prefix="aisle-bench-bargein-") as tmp:
             trials, debounce_ms = asyncio.run(run(args, Path(tmp), number * args.trials))
         runs.append(trials)
-    ok = report([t for run_trials in runs for t in run_trials], debounce_ms, runs)
+    ok = report(runs, debounce_ms)
     return 0 if ok else 1
 
 
