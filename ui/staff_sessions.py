@@ -106,6 +106,7 @@ class SessionList(QWidget):
         for old in self.rows:
             self._group.removeButton(old)
             self._lay.removeWidget(old)
+            old.hide()  # out of layout and painting now; Qt deletes it once its events are done
             old.deleteLater()
         self.rows = []
         self.empty.setVisible(not rows)

@@ -225,10 +225,19 @@ def application() -> QApplication:
     return app
 
 
+def _use_fusion(app: QApplication) -> None:
+    """Install the Fusion style once. Setting it again would delete the style every widget was polished with,
+    including widgets still waiting for their deferred deletion, which then crash Qt when they are finally deleted."""
+    if app.property("aisle_fusion_installed"):
+        return
+    app.setStyle("Fusion")
+    app.setProperty("aisle_fusion_installed", True)
+
+
 def apply_theme(app: QApplication, theme: Theme) -> None:
     """Install the palette and the style sheet for `theme` on the whole application."""
     _current[0] = theme
-    app.setStyle("Fusion")
+    _use_fusion(app)
     palette = QPalette()
     roles = {
         QPalette.ColorRole.Window: theme.bg, QPalette.ColorRole.WindowText: theme.text,

@@ -138,3 +138,15 @@ def test_drop_downs_show_an_arrow_and_a_styled_list(qapp):
     arrow = re.search(r"QComboBox::down-arrow \{ image: url\(([^)]+)\)", sheet)
     assert arrow and Path(arrow.group(1)).is_file()
     assert "QComboBox QAbstractItemView::item" in sheet and "selection-color" in sheet
+
+
+def test_changing_the_theme_keeps_the_style_widgets_were_polished_with(qapp):
+    """Replacing the application's style deletes the old one, and a widget still waiting for its deferred deletion
+    (a session row, a rebuilt window) crashes Qt when it is finally deleted: a theme change keeps the one style."""
+    themes.apply_theme(qapp, themes.theme_for("light"))
+    style = qapp.style()
+    try:
+        themes.apply_theme(qapp, themes.theme_for("dark"))
+        assert qapp.style() is style
+    finally:
+        themes.apply_theme(qapp, themes.theme_for("light"))
