@@ -79,6 +79,10 @@ STALL_MARGIN_S = 0.06  # after a stall, first look for the echo this far behind 
 # A stream restarted after a reported glitch (a barge-in aborts the speaker's stream to drop what it holds) refills its
 # buffer in bursts: on the virtual card no block for 150-300 ms, then 7-17 at once. Not a stall, for this long after.
 STALL_GRACE_S = 1.0
+# A pairing that still asks for sound past what the speaker reported this long after the grace is wrong, however
+# little it asks ahead (converter times came back 60-80 ms off after glitches): the signal check waits for reports
+# that will never come, so the pairing moves back like a stall's and the signals find the echo.
+AHEAD_FOR_GOOD_S = 1.0
 # The signal check never pairs a microphone block with sound the speaker was handed more than this after it.
 CHECK_AHEAD_S = 0.02
 # A verified pairing stays while the signals put the echo up to this much later than assumed (the canceller's filter
@@ -135,6 +139,7 @@ class ClockedReference:
         self._shift: int | None = None  # reference frame = microphone frame - _shift
         self._pending_glitch = False
         self._ahead_blocks = 0  # microphone blocks in a row that asked for sound the speaker had not played yet
+        self._ahead_since: int | None = None  # microphone frame since which every block asked for such sound
         self._grace_until: int | None = 0  # microphone frame before which no stall is watched for (None: set it)
         self.stalls = 0
         self.resyncs = 0
@@ -171,7 +176,7 @@ class ClockedReference:
             self._loud_until = start_frame + samples.size + self._keep  # worth checking the pairing until then
         if self._buf.size == 0 or start_frame != self._buf_start + self._buf.size:
             self._buf, self._buf_start = samples.copy(), start_frame  # first block, or the stream restarted
-            self._ahead_blocks = 0
+            self._ahead_blocks, self._ahead_since = 0, None
         else:
             self._buf = np.concatenate([self._buf, samples])
         excess = self._buf.size - self._keep
@@ -234,15 +239,15 @@ class ClockedReference:
         if self._grace_until is None:
             self._grace_until = start_frame + round(STALL_GRACE_S * self.rate)
         if start_frame >= self._grace_until:
-            self._watch_for_stall(first + n - self._buf.size)
+            self._watch_for_stall(first + n - self._buf.size, start_frame)
         else:
-            self._ahead_blocks = 0
+            self._ahead_blocks, self._ahead_since = 0, None
         lo, hi = max(first, 0), min(first + n, self._buf.size)
         if hi > lo:
             out[lo - first:hi - first] = self._buf[lo:hi]
         return out
 
-    def _watch_for_stall(self, ahead: int) -> None:
+    def _watch_for_stall(self, ahead: int, start_frame: int) -> None:
         """``ahead``: how far past the last sample the speaker played the microphone's block asks for its reference.
 
         An echo never comes before its sound, so a pairing that keeps asking for sound not played yet is wrong: the
@@ -251,16 +256,20 @@ class ClockedReference:
         not show the stall either, so the pairing moves back by at least that much, unverified: the signal check
         then finds the echo within ``guess_search_ms`` of it, and until it has the microphone is not trusted."""
         assert self._shift is not None
-        if ahead <= STALL_AHEAD_S * self.rate or self._pending_glitch or ahead > self._keep:
-            self._ahead_blocks = 0
+        if ahead <= 0 or self._pending_glitch or ahead > self._keep:
+            self._ahead_blocks, self._ahead_since = 0, None
             return
-        self._ahead_blocks += 1
-        if self._ahead_blocks >= STALL_BLOCKS:
-            self._ahead_blocks = 0
-            self.stalls += 1
+        self._ahead_blocks = self._ahead_blocks + 1 if ahead > STALL_AHEAD_S * self.rate else 0
+        if self._ahead_since is None:
+            self._ahead_since = start_frame
+        stalled = self._ahead_blocks >= STALL_BLOCKS
+        if stalled or start_frame - self._ahead_since >= AHEAD_FOR_GOOD_S * self.rate:
+            self._ahead_blocks, self._ahead_since = 0, None
+            self.stalls += stalled
             self.verified = False
             self._candidate = None
-            self._resync(self._shift + ahead + round(STALL_MARGIN_S * self.rate), "the output stream stalled")
+            self._resync(self._shift + ahead + round(STALL_MARGIN_S * self.rate),
+                         "the output stream stalled" if stalled else "the pairing asked for sound not played yet")
 
     @property
     def trusted(self) -> bool:
