@@ -12,7 +12,11 @@ resampler holding audio back, gone since :mod:`audio.decimate`: now 0-20 ms). Co
 made it ~380 ms long. So when the VAD starts, the canceller's output (which holds the shopper and only a
 -60..-70 dB residue of Aisle) is searched back from the voiced run for the sound that leads into it: up to
 `ONSET_LOOKBACK_MS` of 10 ms pieces louder than `ONSET_FLOOR_DBFS` and clearly above the residue just before, and
-only when that residue shows a converged canceller (`ONSET_CONVERGED_DBFS`).
+only when that residue shows a converged canceller (`ONSET_CONVERGED_DBFS`). AEC3's suppressor turns a quiet first
+consonant under Aisle's voice down too, so this found a lead-in in ~1 trial of 10; the double-talk detector, which
+judges the raw microphone against the reference band by band, had mostly called the block before the voiced run a
+talker already. Its run of talker blocks right before the voiced run counts as well (under the same converged-
+canceller condition), each block as half of it beyond the first: the words began somewhere inside the earliest.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ ONSET_ABOVE_RESIDUE_DB = 10.0
 # Only a canceller that demonstrably removes Aisle's voice gets a lead-in: its output before the words must be this
 # quiet. An unconverged one leaks Aisle's syllables, which must not shorten the debounce (Aisle would interrupt itself).
 ONSET_CONVERGED_DBFS = -60.0
+LEAD_IN_BLOCKS = ONSET_LOOKBACK_MS // 20  # talker blocks (20 ms) before the voiced run that may count
 
 
 def piece_levels(pcm: np.ndarray, piece: int) -> np.ndarray:
@@ -47,14 +52,24 @@ def piece_levels(pcm: np.ndarray, piece: int) -> np.ndarray:
     return levels
 
 
+def residue_before(levels: np.ndarray, run_start: int) -> float | None:
+    """The canceller's output level (dBFS) in the 100 ms before the lead-in window of piece ``run_start``, when it
+    shows a converged canceller (else None: no lead-in may count)."""
+    lookback = ONSET_LOOKBACK_MS // PIECE_MS
+    residue_span = levels[max(0, run_start - lookback - 10):max(0, run_start - lookback)]
+    if not residue_span.size or float(np.median(residue_span)) > ONSET_CONVERGED_DBFS:
+        return None
+    return float(np.median(residue_span))
+
+
 def lead_in_ms(levels: np.ndarray, run_start: int) -> int:
     """How long the sound before piece ``run_start`` of ``levels`` (10 ms pieces, dBFS) leads into it without a
     break: the pieces right before it that are louder than the floor and than the residue before them."""
     lookback = ONSET_LOOKBACK_MS // PIECE_MS
-    residue_span = levels[max(0, run_start - lookback - 10):max(0, run_start - lookback)]
-    if not residue_span.size or float(np.median(residue_span)) > ONSET_CONVERGED_DBFS:
+    residue = residue_before(levels, run_start)
+    if residue is None:
         return 0
-    threshold = max(ONSET_FLOOR_DBFS, float(np.median(residue_span)) + ONSET_ABOVE_RESIDUE_DB)
+    threshold = max(ONSET_FLOOR_DBFS, residue + ONSET_ABOVE_RESIDUE_DB)
     count = 0
     for i in range(run_start - 1, max(-1, run_start - 1 - lookback), -1):
         if levels[i] < threshold:
@@ -70,6 +85,7 @@ class BargeInDebounce:
         self.barge_in_ms = barge_in_ms
         self.min_voicing = min_voicing
         self._piece = rate * PIECE_MS // 1000
+        self._block_ms = block_ms
         self._levels: collections.deque[float] = collections.deque(
             maxlen=(ONSET_LOOKBACK_MS + 300 + 1000) // PIECE_MS)
         self._start_ms = 0  # VAD stream time at which the current speech began
@@ -83,18 +99,21 @@ class BargeInDebounce:
         if usable:
             self._levels.extend(piece_levels(cleaned[:usable], self._piece).tolist())
 
-    def speech_started(self, start_ms: int, stream_ms: int, over_echo: bool) -> None:
+    def speech_started(self, start_ms: int, stream_ms: int, over_echo: bool, talker_blocks: int = 0) -> None:
         """The VAD found speech whose voiced run began at ``start_ms`` (it is now at ``stream_ms``).
-        ``over_echo``: Aisle's voice was being cancelled, so the sound leading into the run is searched for."""
+        ``over_echo``: Aisle's voice was being cancelled, so the sound leading into the run is searched for;
+        ``talker_blocks``: the double-talk detector's run of talker blocks right before the voiced run."""
         self._checked_ms = 0
         self.lead_in_ms = 0
         if over_echo:
             levels = np.fromiter(self._levels, dtype=np.float64)
             run_start = levels.size - (stream_ms - start_ms) // PIECE_MS
-            if run_start > 0:
-                self.lead_in_ms = lead_in_ms(levels, run_start)
+            if run_start > 0 and residue_before(levels, run_start) is not None:
+                talker_ms = talker_blocks * self._block_ms - self._block_ms // 2 if talker_blocks else 0
+                self.lead_in_ms = min(ONSET_LOOKBACK_MS, max(lead_in_ms(levels, run_start), talker_ms))
         self._start_ms = start_ms - self.lead_in_ms
-        log.debug("speech over Aisle: voiced from %d ms, %d ms of sound before it", start_ms, self.lead_in_ms)
+        log.debug("speech over Aisle: voiced from %d ms, %d ms of sound before it (%d talker blocks)", start_ms,
+                  self.lead_in_ms, talker_blocks)
 
     def due(self, vad: VoiceActivityDetector, near_end_blocks: int) -> bool:
         """Whether the speech the VAD is in has become a barge-in (call while Aisle speaks, before one happened).

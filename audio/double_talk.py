@@ -87,6 +87,17 @@ class DoubleTalkDetector:
         """How many of the ``last`` blocks held a near-end talker."""
         return sum(list(self.recent)[-last:])
 
+    def talker_run_before(self, blocks_ago: int, limit: int) -> int:
+        """How many blocks in a row held a near-end talker right before the block ``blocks_ago`` back from the
+        newest (``blocks_ago`` 1: the newest), counting at most ``limit``."""
+        verdicts = list(self.recent)
+        count = 0
+        for i in range(len(verdicts) - blocks_ago - 1, max(-1, len(verdicts) - blocks_ago - 1 - limit), -1):
+            if not verdicts[i]:
+                break
+            count += 1
+        return count
+
     def reset(self) -> None:
         self.recent.clear()
         self._last_ref = None

@@ -91,6 +91,11 @@ class EchoControl:
         """Blocks among the ``last`` in which someone talked over Aisle (all of them without AEC)."""
         return last if self.double_talk is None else self.double_talk.near_end_blocks(last)
 
+    def talker_run_before(self, blocks_ago: int, limit: int) -> int:
+        """Blocks in a row, right before the block ``blocks_ago`` back, in which someone talked over Aisle (by the
+        double-talk detector: 0 without AEC)."""
+        return 0 if self.double_talk is None else self.double_talk.talker_run_before(blocks_ago, limit)
+
     def process(self, block: AudioBlock, speaking: bool, glitches: int) -> tuple[np.ndarray, np.ndarray]:
         """The microphone block with Aisle's own voice taken out: (for the VAD, for recognition).
 

@@ -19,9 +19,9 @@ import numpy as np
 
 from app.brain import ListeningBrain
 from app.events import TranscriptHeard, VoiceState
-from audio.barge_in import NEAR_END_WINDOW
+from audio.barge_in import LEAD_IN_BLOCKS, NEAR_END_WINDOW
 from audio.capture import AudioBlock, level_dbfs
-from audio.listening import DEVICE_RATE, end_of_turn_ms, recognise
+from audio.listening import BLOCK_MS, DEVICE_RATE, end_of_turn_ms, recognise
 from audio.resample import StreamResampler
 from audio.vad import VadEvent
 
@@ -73,8 +73,10 @@ class Listening:
         """Handle a VAD event; True when it started an utterance (which took the current block already)."""
         if event.kind == "speech_started":
             self._barged = False
-            self.barge.speech_started(event.start_ms, self._vad.stream_ms,
-                                      over_echo=self.echo.mode == "aec" and self.echo.gate.muted)
+            over_echo = self.echo.mode == "aec" and self.echo.gate.muted
+            run_blocks = (self._vad.stream_ms - event.start_ms) // BLOCK_MS
+            self.barge.speech_started(event.start_ms, self._vad.stream_ms, over_echo,
+                                      self.echo.talker_run_before(run_blocks, LEAD_IN_BLOCKS) if over_echo else 0)
             if listening_brain is not None:
                 if not self._is_speaking() or event.voiced_ms >= self.config.barge_in_ms:
                     self._spawn(listening_brain.shopper_speech_started())

@@ -52,3 +52,34 @@ def test_only_speech_over_aisle_gets_a_lead_in() -> None:
     assert debounce.lead_in_ms == 40
     debounce.speech_started(start_ms=1000, stream_ms=1100, over_echo=False)
     assert debounce.lead_in_ms == 0
+
+
+def test_talker_blocks_right_before_the_voiced_run_count_as_speech() -> None:
+    """The canceller's suppressor turns a quiet first consonant down below the floor; the double-talk detector,
+    judging the raw microphone, called the blocks before the voiced run a talker: they count, the earliest as half."""
+    debounce = BargeInDebounce(300, 0.15, RATE, 20)
+    debounce.heard(pieces((-70.0, 30), (-58.0, 4), (-20.0, 10)))  # the consonant stays under the -55 dBFS floor
+    debounce.speech_started(start_ms=1000, stream_ms=1100, over_echo=True)
+    assert debounce.lead_in_ms == 0
+    debounce.speech_started(start_ms=1000, stream_ms=1100, over_echo=True, talker_blocks=2)
+    assert debounce.lead_in_ms == 30
+    debounce.speech_started(start_ms=1000, stream_ms=1100, over_echo=True, talker_blocks=9)
+    assert debounce.lead_in_ms == ONSET_LOOKBACK_MS
+
+
+def test_talker_blocks_give_no_lead_in_while_the_canceller_leaks_aisle() -> None:
+    debounce = BargeInDebounce(300, 0.15, RATE, 20)
+    debounce.heard(pieces((-40.0, 34), (-20.0, 10)))
+    debounce.speech_started(start_ms=1000, stream_ms=1100, over_echo=True, talker_blocks=3)
+    assert debounce.lead_in_ms == 0
+
+
+def test_the_double_talk_run_before_a_block_is_counted_back_from_it() -> None:
+    from audio.double_talk import DoubleTalkDetector
+
+    detector = DoubleTalkDetector()
+    detector.recent.extend([True, False, True, True, True, True, True])  # newest last; the voiced run: last 3
+    assert detector.talker_run_before(3, limit=5) == 2
+    assert detector.talker_run_before(3, limit=1) == 1
+    assert detector.talker_run_before(5, limit=5) == 0  # the block before the run was no talker
+    assert detector.talker_run_before(20, limit=5) == 0
