@@ -54,6 +54,8 @@ class EchoControl:
         self.double_talk: DoubleTalkDetector | None = None
         self.mode = "off"
         self.gated_blocks = 0  # microphone blocks silenced because they could only be echo
+        # whether the latest block was judged on a known echo path (a settled canceller on a trusted pairing)
+        self.path_known = True
         self._was_possible = False  # whether the previous block could hold Aisle's voice
         self._unsettled_until = 0.0
         self._warm_blocks = 0
@@ -108,6 +110,7 @@ class EchoControl:
         echo_possible = self.gate.muted  # Aisle is speaking, or stopped less than the tail ago
         if self.mode == "aec" and self.aec is not None and self.reference is not None:
             return self._cancel(block, echo_possible, glitches)
+        self.path_known = True
         if self.mode == "half-duplex":
             gated = self.gate.process(mic)
             return gated, gated
@@ -133,6 +136,7 @@ class EchoControl:
         self._mic_delay, mic = both[mic.size:], both[:mic.size]
         if not echo_possible:
             self._was_possible = False
+            self.path_known = True
             # Aisle has been quiet for the tail: nothing to cancel, and AEC3 is not transparent (its filters and
             # suppressor turned "one hundred fifty" into "one hundred fifteen" one run in two). The canceller is not
             # run at all then (it was most of the cost of listening to silence); it picks up where it left off.
@@ -161,6 +165,7 @@ class EchoControl:
         level = level_dbfs(cleaned)
         talker = talker or self.near_end_blocks(NEAR_END_HANGOVER) > 0
         settled = self.reference.trusted and now >= self._unsettled_until and self._warm_blocks >= AEC_WARMUP_BLOCKS
+        self.path_known = settled
         if not talker or not settled or level < RESIDUAL_ECHO_FLOOR_DBFS \
                 or level < level_dbfs(mic) - RESIDUAL_ECHO_DB:
             self.gated_blocks += 1

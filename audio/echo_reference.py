@@ -228,8 +228,9 @@ class ClockedReference:
                         self._resync(ideal, "after a glitch" if self._pending_glitch else "start")
         if self._shift is not None and checking:
             self._blocks_since_check += 1
-            # an unconfirmed pairing is checked five times as often
-            if self._blocks_since_check >= (self._check_every if self.verified else max(1, self._check_every // 5)):
+            # an unconfirmed or doubted pairing is checked five times as often
+            steady = self.verified and self._candidate is None
+            if self._blocks_since_check >= (self._check_every if steady else max(1, self._check_every // 5)):
                 self._blocks_since_check = 0
                 self._check_pairing()
         out = np.zeros(n, dtype=np.int16)
@@ -273,8 +274,11 @@ class ClockedReference:
 
     @property
     def trusted(self) -> bool:
-        """Whether the echo path is known: confirmed by the signals, or paired in order (no times to go by)."""
-        return self.verified or not self._timed
+        """Whether the echo path is known: confirmed by the signals and not in doubt (the last check put the echo
+        elsewhere: the pairing moves when the next agrees), or paired in order (no times to go by). A doubted pairing
+        was often already wrong: the echo path had moved ~50 ms, the canceller leaked Aisle's voice, and that
+        passed for a shopper talking over it (Aisle interrupted itself) before the second check moved the pairing."""
+        return (self.verified and self._candidate is None) or not self._timed
 
     def _keep_mic(self, samples: np.ndarray, start_frame: int) -> None:
         if self._mic.size == 0 or start_frame != self._mic_start + self._mic.size:

@@ -65,7 +65,8 @@ class Listening:
             self._feed_recognizer(heard16k)
         if self._in_utterance and self.recognizer is not None and not self._ptt_held and not self._overlapped:
             self._vad.end_ms = end_of_turn_ms(self.recognizer, self.config)  # short once it is a whole sentence
-        if self._vad.in_speech and self._is_speaking() and not self._barged \
+        # no barge-in decided on a block whose echo path is in doubt: the canceller may be leaking Aisle's voice
+        if self._vad.in_speech and self._is_speaking() and not self._barged and self.echo.path_known \
                 and self.barge.due(self._vad, self.echo.near_end_blocks(NEAR_END_WINDOW)):
             self._barge_in()
 

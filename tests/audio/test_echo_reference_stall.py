@@ -199,3 +199,23 @@ def test_converter_times_that_put_the_echo_before_its_sound_do_not_stop_the_chec
     blocks = [room.step() for _ in range(200)]  # 4 s
     assert room.reference.verified, "the signals confirmed a pairing again"
     assert all(lined_up(room, got, c) for got, c in blocks[-25:])
+
+
+def test_a_pairing_the_signals_doubt_is_not_trusted_until_a_check_settles_it() -> None:
+    """The echo path moved by 50 ms without a report (the virtual card re-timed its buffer). From the first check
+    that saw it, the microphone is not trusted (the canceller leaks Aisle's voice on a wrong pairing); the next check,
+    sooner than usual, moves the pairing, and the signals confirm it."""
+    room = Room(offset=3000)
+    for _ in range(60):
+        room.step()
+    assert room.reference.trusted
+    room.echo_offset += round(0.05 * RATE)
+    states, doubted = [], False
+    for _ in range(100):
+        got, c = room.step()
+        doubted = doubted or room.reference._candidate is not None  # a check put the echo elsewhere
+        states.append((doubted, room.reference.trusted, lined_up(room, got, c)))
+    assert any(doubted for doubted, _, _ in states)
+    assert not any(is_trusted and not right for doubted, is_trusted, right in states if doubted), \
+        "once a check saw the move, no block was trusted on the old pairing"
+    assert states[-1][1:] == (True, True) and room.reference.resyncs == 1
