@@ -266,7 +266,8 @@ class ClockedReference:
         stalled = self._ahead_blocks >= STALL_BLOCKS
         if stalled or start_frame - self._ahead_since >= AHEAD_FOR_GOOD_S * self.rate:
             self._ahead_blocks, self._ahead_since = 0, None
-            self.stalls += stalled
+            if stalled:
+                self.stalls += 1
             self.verified = False
             self._candidate = None
             self._resync(self._shift + ahead + round(STALL_MARGIN_S * self.rate),
